@@ -1,0 +1,13 @@
+package io.gptedit.core.remote;
+
+/** Chat completions with images (instruction rewriting, composition, judging). */
+public interface ChatService {
+  /**
+   * Completes a chat.
+   *
+   * @param request the request
+   * @return the reply
+   * @throws RemoteException if the call failed
+   */
+  ChatResponse complete(ChatRequest request);
+}
