@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Deterministic in-process services that record what they were asked and what they answered. */
-final class FakeServices implements ImageEditService, ImageGenerationService, ChatService {
+class FakeServices implements ImageEditService, ImageGenerationService, ChatService {
   static final Usage EDIT_USAGE = new Usage(300, 4160, 1);
   static final Usage GENERATION_USAGE = new Usage(20, 1056, 1);
   static final Usage CHAT_USAGE = new Usage(1200, 35, 0);

@@ -162,14 +162,16 @@ class OpenAiClientTest {
         Arguments.of(FaultPlan.Fault.malformedJson(), RemoteException.Kind.MALFORMED_RESPONSE),
         Arguments.of(FaultPlan.Fault.truncatedBase64(), RemoteException.Kind.MALFORMED_RESPONSE),
         Arguments.of(FaultPlan.Fault.nonImagePayload(), RemoteException.Kind.MALFORMED_RESPONSE),
-        Arguments.of(FaultPlan.Fault.delay(Duration.ofMillis(600)), RemoteException.Kind.TIMEOUT));
+        Arguments.of(FaultPlan.Fault.delay(Duration.ofMillis(1500)), RemoteException.Kind.TIMEOUT));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("retryableFaults")
   void retryableFaultIsRetriedThenSucceeds(FaultPlan.Fault fault, RemoteException.Kind kind) {
     server.faults().inject(Endpoint.IMAGE_EDITS, 2, fault);
-    try (OpenAiClient c = client().requestTimeout(Duration.ofMillis(200)).build()) {
+    // Only the delay fault needs a short timeout; the final, served attempt gets ample time even on a busy CI box.
+    Duration timeout = fault.type() == FaultPlan.Fault.Type.DELAY ? Duration.ofMillis(500) : Duration.ofSeconds(10);
+    try (OpenAiClient c = client().requestTimeout(timeout).build()) {
       GeneratedImage out = c.edit(editRequest());
       assertThat(out.image()).isEqualTo(services.produced.get(services.produced.size() - 1).image());
       assertThat(server.requests(Endpoint.IMAGE_EDITS)).isEqualTo(3);
@@ -184,7 +186,8 @@ class OpenAiClientTest {
   @MethodSource("retryableFaults")
   void retryableFaultThrowsItsKindAfterTheLastAttempt(FaultPlan.Fault fault, RemoteException.Kind kind) {
     server.faults().inject(Endpoint.IMAGE_EDITS, 5, fault);
-    try (OpenAiClient c = client().requestTimeout(Duration.ofMillis(200)).build()) {
+    Duration timeout = fault.type() == FaultPlan.Fault.Type.DELAY ? Duration.ofMillis(200) : Duration.ofSeconds(10);
+    try (OpenAiClient c = client().requestTimeout(timeout).build()) {
       assertThatThrownBy(() -> c.edit(editRequest()))
           .isInstanceOfSatisfying(
               RemoteException.class,
@@ -322,7 +325,7 @@ class OpenAiClientTest {
 
   @Test
   void timeoutIsReportedAsTimeoutAfterRetries() {
-    server.faults().inject(Endpoint.CHAT_COMPLETIONS, 3, FaultPlan.Fault.delay(Duration.ofSeconds(2)));
+    server.faults().inject(Endpoint.CHAT_COMPLETIONS, 3, FaultPlan.Fault.delay(Duration.ofSeconds(5)));
     long t0 = System.nanoTime();
     try (OpenAiClient c = client().requestTimeout(Duration.ofMillis(200)).build()) {
       ChatRequest r = ChatRequest.of("gpt-4.1", List.of(ChatMessage.text(ChatMessage.Role.USER, "slow")));
@@ -337,7 +340,8 @@ class OpenAiClientTest {
       assertThat(c.usage().failures(RemoteException.Kind.TIMEOUT)).isEqualTo(1);
     }
     assertThat(server.requests(Endpoint.CHAT_COMPLETIONS)).isEqualTo(3);
-    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
+    // The client gave up on each attempt instead of waiting for the server's 5 s replies.
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(4));
   }
 
   @Test
@@ -353,10 +357,10 @@ class OpenAiClientTest {
 
   @Test
   void concurrencyLimitBoundsRequestsInFlight() throws Exception {
-    server.faults().latency(Duration.ofMillis(60));
+    server.faults().latency(Duration.ofMillis(100));
     assertThat(maxInFlightWith(3)).isLessThanOrEqualTo(3).isGreaterThanOrEqualTo(2);
     try (OpenAiStandInServer wide = OpenAiStandInServer.builder().generationService(services).build()) {
-      wide.faults().latency(Duration.ofMillis(60));
+      wide.faults().latency(Duration.ofMillis(250));
       server.close();
       server = wide;
       assertThat(maxInFlightWith(12)).isGreaterThan(3);
