@@ -31,11 +31,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -93,7 +90,6 @@ public final class OpenAiClient
   private final UsageMeter meter;
   private final Semaphore permits;
   private final RateLimiter limiter;
-  private final ExecutorService executor;
   private final HttpClient http;
   private final ObjectMapper json = WireJson.mapper();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -113,14 +109,6 @@ public final class OpenAiClient
     this.meter = new UsageMeter(b.prices);
     this.permits = new Semaphore(b.maxConcurrency, true);
     this.limiter = b.requestsPerMinute > 0 ? new RateLimiter(b.requestsPerMinute, b.clock) : null;
-    AtomicInteger threads = new AtomicInteger();
-    this.executor =
-        Executors.newCachedThreadPool(
-            r -> {
-              Thread t = new Thread(r, "gptedit-openai-http-" + threads.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
     this.http =
         HttpClient.newBuilder()
             .connectTimeout(b.connectTimeout)
@@ -129,7 +117,6 @@ public final class OpenAiClient
                     ? HttpClient.Version.HTTP_2
                     : HttpClient.Version.HTTP_1_1)
             .followRedirects(HttpClient.Redirect.NEVER)
-            .executor(executor)
             .build();
   }
 
@@ -224,12 +211,13 @@ public final class OpenAiClient
     return call(Endpoint.CHAT_COMPLETIONS, http, reply -> parseChat(reply, request));
   }
 
-  /** Stops the client's threads; later calls throw {@link IllegalStateException}. */
+  /**
+   * Closes the client: later calls throw {@link IllegalStateException}; calls already in flight finish. (The JDK
+   * 17 HTTP client has no close of its own; its daemon threads end when it is garbage-collected.)
+   */
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
-      executor.shutdownNow();
-    }
+    closed.set(true);
   }
 
   /**
@@ -307,9 +295,7 @@ public final class OpenAiClient
       }
       if (!failure.retryable() || attempt >= retryPolicy.maxAttempts()) {
         meter.recordFailure(failure.kind());
-        if (failure.retryable() && retryPolicy.maxAttempts() > 1) {
-          LOG.warn("{} after {} attempts", failure.getMessage(), attempt);
-        }
+        LOG.debug("{} (attempt {}/{}); giving up", failure.getMessage(), attempt, retryPolicy.maxAttempts());
         throw failure;
       }
       Duration delay =
