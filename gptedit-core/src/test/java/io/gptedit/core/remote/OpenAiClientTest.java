@@ -434,6 +434,39 @@ class OpenAiClientTest {
   }
 
   @Test
+  void listenerGetsOneRecordPerCallWithAttemptsOutcomeAndCost() {
+    List<CallRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    server.faults().inject(Endpoint.IMAGE_EDITS, 1, FaultPlan.Fault.rateLimited("2"));
+    try (OpenAiClient c =
+        client()
+            .listener(
+                r -> {
+                  records.add(r);
+                  threads.add(Thread.currentThread().getName());
+                })
+            .build()) {
+      c.edit(editRequest());
+      server.faults().inject(Endpoint.IMAGE_EDITS, 1, FaultPlan.Fault.contentPolicy());
+      assertThatThrownBy(() -> c.edit(editRequest())).isInstanceOf(RemoteException.class);
+    }
+    assertThat(threads).containsOnly(Thread.currentThread().getName());
+    assertThat(records).hasSize(2);
+    CallRecord ok = records.get(0);
+    assertThat(ok.endpoint()).isEqualTo(Endpoint.IMAGE_EDITS);
+    assertThat(ok.attempts()).isEqualTo(2);
+    assertThat(ok.succeeded()).isTrue();
+    assertThat(ok.usage()).isEqualTo(FakeServices.EDIT_USAGE);
+    assertThat(ok.costUsd()).isEqualTo(PriceTable.ILLUSTRATIVE.images().cost(FakeServices.EDIT_USAGE));
+    assertThat(ok.elapsed()).isEqualTo(Duration.ofSeconds(2));
+    CallRecord refused = records.get(1);
+    assertThat(refused.attempts()).isEqualTo(1);
+    assertThat(refused.failure()).contains(RemoteException.Kind.CONTENT_POLICY);
+    assertThat(refused.usage()).isEqualTo(Usage.NONE);
+    assertThat(refused.costUsd()).isZero();
+  }
+
+  @Test
   void missingKeyFailsBuildNamingTheVariable() {
     assertThatThrownBy(
             () -> OpenAiClient.builder().apiKeyEnvironmentVariable("MY_KEY").environment(name -> null).build())
