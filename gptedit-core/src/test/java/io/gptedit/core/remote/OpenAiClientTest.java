@@ -92,6 +92,22 @@ class OpenAiClientTest {
   }
 
   @Test
+  void fullSizeNoisyImagesRoundTripAtTheLandscapePreset() {
+    // Incompressible pixels make multi-megabyte PNG uploads and base64 replies, as real renders do.
+    java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+    byte[] noise = new byte[1536 * 1024 * 3];
+    for (int i = 0; i < noise.length; i++) {
+      noise[i] = (byte) r.nextInt(256);
+    }
+    RgbImage input = RgbImage.of(1536, 1024, noise);
+    try (OpenAiClient c = client().build()) {
+      GeneratedImage out = c.edit(ImageEditRequest.of(input, "sharpen", Size.of(1536, 1024)));
+      assertThat(services.edits.get(0).image()).isEqualTo(input);
+      assertThat(out.image()).isEqualTo(services.produced.get(0).image());
+    }
+  }
+
+  @Test
   void generationSendsJsonFieldsAndReturnsTheDelegatesImage() {
     try (OpenAiClient c = client().generationModel("my-image-model").build()) {
       GeneratedImage out =
