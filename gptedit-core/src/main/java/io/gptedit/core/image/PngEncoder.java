@@ -15,6 +15,9 @@ import java.util.zip.Deflater;
 final class PngEncoder {
   private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
 
+  /** PNG filter type bytes of our candidates None, Sub, Up, Paeth (type 3, Average, is not tried). */
+  private static final byte[] FILTER_TYPES = {0, 1, 2, 4};
+
   private PngEncoder() {}
 
   static byte[] encode(RgbImage image, int deflateLevel) {
@@ -41,7 +44,7 @@ final class PngEncoder {
       for (int y = 0; y < h; y++) {
         int off = y * stride;
         int best = filterRow(src, off, prev, stride, candidates);
-        filterByte[0] = (byte) best;
+        filterByte[0] = FILTER_TYPES[best];
         deflater.setInput(filterByte);
         drain(deflater, zbuf, idat);
         deflater.setInput(candidates[best], 0, stride);

@@ -9,8 +9,9 @@ import static java.util.Objects.requireNonNull;
  * <p>{@link #bicubic} uses the Keys cubic kernel with {@code a = -0.5} and, when shrinking, widens the kernel by
  * the shrink factor so that every source pixel contributes (area-aware antialiasing). This is the behaviour of
  * Pillow's {@code Image.resize(..., BICUBIC)}, which is what the UltraEdit 1024 -> 512 step of the paper used;
- * results agree with Pillow to within one level per sample (Pillow rounds to 8 bits between the two passes, we
- * keep the intermediate in floating point).
+ * like Pillow, the horizontal pass runs first and its result is rounded and clipped to 8 bits before the vertical
+ * pass. Results agree with Pillow to within one level per sample (Pillow uses fixed-point weights; we use
+ * doubles), which the tests check against images Pillow produced.
  */
 public final class Resampler {
   /** The Keys kernel parameter used by Pillow and OpenCV's bicubic. */
@@ -46,7 +47,8 @@ public final class Resampler {
     Taps hx = Taps.compute(sw, width);
     Taps vy = Taps.compute(sh, height);
 
-    // Horizontal pass: sh rows of `width` pixels, kept in float.
+    // Horizontal pass: sh rows of `width` pixels, rounded and clipped to 0..255 as Pillow does (clipping the
+    // overshoot of the cubic kernel at hard edges before the vertical pass matters: up to 11 levels).
     float[] mid = new float[width * sh * 3];
     for (int y = 0; y < sh; y++) {
       int srcRow = y * sw * 3;
@@ -66,9 +68,9 @@ public final class Resampler {
           b += wk * (src[s + 2] & 0xFF);
         }
         int m = midRow + x * 3;
-        mid[m] = (float) r;
-        mid[m + 1] = (float) g;
-        mid[m + 2] = (float) b;
+        mid[m] = clampRound(r);
+        mid[m + 1] = clampRound(g);
+        mid[m + 2] = clampRound(b);
       }
     }
 
@@ -94,6 +96,11 @@ public final class Resampler {
       }
     }
     return RgbImage.wrapOwned(width, height, out);
+  }
+
+  private static float clampRound(double v) {
+    long r = Math.round(v);
+    return r < 0 ? 0 : r > 255 ? 255 : r;
   }
 
   private static byte clampToByte(double v) {

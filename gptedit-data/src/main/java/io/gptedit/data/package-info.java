@@ -1,4 +1,0 @@
-/**
- * gptedit-data. See the module's README section for what lives here.
- */
-package io.gptedit.data;
