@@ -1,5 +1,7 @@
 package io.gptedit.eval;
 
+import com.google.common.hash.HashCode;
+import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
 import io.gptedit.core.remote.ChatMessage;
 import io.gptedit.core.remote.ChatRequest;
@@ -16,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An offline stand-in for a judge model: it answers each benchmark's judge prompts in the reply format the real
- * judge uses, with scores drawn deterministically from a hash of the prompt text and the image sizes. It is a
+ * judge uses, with scores drawn deterministically from a hash of the prompt text and the images' pixels. It is a
  * script, not a judge: it exists so the whole pipeline (HTTP, parsing, retries, failures, aggregation, reports)
  * runs without a key.
  *
@@ -33,19 +35,21 @@ final class ScriptedJudgeChat implements ChatService {
   @Override
   public ChatResponse complete(ChatRequest request) {
     StringBuilder text = new StringBuilder();
-    StringBuilder sizes = new StringBuilder();
+    Hasher hasher = Hashing.murmur3_128().newHasher();
     for (ChatMessage m : request.messages()) {
       for (ChatMessage.Part p : m.parts()) {
         if (p instanceof ChatMessage.Text t) {
           text.append(t.text());
+          hasher.putString(t.text(), StandardCharsets.UTF_8);
         } else if (p instanceof ChatMessage.Image i) {
-          sizes.append(i.image().width()).append('x').append(i.image().height()).append(';');
+          hasher.putInt(i.image().width()).putInt(i.image().height()).putBytes(i.image().buffer());
         }
       }
     }
     String prompt = text.toString();
-    int h = Hashing.murmur3_32_fixed().hashString(prompt + sizes, StandardCharsets.UTF_8).asInt() & 0x7fffffff;
-    int call = seen.computeIfAbsent(prompt + sizes, k -> new AtomicInteger()).getAndIncrement();
+    HashCode digest = hasher.hash();
+    int h = digest.asInt() & 0x7fffffff;
+    int call = seen.computeIfAbsent(digest.toString(), k -> new AtomicInteger()).getAndIncrement();
     List<String> choices = new ArrayList<>();
     for (int c = 0; c < request.n(); c++) {
       if (h % ALWAYS_GARBAGE_EVERY == 0) {
