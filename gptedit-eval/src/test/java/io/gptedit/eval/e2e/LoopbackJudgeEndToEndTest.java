@@ -27,6 +27,7 @@ import io.gptedit.eval.bench.OmniContextBench;
 import io.gptedit.eval.judge.JudgeConfig;
 import io.gptedit.eval.report.Report;
 import io.gptedit.eval.rewrite.PromptRewriter;
+import io.gptedit.eval.run.ProgressEvent;
 import io.gptedit.eval.score.BenchmarkResult;
 import io.gptedit.eval.score.SampleFailure;
 import java.nio.file.Files;
@@ -304,6 +305,7 @@ class LoopbackJudgeEndToEndTest {
               boolean pf = prompt(r).contains("follow the prompt");
               return "{\"score\": " + pfSc.get(c)[pf ? 0 : 1] + ", \"reasoning\": \"r\"}";
             });
+    List<ProgressEvent> events = new CopyOnWriteArrayList<>();
     try (OpenAiStandInServer server = OpenAiStandInServer.builder().chatService(script).build();
         OpenAiClient client = client(server)) {
       Evaluation e =
@@ -312,8 +314,14 @@ class LoopbackJudgeEndToEndTest {
               .outputRoot(tmp.resolve("out"))
               .chat(client)
               .optEditor(MiniBenchmarkDemo.demoEditor())
+              .optListener(events::add)
               .build()
               .run();
+      assertThat(events).filteredOn(ev -> ev.phase() == ProgressEvent.Phase.EDIT).hasSize(4)
+          .allMatch(ev -> ev.status() == ProgressEvent.Status.DONE);
+      assertThat(events).filteredOn(ev -> ev.phase() == ProgressEvent.Phase.JUDGE).hasSize(4)
+          .filteredOn(ev -> ev.status() == ProgressEvent.Status.FAILED).singleElement()
+          .satisfies(ev -> assertThat(ev.key()).isEqualTo("single_object_1"));
       BenchmarkResult r = e.report().main();
       assertThat(r.category("single_character").metric("Overall")).isCloseTo(4.0, within(1e-12));
       assertThat(r.category("single_object").metric("Overall")).isCloseTo(4.0, within(1e-12));
