@@ -41,17 +41,10 @@ public final class ImgEditBench {
       if (!e.getValue().isObject()) {
         throw new EvalException(where + ": expected an object");
       }
-      JsonRows.Row row = new JsonRows.Row(basicEditJson, line, e.getValue());
-      String family;
-      String id;
-      String prompt;
-      try {
-        family = row.text("edit_type");
-        id = row.text("id");
-        prompt = row.text("prompt");
-      } catch (EvalException ex) {
-        throw new EvalException(where + ": " + ex.getMessage().substring(ex.getMessage().indexOf(": ") + 2), ex);
-      }
+      JsonRows.Row row = new JsonRows.Row(where, e.getValue());
+      String family = row.text("edit_type");
+      String id = row.text("id");
+      String prompt = row.text("prompt");
       if (family.equals("alter")) {
         family = "adjust";
       }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** Reads JSON files and JSON-lines files with errors that name the file and line. */
 final class JsonRows {
@@ -17,10 +18,10 @@ final class JsonRows {
 
   private JsonRows() {}
 
-  /** One row: its 1-based line number and its object. */
-  record Row(Path file, int line, JsonNode node) {
-    String where() {
-      return file + " line " + line;
+  /** One row: where it is (for messages, such as {@code <file> line 3}) and its object. */
+  record Row(String where, JsonNode node) {
+    static Row atLine(Path file, int line, JsonNode node) {
+      return new Row(file + " line " + line, node);
     }
 
     String text(String field) {
@@ -43,7 +44,7 @@ final class JsonRows {
       if (v.isBoolean()) {
         return v.booleanValue();
       }
-      String s = v.asText().trim().toLowerCase(java.util.Locale.ROOT);
+      String s = v.asText().trim().toLowerCase(Locale.ROOT);
       if (s.equals("true") || s.equals("1")) {
         return true;
       }
@@ -72,7 +73,7 @@ final class JsonRows {
         if (!node.isObject()) {
           throw new EvalException(file + " line " + (i + 1) + ": expected a JSON object");
         }
-        rows.add(new Row(file, i + 1, node));
+        rows.add(Row.atLine(file, i + 1, node));
       } catch (JsonProcessingException e) {
         throw new EvalException(file + " line " + (i + 1) + ": malformed JSON: " + e.getOriginalMessage(), e);
       }

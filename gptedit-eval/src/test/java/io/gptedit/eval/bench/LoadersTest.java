@@ -114,4 +114,34 @@ class LoadersTest {
     assertThat(tmp.relativize(set.outputFile(tmp, "m", set.samples().get(2))).toString())
         .isEqualTo("m/fullset/single_object/single_object_0.png");
   }
+
+  @Test
+  void imgEditNamesTheKeyAndFieldOfAMissingPromptAndAMissingOriginal() throws IOException {
+    Path json = MiniBenchmarks.writeImgEdit(tmp.resolve("imgedit"), 1, false);
+    String text = Files.readString(json);
+    Files.writeString(json, text.replaceFirst("\"prompt\" : \"extract edit: make the square blue\",", ""));
+    assertThatThrownBy(() -> ImgEditBench.load(json, json.resolveSibling("singleturn")))
+        .hasMessageContaining("key '2'")
+        .hasMessageContaining("'prompt'");
+    Files.writeString(json, text);
+    Files.delete(json.resolveSibling("singleturn").resolve("set0/img0.jpg"));
+    assertThatThrownBy(() -> ImgEditBench.load(json, json.resolveSibling("singleturn")))
+        .hasMessageContaining("key '0'")
+        .hasMessageContaining("img0.jpg does not exist");
+  }
+
+  @Test
+  void omniContextAndGEditNameTheLineOfAStructuralMistake() throws IOException {
+    Path oc = MiniBenchmarks.writeOmniContext(tmp.resolve("oc"), 1);
+    Path meta = oc.resolve(OmniContextBench.METADATA);
+    Files.writeString(meta, Files.readString(meta).replaceFirst("\\[\"inputs/single_object_0.png\"]", "[]"));
+    assertThatThrownBy(() -> OmniContextBench.load(oc)).hasMessageContaining("line 2").hasMessageContaining("exactly one");
+
+    Path g = MiniBenchmarks.writeGEdit(tmp.resolve("g"), 1);
+    Path gm = g.resolve(GEditBench.METADATA);
+    Files.writeString(gm, Files.readString(gm).replaceFirst("\"Intersection_exist\":true", "\"Intersection_exist\":\"maybe\""));
+    assertThatThrownBy(() -> GEditBench.load(g, "en", false))
+        .hasMessageContaining("line 1")
+        .hasMessageContaining("Intersection_exist' is not a boolean");
+  }
 }
