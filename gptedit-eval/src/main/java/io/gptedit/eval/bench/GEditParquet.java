@@ -65,7 +65,7 @@ public final class GEditParquet {
             .collect(Collectors.joining(", ", "[", "]"));
     String sql =
         "SELECT task_type, key, instruction, instruction_language, Intersection_exist, "
-            + imageColumn + ".bytes AS image, filename FROM read_parquet(" + files + ", filename = true)";
+            + imageColumn + ".bytes AS image, filename FROM read_parquet(" + files + ", filename = true, file_row_number = true) ORDER BY filename, file_row_number";
     int rows = 0;
     Path metadata = folder.resolve(GEditBench.METADATA);
     Path tmp = folder.resolve(GEditBench.METADATA + ".tmp");
