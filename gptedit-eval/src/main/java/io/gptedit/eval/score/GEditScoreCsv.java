@@ -2,6 +2,7 @@ package io.gptedit.eval.score;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gptedit.eval.Benchmark;
 import io.gptedit.eval.EvalException;
 import java.io.IOException;
 import java.io.Writer;
@@ -16,7 +17,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Writes the per-task-type CSV files GEdit's official statistics script reads, so it can check our numbers:
+ * Writes (and reads back) the per-task-type CSV files GEdit's official statistics script reads, so either side
+ * can check the other's numbers:
  * {@code <model>_<task_type>_gpt_score.csv} with the columns {@value #HEADER} (the misspelling {@code sementics}
  * is the official column name).
  */
@@ -88,6 +90,115 @@ public final class GEditScoreCsv {
       files.add(file);
     }
     return files;
+  }
+
+  /**
+   * Reads the score files of one model back (ours, or the official scorer's), so the official scorer's judgements
+   * can be aggregated with {@link Aggregation#gedit}: each row becomes a sample whose SC and PQ lists hold the
+   * file's {@code sementics_score} and {@code quality_score}; the key is the edited image's file name without
+   * extension and the task type comes from the file name.
+   *
+   * @param dir the folder holding {@code <model>_<task_type>_gpt_score.csv} files
+   * @param model the model name
+   * @return the samples, task types in the benchmark's order
+   * @throws EvalException naming the file and line of a malformed row
+   */
+  public static List<GEditSampleScore> read(Path dir, String model) {
+    List<GEditSampleScore> out = new ArrayList<>();
+    for (String taskType : Benchmark.GEDIT.categories()) {
+      Path file = dir.resolve(model + "_" + taskType + "_gpt_score.csv");
+      if (!Files.isRegularFile(file)) {
+        continue;
+      }
+      List<List<String>> rows;
+      try {
+        rows = parseCsv(Files.readString(file, StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        throw new EvalException("cannot read " + file + ": " + e.getMessage(), e);
+      }
+      if (rows.isEmpty()) {
+        throw new EvalException(file + ": empty file");
+      }
+      List<String> header = rows.get(0);
+      int edited = column(header, "edited_image", file);
+      int sc = column(header, "sementics_score", file);
+      int pq = column(header, "quality_score", file);
+      int inter = column(header, "intersection_exist", file);
+      int lang = column(header, "instruction_language", file);
+      for (int i = 1; i < rows.size(); i++) {
+        List<String> row = rows.get(i);
+        String where = file + " line " + (i + 1);
+        if (row.size() != header.size()) {
+          throw new EvalException(where + ": expected " + header.size() + " cells, got " + row.size());
+        }
+        String name = Path.of(row.get(edited)).getFileName().toString();
+        String key = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
+        try {
+          out.add(new GEditSampleScore(key, taskType, row.get(lang),
+              row.get(inter).equalsIgnoreCase("true"),
+              List.of(Double.parseDouble(row.get(sc))), List.of(Double.parseDouble(row.get(pq)))));
+        } catch (IllegalArgumentException e) {
+          throw new EvalException(where + ": " + e.getMessage(), e);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static int column(List<String> header, String name, Path file) {
+    int i = header.indexOf(name);
+    if (i < 0) {
+      throw new EvalException(file + ": no column '" + name + "' in " + header);
+    }
+    return i;
+  }
+
+  /** Parses RFC 4180 CSV: quoted cells may hold commas, doubled quotes and line breaks. */
+  static List<List<String>> parseCsv(String text) {
+    List<List<String>> rows = new ArrayList<>();
+    List<String> row = new ArrayList<>();
+    StringBuilder cell = new StringBuilder();
+    boolean quoted = false;
+    boolean any = false;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (quoted) {
+        if (c == '"' && i + 1 < text.length() && text.charAt(i + 1) == '"') {
+          cell.append('"');
+          i++;
+        } else if (c == '"') {
+          quoted = false;
+        } else {
+          cell.append(c);
+        }
+      } else if (c == '"') {
+        quoted = true;
+        any = true;
+      } else if (c == ',') {
+        row.add(cell.toString());
+        cell.setLength(0);
+        any = true;
+      } else if (c == '\n' || c == '\r') {
+        if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
+          i++;
+        }
+        if (any || cell.length() > 0) {
+          row.add(cell.toString());
+          rows.add(row);
+        }
+        row = new ArrayList<>();
+        cell.setLength(0);
+        any = false;
+      } else {
+        cell.append(c);
+        any = true;
+      }
+    }
+    if (any || cell.length() > 0) {
+      row.add(cell.toString());
+      rows.add(row);
+    }
+    return rows;
   }
 
   static String quote(String s) {

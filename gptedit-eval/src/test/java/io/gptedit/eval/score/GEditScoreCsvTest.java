@@ -31,4 +31,29 @@ class GEditScoreCsvTest {
     assertThat(lines.get(1)).isEqualTo("s1.png,e1.png,\"make it \"\"red\"\", please\",6.0,7.0,True,en");
     assertThat(Files.readAllLines(files.get(1)).get(1)).isEqualTo("s2.png,e2.png,smile,5.0,4.5,False,en");
   }
+
+  @Test
+  void filesReadBackIntoTheSameAggregation() {
+    List<GEditScoreCsv.Row> rows = new java.util.ArrayList<>();
+    List<GEditSampleScore> scores = new java.util.ArrayList<>();
+    int n = 0;
+    for (String t : io.gptedit.eval.Benchmark.GEDIT.categories()) {
+      for (int i = 0; i < 3; i++) {
+        GEditSampleScore s = new GEditSampleScore(t + i, t, "en", i == 0, List.of(2.0 + n % 7, 9.0), List.of(3.0 + n % 5));
+        n++;
+        scores.add(s);
+        rows.add(new GEditScoreCsv.Row(Path.of("src", s.key() + "_SRCIMG.png"), Path.of("out", s.key() + ".png"),
+            "say \"hi\", twice\nplease", s));
+      }
+    }
+    GEditScoreCsv.write(tmp, "m", rows);
+    List<GEditSampleScore> back = GEditScoreCsv.read(tmp, "m");
+    assertThat(back).hasSize(33);
+    assertThat(back.get(4).key()).isEqualTo("color_alter1");
+    for (boolean inter : new boolean[] {false, true}) {
+      BenchmarkResult ours = Aggregation.gedit(scores, List.of(), "en", inter);
+      BenchmarkResult theirs = Aggregation.gedit(back, List.of(), "en", inter);
+      assertThat(theirs.overall()).isEqualTo(ours.overall());
+    }
+  }
 }
