@@ -20,6 +20,8 @@ public final class ImageMetrics {
   /** SSIM Gaussian sigma (Wang et al.). */
   public static final double SSIM_SIGMA = 1.5;
 
+  // K1 = 0.01, K2 = 0.03 and L = 255 (Wang et al. 2004, "Image quality assessment: from error visibility to
+  // structural similarity")
   private static final double C1 = Math.pow(0.01 * 255, 2);
   private static final double C2 = Math.pow(0.03 * 255, 2);
 

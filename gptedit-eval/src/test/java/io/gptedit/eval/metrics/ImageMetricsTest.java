@@ -7,9 +7,9 @@ import static org.assertj.core.api.Assertions.within;
 import io.gptedit.core.image.RgbImage;
 import io.gptedit.core.testing.Property;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** PSNR, SSIM and masked L1 on images with known answers. */
 class ImageMetricsTest {
@@ -48,13 +48,29 @@ class ImageMetricsTest {
         .hasMessageContaining("at least 11x11");
   }
 
+  private record Pair(RgbImage a, RgbImage b) {}
+
+  private static Pair pair(SplittableRandom r) {
+    int w = 11 + r.nextInt(8);
+    int h = 11 + r.nextInt(8);
+    RgbImage a = noise(r, w, h);
+    // b is a partly overwritten copy of a, so the pair ranges from similar to unrelated
+    byte[] rgb = a.copyRgb();
+    int changed = r.nextInt(rgb.length + 1);
+    for (int i = 0; i < changed; i++) {
+      rgb[r.nextInt(rgb.length)] = (byte) r.nextInt(256);
+    }
+    return new Pair(a, RgbImage.of(w, h, rgb));
+  }
+
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(longs = {1, 2, 3})
-  void ssimIsSymmetricAndAtMostOne(long seed) {
-    Property.forAll(seed, 30, r -> new RgbImage[] {noise(r, 11 + r.nextInt(8), 11 + r.nextInt(8)), null}, pair -> {
-      RgbImage a = pair[0];
-      RgbImage b = noise(new SplittableRandom(seed), a.width(), a.height());
-      assertThat(ImageMetrics.ssim(a, b)).isCloseTo(ImageMetrics.ssim(b, a), within(1e-12)).isLessThanOrEqualTo(1.0 + 1e-12);
+  void ssimIsSymmetricAndAtMostOneAndPsnrIsSymmetric(long seed) {
+    Property.forAll(seed, 30, ImageMetricsTest::pair, p -> {
+      assertThat(ImageMetrics.ssim(p.a(), p.b()))
+          .isCloseTo(ImageMetrics.ssim(p.b(), p.a()), within(1e-12))
+          .isLessThanOrEqualTo(1.0 + 1e-12);
+      assertThat(ImageMetrics.psnr(p.a(), p.b())).isEqualTo(ImageMetrics.psnr(p.b(), p.a()));
     });
   }
 
