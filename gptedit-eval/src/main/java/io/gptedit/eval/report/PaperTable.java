@@ -35,6 +35,20 @@ public record PaperTable(Benchmark benchmark, String resource, List<String> colu
   }
 
   /**
+   * Returns the subset the paper's table reports, in the labels {@code BenchmarkResult.subset()} uses.
+   *
+   * @return {@code en/fullset}, {@code basic}, {@code C8/real} or {@code SINGLE}
+   */
+  public String subset() {
+    return switch (benchmark) {
+      case GEDIT -> "en/fullset";
+      case IMGEDIT -> "basic";
+      case COMPLEX_EDIT -> "C8/real";
+      case OMNICONTEXT -> "SINGLE";
+    };
+  }
+
+  /**
    * Loads the paper's table for a benchmark: Table 1 (GEdit-Bench-EN full set), Table 2 (ImgEdit), Table 3
    * (Complex-Edit C8, real images) or Table 6 (OmniContext SINGLE).
    *

@@ -58,7 +58,11 @@ public final class ReportWriter {
     md.append('\n');
 
     PaperTable paper = report.paper();
-    md.append("## Beside the paper (").append(paper.resource()).append(")\n\n");
+    md.append("## Beside the paper (").append(paper.resource()).append(", ").append(paper.subset()).append(")\n\n");
+    if (!main.subset().equals(paper.subset())) {
+      md.append("The paper reports ").append(paper.subset()).append("; this run is ").append(main.subset())
+          .append(", so its row is not directly comparable.\n\n");
+    }
     md.append("| model |");
     for (String c : paper.columns()) {
       md.append(' ').append(c).append(" |");

@@ -79,6 +79,12 @@ class ReportWriterTest {
     List<Path> files = ReportWriter.writeAll(complex, tmp);
     assertThat(files).extracting(p -> p.getFileName().toString())
         .containsExactly("complex-edit-m.md", "complex-edit-m.csv", "complex-edit-m.json");
-    assertThat(complex.markdown()).contains("| **m** (this run, C8/real) | **9.00** | **8.00** | **7.00** | **8.00** |");
+    assertThat(complex.markdown()).contains("| **m** (this run, C8/real) | **9.00** | **8.00** | **7.00** | **8.00** |")
+        .doesNotContain("not directly comparable");
+    Report c2 =
+        new Report(Benchmark.COMPLEX_EDIT, "m", false, "j", "h",
+            List.of(Aggregation.complexEdit(List.of(new ComplexEditSampleScore("00000", List.of(9.0), List.of(8.0), List.of(7.0))), List.of(), "C2/syn")),
+            PaperTable.of(Benchmark.COMPLEX_EDIT));
+    assertThat(c2.markdown()).contains("The paper reports C8/real; this run is C2/syn, so its row is not directly comparable.");
   }
 }
