@@ -236,7 +236,8 @@ public final class OpenAiStandInServer implements AutoCloseable {
         case TRUNCATED_BASE64:
         case NON_IMAGE_PAYLOAD:
           if (endpoint == Endpoint.CHAT_COMPLETIONS) {
-            return new Reply(200, "{\"object\":\"chat.completion\",\"choices\":[]}".getBytes(StandardCharsets.UTF_8), null);
+            byte[] empty = "{\"object\":\"chat.completion\",\"choices\":[]}".getBytes(StandardCharsets.UTF_8);
+            return new Reply(200, empty, null);
           }
           break;
         default:
