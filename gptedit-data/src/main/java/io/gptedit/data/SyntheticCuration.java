@@ -3,6 +3,11 @@ package io.gptedit.data;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
+import io.gptedit.core.remote.ChatService;
+import io.gptedit.core.remote.ImageEditService;
+import io.gptedit.core.remote.ImageGenerationService;
+import io.gptedit.core.remote.OpenAiClient;
+import io.gptedit.core.remote.OpenAiStandInServer;
 import io.gptedit.core.triplet.EditTriplet;
 import io.gptedit.data.curation.CurationConfig;
 import io.gptedit.data.curation.CurationListener;
@@ -40,6 +45,8 @@ public final class SyntheticCuration {
    * @param latency artificial delay per service call
    * @param shardSamples samples per shard
    * @param dryRun plan only
+   * @param loopbackHttp serve the stand-in services over HTTP on loopback ({@link OpenAiStandInServer}) and call
+   *     them through the real {@link OpenAiClient}, instead of calling them in process
    * @param listener progress callback
    */
   public record Options(
@@ -54,6 +61,7 @@ public final class SyntheticCuration {
       Duration latency,
       int shardSamples,
       boolean dryRun,
+      boolean loopbackHttp,
       CurationListener listener) {
     /** Validates the options. */
     public Options {
@@ -73,7 +81,7 @@ public final class SyntheticCuration {
      * @return the options
      */
     public static Options defaults(Path outputDir, int samples) {
-      return new Options(outputDir, samples, 0, 48, 160, 128, 4, 0.05, Duration.ZERO, 500, false, p -> { });
+      return new Options(outputDir, samples, 0, 48, 160, 128, 4, 0.05, Duration.ZERO, 500, false, false, p -> { });
     }
 
     /**
@@ -83,7 +91,7 @@ public final class SyntheticCuration {
      * @return the options
      */
     public Options withSeed(long s) {
-      return new Options(outputDir, samples, s, minSide, maxSide, generationUnit, concurrency, defectRate, latency, shardSamples, dryRun, listener);
+      return new Options(outputDir, samples, s, minSide, maxSide, generationUnit, concurrency, defectRate, latency, shardSamples, dryRun, loopbackHttp, listener);
     }
 
     /**
@@ -95,7 +103,7 @@ public final class SyntheticCuration {
      * @return the options
      */
     public Options withSizes(int min, int max, int unit) {
-      return new Options(outputDir, samples, seed, min, max, unit, concurrency, defectRate, latency, shardSamples, dryRun, listener);
+      return new Options(outputDir, samples, seed, min, max, unit, concurrency, defectRate, latency, shardSamples, dryRun, loopbackHttp, listener);
     }
 
     /**
@@ -107,7 +115,7 @@ public final class SyntheticCuration {
      * @return the options
      */
     public Options withService(int n, double defects, Duration delay) {
-      return new Options(outputDir, samples, seed, minSide, maxSide, generationUnit, n, defects, delay, shardSamples, dryRun, listener);
+      return new Options(outputDir, samples, seed, minSide, maxSide, generationUnit, n, defects, delay, shardSamples, dryRun, loopbackHttp, listener);
     }
 
     /**
@@ -117,7 +125,7 @@ public final class SyntheticCuration {
      * @return the options
      */
     public Options withShardSamples(int n) {
-      return new Options(outputDir, samples, seed, minSide, maxSide, generationUnit, concurrency, defectRate, latency, n, dryRun, listener);
+      return new Options(outputDir, samples, seed, minSide, maxSide, generationUnit, concurrency, defectRate, latency, n, dryRun, loopbackHttp, listener);
     }
 
     /**
@@ -127,7 +135,17 @@ public final class SyntheticCuration {
      * @return the options
      */
     public Options withDryRun(boolean d) {
-      return new Options(outputDir, samples, seed, minSide, maxSide, generationUnit, concurrency, defectRate, latency, shardSamples, d, listener);
+      return new Options(outputDir, samples, seed, minSide, maxSide, generationUnit, concurrency, defectRate, latency, shardSamples, d, loopbackHttp, listener);
+    }
+
+    /**
+     * Returns a copy that calls the services over loopback HTTP or in process.
+     *
+     * @param http whether to go through {@link OpenAiStandInServer} and {@link OpenAiClient}
+     * @return the options
+     */
+    public Options withLoopbackHttp(boolean http) {
+      return new Options(outputDir, samples, seed, minSide, maxSide, generationUnit, concurrency, defectRate, latency, shardSamples, dryRun, http, listener);
     }
 
     /**
@@ -137,7 +155,7 @@ public final class SyntheticCuration {
      * @return the options
      */
     public Options withListener(CurationListener l) {
-      return new Options(outputDir, samples, seed, minSide, maxSide, generationUnit, concurrency, defectRate, latency, shardSamples, dryRun, l);
+      return new Options(outputDir, samples, seed, minSide, maxSide, generationUnit, concurrency, defectRate, latency, shardSamples, dryRun, loopbackHttp, l);
     }
   }
 
@@ -161,9 +179,25 @@ public final class SyntheticCuration {
         .dryRun(options.dryRun())
         .listener(options.listener())
         .build();
-    CurationPipeline pipeline = new CurationPipeline(
-        config, world.editService(service), world.generationService(service), world.chatService(service));
-    return pipeline.run(inputs(world, options.samples()), options.samples());
+    ImageEditService edit = world.editService(service);
+    ImageGenerationService generation = world.generationService(service);
+    ChatService chat = world.chatService(service);
+    if (!options.loopbackHttp() || options.dryRun()) {
+      return new CurationPipeline(config, edit, generation, chat).run(inputs(world, options.samples()), options.samples());
+    }
+    try (OpenAiStandInServer server = OpenAiStandInServer.builder()
+            .editService(edit)
+            .generationService(generation)
+            .chatService(chat)
+            .build();
+        OpenAiClient client = OpenAiClient.builder()
+            .baseUrl(server.baseUrl())
+            .apiKeyRequired(false)
+            .maxConcurrency(options.concurrency())
+            .requestTimeout(Duration.ofSeconds(60))
+            .build()) {
+      return new CurationPipeline(config, client, client, client).run(inputs(world, options.samples()), options.samples());
+    }
   }
 
   private static Iterator<EditTriplet> inputs(SyntheticWorld world, int n) {

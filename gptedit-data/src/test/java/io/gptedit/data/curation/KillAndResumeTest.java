@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Kills a child JVM running the pipeline (destroyForcibly, i.e. SIGKILL) several times at different points, runs
- * it to completion, and checks that shards and ledger equal an uninterrupted run's: every unit written or
+ * Kills a child JVM running the pipeline against the loopback HTTP stand-in (OpenAiStandInServer and
+ * OpenAiClient in the child) with destroyForcibly, i.e. SIGKILL, several times at different points, runs it to
+ * completion, and checks that shards and ledger equal an uninterrupted run's: every unit written or
  * rejected exactly once, no duplicate keys, no missing samples, no temporary files.
  */
 class KillAndResumeTest {
