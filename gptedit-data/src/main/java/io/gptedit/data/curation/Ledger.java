@@ -246,9 +246,7 @@ public final class Ledger implements AutoCloseable {
   public List<LedgerEntry> entries() {
     List<LedgerEntry> out = new ArrayList<>();
     query("SELECT key, status, reason, detail, final, attempts, cost_usd, shard FROM outcomes ORDER BY key",
-        rs -> out.add(new LedgerEntry(
-            rs.getString(1), rs.getString(2), Optional.ofNullable(rs.getString(3)), Optional.ofNullable(rs.getString(4)),
-            rs.getBoolean(5), rs.getInt(6), rs.getDouble(7), Optional.ofNullable(rs.getString(8)))));
+        rs -> out.add(row(rs)));
     return out;
   }
 
@@ -259,7 +257,21 @@ public final class Ledger implements AutoCloseable {
    * @return the row, if any
    */
   public Optional<LedgerEntry> entry(String key) {
-    return entries().stream().filter(e -> e.key().equals(key)).findFirst();
+    try (PreparedStatement ps = conn.prepareStatement(
+        "SELECT key, status, reason, detail, final, attempts, cost_usd, shard FROM outcomes WHERE key = ?")) {
+      ps.setString(1, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw new LedgerException("cannot query " + file + " for " + key + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static LedgerEntry row(ResultSet rs) throws SQLException {
+    return new LedgerEntry(
+        rs.getString(1), rs.getString(2), Optional.ofNullable(rs.getString(3)), Optional.ofNullable(rs.getString(4)),
+        rs.getBoolean(5), rs.getInt(6), rs.getDouble(7), Optional.ofNullable(rs.getString(8)));
   }
 
   private interface RowHandler {

@@ -73,6 +73,12 @@ class CurationPipelineTest {
       assertThat(writtenInLedger).isEqualTo(keys);
       assertThat(ledger.shards()).hasSize(s.shards().size());
       assertThat(ledger.rejectsByReason()).isEqualTo(s.rejectsByReason());
+      ShardSample firstSample = samples.get(0);
+      LedgerEntry one = ledger.entry(firstSample.key()).orElseThrow();
+      assertThat(one.status()).isEqualTo(LedgerEntry.WRITTEN);
+      assertThat(one.shard()).contains(firstSample.shard());
+      assertThat(one.costUsd()).isPositive();
+      assertThat(ledger.entry("no-such-key")).isEmpty();
     }
     long rewrites = samples.stream().filter(x -> x.metadata().instructionKind() == InstructionKind.REWRITE).count();
     long complex = samples.stream().filter(x -> x.key().endsWith("-c3")).count();
