@@ -85,7 +85,8 @@ public final class ChatPrompts {
                     new ChatMessage.Text(
                         PROPOSE_MARKER + k + " atomic edits for this image, one per line, in the order to apply"
                             + " them. Reply with the edits only."),
-                    new ChatMessage.Image(input, true)))));
+                    // PNG, not JPEG: the proposal must describe exactly this image.
+                    new ChatMessage.Image(input, false)))));
   }
 
   /**
