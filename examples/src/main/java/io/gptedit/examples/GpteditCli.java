@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
     description = "Instruction-guided image editing on the JVM: datasets, curation, editors, benchmarks.",
     subcommands = {
       PadCropDemo.class,
+      CurateCommand.class,
       EvalCommand.class,
       PadCropBenchmark.class,
       CommandLine.HelpCommand.class

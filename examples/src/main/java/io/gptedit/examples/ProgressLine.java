@@ -44,6 +44,16 @@ final class ProgressLine {
         extra.isEmpty() ? "" : "  " + extra);
   }
 
+  /** Prints {@code label text} when the interval has passed or the work is complete (for pre-formatted lines). */
+  synchronized void show(long done, long total, String text) {
+    long now = System.nanoTime();
+    if (done < total && now - lastPrint < intervalNanos) {
+      return;
+    }
+    lastPrint = now;
+    out.println(label + " " + text);
+  }
+
   static String clock(double seconds) {
     long s = Math.round(seconds);
     return String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
