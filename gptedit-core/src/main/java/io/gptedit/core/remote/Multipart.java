@@ -58,7 +58,8 @@ final class Multipart {
 
     private void head(String name, String filename, String contentType) {
       ascii("--" + boundary + "\r\n");
-      StringBuilder h = new StringBuilder("Content-Disposition: form-data; name=\"").append(quote(name)).append('"');
+      StringBuilder h =
+          new StringBuilder("Content-Disposition: form-data; name=\"").append(quote(name)).append('"');
       if (filename != null) {
         h.append("; filename=\"").append(quote(filename)).append('"');
       }

@@ -88,6 +88,7 @@ public final class OpenAiClient
   private final Random random;
   private final ClientClock clock;
   private final UsageMeter meter;
+  private final CallRecord.Listener listener;
   private final Semaphore permits;
   private final RateLimiter limiter;
   private final HttpClient http;
@@ -107,6 +108,7 @@ public final class OpenAiClient
     this.random = b.random != null ? b.random : new Random();
     this.clock = b.clock;
     this.meter = new UsageMeter(b.prices);
+    this.listener = b.listener;
     this.permits = new Semaphore(b.maxConcurrency, true);
     this.limiter = b.requestsPerMinute > 0 ? new RateLimiter(b.requestsPerMinute, b.clock) : null;
     this.http =
@@ -167,7 +169,10 @@ public final class OpenAiClient
     form.file("image", "image.png", "image/png", ImageCodec.encodePng(request.image()));
     byte[] body = form.finish();
     HttpRequest http = post(Endpoint.IMAGE_EDITS, form.contentType(), body);
-    return call(Endpoint.IMAGE_EDITS, http, reply -> parseImage(Endpoint.IMAGE_EDITS, reply, request.size(), editModel));
+    return call(
+        Endpoint.IMAGE_EDITS,
+        http,
+        reply -> parseImage(Endpoint.IMAGE_EDITS, reply, request.size(), editModel));
   }
 
   /**
@@ -249,8 +254,11 @@ public final class OpenAiClient
 
   @FunctionalInterface
   private interface ReplyParser<T> {
-    T parse(HttpResponse<byte[]> reply);
+    Parsed<T> parse(HttpResponse<byte[]> reply);
   }
+
+  /** A parsed reply and the usage it reported. */
+  private record Parsed<T>(T value, Usage usage) {}
 
   private HttpRequest post(Endpoint endpoint, String contentType, byte[] body) {
     checkState(!closed.get(), "the client is closed");
@@ -273,6 +281,7 @@ public final class OpenAiClient
 
   private <T> T call(Endpoint endpoint, HttpRequest request, ReplyParser<T> parser) {
     meter.recordCall(endpoint);
+    long start = clock.nanoTime();
     for (int attempt = 1; ; attempt++) {
       RemoteException failure;
       Duration retryAfter = null;
@@ -280,8 +289,10 @@ public final class OpenAiClient
         HttpResponse<byte[]> reply = send(endpoint, request);
         int status = reply.statusCode();
         if (status >= 200 && status < 300) {
-          T result = parser.parse(reply);
-          return result;
+          Parsed<T> parsed = parser.parse(reply);
+          meter.recordSuccess(endpoint, parsed.usage());
+          report(endpoint, attempt, null, parsed.usage(), start);
+          return parsed.value();
         }
         failure = classify(endpoint, status, reply.body());
         retryAfter = retryAfter(reply.headers(), clock.now());
@@ -289,13 +300,14 @@ public final class OpenAiClient
         failure = e;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        meter.recordFailure(RemoteException.Kind.TIMEOUT);
-        throw new RemoteException(
-            RemoteException.Kind.TIMEOUT, 0, "POST " + endpoint.path() + ": interrupted", e);
+        RemoteException interrupted =
+            new RemoteException(RemoteException.Kind.TIMEOUT, 0, "POST " + endpoint.path() + ": interrupted", e);
+        fail(endpoint, attempt - 1, interrupted, start);
+        throw interrupted;
       }
       if (!failure.retryable() || attempt >= retryPolicy.maxAttempts()) {
-        meter.recordFailure(failure.kind());
         LOG.debug("{} (attempt {}/{}); giving up", failure.getMessage(), attempt, retryPolicy.maxAttempts());
+        fail(endpoint, attempt, failure, start);
         throw failure;
       }
       Duration delay =
@@ -310,15 +322,38 @@ public final class OpenAiClient
         clock.sleep(delay);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        meter.recordFailure(failure.kind());
+        fail(endpoint, attempt, failure, start);
         throw failure;
       }
       meter.recordRetry(endpoint);
     }
   }
 
+  private void fail(Endpoint endpoint, int attempts, RemoteException failure, long start) {
+    meter.recordFailure(failure.kind());
+    report(endpoint, attempts, failure.kind(), Usage.NONE, start);
+  }
+
+  private void report(Endpoint endpoint, int attempts, RemoteException.Kind failure, Usage usage, long start) {
+    if (listener == null) {
+      return;
+    }
+    CallRecord record =
+        new CallRecord(
+            endpoint,
+            attempts,
+            Optional.ofNullable(failure),
+            usage,
+            meter.prices().priceFor(endpoint).cost(usage),
+            Duration.ofNanos(Math.max(0, clock.nanoTime() - start)));
+    try {
+      listener.onCall(record);
+    } catch (RuntimeException e) {
+      LOG.warn("call listener threw; ignored", e);
+    }
+  }
+
   private HttpResponse<byte[]> send(Endpoint endpoint, HttpRequest request) throws InterruptedException {
-    checkState(!closed.get(), "the client is closed");
     permits.acquire();
     try {
       if (limiter != null) {
@@ -469,7 +504,7 @@ public final class OpenAiClient
     return root;
   }
 
-  private GeneratedImage parseImage(Endpoint endpoint, HttpResponse<byte[]> reply, Size size, String model) {
+  private Parsed<GeneratedImage> parseImage(Endpoint endpoint, HttpResponse<byte[]> reply, Size size, String model) {
     JsonNode root = readObject(endpoint, reply);
     JsonNode data = root.path("data");
     if (!data.isArray() || data.isEmpty()) {
@@ -490,7 +525,8 @@ public final class OpenAiClient
     try {
       bytes = Base64.getDecoder().decode(b64.asText());
     } catch (IllegalArgumentException e) {
-      throw malformed(endpoint, reply.statusCode(), "data[0].b64_json is not valid base64 (" + e.getMessage() + ")", null);
+      throw malformed(
+          endpoint, reply.statusCode(), "data[0].b64_json is not valid base64 (" + e.getMessage() + ")", null);
     }
     RgbImage image;
     try {
@@ -510,11 +546,10 @@ public final class OpenAiClient
     long out = u.path("output_tokens").asLong(u.path("completion_tokens").asLong(0));
     Usage usage = new Usage(Math.max(0, in), Math.max(0, out), data.size());
     String served = root.path("model").asText("");
-    meter.recordSuccess(endpoint, usage);
-    return new GeneratedImage(image, usage, served.isEmpty() ? model : served);
+    return new Parsed<>(new GeneratedImage(image, usage, served.isEmpty() ? model : served), usage);
   }
 
-  private ChatResponse parseChat(HttpResponse<byte[]> reply, ChatRequest request) {
+  private Parsed<ChatResponse> parseChat(HttpResponse<byte[]> reply, ChatRequest request) {
     Endpoint endpoint = Endpoint.CHAT_COMPLETIONS;
     JsonNode root = readObject(endpoint, reply);
     JsonNode choices = root.path("choices");
@@ -530,7 +565,8 @@ public final class OpenAiClient
       JsonNode c = choices.get(i);
       int index = c.path("index").asInt(i);
       if (index < 0 || index >= texts.length || texts[index] != null) {
-        throw malformed(endpoint, reply.statusCode(), "choices[" + i + "] has a bad or repeated index " + index, null);
+        throw malformed(
+            endpoint, reply.statusCode(), "choices[" + i + "] has a bad or repeated index " + index, null);
       }
       JsonNode message = c.path("message");
       JsonNode content = message.path("content");
@@ -553,8 +589,7 @@ public final class OpenAiClient
         new Usage(
             Math.max(0, u.path("prompt_tokens").asLong(0)), Math.max(0, u.path("completion_tokens").asLong(0)), 0);
     String served = root.path("model").asText("");
-    meter.recordSuccess(endpoint, usage);
-    return new ChatResponse(List.of(texts), usage, served.isEmpty() ? request.model() : served);
+    return new Parsed<>(new ChatResponse(List.of(texts), usage, served.isEmpty() ? request.model() : served), usage);
   }
 
   private static void putExtra(ObjectNode root, String key, String value) {
@@ -585,6 +620,7 @@ public final class OpenAiClient
     private Random random;
     private ClientClock clock = ClientClock.system();
     private PriceTable prices = PriceTable.ILLUSTRATIVE;
+    private CallRecord.Listener listener;
 
     private Builder() {}
 
@@ -766,6 +802,18 @@ public final class OpenAiClient
      */
     public Builder prices(PriceTable prices) {
       this.prices = requireNonNull(prices, "prices");
+      return this;
+    }
+
+    /**
+     * Sets a listener told about every finished call (endpoint, attempts, outcome, usage, cost, time), on the
+     * calling thread; by default there is none.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
+    public Builder listener(CallRecord.Listener listener) {
+      this.listener = requireNonNull(listener, "listener");
       return this;
     }
 

@@ -179,6 +179,7 @@ public final class OpenAiStandInServer implements AutoCloseable {
   private void handle(HttpExchange exchange) throws IOException {
     int now = inFlight.incrementAndGet();
     maxInFlight.accumulateAndGet(now, Math::max);
+    boolean counted = true;
     try (exchange) {
       Reply reply;
       try {
@@ -189,11 +190,18 @@ public final class OpenAiStandInServer implements AutoCloseable {
       } catch (RuntimeException e) {
         reply = error(500, "server_error", "stand-in failure: " + e);
       }
+      // A request stops counting as in flight once its reply is ready: the client may receive the reply and
+      // start its next request before this handler thread gets to run its finally block (a race that made the
+      // concurrency tests see one request too many on a loaded machine).
+      inFlight.decrementAndGet();
+      counted = false;
       send(exchange, reply);
     } catch (IOException e) {
       // The client gave up (for example after its timeout); nothing to answer.
     } finally {
-      inFlight.decrementAndGet();
+      if (counted) {
+        inFlight.decrementAndGet();
+      }
     }
   }
 
@@ -236,7 +244,8 @@ public final class OpenAiStandInServer implements AutoCloseable {
         case TRUNCATED_BASE64:
         case NON_IMAGE_PAYLOAD:
           if (endpoint == Endpoint.CHAT_COMPLETIONS) {
-            return new Reply(200, "{\"object\":\"chat.completion\",\"choices\":[]}".getBytes(StandardCharsets.UTF_8), null);
+            byte[] empty = "{\"object\":\"chat.completion\",\"choices\":[]}".getBytes(StandardCharsets.UTF_8);
+            return new Reply(200, empty, null);
           }
           break;
         default:

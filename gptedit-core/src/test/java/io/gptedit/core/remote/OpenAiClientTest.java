@@ -92,6 +92,22 @@ class OpenAiClientTest {
   }
 
   @Test
+  void fullSizeNoisyImagesRoundTripAtTheLandscapePreset() {
+    // Incompressible pixels make multi-megabyte PNG uploads and base64 replies, as real renders do.
+    java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+    byte[] noise = new byte[1536 * 1024 * 3];
+    for (int i = 0; i < noise.length; i++) {
+      noise[i] = (byte) r.nextInt(256);
+    }
+    RgbImage input = RgbImage.of(1536, 1024, noise);
+    try (OpenAiClient c = client().build()) {
+      GeneratedImage out = c.edit(ImageEditRequest.of(input, "sharpen", Size.of(1536, 1024)));
+      assertThat(services.edits.get(0).image()).isEqualTo(input);
+      assertThat(out.image()).isEqualTo(services.produced.get(0).image());
+    }
+  }
+
+  @Test
   void generationSendsJsonFieldsAndReturnsTheDelegatesImage() {
     try (OpenAiClient c = client().generationModel("my-image-model").build()) {
       GeneratedImage out =
@@ -431,6 +447,39 @@ class OpenAiClientTest {
       assertThat(u.estimatedCostUsd()).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-12));
       assertThat(u.toString()).contains("calls=5").contains("retries=1").contains("failures=1");
     }
+  }
+
+  @Test
+  void listenerGetsOneRecordPerCallWithAttemptsOutcomeAndCost() {
+    List<CallRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    server.faults().inject(Endpoint.IMAGE_EDITS, 1, FaultPlan.Fault.rateLimited("2"));
+    try (OpenAiClient c =
+        client()
+            .listener(
+                r -> {
+                  records.add(r);
+                  threads.add(Thread.currentThread().getName());
+                })
+            .build()) {
+      c.edit(editRequest());
+      server.faults().inject(Endpoint.IMAGE_EDITS, 1, FaultPlan.Fault.contentPolicy());
+      assertThatThrownBy(() -> c.edit(editRequest())).isInstanceOf(RemoteException.class);
+    }
+    assertThat(threads).containsOnly(Thread.currentThread().getName());
+    assertThat(records).hasSize(2);
+    CallRecord ok = records.get(0);
+    assertThat(ok.endpoint()).isEqualTo(Endpoint.IMAGE_EDITS);
+    assertThat(ok.attempts()).isEqualTo(2);
+    assertThat(ok.succeeded()).isTrue();
+    assertThat(ok.usage()).isEqualTo(FakeServices.EDIT_USAGE);
+    assertThat(ok.costUsd()).isEqualTo(PriceTable.ILLUSTRATIVE.images().cost(FakeServices.EDIT_USAGE));
+    assertThat(ok.elapsed()).isEqualTo(Duration.ofSeconds(2));
+    CallRecord refused = records.get(1);
+    assertThat(refused.attempts()).isEqualTo(1);
+    assertThat(refused.failure()).contains(RemoteException.Kind.CONTENT_POLICY);
+    assertThat(refused.usage()).isEqualTo(Usage.NONE);
+    assertThat(refused.costUsd()).isZero();
   }
 
   @Test

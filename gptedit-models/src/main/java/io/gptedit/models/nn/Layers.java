@@ -1,0 +1,146 @@
+package io.gptedit.models.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+
+/**
+ * The functional layers the models are written with, each the textbook formula on NDArrays.
+ *
+ * <p>Every operation takes the activation as its first operand, so results attach to the activation's manager
+ * (the caller's per-call scope) and never to the parameters' manager.
+ */
+public final class Layers {
+  /** sqrt(2 / pi), the constant of the tanh approximation of GELU. */
+  private static final double GELU_TANH_C = Math.sqrt(2 / Math.PI);
+
+  private Layers() {}
+
+  /**
+   * A linear layer {@code x W^T + b} with parameters {@code prefix.weight} and, if declared, {@code prefix.bias}.
+   *
+   * @param x the input, features last
+   * @param p the parameters
+   * @param prefix the layer name
+   * @return the output
+   */
+  public static NDArray linear(NDArray x, ParameterStore p, String prefix) {
+    NDArray w = p.get(prefix + ".weight");
+    NDArray b = p.has(prefix + ".bias") ? p.get(prefix + ".bias") : null;
+    return x.getNDArrayInternal().linear(x, w, b).singletonOrThrow();
+  }
+
+  /**
+   * SiLU: {@code x * sigmoid(x)}.
+   *
+   * @param x the input
+   * @return the output
+   */
+  public static NDArray silu(NDArray x) {
+    return x.mul(Activation.sigmoid(x));
+  }
+
+  /**
+   * GELU with the tanh approximation: {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}.
+   *
+   * @param x the input
+   * @return the output
+   */
+  public static NDArray geluTanh(NDArray x) {
+    NDArray inner = x.add(x.pow(3).mul(0.044715)).mul(GELU_TANH_C);
+    return x.mul(inner.tanh().add(1)).mul(0.5);
+  }
+
+  /**
+   * Layer normalisation over the last axis without affine parameters: {@code (x - mean) / sqrt(var + eps)}.
+   *
+   * @param x the input
+   * @param eps the epsilon
+   * @return the output
+   */
+  public static NDArray layerNorm(NDArray x, float eps) {
+    NDArray centered = x.sub(x.mean(new int[] {-1}, true));
+    NDArray var = centered.square().mean(new int[] {-1}, true);
+    return centered.div(var.add(eps).sqrt());
+  }
+
+  /**
+   * RMS normalisation over the last axis with a learned scale: {@code x / sqrt(mean(x^2) + eps) * weight}.
+   *
+   * @param x the input
+   * @param weight the scale, shaped like the last axis
+   * @param eps the epsilon
+   * @return the output
+   */
+  public static NDArray rmsNorm(NDArray x, NDArray weight, float eps) {
+    NDArray ms = x.square().mean(new int[] {-1}, true);
+    return x.div(ms.add(eps).sqrt()).mul(weight);
+  }
+
+  /**
+   * Modulation {@code x * (1 + scale) + shift} with per-sample vectors broadcast over the sequence.
+   *
+   * @param x the input (B, S, D)
+   * @param shift the shift (B, D)
+   * @param scale the scale (B, D)
+   * @return the modulated input
+   */
+  public static NDArray modulate(NDArray x, NDArray shift, NDArray scale) {
+    return x.mul(scale.expandDims(1).add(1)).add(shift.expandDims(1));
+  }
+
+  /**
+   * Sinusoidal timestep embedding of dimension {@code dim}, cosine half first, no frequency shift, max period
+   * 10000: for {@code j < dim/2}, {@code f_j = exp(-ln(10000) j / (dim/2))} and the row is
+   * {@code [cos(t f_j) ; sin(t f_j)]}.
+   *
+   * @param manager the manager of the result
+   * @param timesteps the (already scaled) timesteps, one per sample
+   * @param dim the embedding dimension (even)
+   * @return a (B, dim) array
+   */
+  public static NDArray timestepEmbedding(NDManager manager, float[] timesteps, int dim) {
+    int half = dim / 2;
+    float[] out = new float[timesteps.length * dim];
+    for (int b = 0; b < timesteps.length; b++) {
+      for (int j = 0; j < half; j++) {
+        // Mirror the reference's float32 arithmetic: exponent and product are rounded to float.
+        float exponent = (float) (-Math.log(10000.0)) * j / half;
+        float freq = (float) Math.exp(exponent);
+        float arg = timesteps[b] * freq;
+        out[b * dim + j] = (float) Math.cos(arg);
+        out[b * dim + half + j] = (float) Math.sin(arg);
+      }
+    }
+    return manager.create(out, new Shape(timesteps.length, dim));
+  }
+
+  /**
+   * Scaled dot-product attention over (B, H, S, D) arrays, computed over query chunks so that the score matrix
+   * never exceeds {@code queryChunk} rows.
+   *
+   * @param q queries (B, H, Sq, D)
+   * @param k keys (B, H, Sk, D)
+   * @param v values (B, H, Sk, D)
+   * @param queryChunk the largest number of query rows per score matrix
+   * @return the attention output (B, H, Sq, D)
+   */
+  public static NDArray attention(NDArray q, NDArray k, NDArray v, int queryChunk) {
+    long sq = q.getShape().get(2);
+    double scale = 1.0 / Math.sqrt(q.getShape().get(3));
+    NDArray kt = k.swapAxes(2, 3);
+    if (sq <= queryChunk) {
+      return q.matMul(kt).mul(scale).softmax(-1).matMul(v);
+    }
+    NDList parts = new NDList();
+    for (long start = 0; start < sq; start += queryChunk) {
+      long end = Math.min(sq, start + queryChunk);
+      NDArray qc = q.get(":, :, " + start + ":" + end + ", :");
+      parts.add(qc.matMul(kt).mul(scale).softmax(-1).matMul(v));
+    }
+    return NDArrays.concat(parts, 2);
+  }
+}

@@ -1,0 +1,295 @@
+package io.gptedit.models.nn;
+
+import static java.util.Objects.requireNonNull;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import com.google.common.collect.ImmutableList;
+import io.gptedit.models.safetensors.SafetensorsFile;
+import io.gptedit.models.safetensors.SafetensorsWriter;
+import io.gptedit.models.safetensors.TensorInfo;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+
+/**
+ * A model's parameters as named FLOAT32 NDArrays owned by one manager, created randomly or loaded by name.
+ *
+ * <p>The arrays are plain DJL arrays, so a trainer can mark any subset as requiring gradients. Once built the
+ * store's manager can be {@link #freeze() capped}: any forward pass that accidentally attached an intermediate
+ * array to the parameters' manager (a leak that would grow with every sampling step) then fails immediately.
+ */
+public final class ParameterStore implements AutoCloseable {
+  private final ParameterSpec spec;
+  private final NDManager manager;
+  private final Map<String, NDArray> values;
+  private final LoadReport report;
+
+  /**
+   * What a load found besides the declared tensors.
+   *
+   * @param missing declared parameters the checkpoint lacked (randomly initialised in lenient mode)
+   * @param unexpected checkpoint tensors the model does not declare (ignored in lenient mode)
+   */
+  public record LoadReport(List<String> missing, List<String> unexpected) {
+    /** Freezes the lists. */
+    public LoadReport {
+      missing = ImmutableList.copyOf(missing);
+      unexpected = ImmutableList.copyOf(unexpected);
+    }
+
+    /**
+     * Returns whether every declared tensor was found and nothing else was present.
+     *
+     * @return true if both lists are empty
+     */
+    public boolean isExact() {
+      return missing.isEmpty() && unexpected.isEmpty();
+    }
+  }
+
+  private ParameterStore(ParameterSpec spec, NDManager manager, Map<String, NDArray> values, LoadReport report) {
+    this.spec = spec;
+    this.manager = manager;
+    this.values = values;
+    this.report = report;
+  }
+
+  /**
+   * Creates parameters with seeded random values (generated in Java, so identical on every engine and device).
+   *
+   * @param spec the declared parameters
+   * @param seed the seed; each tensor draws from a stream derived from the seed and its name
+   * @return a new store owning a new base manager
+   */
+  public static ParameterStore random(ParameterSpec spec, long seed) {
+    NDManager manager = NDManager.newBaseManager();
+    Map<String, NDArray> values = new LinkedHashMap<>();
+    for (ParameterSpec.Entry e : spec.entries().values()) {
+      values.put(e.name(), manager.create(randomValues(e, seed), e.shape()));
+    }
+    return new ParameterStore(spec, manager, values, new LoadReport(List.of(), List.of()));
+  }
+
+  static float[] randomValues(ParameterSpec.Entry e, long seed) {
+    SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + e.name().hashCode());
+    float[] v = new float[Math.toIntExact(e.shape().size())];
+    long[] dims = e.shape().getShape();
+    double fanIn = dims.length == 0 ? 1 : dims[dims.length - 1];
+    for (int i = 0; i < v.length; i++) {
+      double g = r.nextGaussian();
+      v[i] =
+          switch (e.init()) {
+            case FAN_IN -> (float) (g / Math.sqrt(fanIn));
+            case SMALL -> (float) (g * 0.02);
+            case NEAR_ONE -> (float) (1 + g * 0.1);
+            case ZERO -> 0f;
+          };
+    }
+    return v;
+  }
+
+  /**
+   * Loads parameters by name from one or more safetensors shards.
+   *
+   * <p>Each declared name {@code n} is looked up as {@code prefix + n}; tensors outside the prefix are ignored.
+   * In strict mode any missing or unexpected tensor fails the load with a message listing all of them; in lenient
+   * mode missing tensors are initialised randomly with {@code seed} and the {@link #loadReport()} lists both kinds.
+   * A shape that differs from the declared one always fails, naming the tensor and both shapes.
+   *
+   * @param spec the declared parameters
+   * @param files the shards (their tensor names must not repeat)
+   * @param prefix the checkpoint's key prefix, or the empty string
+   * @param strict whether missing or unexpected tensors are an error
+   * @param seed the seed for missing tensors in lenient mode
+   * @return a new store owning a new base manager
+   * @throws WeightLoadException if the checkpoint does not fit the declared parameters
+   */
+  public static ParameterStore load(
+      ParameterSpec spec, List<SafetensorsFile> files, String prefix, boolean strict, long seed) {
+    requireNonNull(prefix, "prefix");
+    Map<String, SafetensorsFile> where = new LinkedHashMap<>();
+    for (SafetensorsFile f : files) {
+      for (String name : f.tensors().keySet()) {
+        if (!name.startsWith(prefix)) {
+          continue;
+        }
+        SafetensorsFile previous = where.put(name.substring(prefix.length()), f);
+        if (previous != null) {
+          throw new WeightLoadException(
+              "tensor '" + name + "' appears in both " + previous.path() + " and " + f.path());
+        }
+      }
+    }
+    List<String> missing = new ArrayList<>();
+    List<String> shapeErrors = new ArrayList<>();
+    for (ParameterSpec.Entry e : spec.entries().values()) {
+      SafetensorsFile f = where.get(e.name());
+      if (f == null) {
+        missing.add(e.name());
+        continue;
+      }
+      TensorInfo info = f.info(prefix + e.name());
+      if (!new Shape(info.shape()).equals(e.shape())) {
+        shapeErrors.add(
+            "'" + prefix + e.name() + "' in " + f.path() + " has shape " + new Shape(info.shape())
+                + " but the model declares " + e.shape());
+      }
+    }
+    TreeSet<String> unexpected = new TreeSet<>(where.keySet());
+    unexpected.removeAll(spec.entries().keySet());
+    if (!shapeErrors.isEmpty()) {
+      throw new WeightLoadException("shape mismatch: " + String.join("; ", shapeErrors));
+    }
+    if (strict && (!missing.isEmpty() || !unexpected.isEmpty())) {
+      throw new WeightLoadException(
+          "checkpoint does not match the model (strict): missing " + missing.size() + " " + summarize(missing)
+              + ", unexpected " + unexpected.size() + " " + summarize(new ArrayList<>(unexpected)));
+    }
+    NDManager manager = NDManager.newBaseManager();
+    try {
+      Map<String, NDArray> values = new LinkedHashMap<>();
+      for (ParameterSpec.Entry e : spec.entries().values()) {
+        SafetensorsFile f = where.get(e.name());
+        NDArray a =
+            f == null
+                ? manager.create(randomValues(e, seed), e.shape())
+                : manager.create(f.readFloats(prefix + e.name()), e.shape());
+        values.put(e.name(), a);
+      }
+      return new ParameterStore(spec, manager, values, new LoadReport(missing, new ArrayList<>(unexpected)));
+    } catch (RuntimeException ex) {
+      manager.close();
+      throw ex;
+    }
+  }
+
+  private static String summarize(List<String> names) {
+    int shown = Math.min(names.size(), 20);
+    String list = String.join(", ", names.subList(0, shown));
+    return "[" + list + (names.size() > shown ? ", ... " + (names.size() - shown) + " more" : "") + "]";
+  }
+
+  /**
+   * Returns a parameter.
+   *
+   * @param name the declared name
+   * @return the array, owned by this store
+   * @throws IllegalArgumentException if the model does not declare it
+   */
+  public NDArray get(String name) {
+    NDArray a = values.get(name);
+    if (a == null) {
+      throw new IllegalArgumentException("no parameter named '" + name + "'");
+    }
+    return a;
+  }
+
+  /**
+   * Returns whether a parameter is declared.
+   *
+   * @param name the name
+   * @return true if declared
+   */
+  public boolean has(String name) {
+    return values.containsKey(name);
+  }
+
+  /**
+   * Returns every parameter, in declaration order.
+   *
+   * @return an unmodifiable view
+   */
+  public Map<String, NDArray> asMap() {
+    return Collections.unmodifiableMap(values);
+  }
+
+  /**
+   * Returns the declared parameters.
+   *
+   * @return the spec
+   */
+  public ParameterSpec spec() {
+    return spec;
+  }
+
+  /**
+   * Returns what the load that created this store found missing or unexpected (both empty for random stores).
+   *
+   * @return the report
+   */
+  public LoadReport loadReport() {
+    return report;
+  }
+
+  /**
+   * Returns the manager that owns the parameters.
+   *
+   * @return the manager
+   */
+  public NDManager manager() {
+    return manager;
+  }
+
+  /**
+   * Marks the parameters whose names match as requiring gradients (and the others as not).
+   *
+   * @param trainable selects the trainable parameter names
+   */
+  public void setTrainable(Predicate<String> trainable) {
+    values.forEach((name, a) -> a.setRequiresGradient(trainable.test(name)));
+  }
+
+  /**
+   * Caps the parameters' manager so that nothing else can be attached to it; a leak in a forward pass then fails
+   * fast instead of growing memory.
+   */
+  public void freeze() {
+    manager.cap();
+  }
+
+  /**
+   * Converts a parameter array to another type, refusing bfloat16 (which aborts DJL's PyTorch engine).
+   *
+   * @param array the array
+   * @param type FLOAT32 or FLOAT16
+   * @return the converted array (attached to the array's manager)
+   * @throws IllegalArgumentException if the type is bfloat16 or not a float type
+   */
+  public static NDArray convertGuarded(NDArray array, DataType type) {
+    if (type != DataType.FLOAT32 && type != DataType.FLOAT16) {
+      throw new IllegalArgumentException(
+          "only FLOAT32 and FLOAT16 conversions are allowed (bf16 aborts DJL's PyTorch engine), got " + type);
+    }
+    if (array.getDataType() == DataType.BFLOAT16) {
+      throw new IllegalArgumentException("cannot convert a bfloat16 array inside DJL; convert on read instead");
+    }
+    return array.toType(type, false);
+  }
+
+  /**
+   * Writes every parameter as F32 to one safetensors file, in diffusers naming.
+   *
+   * @param path the destination
+   * @param metadata extra {@code __metadata__} entries
+   */
+  public void save(Path path, Map<String, String> metadata) {
+    SafetensorsWriter w = new SafetensorsWriter();
+    metadata.forEach(w::metadata);
+    values.forEach(w::add);
+    w.write(path);
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}

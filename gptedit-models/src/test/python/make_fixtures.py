@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+"""Reference fixtures for gptedit-models, written from docs/../architectures.md in plain PyTorch.
+
+Run from the repository root with Debian's python3-torch (no diffusers, no safetensors package needed):
+
+    /usr/bin/python3 gptedit-models/src/test/python/make_fixtures.py
+
+It writes, under gptedit-models/src/test/resources/io/gptedit/models/fixtures/:
+  flux_tiny_weights.safetensors  random weights of a tiny Flux transformer in diffusers naming (F32)
+  flux_tiny_io.safetensors       a fixed input (Kontext-style: noisy + condition tokens) and the reference output
+  schedules.json                 BFL and SD3 schedules, computed from the formulas in float64
+
+The Java tests must reproduce the outputs within 1e-4.
+"""
+import json
+import math
+import os
+import struct
+
+import torch
+import torch.nn.functional as F
+
+OUT = os.path.join(os.path.dirname(__file__), "..", "resources", "io", "gptedit", "models", "fixtures")
+
+# Tiny Flux config: must match FluxReferenceFixtureTest.FIXTURE_CONFIG.
+IN_CH, OUT_CH, HEADS, HEAD_DIM = 16, 16, 2, 8
+JOINT, POOLED, AXES, THETA, MLP_RATIO = 16, 8, (2, 2, 4), 10000.0, 4
+N_DOUBLE, N_SINGLE, EPS = 1, 1, 1e-6
+D = HEADS * HEAD_DIM
+
+
+def write_safetensors(path, tensors, metadata=None):
+    """Minimal safetensors writer: header JSON padded to 8 bytes, tensors in name order."""
+    header, blobs, offset = {}, [], 0
+    if metadata:
+        header["__metadata__"] = metadata
+    for name in sorted(tensors):
+        t = tensors[name].contiguous()
+        if t.dtype == torch.float32:
+            dtype, data = "F32", struct.pack("<%df" % t.numel(), *t.flatten().tolist())
+        elif t.dtype == torch.int64:
+            dtype, data = "I64", struct.pack("<%dq" % t.numel(), *t.flatten().tolist())
+        else:
+            raise ValueError(t.dtype)
+        header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    h = json.dumps(header, separators=(",", ":")).encode()
+    h += b" " * ((8 - len(h) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)))
+        f.write(h)
+        for b in blobs:
+            f.write(b)
+
+
+def make_weights(gen):
+    w = {}
+
+    def linear(name, i, o):
+        w[name + ".weight"] = torch.randn(o, i, generator=gen) / math.sqrt(i)
+        w[name + ".bias"] = torch.randn(o, generator=gen) * 0.02
+
+    def norm(name):
+        w[name + ".weight"] = 1 + 0.1 * torch.randn(HEAD_DIM, generator=gen)
+
+    mlp = D * MLP_RATIO
+    linear("x_embedder", IN_CH, D)
+    linear("context_embedder", JOINT, D)
+    for e in ("timestep_embedder", "guidance_embedder"):
+        linear("time_text_embed.%s.linear_1" % e, 256, D)
+        linear("time_text_embed.%s.linear_2" % e, D, D)
+    linear("time_text_embed.text_embedder.linear_1", POOLED, D)
+    linear("time_text_embed.text_embedder.linear_2", D, D)
+    for i in range(N_DOUBLE):
+        b = "transformer_blocks.%d." % i
+        linear(b + "norm1.linear", D, 6 * D)
+        linear(b + "norm1_context.linear", D, 6 * D)
+        for p in ("to_q", "to_k", "to_v", "add_q_proj", "add_k_proj", "add_v_proj", "to_out.0", "to_add_out"):
+            linear(b + "attn." + p, D, D)
+        for n in ("norm_q", "norm_k", "norm_added_q", "norm_added_k"):
+            norm(b + "attn." + n)
+        for ff in ("ff", "ff_context"):
+            linear(b + ff + ".net.0.proj", D, mlp)
+            linear(b + ff + ".net.2", mlp, D)
+    for i in range(N_SINGLE):
+        b = "single_transformer_blocks.%d." % i
+        linear(b + "norm.linear", D, 3 * D)
+        for p in ("to_q", "to_k", "to_v"):
+            linear(b + "attn." + p, D, D)
+        norm(b + "attn.norm_q")
+        norm(b + "attn.norm_k")
+        linear(b + "proj_mlp", D, mlp)
+        linear(b + "proj_out", D + mlp, D)
+    linear("norm_out.linear", D, 2 * D)
+    linear("proj_out", D, OUT_CH)
+    return w
+
+
+def lin(w, x, name):
+    return F.linear(x, w[name + ".weight"], w[name + ".bias"])
+
+
+def timestep_proj(t, dim=256):
+    # diffusers get_timestep_embedding(flip_sin_to_cos=True, downscale_freq_shift=0): [cos ; sin].
+    half = dim // 2
+    exponent = -math.log(10000) * torch.arange(half, dtype=torch.float32) / half
+    emb = t[:, None].float() * torch.exp(exponent)[None, :]
+    return torch.cat([torch.cos(emb), torch.sin(emb)], dim=-1)
+
+
+def rope(ids):
+    cos, sin = [], []
+    for axis, d in enumerate(AXES):
+        freqs = 1.0 / (THETA ** (torch.arange(0, d, 2, dtype=torch.float64) / d))
+        ang = torch.outer(ids[:, axis].double(), freqs)
+        cos.append(ang.cos())
+        sin.append(ang.sin())
+    return torch.cat(cos, -1).float(), torch.cat(sin, -1).float()  # (S, D/2)
+
+
+def apply_rope(x, cos, sin):  # x (B, H, S, Dh); rotate adjacent pairs
+    x0, x1 = x[..., 0::2], x[..., 1::2]
+    out = torch.stack([x0 * cos - x1 * sin, x1 * cos + x0 * sin], dim=-1)
+    return out.flatten(-2)
+
+
+def rms(x, weight):
+    return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + EPS) * weight
+
+
+def ln(x):
+    return F.layer_norm(x, (x.shape[-1],), eps=EPS)
+
+
+def heads(x):
+    b, s, _ = x.shape
+    return x.view(b, s, HEADS, HEAD_DIM).transpose(1, 2)
+
+
+def merge(x):
+    b, h, s, d = x.shape
+    return x.transpose(1, 2).reshape(b, s, h * d)
+
+
+def attention(q, k, v):
+    scores = q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1])
+    return scores.softmax(-1) @ v
+
+
+def mod(x, shift, scale):
+    return x * (1 + scale[:, None]) + shift[:, None]
+
+
+def flux_forward(w, hidden, context, pooled, t, g, img_ids, txt_ids):
+    def embed(x, name):
+        p = "time_text_embed." + name
+        return lin(w, F.silu(lin(w, x, p + ".linear_1")), p + ".linear_2")
+
+    temb = embed(timestep_proj(t * 1000), "timestep_embedder") + embed(timestep_proj(g * 1000), "guidance_embedder")
+    temb = temb + embed(pooled, "text_embedder")
+    h = lin(w, hidden, "x_embedder")
+    c = lin(w, context, "context_embedder")
+    cos, sin = rope(torch.cat([txt_ids, img_ids], 0))
+    T = c.shape[1]
+    for i in range(N_DOUBLE):
+        b = "transformer_blocks.%d." % i
+        a = b + "attn."
+        sm, scm, gm, sf, scf, gf = lin(w, F.silu(temb), b + "norm1.linear").chunk(6, dim=1)
+        csm, cscm, cgm, csf, cscf, cgf = lin(w, F.silu(temb), b + "norm1_context.linear").chunk(6, dim=1)
+        x, cx = mod(ln(h), sm, scm), mod(ln(c), csm, cscm)
+        q = torch.cat([rms(heads(lin(w, cx, a + "add_q_proj")), w[a + "norm_added_q.weight"]),
+                       rms(heads(lin(w, x, a + "to_q")), w[a + "norm_q.weight"])], 2)
+        k = torch.cat([rms(heads(lin(w, cx, a + "add_k_proj")), w[a + "norm_added_k.weight"]),
+                       rms(heads(lin(w, x, a + "to_k")), w[a + "norm_k.weight"])], 2)
+        v = torch.cat([heads(lin(w, cx, a + "add_v_proj")), heads(lin(w, x, a + "to_v"))], 2)
+        o = merge(attention(apply_rope(q, cos, sin), apply_rope(k, cos, sin), v))
+        h = h + gm[:, None] * lin(w, o[:, T:], a + "to_out.0")
+        c = c + cgm[:, None] * lin(w, o[:, :T], a + "to_add_out")
+        ff = lambda x, n: lin(w, F.gelu(lin(w, x, n + ".net.0.proj"), approximate="tanh"), n + ".net.2")
+        h = h + gf[:, None] * ff(mod(ln(h), sf, scf), b + "ff")
+        c = c + cgf[:, None] * ff(mod(ln(c), csf, cscf), b + "ff_context")
+    x = torch.cat([c, h], 1)
+    for i in range(N_SINGLE):
+        b = "single_transformer_blocks.%d." % i
+        a = b + "attn."
+        shift, scale, gate = lin(w, F.silu(temb), b + "norm.linear").chunk(3, dim=1)
+        hh = mod(ln(x), shift, scale)
+        q = apply_rope(rms(heads(lin(w, hh, a + "to_q")), w[a + "norm_q.weight"]), cos, sin)
+        k = apply_rope(rms(heads(lin(w, hh, a + "to_k")), w[a + "norm_k.weight"]), cos, sin)
+        v = heads(lin(w, hh, a + "to_v"))
+        o = merge(attention(q, k, v))
+        m = F.gelu(lin(w, hh, b + "proj_mlp"), approximate="tanh")
+        x = x + gate[:, None] * lin(w, torch.cat([o, m], 2), b + "proj_out")
+    h = x[:, T:]
+    scale, shift = lin(w, F.silu(temb), "norm_out.linear").chunk(2, dim=1)
+    return lin(w, mod(ln(h), shift, scale), "proj_out")
+
+
+def flux_fixture():
+    gen = torch.Generator().manual_seed(20261126)
+    w = make_weights(gen)
+    write_safetensors(os.path.join(OUT, "flux_tiny_weights.safetensors"), w, {"format": "pt"})
+    rows, cols, text = 2, 3, 4
+    noisy = torch.randn(1, rows * cols, IN_CH, generator=gen)
+    cond = torch.randn(1, rows * cols, IN_CH, generator=gen)
+    hidden = torch.cat([noisy, cond], 1)
+    ids = [[0, r, c] for r in range(rows) for c in range(cols)] + [[1, r, c] for r in range(rows) for c in range(cols)]
+    img_ids = torch.tensor(ids, dtype=torch.int64)
+    txt_ids = torch.zeros(text, 3, dtype=torch.int64)
+    context = torch.randn(1, text, JOINT, generator=gen)
+    pooled = torch.randn(1, POOLED, generator=gen)
+    t = torch.tensor([0.7])
+    g = torch.tensor([3.5])
+    with torch.no_grad():
+        out = flux_forward(w, hidden, context, pooled, t, g, img_ids, txt_ids)
+    write_safetensors(os.path.join(OUT, "flux_tiny_io.safetensors"), {
+        "hidden": hidden, "encoder_hidden": context, "pooled": pooled, "timestep": t, "guidance": g,
+        "img_ids": img_ids, "txt_ids": txt_ids, "output": out})
+
+
+def bfl_schedule(steps, tokens):
+    mu = 0.5 + (1.15 - 0.5) * (tokens - 256) / (4096 - 256)
+    ts = [1 - i / steps for i in range(steps + 1)]
+    return [0.0 if t <= 0 else math.exp(mu) / (math.exp(mu) + (1 / t - 1)) for t in ts], mu
+
+
+def schedules_fixture():
+    out = {"bfl": [], "sd3": []}
+    for steps, tokens in ((4, 256), (8, 1024), (28, 4096), (5, 6000)):
+        sig, mu = bfl_schedule(steps, tokens)
+        out["bfl"].append({"steps": steps, "tokens": tokens, "mu": mu, "sigmas": sig})
+    for steps in (4, 28):
+        base = [1 - i * (1 - 1 / steps) / (steps - 1) if steps > 1 else 1.0 for i in range(steps)]
+        out["sd3"].append({"steps": steps, "sigmas": [3 * s / (1 + 2 * s) for s in base] + [0.0]})
+    with open(os.path.join(OUT, "schedules.json"), "w") as f:
+        json.dump(out, f, indent=1)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    os.makedirs(OUT, exist_ok=True)
+    flux_fixture()
+    schedules_fixture()
