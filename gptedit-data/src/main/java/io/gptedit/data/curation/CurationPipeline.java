@@ -70,8 +70,9 @@ import java.util.stream.Stream;
  *       shard is full, the tar is finished and forced to disk, its sidecar index renamed into place, and the tar
  *       renamed to {@code <name>.tar}; only then are the shard and all its samples committed to the ledger in one
  *       transaction.
- *   <li>On start, the pipeline recovers: it deletes every {@code .tmp} file in the output folder (their samples
- *       were never recorded, so they are simply redone); it <em>adopts</em> every {@code .tar} the ledger does not
+ *   <li>On start, the pipeline recovers: it deletes this pipeline's temporary shard and index files
+ *       ({@code <prefix>-NNNNNN.tar.tmp}, {@code <prefix>-NNNNNN.index.jsonl.tmp}; their samples were never
+ *       recorded, so they are simply redone); it <em>adopts</em> every {@code .tar} the ledger does not
  *       know (a crash between the rename and the ledger commit) by reading its keys and committing them, with the
  *       attempts and cost each sample's metadata carries in its {@code curation} field; it forgets ledger shards
  *       whose file is gone, so their samples are redone; and it numbers new shards after the highest existing one.
@@ -257,9 +258,11 @@ public final class CurationPipeline {
         files = s.sorted().toList();
       }
       Pattern shardName = Pattern.compile(Pattern.quote(config.shardPrefix()) + "-(\\d{6})\\.tar(\\.tmp)?");
+      Pattern temporary =
+          Pattern.compile(Pattern.quote(config.shardPrefix()) + "-\\d{6}\\.(tar|index\\.jsonl)\\.tmp");
       for (Path f : files) {
         String name = f.getFileName().toString();
-        if (name.endsWith(".tmp")) {
+        if (temporary.matcher(name).matches()) {
           Files.delete(f);
           continue;
         }
