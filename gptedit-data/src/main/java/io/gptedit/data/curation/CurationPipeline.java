@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gptedit.core.geometry.AspectPreset;
 import io.gptedit.core.geometry.PadCropPlan;
 import io.gptedit.core.geometry.Size;
+import io.gptedit.core.image.ImageCodec;
 import io.gptedit.core.image.RgbImage;
+import io.gptedit.core.metadata.MetadataCodec;
 import io.gptedit.core.metadata.SampleMetadata;
 import io.gptedit.core.quality.QualityVerdict;
 import io.gptedit.core.quality.RejectReason;
@@ -68,8 +70,9 @@ import java.util.stream.Stream;
  *       shard is full, the tar is finished and forced to disk, its sidecar index renamed into place, and the tar
  *       renamed to {@code <name>.tar}; only then are the shard and all its samples committed to the ledger in one
  *       transaction.
- *   <li>On start, the pipeline recovers: it deletes every {@code .tmp} file in the output folder (their samples
- *       were never recorded, so they are simply redone); it <em>adopts</em> every {@code .tar} the ledger does not
+ *   <li>On start, the pipeline recovers: it deletes this pipeline's temporary shard and index files
+ *       ({@code <prefix>-NNNNNN.tar.tmp}, {@code <prefix>-NNNNNN.index.jsonl.tmp}; their samples were never
+ *       recorded, so they are simply redone); it <em>adopts</em> every {@code .tar} the ledger does not
  *       know (a crash between the rename and the ledger commit) by reading its keys and committing them, with the
  *       attempts and cost each sample's metadata carries in its {@code curation} field; it forgets ledger shards
  *       whose file is gone, so their samples are redone; and it numbers new shards after the highest existing one.
@@ -255,9 +258,11 @@ public final class CurationPipeline {
         files = s.sorted().toList();
       }
       Pattern shardName = Pattern.compile(Pattern.quote(config.shardPrefix()) + "-(\\d{6})\\.tar(\\.tmp)?");
+      Pattern temporary =
+          Pattern.compile(Pattern.quote(config.shardPrefix()) + "-\\d{6}\\.(tar|index\\.jsonl)\\.tmp");
       for (Path f : files) {
         String name = f.getFileName().toString();
-        if (name.endsWith(".tmp")) {
+        if (temporary.matcher(name).matches()) {
           Files.delete(f);
           continue;
         }
@@ -394,7 +399,8 @@ public final class CurationPipeline {
         "{\"unit\":\"%s\",\"recipe\":\"%s\",\"attempts\":%d,\"cost_usd\":%.6f}",
         u.c3() ? "c3" : "base", u.policy().recipe().name().toLowerCase(Locale.ROOT), attempts, cost[0]));
     EditTriplet out = new EditTriplet(u.key(), input, instruction, output, b.build());
-    return new Outcome.Accepted(u.key(), out, attempts, cost[0]);
+    return new Outcome.Accepted(u.key(), out, ImageCodec.encodePng(out.input()), ImageCodec.encodePng(out.edited()),
+        MetadataCodec.toJsonBytes(out.metadata()), attempts, cost[0]);
   }
 
   private static <T> T requireService(T service, String what) {
@@ -421,7 +427,8 @@ public final class CurationPipeline {
     double spend;
     final Map<String, Long> rejects = new TreeMap<>();
     final Map<String, Long> failures = new TreeMap<>();
-    final Map<String, Outcome.Accepted> pending = new HashMap<>();
+    /** Samples in the open shard: only their bookkeeping, never their pixels. */
+    final Map<String, Ledger.Written> pending = new HashMap<>();
     final List<String> shards = new ArrayList<>();
 
     Run(Ledger ledger, Set<String> done, long start, long expectedInputs) {
@@ -434,9 +441,9 @@ public final class CurationPipeline {
     void handle(Outcome o, ShardWriter writer) {
       spend += o.costUsd();
       if (o instanceof Outcome.Accepted a) {
-        pending.put(a.key(), a);
+        pending.put(a.key(), new Ledger.Written(a.key(), a.attempts(), a.costUsd()));
         written++;
-        writer.write(a.triplet());
+        writer.writeEncoded(a.key(), a.inputPng(), a.editedPng(), a.json());
       } else {
         ledger.record(o);
         if (o instanceof Outcome.Rejected r) {
@@ -453,8 +460,7 @@ public final class CurationPipeline {
     void commit(CompletedShard shard) {
       List<Ledger.Written> rows = new ArrayList<>(shard.keys().size());
       for (String key : shard.keys()) {
-        Outcome.Accepted a = pending.remove(key);
-        rows.add(new Ledger.Written(key, a.attempts(), a.costUsd()));
+        rows.add(pending.remove(key));
       }
       ledger.commitShard(shard.name(), shard.bytes(), rows);
       shards.add(shard.name());

@@ -28,18 +28,26 @@ public sealed interface Outcome {
   double costUsd();
 
   /**
-   * Accepted: to be written to a shard.
+   * Accepted: to be written to a shard. The members are encoded by the worker that produced the sample, so PNG
+   * encoding runs in parallel and the writing thread only appends bytes.
    *
    * @param key the key
    * @param triplet the curated triplet
+   * @param inputPng the input image as PNG
+   * @param editedPng the edited image as PNG
+   * @param json the metadata as JSON
    * @param attempts attempts taken
    * @param costUsd spend
    */
-  record Accepted(String key, EditTriplet triplet, int attempts, double costUsd) implements Outcome {
+  record Accepted(String key, EditTriplet triplet, byte[] inputPng, byte[] editedPng, byte[] json, int attempts,
+      double costUsd) implements Outcome {
     /** Validates. */
     public Accepted {
       requireNonNull(key, "key");
       requireNonNull(triplet, "triplet");
+      requireNonNull(inputPng, "inputPng");
+      requireNonNull(editedPng, "editedPng");
+      requireNonNull(json, "json");
     }
   }
 

@@ -74,9 +74,10 @@ public final class Stages {
   }
 
   /**
-   * Runs both quality checks on a generated canvas: the padding-mask check on the whole canvas (with the crop
-   * box the plan gives at its size as the recorded one), and the residual-padding check on the crop at the
-   * generation resolution.
+   * Runs both quality checks on a generated canvas, in the paper's order: the residual-padding check on the crop
+   * at the generation resolution, then the padding-mask check on the whole canvas (with the crop box the plan
+   * gives at its size as the recorded one). The verdict lists the reasons in that order; the first one is the
+   * sample's reject reason in the ledger.
    *
    * @param generated the generated canvas
    * @param plan the plan
@@ -93,8 +94,8 @@ public final class Stages {
           RejectCode.GENERATION_SIZE_MISMATCH,
           "generated " + actual + " for a request of " + generation + " on canvas " + plan.canvas())));
     }
-    QualityVerdict v = mask.check(generated, plan, generation, plan.cropBoxAt(generation));
-    return v.and(residual.check(plan.crop(generated), plan));
+    QualityVerdict v = residual.check(plan.crop(generated), plan);
+    return v.and(mask.check(generated, plan, generation, plan.cropBoxAt(generation)));
   }
 
   /**

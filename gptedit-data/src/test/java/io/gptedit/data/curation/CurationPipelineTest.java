@@ -243,6 +243,69 @@ class CurationPipelineTest {
   }
 
   @Test
+  void generateRecipeMakesNewInputsFromTextAtAHashedPresetAndEditsThemExactly() {
+    SyntheticWorld world = SyntheticWorld.builder(4).sides(24, 48).build();
+    StandInOptions so = StandInOptions.exact();
+    CurationConfig config = CurationConfig.builder(tmp).generationUnit(32)
+        .policy(SyntheticSample.DATASET, SourcePolicy.generate()).build();
+    List<SyntheticSample> samples = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      samples.add(world.sample(i));
+    }
+    CurationSummary s = new CurationPipeline(config, world.editService(so), world.generationService(so), null)
+        .run(samples.stream().map(SyntheticSample::toTriplet).iterator(), samples.size());
+    assertThat(s.written()).isEqualTo(12);
+    Map<String, SyntheticSample> byId = new HashMap<>();
+    samples.forEach(x -> byId.put(x.id(), x));
+    for (ShardSample x : readAll(tmp)) {
+      SyntheticSample truth = byId.get(x.key());
+      io.gptedit.core.geometry.AspectPreset preset = Stages.presetFor(x.key());
+      EditTriplet t = x.toTriplet();
+      assertThat(t.input().width()).isEqualTo(preset.ratioWidth() * 32);
+      assertThat(t.input().height()).isEqualTo(preset.ratioHeight() * 32);
+      // The generated input is the described scene laid out at the new size (its own native size).
+      io.gptedit.data.synthetic.Scene generated =
+          io.gptedit.data.synthetic.SceneText.parseScene(truth.scene().describe(), t.input().width(), t.input().height());
+      io.gptedit.data.synthetic.Scene target = generated;
+      for (io.gptedit.data.synthetic.EditOp op : truth.program()) {
+        target = op.apply(target);
+      }
+      assertThat(t.input()).isEqualTo(generated.render());
+      assertThat(t.edited()).isEqualTo(target.render());
+      assertThat(x.metadata().padCrop().orElseThrow().padding().isNone()).isTrue();
+    }
+  }
+
+  @Test
+  void ultraEditRecipeRegeneratesAtTwiceTheSizeAndResizesBack() {
+    // UltraEdit: 512x512 inputs regenerated at 1024x1024 and brought back to 512x512; here 64 -> 128 -> 64.
+    SyntheticWorld world = SyntheticWorld.builder(6).sides(64, 64).exactRatioShare(1).build();
+    StandInOptions so = StandInOptions.exact();
+    CurationConfig config = CurationConfig.builder(tmp).generationUnit(128)
+        .policy(SyntheticSample.DATASET, SourcePolicy.regenerateOnly()).build();
+    List<SyntheticSample> squares = new ArrayList<>();
+    for (int i = 0; squares.size() < 8; i++) {
+      SyntheticSample x = world.sample(i);
+      if (x.input().width() == 64 && x.input().height() == 64) {
+        squares.add(x);
+      }
+    }
+    CurationSummary s = new CurationPipeline(config, world.editService(so), null, null)
+        .run(squares.stream().map(SyntheticSample::toTriplet).iterator(), squares.size());
+    assertThat(s.written()).isEqualTo(8);
+    Map<String, SyntheticSample> byId = new HashMap<>();
+    squares.forEach(x -> byId.put(x.id(), x));
+    for (ShardSample x : readAll(tmp)) {
+      SyntheticSample truth = byId.get(x.key());
+      assertThat(x.metadata().generationResolution()).contains(new io.gptedit.core.geometry.Size(128, 128));
+      EditTriplet t = x.toTriplet();
+      assertThat(t.edited().width()).isEqualTo(64);
+      assertThat(EditMetrics.instructionFollowing(t.edited(), truth.target(), truth.mask(), 48)).isGreaterThan(0.8);
+      assertThat(EditMetrics.identityPreservation(t.edited(), truth.input(), truth.mask(), 48)).isGreaterThan(0.8);
+    }
+  }
+
+  @Test
   void selectionByHashIsStableAndNearTheFraction() {
     int hits = 0;
     for (int i = 0; i < 20_000; i++) {
