@@ -9,6 +9,8 @@ It writes, under gptedit-models/src/test/resources/io/gptedit/models/fixtures/:
   flux_tiny_weights.safetensors  random weights of a tiny Flux transformer in diffusers naming (F32)
   flux_tiny_io.safetensors       a fixed input (Kontext-style: noisy + condition tokens) and the reference output
   schedules.json                 BFL and SD3 schedules, computed from the formulas in float64
+  vae_tiny_weights.safetensors   random weights of a tiny AutoencoderKL in diffusers naming
+  vae_tiny_io.safetensors        an image and its latent mean; latents and their decoding
 
 The Java tests must reproduce the outputs within 1e-4.
 """
@@ -238,7 +240,126 @@ def schedules_fixture():
         f.write("\n")
 
 
+# Tiny VAE config: must match VaeConfig.tiny().
+VAE_CH, VAE_LAYERS, VAE_GROUPS, VAE_LATENT, VAE_SCALE, VAE_SHIFT = (8, 16), 1, 4, 4, 0.3611, 0.1159
+
+
+def vae_weights(gen):
+    w = {}
+
+    def conv(name, i, o, k):
+        w[name + ".weight"] = torch.randn(o, i, k, k, generator=gen) / math.sqrt(i * k * k)
+        w[name + ".bias"] = torch.randn(o, generator=gen) * 0.02
+
+    def norm(name, c):
+        w[name + ".weight"] = 1 + 0.1 * torch.randn(c, generator=gen)
+        w[name + ".bias"] = torch.randn(c, generator=gen) * 0.02
+
+    def linear(name, i, o):
+        w[name + ".weight"] = torch.randn(o, i, generator=gen) / math.sqrt(i)
+        w[name + ".bias"] = torch.randn(o, generator=gen) * 0.02
+
+    def resnet(p, i, o):
+        norm(p + ".norm1", i)
+        conv(p + ".conv1", i, o, 3)
+        norm(p + ".norm2", o)
+        conv(p + ".conv2", o, o, 3)
+        if i != o:
+            conv(p + ".conv_shortcut", i, o, 1)
+
+    def mid(p, c):
+        resnet(p + ".resnets.0", c, c)
+        norm(p + ".attentions.0.group_norm", c)
+        for n in ("to_q", "to_k", "to_v", "to_out.0"):
+            linear(p + ".attentions.0." + n, c, c)
+        resnet(p + ".resnets.1", c, c)
+
+    ch, top = VAE_CH, VAE_CH[-1]
+    conv("encoder.conv_in", 3, ch[0], 3)
+    prev = ch[0]
+    for i, c in enumerate(ch):
+        for j in range(VAE_LAYERS):
+            resnet("encoder.down_blocks.%d.resnets.%d" % (i, j), prev if j == 0 else c, c)
+        if i < len(ch) - 1:
+            conv("encoder.down_blocks.%d.downsamplers.0.conv" % i, c, c, 3)
+        prev = c
+    mid("encoder.mid_block", top)
+    norm("encoder.conv_norm_out", top)
+    conv("encoder.conv_out", top, 2 * VAE_LATENT, 3)
+    conv("decoder.conv_in", VAE_LATENT, top, 3)
+    mid("decoder.mid_block", top)
+    prev = top
+    for i, c in enumerate(reversed(ch)):
+        for j in range(VAE_LAYERS + 1):
+            resnet("decoder.up_blocks.%d.resnets.%d" % (i, j), prev if j == 0 else c, c)
+        if i < len(ch) - 1:
+            conv("decoder.up_blocks.%d.upsamplers.0.conv" % i, c, c, 3)
+        prev = c
+    norm("decoder.conv_norm_out", ch[0])
+    conv("decoder.conv_out", ch[0], 3, 3)
+    return w
+
+
+def vae_forward(w, x, encode):
+    def conv(h, n, stride=1, pad=1):
+        return F.conv2d(h, w[n + ".weight"], w[n + ".bias"], stride=stride, padding=pad)
+
+    def gn(h, n):
+        return F.group_norm(h, VAE_GROUPS, w[n + ".weight"], w[n + ".bias"], eps=1e-6)
+
+    def resnet(h, p):
+        r = conv(F.silu(gn(h, p + ".norm1")), p + ".conv1")
+        r = conv(F.silu(gn(r, p + ".norm2")), p + ".conv2")
+        if p + ".conv_shortcut.weight" in w:
+            h = conv(h, p + ".conv_shortcut", pad=0)
+        return h + r
+
+    def attn(h, p):
+        b, c, hh, ww = h.shape
+        x = gn(h, p + ".group_norm").view(b, c, hh * ww).transpose(1, 2)
+        q, k, v = (lin(w, x, p + "." + n) for n in ("to_q", "to_k", "to_v"))
+        a = (q @ k.transpose(1, 2) / math.sqrt(c)).softmax(-1) @ v
+        return h + lin(w, a, p + ".to_out.0").transpose(1, 2).reshape(b, c, hh, ww)
+
+    def mid(h, p):
+        return resnet(attn(resnet(h, p + ".resnets.0"), p + ".attentions.0"), p + ".resnets.1")
+
+    ch = VAE_CH
+    if encode:
+        h = conv(x, "encoder.conv_in")
+        for i in range(len(ch)):
+            for j in range(VAE_LAYERS):
+                h = resnet(h, "encoder.down_blocks.%d.resnets.%d" % (i, j))
+            if i < len(ch) - 1:
+                h = conv(F.pad(h, (0, 1, 0, 1)), "encoder.down_blocks.%d.downsamplers.0.conv" % i, stride=2, pad=0)
+        h = mid(h, "encoder.mid_block")
+        h = conv(F.silu(gn(h, "encoder.conv_norm_out")), "encoder.conv_out")
+        return h[:, :VAE_LATENT]
+    h = conv(x / VAE_SCALE + VAE_SHIFT, "decoder.conv_in")
+    h = mid(h, "decoder.mid_block")
+    for i in range(len(ch)):
+        for j in range(VAE_LAYERS + 1):
+            h = resnet(h, "decoder.up_blocks.%d.resnets.%d" % (i, j))
+        if i < len(ch) - 1:
+            h = conv(F.interpolate(h, scale_factor=2.0, mode="nearest"), "decoder.up_blocks.%d.upsamplers.0.conv" % i)
+    return conv(F.silu(gn(h, "decoder.conv_norm_out")), "decoder.conv_out")
+
+
+def vae_fixture():
+    gen = torch.Generator().manual_seed(7)
+    w = vae_weights(gen)
+    image = torch.rand(1, 3, 8, 6, generator=gen) * 2 - 1
+    latents = torch.randn(1, VAE_LATENT, 4, 3, generator=gen)
+    with torch.no_grad():
+        mean = vae_forward(w, image, True)
+        decoded = vae_forward(w, latents, False)
+    write_safetensors(os.path.join(OUT, "vae_tiny_weights.safetensors"), w, {"format": "pt"})
+    write_safetensors(os.path.join(OUT, "vae_tiny_io.safetensors"), {
+        "image": image, "mean": mean, "latents": latents, "decoded": decoded})
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     flux_fixture()
     schedules_fixture()
+    vae_fixture()

@@ -83,7 +83,10 @@ public final class ParameterStore implements AutoCloseable {
     SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + e.name().hashCode());
     float[] v = new float[Math.toIntExact(e.shape().size())];
     long[] dims = e.shape().getShape();
-    double fanIn = dims.length == 0 ? 1 : dims[dims.length - 1];
+    double fanIn = 1;
+    for (int i = 1; i < dims.length; i++) {
+      fanIn *= dims[i];
+    }
     for (int i = 0; i < v.length; i++) {
       double g = r.nextGaussian();
       v[i] =
