@@ -11,6 +11,8 @@ It writes, under gptedit-models/src/test/resources/io/gptedit/models/fixtures/:
   schedules.json                 BFL and SD3 schedules, computed from the formulas in float64
   vae_tiny_weights.safetensors   random weights of a tiny AutoencoderKL in diffusers naming
   vae_tiny_io.safetensors        an image and its latent mean; latents and their decoding
+  t5_tiny_weights.safetensors    random weights of a tiny T5 v1.1 encoder in HF naming
+  t5_tiny_io.safetensors         byte-level token ids and the encoder output; relative position buckets
 
 The Java tests must reproduce the outputs within 1e-4.
 """
@@ -358,8 +360,74 @@ def vae_fixture():
         "image": image, "mean": mean, "latents": latents, "decoded": decoded})
 
 
+# Tiny T5 config: must match T5Config.tiny().
+T5_VOCAB, T5_D, T5_DKV, T5_HEADS, T5_FF, T5_LAYERS, T5_BUCKETS, T5_MAXDIST = 259, 32, 8, 4, 64, 2, 32, 128
+
+
+def t5_bucket(rel):
+    """HF T5Attention._relative_position_bucket, bidirectional, in torch float32 like the reference."""
+    nb = T5_BUCKETS // 2
+    out = (rel > 0).long() * nb
+    n = rel.abs()
+    max_exact = nb // 2
+    large = max_exact + (torch.log(n.float() / max_exact) / math.log(T5_MAXDIST / max_exact)
+                         * (nb - max_exact)).long()
+    large = torch.min(large, torch.full_like(large, nb - 1))
+    return out + torch.where(n < max_exact, n, large)
+
+
+def t5_fixture():
+    gen = torch.Generator().manual_seed(5)
+    w = {"shared.weight": torch.randn(T5_VOCAB, T5_D, generator=gen) / math.sqrt(T5_D)}
+    inner = T5_HEADS * T5_DKV
+    lw = lambda o, i: torch.randn(o, i, generator=gen) / math.sqrt(i)
+    for i in range(T5_LAYERS):
+        b = "encoder.block.%d.layer." % i
+        w[b + "0.layer_norm.weight"] = 1 + 0.1 * torch.randn(T5_D, generator=gen)
+        for n in "qkv":
+            w[b + "0.SelfAttention.%s.weight" % n] = lw(inner, T5_D)
+        w[b + "0.SelfAttention.o.weight"] = lw(T5_D, inner)
+        if i == 0:
+            w[b + "0.SelfAttention.relative_attention_bias.weight"] = torch.randn(T5_BUCKETS, T5_HEADS, generator=gen)
+        w[b + "1.layer_norm.weight"] = 1 + 0.1 * torch.randn(T5_D, generator=gen)
+        w[b + "1.DenseReluDense.wi_0.weight"] = lw(T5_FF, T5_D)
+        w[b + "1.DenseReluDense.wi_1.weight"] = lw(T5_FF, T5_D)
+        w[b + "1.DenseReluDense.wo.weight"] = lw(T5_D, T5_FF)
+    w["encoder.final_layer_norm.weight"] = 1 + 0.1 * torch.randn(T5_D, generator=gen)
+    ids = torch.tensor([[ord(c) + 3 for c in "make the sky pink"] + [1]])
+    L = ids.shape[1]
+    pos = torch.arange(L)
+    rel = pos[None, :] - pos[:, None]  # key - query
+    bias = w["encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight"][t5_bucket(rel)]
+    bias = bias.permute(2, 0, 1)[None]
+    norm = lambda x, n: x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-6) * w[n]
+    x = w["shared.weight"][ids]
+    with torch.no_grad():
+        for i in range(T5_LAYERS):
+            b = "encoder.block.%d.layer." % i
+            h = norm(x, b + "0.layer_norm.weight")
+            q, k, v = (heads4(h @ w[b + "0.SelfAttention.%s.weight" % n].T) for n in "qkv")
+            a = ((q @ k.transpose(-1, -2)) + bias).softmax(-1) @ v
+            x = x + a.transpose(1, 2).reshape(1, L, inner) @ w[b + "0.SelfAttention.o.weight"].T
+            h = norm(x, b + "1.layer_norm.weight")
+            g = F.gelu(h @ w[b + "1.DenseReluDense.wi_0.weight"].T, approximate="tanh")
+            x = x + (g * (h @ w[b + "1.DenseReluDense.wi_1.weight"].T)) @ w[b + "1.DenseReluDense.wo.weight"].T
+        out = norm(x, "encoder.final_layer_norm.weight")
+    w["encoder.embed_tokens.weight"] = w["shared.weight"]  # HF checkpoints carry the tied copy
+    write_safetensors(os.path.join(OUT, "t5_tiny_weights.safetensors"), w, {"format": "pt"})
+    rels = torch.arange(-300, 301)
+    write_safetensors(os.path.join(OUT, "t5_tiny_io.safetensors"), {
+        "ids": ids, "output": out, "relative": rels, "buckets": t5_bucket(rels)})
+
+
+def heads4(x):
+    b, l, _ = x.shape
+    return x.view(b, l, T5_HEADS, T5_DKV).transpose(1, 2)
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     flux_fixture()
     schedules_fixture()
     vae_fixture()
+    t5_fixture()
