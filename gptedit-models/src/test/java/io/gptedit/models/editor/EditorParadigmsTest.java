@@ -11,6 +11,8 @@ import io.gptedit.models.flow.SeededNoise;
 import io.gptedit.models.flux.FluxConfig;
 import io.gptedit.models.flux.FluxTransformer;
 import io.gptedit.models.nn.ParameterStore;
+import io.gptedit.models.sd3.Sd3Config;
+import io.gptedit.models.sd3.Sd3Transformer;
 import io.gptedit.models.text.ByteTokenizer;
 import io.gptedit.models.text.T5Config;
 import io.gptedit.models.text.T5Encoder;
@@ -104,5 +106,30 @@ class EditorParadigmsTest {
     assertThat(Resolution.KONTEXT_PREFERRED.choose(1920, 1080, 16)).isEqualTo(new Size(1392, 752));
     assertThat(Resolution.KONTEXT_PREFERRED.choose(300, 700, 16)).isEqualTo(new Size(672, 1568));
     assertThat(Resolution.FLOOR_TO_MULTIPLE.choose(3, 35, 16)).isEqualTo(new Size(16, 32));
+  }
+
+  @Test
+  void channelWiseGuidanceCombinesTheThreeWayBatchByHand() {
+    try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+      var full = m.create(new float[] {3f});
+      var img = m.create(new float[] {2f});
+      var none = m.create(new float[] {1f});
+      // 1 + 7 (3 - 2) + 1.5 (2 - 1) = 9.5
+      assertThat(ChannelWiseEditor.guide(full, img, none, 7.0, 1.5).getFloat()).isEqualTo(9.5f);
+    }
+  }
+
+  @Test
+  void channelWiseEditorConcatenatesSourceLatentsAndIsReproducible() {
+    try (Sd3Transformer sd3 = Sd3Transformer.random(Sd3Config.tinyInstructPix2Pix(), 4)) {
+      sd3.parameters().freeze();
+      ChannelWiseEditor editor = new ChannelWiseEditor(sd3, vae, t5Fusion, Resolution.FLOOR_TO_MULTIPLE, false);
+      EditOptions o = EditOptions.builder().seed(2).steps(2).guidance(5).imageGuidance(1.5).build();
+      RgbImage a = editor.edit(image(9, 12), "make it night", o);
+      assertThat(a.width()).isEqualTo(8);
+      assertThat(a.height()).isEqualTo(12);
+      assertThat(editor.edit(image(9, 12), "make it night", o)).isEqualTo(a);
+      assertThat(editor.edit(image(9, 12), "make it night", o.toBuilder().imageGuidance(3).build())).isNotEqualTo(a);
+    }
   }
 }
