@@ -205,14 +205,26 @@ public final class FluxTransformer implements AutoCloseable {
     System.arraycopy(in.imageIds(), 0, ids, in.textIds().length, in.imageIds().length);
     NDArray[] rope = Rope.cosSin(scope, ids, c.axesDims(), c.theta());
 
+    // Each block runs in its own sub-scope, so its intermediates are freed before the next block allocates:
+    // the allocator reuses the same memory instead of faulting in fresh pages for every block.
     for (int i = 0; i < c.numLayers(); i++) {
-      NDArray[] streams = doubleBlock("transformer_blocks." + i + ".", hidden, context, temb, rope);
-      hidden = streams[0];
-      context = streams[1];
+      try (NDManager block = scope.newSubManager()) {
+        new NDList(hidden, context).tempAttach(block);
+        NDArray[] streams = doubleBlock("transformer_blocks." + i + ".", hidden, context, temb, rope);
+        streams[0].attach(scope);
+        streams[1].attach(scope);
+        hidden = streams[0];
+        context = streams[1];
+      }
     }
     NDArray joint = context.concat(hidden, 1);
     for (int i = 0; i < c.numSingleLayers(); i++) {
-      joint = singleBlock("single_transformer_blocks." + i + ".", joint, temb, rope);
+      try (NDManager block = scope.newSubManager()) {
+        joint.tempAttach(block);
+        NDArray next = singleBlock("single_transformer_blocks." + i + ".", joint, temb, rope);
+        next.attach(scope);
+        joint = next;
+      }
     }
     hidden = joint.get(":, " + txtLen + ":, :");
 
