@@ -13,6 +13,8 @@ It writes, under gptedit-models/src/test/resources/io/gptedit/models/fixtures/:
   vae_tiny_io.safetensors        an image and its latent mean; latents and their decoding
   t5_tiny_weights.safetensors    random weights of a tiny T5 v1.1 encoder in HF naming
   t5_tiny_io.safetensors         byte-level token ids and the encoder output; relative position buckets
+  sd3_tiny_weights.safetensors   random weights of a tiny SD3 InstructPix2Pix MMDiT in diffusers naming
+  sd3_tiny_io.safetensors        8-channel latents, text, pooled, sigma and the reference velocity
 
 The Java tests must reproduce the outputs within 1e-4.
 """
@@ -425,9 +427,111 @@ def heads4(x):
     return x.view(b, l, T5_HEADS, T5_DKV).transpose(1, 2)
 
 
+# Tiny SD3 InstructPix2Pix config: must match Sd3Config.tinyInstructPix2Pix().
+SD3_SAMPLE, SD3_PATCH, SD3_IN, SD3_OUT, SD3_LAYERS, SD3_HEADS, SD3_HEAD = 8, 2, 8, 4, 2, 2, 8
+SD3_JOINT, SD3_POOLED, SD3_MAX = 32, 24, 16
+SD3_D = SD3_HEADS * SD3_HEAD
+
+
+def sd3_pos_embed(rows, cols):
+    """diffusers get_2d_sincos_pos_embed on the max grid (float64), then the centre crop."""
+    base = SD3_SAMPLE // SD3_PATCH
+    grid_h = torch.arange(SD3_MAX, dtype=torch.float64) / (SD3_MAX / base)
+    grid_w = torch.arange(SD3_MAX, dtype=torch.float64) / (SD3_MAX / base)
+    gw, gh = torch.meshgrid(grid_w, grid_h, indexing="xy")  # gw varies along columns
+
+    def one_d(dim, pos):
+        omega = 1.0 / 10000 ** (torch.arange(dim // 2, dtype=torch.float64) / (dim / 2.0))
+        out = pos.reshape(-1)[:, None] * omega[None]
+        return torch.cat([out.sin(), out.cos()], 1)
+
+    emb = torch.cat([one_d(SD3_D // 2, gw), one_d(SD3_D // 2, gh)], 1).reshape(SD3_MAX, SD3_MAX, SD3_D)
+    top, left = (SD3_MAX - rows) // 2, (SD3_MAX - cols) // 2
+    return emb[top:top + rows, left:left + cols].reshape(1, rows * cols, SD3_D).float()
+
+
+def sd3_fixture():
+    gen = torch.Generator().manual_seed(33)
+    w = {}
+
+    def linear(name, i, o):
+        w[name + ".weight"] = torch.randn(o, i, generator=gen) / math.sqrt(i)
+        w[name + ".bias"] = torch.randn(o, generator=gen) * 0.02
+
+    D, P = SD3_D, SD3_PATCH
+    w["pos_embed.proj.weight"] = torch.randn(D, SD3_IN, P, P, generator=gen) / math.sqrt(SD3_IN * P * P)
+    w["pos_embed.proj.bias"] = torch.randn(D, generator=gen) * 0.02
+    linear("time_text_embed.timestep_embedder.linear_1", 256, D)
+    linear("time_text_embed.timestep_embedder.linear_2", D, D)
+    linear("time_text_embed.text_embedder.linear_1", SD3_POOLED, D)
+    linear("time_text_embed.text_embedder.linear_2", D, D)
+    linear("context_embedder", SD3_JOINT, D)
+    for i in range(SD3_LAYERS):
+        b = "transformer_blocks.%d." % i
+        pre = i == SD3_LAYERS - 1
+        linear(b + "norm1.linear", D, 6 * D)
+        linear(b + "norm1_context.linear", D, (2 if pre else 6) * D)
+        for n in ("to_q", "to_k", "to_v", "add_q_proj", "add_k_proj", "add_v_proj", "to_out.0"):
+            linear(b + "attn." + n, D, D)
+        linear(b + "ff.net.0.proj", D, 4 * D)
+        linear(b + "ff.net.2", 4 * D, D)
+        if not pre:
+            linear(b + "attn.to_add_out", D, D)
+            linear(b + "ff_context.net.0.proj", D, 4 * D)
+            linear(b + "ff_context.net.2", 4 * D, D)
+    linear("norm_out.linear", D, 2 * D)
+    linear("proj_out", D, P * P * SD3_OUT)
+
+    latents = torch.randn(1, SD3_IN, 6, 4, generator=gen)
+    text = torch.randn(1, 5, SD3_JOINT, generator=gen)
+    pooled = torch.randn(1, SD3_POOLED, generator=gen)
+    sigma = torch.tensor([0.6])
+    with torch.no_grad():
+        x = F.conv2d(latents, w["pos_embed.proj.weight"], w["pos_embed.proj.bias"], stride=P)
+        b_, _, rows, cols = x.shape
+        x = x.flatten(2).transpose(1, 2) + sd3_pos_embed(rows, cols)
+        mlp2 = lambda v, p: lin(w, F.silu(lin(w, v, p + ".linear_1")), p + ".linear_2")
+        temb = mlp2(timestep_proj(sigma * 1000), "time_text_embed.timestep_embedder")
+        temb = temb + mlp2(pooled, "time_text_embed.text_embedder")
+        c = lin(w, text, "context_embedder")
+        hd = lambda v: v.view(1, v.shape[1], SD3_HEADS, SD3_HEAD).transpose(1, 2)
+        ff = lambda v, n: lin(w, F.gelu(lin(w, v, n + ".net.0.proj"), approximate="tanh"), n + ".net.2")
+        for i in range(SD3_LAYERS):
+            b = "transformer_blocks.%d." % i
+            a = b + "attn."
+            pre = i == SD3_LAYERS - 1
+            sm, scm, gm, sf, scf, gf = lin(w, F.silu(temb), b + "norm1.linear").chunk(6, dim=1)
+            h = mod(ln(x), sm, scm)
+            if pre:
+                cscale, cshift = lin(w, F.silu(temb), b + "norm1_context.linear").chunk(2, dim=1)
+                ch = mod(ln(c), cshift, cscale)
+            else:
+                csm, cscm, cgm, csf, cscf, cgf = lin(w, F.silu(temb), b + "norm1_context.linear").chunk(6, dim=1)
+                ch = mod(ln(c), csm, cscm)
+            q = torch.cat([hd(lin(w, h, a + "to_q")), hd(lin(w, ch, a + "add_q_proj"))], 2)
+            k = torch.cat([hd(lin(w, h, a + "to_k")), hd(lin(w, ch, a + "add_k_proj"))], 2)
+            v = torch.cat([hd(lin(w, h, a + "to_v")), hd(lin(w, ch, a + "add_v_proj"))], 2)
+            o = attention(q, k, v).transpose(1, 2).reshape(1, -1, SD3_D)
+            n = x.shape[1]
+            x = x + gm[:, None] * lin(w, o[:, :n], a + "to_out.0")
+            x = x + gf[:, None] * ff(mod(ln(x), sf, scf), b + "ff")
+            if not pre:
+                c = c + cgm[:, None] * lin(w, o[:, n:], a + "to_add_out")
+                c = c + cgf[:, None] * ff(mod(ln(c), csf, cscf), b + "ff_context")
+        scale, shift = lin(w, F.silu(temb), "norm_out.linear").chunk(2, dim=1)
+        x = lin(w, mod(ln(x), shift, scale), "proj_out")
+        x = x.reshape(1, rows, cols, P, P, SD3_OUT)
+        out = torch.einsum("nhwpqc->nchpwq", x).reshape(1, SD3_OUT, rows * P, cols * P)
+    w["pos_embed.pos_embed"] = torch.zeros(1, 1)  # diffusers stores this buffer; the loader must ignore it
+    write_safetensors(os.path.join(OUT, "sd3_tiny_weights.safetensors"), w, {"format": "pt"})
+    write_safetensors(os.path.join(OUT, "sd3_tiny_io.safetensors"), {
+        "latents": latents, "text": text, "pooled": pooled, "sigma": sigma, "output": out})
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     flux_fixture()
     schedules_fixture()
     vae_fixture()
     t5_fixture()
+    sd3_fixture()

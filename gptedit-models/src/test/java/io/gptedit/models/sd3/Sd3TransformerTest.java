@@ -7,9 +7,32 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.gptedit.models.flow.SeededNoise;
+import io.gptedit.models.safetensors.SafetensorsFile;
 import org.junit.jupiter.api.Test;
 
 class Sd3TransformerTest {
+  @Test
+  void tinySd3ReproducesPytorchReferenceWithin1e4() throws Exception {
+    java.nio.file.Path dir =
+        java.nio.file.Path.of(Sd3TransformerTest.class.getResource("/io/gptedit/models/fixtures").toURI());
+    try (SafetensorsFile w = SafetensorsFile.open(dir.resolve("sd3_tiny_weights.safetensors"));
+        SafetensorsFile io = SafetensorsFile.open(dir.resolve("sd3_tiny_io.safetensors"));
+        Sd3Transformer model = Sd3Transformer.load(Sd3Config.tinyInstructPix2Pix(), java.util.List.of(w), "");
+        NDManager m = NDManager.newBaseManager()) {
+      model.parameters().freeze();
+      NDArray out =
+          model.forward(io.load(m, "latents"), io.load(m, "text"), io.load(m, "pooled"), io.readFloats("sigma"), m);
+      float[] e = io.readFloats("output");
+      float[] a = out.toFloatArray();
+      assertThat(out.getShape().getShape()).containsExactly(io.info("output").shape());
+      double max = 0;
+      for (int i = 0; i < e.length; i++) {
+        max = Math.max(max, Math.abs(e[i] - a[i]));
+      }
+      assertThat(max).isLessThan(1e-4);
+    }
+  }
+
   @Test
   void forwardKeepsTheLatentGridAndOutputsOutChannels() {
     Sd3Config c = Sd3Config.tinyInstructPix2Pix();
