@@ -62,22 +62,23 @@ public final class FluxTransformer implements AutoCloseable {
   }
 
   /**
-   * Loads a model from diffusers-named safetensors shards, strictly.
+   * Loads a model from safetensors shards, strictly: diffusers naming loads directly; Black Forest Labs'
+   * original naming (fused {@code qkv}, {@code img_attn}, {@code single_blocks.N.linear1}, ...) is converted.
    *
    * @param config the hyper-parameters
    * @param shards the checkpoint shards
    * @param prefix the key prefix ({@code ""} for a plain diffusers transformer, {@code denoise_tower.denoiser.}
    *     for the paper's released checkpoint)
    * @return the model
-   * @throws WeightLoadException if the checkpoint is in BFL naming, or tensors are missing, unexpected or
-   *     misshapen
+   * @throws WeightLoadException if the naming is not recognised, or tensors are missing, unexpected or misshapen
    */
   public static FluxTransformer load(FluxConfig config, List<SafetensorsFile> shards, String prefix) {
     FluxCheckpointFormat format = FluxCheckpointFormat.detect(shards, prefix);
-    if (format != FluxCheckpointFormat.DIFFUSERS) {
-      throw new WeightLoadException(format.rejection(shards));
-    }
-    return new FluxTransformer(config, ParameterStore.load(spec(config), shards, prefix, true, 0));
+    return switch (format) {
+      case DIFFUSERS -> new FluxTransformer(config, ParameterStore.load(spec(config), shards, prefix, true, 0));
+      case BFL_ORIGINAL -> new FluxTransformer(config, BflFluxNames.load(config, shards, prefix));
+      case UNKNOWN -> throw new WeightLoadException(format.rejection(shards));
+    };
   }
 
   /**
