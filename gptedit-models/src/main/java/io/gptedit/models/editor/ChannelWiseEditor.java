@@ -45,6 +45,7 @@ public final class ChannelWiseEditor implements ImageEditor {
   private final Conditioner conditioner;
   private final Resolution resolution;
   private final boolean normaliseSourceLatents;
+  private final EulerSampler.StepListener listener;
 
   /**
    * Creates the editor.
@@ -54,18 +55,21 @@ public final class ChannelWiseEditor implements ImageEditor {
    * @param conditioner the text conditioner (the negative prompt is the empty string)
    * @param resolution the working-resolution policy
    * @param normaliseSourceLatents whether source latents get the VAE's shift and scale (false for UltraEdit)
+   * @param listener progress callback, called after every sampling step
    */
   public ChannelWiseEditor(
       Sd3Transformer transformer,
       AutoencoderKL vae,
       Conditioner conditioner,
       Resolution resolution,
-      boolean normaliseSourceLatents) {
+      boolean normaliseSourceLatents,
+      EulerSampler.StepListener listener) {
     this.transformer = requireNonNull(transformer, "transformer");
     this.vae = requireNonNull(vae, "vae");
     this.conditioner = requireNonNull(conditioner, "conditioner");
     this.resolution = requireNonNull(resolution, "resolution");
     this.normaliseSourceLatents = normaliseSourceLatents;
+    this.listener = requireNonNull(listener, "listener");
     int latent = vae.config().latentChannels();
     if (transformer.config().inChannels() != 2 * latent || transformer.config().outChannels() != latent) {
       throw new IllegalArgumentException(
@@ -124,7 +128,7 @@ public final class ChannelWiseEditor implements ImageEditor {
                 NDArray v = transformer.forward(batch, text, pooled, new float[] {t, t, t}, scope);
                 return guide(v.get("0:1"), v.get("1:2"), v.get("2:3"), sTxt, sImg);
               },
-              (s, n) -> {});
+              listener);
       return ImageTensors.toImage(vae.decode(x, m));
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new EditException("InstructPix2Pix edit failed: " + e.getMessage(), false, e);

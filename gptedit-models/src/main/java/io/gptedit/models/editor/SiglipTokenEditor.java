@@ -42,6 +42,7 @@ public final class SiglipTokenEditor implements ImageEditor {
   private final ImageFeatures siglip;
   private final ParameterStore projector;
   private final Resolution resolution;
+  private final EulerSampler.StepListener listener;
 
   /**
    * Creates the editor.
@@ -52,6 +53,7 @@ public final class SiglipTokenEditor implements ImageEditor {
    * @param siglip the vision features of the input image
    * @param projector parameters declared by {@link #projectorSpec}
    * @param resolution the working-resolution policy
+   * @param listener progress callback, called after every sampling step
    */
   public SiglipTokenEditor(
       FluxTransformer transformer,
@@ -59,13 +61,15 @@ public final class SiglipTokenEditor implements ImageEditor {
       Conditioner conditioner,
       ImageFeatures siglip,
       ParameterStore projector,
-      Resolution resolution) {
+      Resolution resolution,
+      EulerSampler.StepListener listener) {
     this.transformer = requireNonNull(transformer, "transformer");
     this.vae = requireNonNull(vae, "vae");
     this.conditioner = requireNonNull(conditioner, "conditioner");
     this.siglip = requireNonNull(siglip, "siglip");
     this.projector = requireNonNull(projector, "projector");
     this.resolution = requireNonNull(resolution, "resolution");
+    this.listener = requireNonNull(listener, "listener");
   }
 
   /**
@@ -113,7 +117,7 @@ public final class SiglipTokenEditor implements ImageEditor {
                       new FluxInput(xt, tokens, text.pooled(), new float[] {t}, new float[] {guidance}, imageIds,
                           textIds),
                       scope),
-              (s, n) -> {});
+              listener);
       return ImageTensors.toImage(vae.decode(LatentPacking.unpack(x, h, w), m));
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new EditException("SigLIP-token edit failed: " + e.getMessage(), false, e);

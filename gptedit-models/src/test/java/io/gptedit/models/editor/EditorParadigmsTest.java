@@ -90,7 +90,8 @@ class EditorParadigmsTest {
             t5Fusion,
             (img, m) -> SeededNoise.gaussian(m, img.hashCode(), new Shape(1, 3, 10)),
             projector,
-            Resolution.FLOOR_TO_MULTIPLE)) {
+            Resolution.FLOOR_TO_MULTIPLE,
+            (s, n) -> {})) {
       EditOptions o = EditOptions.builder().seed(3).steps(2).build();
       RgbImage a = editor.edit(image(8, 8), "add a hat", o);
       assertThat(a.width()).isEqualTo(8);
@@ -123,11 +124,14 @@ class EditorParadigmsTest {
   void channelWiseEditorConcatenatesSourceLatentsAndIsReproducible() {
     try (Sd3Transformer sd3 = Sd3Transformer.random(Sd3Config.tinyInstructPix2Pix(), 4)) {
       sd3.parameters().freeze();
-      ChannelWiseEditor editor = new ChannelWiseEditor(sd3, vae, t5Fusion, Resolution.FLOOR_TO_MULTIPLE, false);
+      List<Integer> steps = new ArrayList<>();
+      ChannelWiseEditor editor =
+          new ChannelWiseEditor(sd3, vae, t5Fusion, Resolution.FLOOR_TO_MULTIPLE, false, (s, n) -> steps.add(s));
       EditOptions o = EditOptions.builder().seed(2).steps(2).guidance(5).imageGuidance(1.5).build();
       RgbImage a = editor.edit(image(9, 12), "make it night", o);
       assertThat(a.width()).isEqualTo(8);
       assertThat(a.height()).isEqualTo(12);
+      assertThat(steps).containsExactly(1, 2);
       assertThat(editor.edit(image(9, 12), "make it night", o)).isEqualTo(a);
       assertThat(editor.edit(image(9, 12), "make it night", o.toBuilder().imageGuidance(3).build())).isNotEqualTo(a);
     }
