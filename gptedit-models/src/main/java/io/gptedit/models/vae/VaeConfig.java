@@ -71,6 +71,30 @@ public record VaeConfig(
   }
 
   /**
+   * Reads a diffusers {@code AutoencoderKL} {@code config.json}; quant convolutions are not supported (Flux and SD3
+   * have none) and a config that uses them is rejected.
+   *
+   * @param configJson the VAE's {@code config.json}
+   * @return the config it describes
+   * @throws io.gptedit.models.nn.WeightLoadException if a field is missing, mistyped or unsupported
+   */
+  public static VaeConfig fromDiffusers(java.nio.file.Path configJson) {
+    io.gptedit.models.nn.DiffusersConfig j = io.gptedit.models.nn.DiffusersConfig.read(configJson);
+    j.require("use_quant_conv", false, j.bool("use_quant_conv", true));
+    j.require("use_post_quant_conv", false, j.bool("use_post_quant_conv", true));
+    j.require("in_channels", 3, j.integer("in_channels"));
+    j.require("out_channels", 3, j.integer("out_channels"));
+    return new VaeConfig(
+        3,
+        j.integer("latent_channels"),
+        j.integers("block_out_channels"),
+        j.integer("layers_per_block"),
+        j.integer("norm_num_groups"),
+        j.number("scaling_factor"),
+        j.number("shift_factor"));
+  }
+
+  /**
    * Returns the spatial downsampling factor.
    *
    * @return 2^(levels - 1)
