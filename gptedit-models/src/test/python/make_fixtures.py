@@ -15,6 +15,8 @@ It writes, under gptedit-models/src/test/resources/io/gptedit/models/fixtures/:
   t5_tiny_io.safetensors         byte-level token ids and the encoder output; relative position buckets
   sd3_tiny_weights.safetensors   random weights of a tiny SD3 InstructPix2Pix MMDiT in diffusers naming
   sd3_tiny_io.safetensors        8-channel latents, text, pooled, sigma and the reference velocity
+  mllm_tiny.onnx                 a tiny text-path stand-in for an exported MLLM (input_ids -> last_hidden_state)
+  mllm_tiny_io.safetensors       its byte-level input ids and output
 
 The Java tests must reproduce the outputs within 1e-4.
 """
@@ -528,6 +530,30 @@ def sd3_fixture():
         "latents": latents, "text": text, "pooled": pooled, "sigma": sigma, "output": out})
 
 
+class TinyMllm(torch.nn.Module):
+    """A stand-in MLLM text path for the ONNX runner test: byte-token embedding, one linear, tanh."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed = torch.nn.Embedding(259, 12)
+        self.proj = torch.nn.Linear(12, 12)
+
+    def forward(self, input_ids):
+        return torch.tanh(self.proj(self.embed(input_ids)))
+
+
+def mllm_onnx_fixture():
+    torch.manual_seed(11)
+    model = TinyMllm().eval()
+    ids = torch.tensor([[ord(c) + 3 for c in "make the sky pink"] + [1]])
+    torch.onnx.export(model, (ids,), os.path.join(OUT, "mllm_tiny.onnx"), input_names=["input_ids"],
+                      output_names=["last_hidden_state"],
+                      dynamic_axes={"input_ids": {1: "tokens"}, "last_hidden_state": {1: "tokens"}}, opset_version=13)
+    with torch.no_grad():
+        out = model(ids)
+    write_safetensors(os.path.join(OUT, "mllm_tiny_io.safetensors"), {"ids": ids, "output": out})
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     flux_fixture()
@@ -535,3 +561,4 @@ if __name__ == "__main__":
     vae_fixture()
     t5_fixture()
     sd3_fixture()
+    mllm_onnx_fixture()
