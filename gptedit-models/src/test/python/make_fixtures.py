@@ -247,7 +247,7 @@ def schedules_fixture():
 
 
 # Tiny VAE config: must match VaeConfig.tiny().
-VAE_CH, VAE_LAYERS, VAE_GROUPS, VAE_LATENT, VAE_SCALE, VAE_SHIFT = (8, 16), 1, 4, 4, 0.3611, 0.1159
+VAE_CH, VAE_LAYERS, VAE_GROUPS, VAE_LATENT, VAE_SCALE, VAE_SHIFT = (4, 8), 1, 2, 4, 0.3611, 0.1159
 
 
 def vae_weights(gen):

@@ -62,12 +62,12 @@ public record VaeConfig(
   }
 
   /**
-   * A tiny VAE for tests: 2 levels (8, 16), 1 resnet per level, 4 groups, 4 latent channels, Flux factors.
+   * A tiny VAE for tests: 2 levels (4, 8), 1 resnet per level, 2 groups, 4 latent channels, Flux factors.
    *
    * @return the preset
    */
   public static VaeConfig tiny() {
-    return new VaeConfig(3, 4, new int[] {8, 16}, 1, 4, FLUX_SCALING, FLUX_SHIFT);
+    return new VaeConfig(3, 4, new int[] {4, 8}, 1, 2, FLUX_SCALING, FLUX_SHIFT);
   }
 
   /**
