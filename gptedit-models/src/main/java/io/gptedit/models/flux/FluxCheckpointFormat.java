@@ -48,11 +48,10 @@ public enum FluxCheckpointFormat {
     String files = shards.stream().map(f -> f.path().toString()).toList().toString();
     return switch (this) {
       case BFL_ORIGINAL -> "checkpoint " + files + " uses the original Black Forest Labs naming (double_blocks.N."
-          + "img_attn.qkv, single_blocks.N.linear1, ...); gptedit loads the diffusers naming "
-          + "(transformer_blocks.N.attn.to_q, ...): use the diffusers export of the model "
-          + "(its transformer/ folder)";
-      case UNKNOWN -> "checkpoint " + files + " has no recognisable Flux transformer tensors "
-          + "(neither diffusers x_embedder/transformer_blocks nor BFL img_in/double_blocks) under the given prefix";
+          + "img_attn.qkv, single_blocks.N.linear1, ...)";
+      case UNKNOWN -> "checkpoint " + files + " has no recognisable Flux transformer naming: found neither "
+          + "diffusers tensors (x_embedder, transformer_blocks) alone nor BFL tensors (img_in, double_blocks) alone "
+          + "under the given prefix";
       case DIFFUSERS -> "checkpoint " + files + " is in diffusers naming";
     };
   }

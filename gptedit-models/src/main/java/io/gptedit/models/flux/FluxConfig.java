@@ -78,6 +78,34 @@ public record FluxConfig(
   }
 
   /**
+   * Reads a diffusers {@code FluxTransformer2DModel} {@code config.json}; the checkpoint's own config wins over
+   * any preset.
+   *
+   * @param configJson the transformer's {@code config.json}
+   * @return the config it describes
+   * @throws io.gptedit.models.nn.WeightLoadException if a field is missing, mistyped or unsupported (patch size
+   *     other than 1)
+   */
+  public static FluxConfig fromDiffusers(java.nio.file.Path configJson) {
+    io.gptedit.models.nn.DiffusersConfig j = io.gptedit.models.nn.DiffusersConfig.read(configJson);
+    j.require("patch_size", 1, j.integer("patch_size", 1));
+    int in = j.integer("in_channels");
+    return new FluxConfig(
+        in,
+        j.integer("out_channels", in),
+        j.integer("num_layers"),
+        j.integer("num_single_layers"),
+        j.integer("num_attention_heads"),
+        j.integer("attention_head_dim"),
+        j.integer("joint_attention_dim"),
+        j.integer("pooled_projection_dim"),
+        j.bool("guidance_embeds", false),
+        j.integers("axes_dims_rope"),
+        10000,
+        4);
+  }
+
+  /**
    * Returns a copy with other block counts and width (for benchmarks).
    *
    * @param doubleBlocks double-stream blocks

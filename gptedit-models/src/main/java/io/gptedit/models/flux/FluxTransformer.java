@@ -62,22 +62,23 @@ public final class FluxTransformer implements AutoCloseable {
   }
 
   /**
-   * Loads a model from diffusers-named safetensors shards, strictly.
+   * Loads a model from safetensors shards, strictly: diffusers naming loads directly; Black Forest Labs'
+   * original naming (fused {@code qkv}, {@code img_attn}, {@code single_blocks.N.linear1}, ...) is converted.
    *
    * @param config the hyper-parameters
    * @param shards the checkpoint shards
    * @param prefix the key prefix ({@code ""} for a plain diffusers transformer, {@code denoise_tower.denoiser.}
    *     for the paper's released checkpoint)
    * @return the model
-   * @throws WeightLoadException if the checkpoint is in BFL naming, or tensors are missing, unexpected or
-   *     misshapen
+   * @throws WeightLoadException if the naming is not recognised, or tensors are missing, unexpected or misshapen
    */
   public static FluxTransformer load(FluxConfig config, List<SafetensorsFile> shards, String prefix) {
     FluxCheckpointFormat format = FluxCheckpointFormat.detect(shards, prefix);
-    if (format != FluxCheckpointFormat.DIFFUSERS) {
-      throw new WeightLoadException(format.rejection(shards));
-    }
-    return new FluxTransformer(config, ParameterStore.load(spec(config), shards, prefix, true, 0));
+    return switch (format) {
+      case DIFFUSERS -> new FluxTransformer(config, ParameterStore.load(spec(config), shards, prefix, true, 0));
+      case BFL_ORIGINAL -> new FluxTransformer(config, BflFluxNames.load(config, shards, prefix));
+      case UNKNOWN -> throw new WeightLoadException(format.rejection(shards));
+    };
   }
 
   /**
@@ -205,14 +206,26 @@ public final class FluxTransformer implements AutoCloseable {
     System.arraycopy(in.imageIds(), 0, ids, in.textIds().length, in.imageIds().length);
     NDArray[] rope = Rope.cosSin(scope, ids, c.axesDims(), c.theta());
 
+    // Each block runs in its own sub-scope, so its intermediates are freed before the next block allocates:
+    // the allocator reuses the same memory instead of faulting in fresh pages for every block.
     for (int i = 0; i < c.numLayers(); i++) {
-      NDArray[] streams = doubleBlock("transformer_blocks." + i + ".", hidden, context, temb, rope);
-      hidden = streams[0];
-      context = streams[1];
+      try (NDManager block = scope.newSubManager()) {
+        new NDList(hidden, context).tempAttach(block);
+        NDArray[] streams = doubleBlock("transformer_blocks." + i + ".", hidden, context, temb, rope);
+        streams[0].attach(scope);
+        streams[1].attach(scope);
+        hidden = streams[0];
+        context = streams[1];
+      }
     }
     NDArray joint = context.concat(hidden, 1);
     for (int i = 0; i < c.numSingleLayers(); i++) {
-      joint = singleBlock("single_transformer_blocks." + i + ".", joint, temb, rope);
+      try (NDManager block = scope.newSubManager()) {
+        joint.tempAttach(block);
+        NDArray next = singleBlock("single_transformer_blocks." + i + ".", joint, temb, rope);
+        next.attach(scope);
+        joint = next;
+      }
     }
     hidden = joint.get(":, " + txtLen + ":, :");
 

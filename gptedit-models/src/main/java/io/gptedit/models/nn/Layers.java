@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv2d;
 
 /**
  * The functional layers the models are written with, each the textbook formula on NDArrays.
@@ -90,6 +91,48 @@ public final class Layers {
    */
   public static NDArray modulate(NDArray x, NDArray shift, NDArray scale) {
     return x.mul(scale.expandDims(1).add(1)).add(shift.expandDims(1));
+  }
+
+  /**
+   * A 2-D convolution with parameters {@code prefix.weight} (out, in, k, k) and {@code prefix.bias}.
+   *
+   * @param x the input (B, C, H, W)
+   * @param p the parameters
+   * @param prefix the layer name
+   * @param stride the stride
+   * @param padding zero padding on every side
+   * @return the output
+   */
+  public static NDArray conv2d(NDArray x, ParameterStore p, String prefix, int stride, int padding) {
+    return Conv2d.conv2d(
+            x,
+            p.get(prefix + ".weight"),
+            p.get(prefix + ".bias"),
+            new Shape(stride, stride),
+            new Shape(padding, padding),
+            new Shape(1, 1),
+            1)
+        .singletonOrThrow();
+  }
+
+  /**
+   * Group normalisation of (B, C, H, W) with learned per-channel {@code prefix.weight} and {@code prefix.bias}.
+   *
+   * @param x the input
+   * @param p the parameters
+   * @param prefix the layer name
+   * @param groups the number of groups (divides C)
+   * @param eps the epsilon
+   * @return the output
+   */
+  public static NDArray groupNorm(NDArray x, ParameterStore p, String prefix, int groups, float eps) {
+    Shape s = x.getShape();
+    NDArray g = x.reshape(s.get(0), groups, -1);
+    NDArray centered = g.sub(g.mean(new int[] {-1}, true));
+    NDArray normed = centered.div(centered.square().mean(new int[] {-1}, true).add(eps).sqrt()).reshape(s);
+    // Channels last so the 1-D affine parameters broadcast without reshaping (a parameter-first op).
+    NDArray last = normed.transpose(0, 2, 3, 1);
+    return last.mul(p.get(prefix + ".weight")).add(p.get(prefix + ".bias")).transpose(0, 3, 1, 2);
   }
 
   /**

@@ -17,7 +17,7 @@ import java.util.Map;
 public final class ParameterSpec {
   /** How a parameter starts when a model is created with random weights. */
   public enum Init {
-    /** Gaussian with standard deviation 1/sqrt(fan in) (the last dimension of a weight matrix). */
+    /** Gaussian with standard deviation 1/sqrt(fan in) (the product of all dimensions but the first). */
     FAN_IN,
     /** Gaussian with standard deviation 0.02 (biases, embeddings). */
     SMALL,
@@ -78,6 +78,34 @@ public final class ParameterSpec {
     if (bias) {
       add(prefix + ".bias", Init.SMALL, out);
     }
+    return this;
+  }
+
+  /**
+   * Declares a 2-D convolution's {@code weight} (out, in, k, k) and {@code bias} (out).
+   *
+   * @param prefix the layer name
+   * @param in input channels
+   * @param out output channels
+   * @param kernel the kernel side
+   * @return this spec
+   */
+  public ParameterSpec conv(String prefix, long in, long out, long kernel) {
+    add(prefix + ".weight", Init.FAN_IN, out, in, kernel, kernel);
+    add(prefix + ".bias", Init.SMALL, out);
+    return this;
+  }
+
+  /**
+   * Declares a normalisation layer's {@code weight} (near one) and {@code bias} (small).
+   *
+   * @param prefix the layer name
+   * @param channels the normalised channels
+   * @return this spec
+   */
+  public ParameterSpec norm(String prefix, long channels) {
+    add(prefix + ".weight", Init.NEAR_ONE, channels);
+    add(prefix + ".bias", Init.SMALL, channels);
     return this;
   }
 

@@ -83,7 +83,10 @@ public final class ParameterStore implements AutoCloseable {
     SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + e.name().hashCode());
     float[] v = new float[Math.toIntExact(e.shape().size())];
     long[] dims = e.shape().getShape();
-    double fanIn = dims.length == 0 ? 1 : dims[dims.length - 1];
+    double fanIn = 1;
+    for (int i = 1; i < dims.length; i++) {
+      fanIn *= dims[i];
+    }
     for (int i = 0; i < v.length; i++) {
       double g = r.nextGaussian();
       v[i] =
@@ -172,7 +175,46 @@ public final class ParameterStore implements AutoCloseable {
     }
   }
 
-  private static String summarize(List<String> names) {
+  /** Supplies one declared parameter's values, row-major. */
+  @FunctionalInterface
+  public interface ValueSource {
+    /**
+     * Returns the values of a declared parameter.
+     *
+     * @param entry the declared parameter
+     * @return exactly {@code entry.shape().size()} values
+     */
+    float[] values(ParameterSpec.Entry entry);
+  }
+
+  /**
+   * Builds parameters from values computed by the caller (for example converted from another naming scheme).
+   *
+   * @param spec the declared parameters
+   * @param source the values of each declared parameter
+   * @return a new store owning a new base manager
+   * @throws WeightLoadException if a source gives the wrong number of values
+   */
+  public static ParameterStore fromValues(ParameterSpec spec, ValueSource source) {
+    NDManager manager = NDManager.newBaseManager();
+    try {
+      Map<String, NDArray> values = new LinkedHashMap<>();
+      for (ParameterSpec.Entry e : spec.entries().values()) {
+        float[] v = source.values(e);
+        if (v.length != e.shape().size()) {
+          throw new WeightLoadException(
+              "'" + e.name() + "' has " + v.length + " values but the model declares shape " + e.shape());
+        }
+        values.put(e.name(), manager.create(v, e.shape()));
+      }
+      return new ParameterStore(spec, manager, values, new LoadReport(List.of(), List.of()));
+    } catch (RuntimeException ex) {
+      manager.close();
+      throw ex;
+    }
+  }
+
+  static String summarize(List<String> names) {
     int shown = Math.min(names.size(), 20);
     String list = String.join(", ", names.subList(0, shown));
     return "[" + list + (names.size() > shown ? ", ... " + (names.size() - shown) + " more" : "") + "]";

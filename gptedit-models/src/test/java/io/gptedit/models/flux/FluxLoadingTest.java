@@ -90,19 +90,91 @@ class FluxLoadingTest {
     }
   }
 
+  /** Writes a model's weights in BFL's original naming (fused qkv, linear1, swapped final modulation). */
+  static void writeBfl(FluxTransformer model, Path p) {
+    Map<String, NDArray> w = model.parameters().asMap();
+    SafetensorsWriter out = new SafetensorsWriter();
+    java.util.function.BiConsumer<String, String> copy = (bfl, diffusers) -> out.add(bfl, w.get(diffusers));
+    java.util.function.BiConsumer<String, List<String>> fuse =
+        (bfl, parts) -> out.add(bfl, ai.djl.ndarray.NDArrays.concat(
+            new ai.djl.ndarray.NDList(parts.stream().map(w::get).toArray(NDArray[]::new)), 0));
+    for (String k : List.of("weight", "bias")) {
+      copy.accept("img_in." + k, "x_embedder." + k);
+      copy.accept("txt_in." + k, "context_embedder." + k);
+      copy.accept("time_in.in_layer." + k, "time_text_embed.timestep_embedder.linear_1." + k);
+      copy.accept("time_in.out_layer." + k, "time_text_embed.timestep_embedder.linear_2." + k);
+      copy.accept("guidance_in.in_layer." + k, "time_text_embed.guidance_embedder.linear_1." + k);
+      copy.accept("guidance_in.out_layer." + k, "time_text_embed.guidance_embedder.linear_2." + k);
+      copy.accept("vector_in.in_layer." + k, "time_text_embed.text_embedder.linear_1." + k);
+      copy.accept("vector_in.out_layer." + k, "time_text_embed.text_embedder.linear_2." + k);
+      copy.accept("final_layer.linear." + k, "proj_out." + k);
+      NDArray mod = w.get("norm_out.linear." + k);
+      long half = mod.getShape().get(0) / 2;
+      out.add("final_layer.adaLN_modulation.1." + k, mod.get(half + ":").concat(mod.get(":" + half), 0));
+      String d = "transformer_blocks.0.";
+      String b = "double_blocks.0.";
+      copy.accept(b + "img_mod.lin." + k, d + "norm1.linear." + k);
+      copy.accept(b + "txt_mod.lin." + k, d + "norm1_context.linear." + k);
+      fuse.accept(b + "img_attn.qkv." + k, List.of(d + "attn.to_q." + k, d + "attn.to_k." + k, d + "attn.to_v." + k));
+      fuse.accept(b + "txt_attn.qkv." + k,
+          List.of(d + "attn.add_q_proj." + k, d + "attn.add_k_proj." + k, d + "attn.add_v_proj." + k));
+      copy.accept(b + "img_attn.proj." + k, d + "attn.to_out.0." + k);
+      copy.accept(b + "txt_attn.proj." + k, d + "attn.to_add_out." + k);
+      copy.accept(b + "img_mlp.0." + k, d + "ff.net.0.proj." + k);
+      copy.accept(b + "img_mlp.2." + k, d + "ff.net.2." + k);
+      copy.accept(b + "txt_mlp.0." + k, d + "ff_context.net.0.proj." + k);
+      copy.accept(b + "txt_mlp.2." + k, d + "ff_context.net.2." + k);
+      String s = "single_transformer_blocks.0.";
+      String sb = "single_blocks.0.";
+      copy.accept(sb + "modulation.lin." + k, s + "norm.linear." + k);
+      fuse.accept(sb + "linear1." + k,
+          List.of(s + "attn.to_q." + k, s + "attn.to_k." + k, s + "attn.to_v." + k, s + "proj_mlp." + k));
+      copy.accept(sb + "linear2." + k, s + "proj_out." + k);
+    }
+    copy.accept("double_blocks.0.img_attn.norm.query_norm.scale", "transformer_blocks.0.attn.norm_q.weight");
+    copy.accept("double_blocks.0.img_attn.norm.key_norm.scale", "transformer_blocks.0.attn.norm_k.weight");
+    copy.accept("double_blocks.0.txt_attn.norm.query_norm.scale", "transformer_blocks.0.attn.norm_added_q.weight");
+    copy.accept("double_blocks.0.txt_attn.norm.key_norm.scale", "transformer_blocks.0.attn.norm_added_k.weight");
+    copy.accept("single_blocks.0.norm.query_norm.scale", "single_transformer_blocks.0.attn.norm_q.weight");
+    copy.accept("single_blocks.0.norm.key_norm.scale", "single_transformer_blocks.0.attn.norm_k.weight");
+    out.write(p);
+  }
+
   @Test
-  void bflOriginalNamingIsRejectedSayingWhichFormatWasFound() {
+  void bflOriginalNamingIsConvertedAndGivesIdenticalOutputs() {
+    FluxConfig c = FluxConfig.tiny();
     Path p = dir.resolve("bfl.safetensors");
+    try (FluxTransformer original = FluxTransformer.random(c, 8);
+        NDManager m = NDManager.newBaseManager()) {
+      writeBfl(original, p);
+      try (SafetensorsFile f = SafetensorsFile.open(p);
+          FluxTransformer loaded = FluxTransformer.load(c, List.of(f), "")) {
+        assertThat(FluxCheckpointFormat.detect(List.of(f), "")).isEqualTo(FluxCheckpointFormat.BFL_ORIGINAL);
+        FluxInput in = input(m, c, 4);
+        assertThat(loaded.forward(in, m).toFloatArray()).containsExactly(original.forward(in, m).toFloatArray());
+      }
+    }
+  }
+
+  @Test
+  void incompleteBflOrUnrecognisedCheckpointsAreRejectedSayingWhatWasFound() {
+    Path bfl = dir.resolve("partial-bfl.safetensors");
     new SafetensorsWriter()
         .addFloats("img_in.weight", DType.BF16, new long[] {1}, new float[] {1})
         .addFloats("double_blocks.0.img_attn.qkv.weight", DType.BF16, new long[] {1}, new float[] {1})
-        .write(p);
-    try (SafetensorsFile f = SafetensorsFile.open(p)) {
-      assertThat(FluxCheckpointFormat.detect(List.of(f), "")).isEqualTo(FluxCheckpointFormat.BFL_ORIGINAL);
+        .write(bfl);
+    Path other = dir.resolve("other.safetensors");
+    new SafetensorsWriter().addFloats("model.layers.0.weight", DType.F32, new long[] {1}, new float[] {1}).write(other);
+    try (SafetensorsFile f = SafetensorsFile.open(bfl);
+        SafetensorsFile g = SafetensorsFile.open(other)) {
       assertThatThrownBy(() -> FluxTransformer.load(FluxConfig.tiny(), List.of(f), ""))
           .isInstanceOf(WeightLoadException.class)
-          .hasMessageContaining("original Black Forest Labs naming")
-          .hasMessageContaining(p.toString());
+          .hasMessageContaining("BFL-format checkpoint does not match")
+          .hasMessageContaining("x_embedder.bias (from img_in.bias)");
+      assertThatThrownBy(() -> FluxTransformer.load(FluxConfig.tiny(), List.of(g), ""))
+          .isInstanceOf(WeightLoadException.class)
+          .hasMessageContaining("no recognisable Flux transformer naming")
+          .hasMessageContaining(other.toString());
     }
   }
 
