@@ -251,11 +251,30 @@ CONFIG = {
 }
 
 
+def config_json(cfg):
+    """The config with one tensor per line, so it reads (and diffs) as a table."""
+    out, items = ["{"], list(cfg.items())
+    for i, (key, value) in enumerate(items):
+        comma = "," if i < len(items) - 1 else ""
+        if not isinstance(value, dict):
+            out.append('  "%s": %s%s' % (key, json.dumps(value), comma))
+            continue
+        out.append('  "%s": {' % key)
+        out.append('    "file": %s,' % json.dumps(value["file"]))
+        for side in ("inputs", "outputs"):
+            out.append('    "%s": {' % side)
+            roles = list(value[side].items())
+            for j, (role, tensor) in enumerate(roles):
+                out.append('      "%s": %s%s' % (role, json.dumps(tensor), "," if j < len(roles) - 1 else ""))
+            out.append("    }" + ("," if side == "inputs" else ""))
+        out.append("  }" + comma)
+    return "\n".join(out + ["}"]) + "\n"
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     refs = flux_exports()
     refs.update(editor_exports())
     mf.write_safetensors(os.path.join(OUT, "onnx_io.safetensors"), refs)
     with open(os.path.join(EDITOR, "onnx-editor.json"), "w") as f:
-        json.dump(CONFIG, f, indent=2)
-        f.write("\n")
+        f.write(config_json(CONFIG))
