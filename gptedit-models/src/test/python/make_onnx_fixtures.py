@@ -22,6 +22,8 @@ It writes, under gptedit-models/src/test/resources/io/gptedit/models/fixtures/on
 Graph inputs of the denoiser: hidden_states (1, N, 16), encoder_hidden_states (1, T, J), pooled_projections (1, P),
 timestep (1), guidance (1), img_ids (N, 3) int64, txt_ids (T, 3) int64; output sample (1, N, 16). RoPE is computed
 inside the graph (in float32: ONNX Runtime's CPU provider has no float64 Cos). The script is deterministic.
+
+With `--small DIR` it writes only a small benchmark denoiser (see small_denoiser) into DIR, for OnnxBenchmark.
 """
 import json
 import os
@@ -271,7 +273,36 @@ def config_json(cfg):
     return "\n".join(out + ["}"]) + "\n"
 
 
+SMALL = {"N_DOUBLE": 2, "N_SINGLE": 4, "HEADS": 4, "HEAD_DIM": 32, "AXES": (8, 12, 12)}
+
+
+def small_denoiser(out_dir):
+    """For the benchmark only (not committed): a small Flux (2+4 blocks, 4 heads x 32, joint 32, pooled 8) as
+    out_dir/denoiser.onnx and out_dir/flux_small_weights.safetensors; it fits the tiny editor's VAE and T5."""
+    os.makedirs(out_dir, exist_ok=True)
+    saved = {k: getattr(mf, k) for k in list(SMALL) + ["D", "JOINT"]}
+    try:
+        for k, v in SMALL.items():
+            setattr(mf, k, v)
+        mf.D, mf.JOINT = mf.HEADS * mf.HEAD_DIM, 32
+        w = mf.make_weights(torch.Generator().manual_seed(99))
+        mf.write_safetensors(os.path.join(out_dir, "flux_small_weights.safetensors"), w, {"format": "pt"})
+        gen = torch.Generator().manual_seed(3)
+        n, t = 6, 5
+        args = (torch.randn(1, n, mf.IN_CH, generator=gen), torch.randn(1, t, 32, generator=gen),
+                torch.zeros(1, mf.POOLED), torch.tensor([0.5]), torch.tensor([2.5]),
+                torch.tensor([[0, r, c] for r in range(2) for c in range(3)], dtype=torch.int64),
+                torch.zeros(t, 3, dtype=torch.int64))
+        export(FluxGraph(w), args, os.path.join(out_dir, "denoiser.onnx"), FLUX_IN, ["sample"], FLUX_AXES)
+    finally:
+        for k, v in saved.items():
+            setattr(mf, k, v)
+
+
 if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--small":
+        small_denoiser(sys.argv[2])
+        sys.exit(0)
     os.makedirs(OUT, exist_ok=True)
     refs = flux_exports()
     refs.update(editor_exports())

@@ -222,6 +222,7 @@ public final class OnnxEditor implements ImageEditor {
     private Tokenizer tokenizer;
     private Resolution resolution = Resolution.KONTEXT_PREFERRED;
     private EulerSampler.StepListener listener = (s, n) -> {};
+    private int threads;
 
     private Builder(Path folder) {
       this.folder = requireNonNull(folder, "folder");
@@ -235,6 +236,20 @@ public final class OnnxEditor implements ImageEditor {
      */
     public Builder optDevice(OnnxDevice device) {
       this.device = requireNonNull(device, "device");
+      return this;
+    }
+
+    /**
+     * Sets the number of intra-op threads of every session (default 0: ONNX Runtime's choice, one per core).
+     *
+     * @param threads a positive count, or 0 for the default
+     * @return this builder
+     */
+    public Builder optIntraOpThreads(int threads) {
+      if (threads < 0) {
+        throw new IllegalArgumentException("threads must be >= 0, got " + threads);
+      }
+      this.threads = threads;
       return this;
     }
 
@@ -296,10 +311,10 @@ public final class OnnxEditor implements ImageEditor {
       }
       List<OnnxGraph> graphs = new ArrayList<>();
       try {
-        graphs.add(OnnxGraph.open(env, folder, "denoiser", config.denoiser(), device));
-        graphs.add(OnnxGraph.open(env, folder, "vae_encoder", config.vaeEncoder(), device));
-        graphs.add(OnnxGraph.open(env, folder, "vae_decoder", config.vaeDecoder(), device));
-        graphs.add(OnnxGraph.open(env, folder, "text_encoder", config.textEncoder(), device));
+        graphs.add(OnnxGraph.open(env, folder, "denoiser", config.denoiser(), device, threads));
+        graphs.add(OnnxGraph.open(env, folder, "vae_encoder", config.vaeEncoder(), device, threads));
+        graphs.add(OnnxGraph.open(env, folder, "vae_decoder", config.vaeDecoder(), device, threads));
+        graphs.add(OnnxGraph.open(env, folder, "text_encoder", config.textEncoder(), device, threads));
       } catch (RuntimeException e) {
         try {
           closeGraphs(graphs);

@@ -57,12 +57,21 @@ final class OnnxGraph implements AutoCloseable {
    * @throws OnnxProviderException if the CUDA provider cannot be added
    */
   static OnnxGraph open(OrtEnvironment env, Path folder, String key, Graph spec, OnnxDevice device) {
+    return open(env, folder, key, spec, device, 0);
+  }
+
+  /** Opens and validates a graph; {@code intraOpThreads} 0 keeps ONNX Runtime's default. */
+  static OnnxGraph open(
+      OrtEnvironment env, Path folder, String key, Graph spec, OnnxDevice device, int intraOpThreads) {
     Path file = folder.resolve(spec.file());
     if (!Files.isRegularFile(file)) {
       throw new OnnxGraphException(file + ": the " + key + " graph file does not exist");
     }
     OrtSession session;
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      if (intraOpThreads > 0) {
+        options.setIntraOpNumThreads(intraOpThreads);
+      }
       if (device == OnnxDevice.CUDA) {
         try {
           options.addCUDA(0);
