@@ -9,7 +9,6 @@ make_fixtures.py (it reads the weights that script wrote):
 It writes, under gptedit-models/src/test/resources/io/gptedit/models/fixtures/onnx/:
   flux_tiny.onnx            the tiny Flux of flux_tiny_weights.safetensors as a Kontext denoiser graph (F32 I/O)
   flux_tiny_fp16.onnx       the same with F16 weights, F16 float inputs and output (computes in F32 inside)
-  flux_tiny_onnx_io.safetensors  the F16 graph's reference output for flux_tiny_io.safetensors' inputs
   editor/                   a complete OnnxEditor folder (onnx-editor.json and four graphs):
     denoiser.onnx           a tiny Flux with joint_attention_dim 32 (= the tiny T5's d_model), weights in
                             ../flux_kontext_tiny_weights.safetensors so the DJL path can load the same weights
@@ -17,7 +16,8 @@ It writes, under gptedit-models/src/test/resources/io/gptedit/models/fixtures/on
     vae_decoder.onnx        vae_tiny_weights' decoder, taking normalised latents (F16 weights and I/O)
     text_encoder.onnx       t5_tiny_weights' encoder: input_ids (1, L) -> (1, L, 32)
   flux_kontext_tiny_weights.safetensors
-  onnx_io.safetensors       reference outputs of the VAE and text graphs on fixed inputs
+  onnx_io.safetensors       reference outputs: the F16 denoiser on flux_tiny_io.safetensors' inputs
+                            (flux_fp16_output), the VAE and text graphs on fixed inputs
 
 Graph inputs of the denoiser: hidden_states (1, N, 16), encoder_hidden_states (1, T, J), pooled_projections (1, P),
 timestep (1), guidance (1), img_ids (N, 3) int64, txt_ids (T, 3) int64; output sample (1, N, 16). RoPE is computed

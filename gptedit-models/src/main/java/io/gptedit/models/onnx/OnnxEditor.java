@@ -165,8 +165,8 @@ public final class OnnxEditor implements ImageEditor {
   private static void closeGraphs(List<OnnxGraph> graphs) {
     RuntimeException first = null;
     for (OnnxGraph g : graphs) {
-      try (g) {
-        // closed by try-with-resources
+      try {
+        g.close();
       } catch (RuntimeException e) {
         if (first == null) {
           first = e;
