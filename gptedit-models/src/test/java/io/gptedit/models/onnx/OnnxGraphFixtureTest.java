@@ -95,6 +95,32 @@ class OnnxGraphFixtureTest {
   }
 
   @Test
+  void inputsAreHandedToOnnxRuntimeAsDirectBuffersWithoutACopy() throws Exception {
+    Path onnx = fixture("onnx");
+    try (OnnxGraph f32 =
+            OnnxGraph.open(ENV, onnx, "denoiser", OnnxFixtures.fluxGraph("flux_tiny.onnx", Dtype.FLOAT32),
+                OnnxDevice.CPU);
+        OnnxGraph f16 =
+            OnnxGraph.open(ENV, onnx, "denoiser", OnnxFixtures.fluxGraph("flux_tiny_fp16.onnx", Dtype.FLOAT16),
+                OnnxDevice.CPU);
+        NDManager m = NDManager.newBaseManager()) {
+      NDArray hidden = m.randomNormal(new ai.djl.ndarray.types.Shape(1, 6, 16));
+      try (OnnxTensor a = f32.floats("hidden_states", hidden);
+          OnnxTensor b = f16.floats("hidden_states", hidden);
+          OnnxTensor ids = f32.ids(new int[][] {{0, 1, 2}, {1, 0, 0}})) {
+        for (OnnxTensor t : List.of(a, b, ids)) {
+          // ownsBuffer() is true only when ONNX Runtime had to copy a heap buffer into one of its own.
+          assertThat(t.ownsBuffer()).isFalse();
+          assertThat(t.getBufferRef()).hasValueSatisfying(buf -> assertThat(buf.isDirect()).isTrue());
+        }
+        assertThat(a.getFloatBuffer().array()).containsExactly(hidden.toFloatArray());
+        assertThat(b.getInfo().type).isEqualTo(ai.onnxruntime.OnnxJavaType.FLOAT16);
+        assertThat(ids.getLongBuffer().array()).containsExactly(0, 1, 2, 1, 0, 0);
+      }
+    }
+  }
+
+  @Test
   void vaeAndTextGraphsMatchReferencesAndDjlModels() throws Exception {
     Path folder = OnnxFixtures.editorFolder();
     OnnxEditorConfig c = OnnxEditorConfig.read(folder.resolve(OnnxEditorConfig.FILE_NAME));
