@@ -132,6 +132,21 @@ class OnnxEditorTest {
   }
 
   @Test
+  void duplicateKeysAndPathsInGraphFileNamesAreRejected() throws Exception {
+    Path dir = editorWithConfig("\"max_text_tokens\": 32", "\"max_text_tokens\": 32, \"max_text_tokens\": 16");
+    assertThatThrownBy(() -> builder(dir).build())
+        .isInstanceOf(OnnxConfigException.class)
+        .hasMessageContaining("max_text_tokens");
+    Files.writeString(dir.resolve(OnnxEditorConfig.FILE_NAME),
+        Files.readString(OnnxFixtures.editorFolder().resolve(OnnxEditorConfig.FILE_NAME))
+            .replace("\"file\": \"denoiser.onnx\"", "\"file\": \"../denoiser.onnx\""));
+    assertThatThrownBy(() -> builder(dir).build())
+        .isInstanceOf(OnnxConfigException.class)
+        .hasMessageContaining("denoiser.file")
+        .hasMessageContaining("plain .onnx file name");
+  }
+
+  @Test
   void wrongInputNameIsReportedWithTheGraphFileAndTheTensor() throws Exception {
     Path dir = editorWithConfig("\"name\": \"timestep\"", "\"name\": \"t\"");
     assertThatThrownBy(() -> builder(dir).build())
