@@ -4,23 +4,15 @@ import static java.util.Objects.requireNonNull;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import io.gptedit.core.EditException;
 import io.gptedit.core.EditOptions;
 import io.gptedit.core.ImageEditor;
-import io.gptedit.core.geometry.Size;
-import io.gptedit.core.image.Resampler;
 import io.gptedit.core.image.RgbImage;
 import io.gptedit.models.conditioning.Conditioner;
-import io.gptedit.models.conditioning.ImageTensors;
 import io.gptedit.models.conditioning.TextConditioning;
 import io.gptedit.models.flow.EulerSampler;
-import io.gptedit.models.flow.FlowSchedules;
-import io.gptedit.models.flow.SeededNoise;
 import io.gptedit.models.flux.FluxInput;
 import io.gptedit.models.flux.FluxTransformer;
-import io.gptedit.models.flux.KontextSequence;
-import io.gptedit.models.flux.LatentPacking;
 import io.gptedit.models.vae.AutoencoderKL;
 
 /**
@@ -77,41 +69,31 @@ public final class KontextEditor implements ImageEditor {
 
   @Override
   public synchronized RgbImage edit(RgbImage input, String instruction, EditOptions options) {
-    requireNonNull(input, "input");
-    requireNonNull(instruction, "instruction");
-    int steps = options.steps().orElse(DEFAULT_STEPS);
-    float guidance = (float) options.guidance().orElse(DEFAULT_GUIDANCE);
-    int granule = vae.config().spatialFactor() * 2;
-    Size size = resolution.choose(input.width(), input.height(), granule);
-    RgbImage work =
-        size.width() == input.width() && size.height() == input.height()
-            ? input
-            : Resampler.bicubic(input, size.width(), size.height());
-    try (NDManager m = NDManager.newBaseManager()) {
-      NDArray cond = vae.encode(ImageTensors.toTensor(work, m), m);
-      Shape ls = cond.getShape();
-      int h = (int) ls.get(2);
-      int w = (int) ls.get(3);
-      NDArray condTokens = LatentPacking.pack(cond);
-      KontextSequence seq = KontextSequence.of(h, w, h, w);
-      int[][] imageIds = seq.imageIds();
-      TextConditioning text = conditioner.encode(work, instruction, m);
-      int[][] textIds = FluxInput.zeroTextIds((int) text.tokens().getShape().get(1));
-      NDArray noise = LatentPacking.pack(SeededNoise.gaussian(m, options.seed(), ls));
-      double[] times = FlowSchedules.bfl(steps, seq.noisyTokens());
-      NDArray x =
-          EulerSampler.sample(
-              noise,
-              times,
-              (xt, t, scope) ->
-                  seq.noisyPart(
-                      transformer.forward(
-                          new FluxInput(
-                              seq.join(xt, condTokens), text.tokens(), text.pooled(), new float[] {t},
-                              new float[] {guidance}, imageIds, textIds),
-                          scope)),
-              listener);
-      return ImageTensors.toImage(vae.decode(LatentPacking.unpack(x, h, w), m));
+    KontextSampling.Models models =
+        new KontextSampling.Models() {
+          @Override
+          public NDArray encode(NDArray image, NDManager manager) {
+            return vae.encode(image, manager);
+          }
+
+          @Override
+          public TextConditioning text(RgbImage image, String text, NDManager manager) {
+            return conditioner.encode(image, text, manager);
+          }
+
+          @Override
+          public NDArray denoise(FluxInput in, NDManager scope) {
+            return transformer.forward(in, scope);
+          }
+
+          @Override
+          public NDArray decode(NDArray latents, NDManager manager) {
+            return vae.decode(latents, manager);
+          }
+        };
+    try {
+      return KontextSampling.edit(
+          models, input, instruction, options, resolution, vae.config().spatialFactor() * 2, listener);
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new EditException("Kontext edit failed: " + e.getMessage(), false, e);
     }

@@ -1,0 +1,9 @@
+package io.gptedit.models.onnx;
+
+/** Where ONNX Runtime runs the graphs. */
+public enum OnnxDevice {
+  /** The CPU execution provider (always available). */
+  CPU,
+  /** The CUDA execution provider (needs the {@code onnxruntime_gpu} build and CUDA libraries). */
+  CUDA
+}
