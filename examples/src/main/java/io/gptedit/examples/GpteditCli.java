@@ -12,7 +12,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "gptedit 0.1.0-SNAPSHOT",
     description = "Instruction-guided image editing on the JVM: datasets, curation, editors, benchmarks.",
-    subcommands = {PadCropDemo.class, PadCropBenchmark.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      PadCropDemo.class,
+      PadCropBenchmark.class,
+      io.gptedit.examples.lab.LabCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class GpteditCli implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
