@@ -122,7 +122,7 @@ public final class EditLab {
     try (LabModel model = new LabModel(config, encoder);
         NDManager manager = NDManager.newBaseManager()) {
       listener.onPhase(String.format("editor: %,d parameters; scoring it untrained", model.parameterCount()));
-      rows.add(score("untrained editor (baseline)", heldOut, edit(model, heldOut, config, manager), config.tolerance()));
+      rows.add(score(config.zeroHead() ? "untrained editor (zero head)" : "untrained editor (random head)", heldOut, edit(model, heldOut, config, manager), config.tolerance()));
 
       listener.onPhase(String.format("training %d steps of batch %d", config.steps(), config.batch()));
       Path runDir = out.resolve("run");
@@ -160,12 +160,12 @@ public final class EditLab {
       String table = LabReport.table(rows, config.tolerance());
       double first = metrics.get(0).loss();
       double last = metrics.subList(Math.max(0, metrics.size() - 50), metrics.size()).stream()
-          .mapToDouble(StepMetrics::loss).average().orElse(Double.NaN);
+          .filter(x -> !x.skipped()).mapToDouble(StepMetrics::loss).average().orElse(Double.NaN);
       writeReport(config, out, rows, table, metrics, trainSeconds, first, last, model.parameterCount(), train.size(),
           heldOut.size());
       LabReport.lossCurve(metrics, out.resolve("loss.png"));
       int n = Math.min(8, heldOut.size());
-      LabReport.contactSheet(heldOut.subList(0, n), outputs.subList(0, n), "output (trained)", out.resolve("contact-sheet.png"));
+      LabReport.contactSheet(heldOut.subList(0, n), outputs.subList(0, n), "output", out.resolve("contact-sheet.png"));
       return new Result(List.copyOf(rows), table, out, trainSeconds, first, last);
     }
   }
@@ -273,11 +273,13 @@ public final class EditLab {
     n.put("heldout", c.heldOutCount());
     n.put("sample_steps", c.sampleSteps());
     n.put("tolerance", c.tolerance());
+    n.put("edit_weight", c.editWeight());
     n.put("double_blocks", c.doubleBlocks());
     n.put("single_blocks", c.singleBlocks());
     n.put("heads", c.heads());
     n.put("prediction", c.prediction().name());
     n.put("condition_ids", c.conditionIds().name());
+    n.put("zero_head", c.zeroHead());
     n.put("optimizer", "AdamW(0.9, 0.99, 1e-8, wd 0), clip 1.0, cosine to 5% of peak");
     return n;
   }
@@ -306,6 +308,7 @@ public final class EditLab {
     training.put("seconds_per_step", trainSeconds / metrics.size());
     training.put("first_loss", first);
     training.put("last50_mean_loss", last);
+    training.put("skipped_steps", metrics.stream().filter(StepMetrics::skipped).count());
     ArrayNode arr = root.putArray("results");
     for (Row r : rows) {
       ObjectNode o = arr.addObject();

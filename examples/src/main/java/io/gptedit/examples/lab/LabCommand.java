@@ -17,8 +17,8 @@ import picocli.CommandLine.Option;
       "Writes metrics.json, table.txt, loss.png and contact-sheet.png to the output folder."
     })
 public final class LabCommand implements Callable<Integer> {
-  @Option(names = "--steps", description = "optimizer steps (default ${DEFAULT-VALUE}; 4000 is the longer run)")
-  int steps = 1200;
+  @Option(names = "--steps", description = "optimizer steps (default ${DEFAULT-VALUE}; see docs/lab.md for longer runs)")
+  int steps = 2000;
 
   @Option(names = "--size", description = "image side in pixels (default ${DEFAULT-VALUE})")
   int size = 16;
@@ -42,6 +42,11 @@ public final class LabCommand implements Callable<Integer> {
   int sampleSteps = 4;
 
   @Option(
+      names = "--edit-weight",
+      description = "extra loss weight inside the edit mask, 0 for a plain MSE (default ${DEFAULT-VALUE})")
+  double editWeight = 5.0;
+
+  @Option(
       names = "--prediction",
       description = "RESIDUAL (x0 = condition + output) or VELOCITY (Flux's noise - x0) (default ${DEFAULT-VALUE})")
   LabConfig.Prediction prediction = LabConfig.Prediction.RESIDUAL;
@@ -50,6 +55,11 @@ public final class LabCommand implements Callable<Integer> {
       names = "--condition-ids",
       description = "SHARED (condition tokens reuse the noisy ids) or KONTEXT (axis 0 = 1) (default ${DEFAULT-VALUE})")
   LabConfig.ConditionIds conditionIds = LabConfig.ConditionIds.SHARED;
+
+  @Option(
+      names = "--random-head",
+      description = "start the output projection random instead of at zero (the untrained editor is then noise)")
+  boolean randomHead;
 
   @Option(names = {"-o", "--output"}, description = "report folder (default ${DEFAULT-VALUE})")
   Path output = Path.of("lab-report");
@@ -62,7 +72,8 @@ public final class LabCommand implements Callable<Integer> {
     LabConfig config =
         new LabConfig(
             steps, size, batch, seed, lr, Math.min(d.warmup(), steps / 10), train, heldOut, sampleSteps,
-            d.tolerance(), d.doubleBlocks(), d.singleBlocks(), d.heads(), prediction, conditionIds, output);
+            d.tolerance(), editWeight, d.doubleBlocks(), d.singleBlocks(), d.heads(), prediction, conditionIds, !randomHead,
+            output);
     long t0 = System.nanoTime();
     EditLab.Result result =
         EditLab.run(
@@ -75,6 +86,9 @@ public final class LabCommand implements Callable<Integer> {
 
               @Override
               public void onStep(StepMetrics m, int total) {
+                if (m.skipped()) {
+                  System.out.printf(Locale.ROOT, "  step %5d/%d  skipped: non-finite loss or gradient%n", m.step(), total);
+                }
                 if (m.step() == 1 || m.step() % 100 == 0 || m.step() == total) {
                   System.out.printf(
                       Locale.ROOT,

@@ -17,11 +17,15 @@ import java.nio.file.Path;
  * @param heldOutCount held-out triplets (scored)
  * @param sampleSteps Euler steps when editing
  * @param tolerance per-channel colour tolerance of the IF and IP metrics, 0 to 255
+ * @param editWeight extra loss weight on the pixels the edit changes (0 for a plain MSE): weight {@code 1 + editWeight}
+ *     inside the edit mask, 1 outside
  * @param doubleBlocks double-stream blocks of the editor
  * @param singleBlocks single-stream blocks of the editor
  * @param heads attention heads (16 channels each)
  * @param prediction what the editor's output means
  * @param conditionIds the position ids of the condition tokens
+ * @param zeroHead whether the output projection starts at zero (the editor starts as "copy the input" in
+ *     residual mode), as DiT's adaLN-Zero does
  * @param output the report folder
  */
 public record LabConfig(
@@ -35,11 +39,13 @@ public record LabConfig(
     int heldOutCount,
     int sampleSteps,
     int tolerance,
+    double editWeight,
     int doubleBlocks,
     int singleBlocks,
     int heads,
     Prediction prediction,
     ConditionIds conditionIds,
+    boolean zeroHead,
     Path output) {
 
   /** What the transformer's output is trained to be. */
@@ -69,6 +75,7 @@ public record LabConfig(
     check(sampleSteps >= 1, "sampleSteps must be >= 1, got " + sampleSteps);
     check(tolerance >= 0 && tolerance <= 255, "tolerance must be 0..255, got " + tolerance);
     check(doubleBlocks >= 0 && singleBlocks >= 0 && doubleBlocks + singleBlocks >= 1, "need at least one block");
+    check(editWeight >= 0 && Double.isFinite(editWeight), "editWeight must be finite and >= 0, got " + editWeight);
     check(heads >= 1, "heads must be >= 1, got " + heads);
     requireNonNull(prediction, "prediction");
     requireNonNull(conditionIds, "conditionIds");
@@ -76,14 +83,15 @@ public record LabConfig(
   }
 
   /**
-   * Returns the default run: 16x16 images, a 2+2-block editor of width 64, 1200 steps of batch 16.
+   * Returns the default run: 16x16 images, a 2+2-block editor of width 64, 2000 steps of batch 16.
    *
    * @param output the report folder
    * @return the config
    */
   public static LabConfig defaults(Path output) {
     return new LabConfig(
-        1200, 16, 16, 7, 1e-3, 50, 3000, 64, 4, 32, 2, 2, 4, Prediction.RESIDUAL, ConditionIds.SHARED, output);
+        2000, 16, 16, 7, 1e-3, 50, 3000, 64, 4, 32, 5.0, 2, 2, 4, Prediction.RESIDUAL, ConditionIds.SHARED, true,
+        output);
   }
 
   private static void check(boolean ok, String message) {

@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param targetPixels the target as CHW floats in [-1, 1]
  * @param text the frozen encoder's token features
  * @param pooled the frozen encoder's pooled features
+ * @param maskPixels the edit mask as CHW floats (1 inside, 0 outside), repeated over the three channels
  */
 record LabExample(
     String id,
@@ -26,7 +27,8 @@ record LabExample(
     float[] inputPixels,
     float[] targetPixels,
     float[] text,
-    float[] pooled) {
+    float[] pooled,
+    float[] maskPixels) {
 
   LabExample {
     Objects.requireNonNull(id, "id");
@@ -40,8 +42,20 @@ record LabExample(
               + target.width() + "x" + target.height());
     }
     float[][] enc = encoder.encode(instruction);
-    return new LabExample(
-        id, input, target, instruction, EditMask.between(input, target), chw(input), chw(target), enc[0], enc[1]);
+    EditMask mask = EditMask.between(input, target);
+    int n = input.width() * input.height();
+    float[] m = new float[3 * n];
+    for (int y = 0; y < input.height(); y++) {
+      for (int x = 0; x < input.width(); x++) {
+        if (mask.contains(x, y)) {
+          int p = y * input.width() + x;
+          m[p] = 1;
+          m[n + p] = 1;
+          m[2 * n + p] = 1;
+        }
+      }
+    }
+    return new LabExample(id, input, target, instruction, mask, chw(input), chw(target), enc[0], enc[1], m);
   }
 
   /** RGB bytes to CHW floats in [-1, 1]. */

@@ -42,6 +42,12 @@ final class LabModel implements AutoCloseable {
             12, 12, config.doubleBlocks(), config.singleBlocks(), config.heads(), 16, encoder.dim(), encoder.dim(),
             false, new int[] {4, 6, 6}, 10000, 4);
     this.flux = FluxTransformer.random(fc, config.seed() ^ 0x5EEDL);
+    if (config.zeroHead()) {
+      for (String name : new String[] {"proj_out.weight", "proj_out.bias"}) {
+        NDArray p = flux.parameters().get(name);
+        p.subi(p);
+      }
+    }
     this.tokens = (side / 2) * (side / 2);
     int[][] noisy = LatentPacking.imageIds(0, side / 2, side / 2);
     int[][] cond =
@@ -83,10 +89,14 @@ final class LabModel implements AutoCloseable {
     }
     NDArray xt = FlowMatchingLoss.noisy(x0, noise, m.create(sigma));
     NDArray out = forward(m, xt, cond, batch, sigma);
-    if (config.prediction() == LabConfig.Prediction.RESIDUAL) {
-      return FlowMatchingLoss.loss(cond.add(out), x0, null);
+    NDArray prediction = config.prediction() == LabConfig.Prediction.RESIDUAL ? cond.add(out) : out;
+    NDArray target =
+        config.prediction() == LabConfig.Prediction.RESIDUAL ? x0 : FlowMatchingLoss.target(x0, noise);
+    if (config.editWeight() == 0) {
+      return FlowMatchingLoss.loss(prediction, target, null);
     }
-    return FlowMatchingLoss.loss(out, FlowMatchingLoss.target(x0, noise), null);
+    NDArray weight = pack(m, batch, LabExample::maskPixels).mul((float) config.editWeight()).add(1f);
+    return prediction.sub(target).square().mul(weight).mean();
   }
 
   /**
@@ -131,10 +141,14 @@ final class LabModel implements AutoCloseable {
   }
 
   private NDArray pixels(NDManager m, LabExample[] batch, boolean input) {
+    return pack(m, batch, input ? LabExample::inputPixels : LabExample::targetPixels);
+  }
+
+  private NDArray pack(NDManager m, LabExample[] batch, java.util.function.Function<LabExample, float[]> field) {
     int n = 3 * side * side;
     float[] f = new float[batch.length * n];
     for (int i = 0; i < batch.length; i++) {
-      System.arraycopy(input ? batch[i].inputPixels() : batch[i].targetPixels(), 0, f, i * n, n);
+      System.arraycopy(field.apply(batch[i]), 0, f, i * n, n);
     }
     return LatentPacking.pack(m.create(f, new Shape(batch.length, 3, side, side)));
   }

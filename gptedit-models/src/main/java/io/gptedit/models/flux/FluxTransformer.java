@@ -167,10 +167,20 @@ public final class FluxTransformer implements AutoCloseable {
    * Predicts the flow-matching velocity for the image tokens.
    *
    * @param in the inputs
-   * @param out the manager that will own the result
+   * @param out the manager that will own the result (when a parameter requires gradients, also every
+   *     intermediate array, so close it only after the backward pass)
    * @return the velocity (B, image tokens, outChannels)
    */
   public NDArray forward(FluxInput in, NDManager out) {
+    if (params.asMap().values().stream().anyMatch(NDArray::hasGradient)) {
+      // Training: autograd saves intermediate tensors for the backward pass, among them arrays DJL made from Java
+      // memory (RoPE tables, timestep features, scalar operands) that a closed array no longer keeps alive. So
+      // nothing made here may be closed before the backward pass: the scope is a child of out and closes with it.
+      NDManager scope = out.newSubManager();
+      NDArray result = forwardInScope(in, scope);
+      result.attach(out);
+      return result;
+    }
     try (NDManager scope = out.newSubManager()) {
       // Inputs join the scope for the call (ops attach to their first operand's manager) and go back after.
       new NDList(in.hidden(), in.encoderHidden(), in.pooled()).tempAttach(scope);

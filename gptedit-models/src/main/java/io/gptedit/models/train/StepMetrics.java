@@ -8,5 +8,7 @@ package io.gptedit.models.train;
  * @param lr the learning rate the step used
  * @param gradNorm the global gradient norm before clipping
  * @param samplesPerSecond training samples per wall-clock second for this step
+ * @param skipped true if the update was skipped because the loss or the gradients were not finite
  */
-public record StepMetrics(long step, double loss, double lr, double gradNorm, double samplesPerSecond) {}
+public record StepMetrics(
+    long step, double loss, double lr, double gradNorm, double samplesPerSecond, boolean skipped) {}

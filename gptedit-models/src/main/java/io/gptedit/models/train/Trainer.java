@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -33,7 +34,10 @@ import java.util.SplittableRandom;
  * collector, call the loss function, back-propagate {@code loss / accumulation} (PyTorch adds gradients up);
  * then clip the selected parameters' gradients to a global norm, apply the optimizer with the schedule's
  * learning rate, fold the weights into the EMA if one is kept, and zero the gradients (DJL's PyTorch collector
- * does not zero them itself). Every array the loss function creates lives in the step's sub-manager, which is
+ * does not zero them itself). A step whose loss or gradient norm is not finite is skipped (no update, the
+ * gradients are zeroed; {@code skipped} in its metrics), as mixed-precision loss scaling does; {@value
+ * #MAX_CONSECUTIVE_SKIPS} skipped steps in a row end the run with a {@link DivergedException}. Every array the
+ * loss function creates lives in the step's sub-manager, which is
  * closed at the end of the micro-batch, so memory stays flat.
  *
  * <p>Randomness: the loss function gets a {@link SplittableRandom} seeded from {@code (seed, step, micro)}; if
@@ -48,6 +52,9 @@ import java.util.SplittableRandom;
 public final class Trainer implements AutoCloseable {
   /** The name prefix of EMA weights inside a checkpoint's weights file. */
   public static final String EMA_PREFIX = "__ema__/";
+
+  /** How many non-finite steps in a row end a run. */
+  public static final int MAX_CONSECUTIVE_SKIPS = 5;
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long GOLDEN = 0x9E3779B97F4A7C15L;
@@ -80,7 +87,7 @@ public final class Trainer implements AutoCloseable {
     }
   }
 
-  /** Thrown when the loss becomes NaN or infinite; the message names the step. */
+  /** Thrown when too many steps in a row have a non-finite loss or gradient; the message names the step. */
   public static final class DivergedException extends io.gptedit.core.GpteditException {
     private static final long serialVersionUID = 1L;
 
@@ -107,6 +114,7 @@ public final class Trainer implements AutoCloseable {
   private final NDManager base;
   private final Ema ema;
   private long step;
+  private int consecutiveSkips;
 
   private Trainer(Builder b) {
     this.params = Collections.unmodifiableMap(new LinkedHashMap<>(b.params));
@@ -228,7 +236,7 @@ public final class Trainer implements AutoCloseable {
    *
    * @param lossFunction computes one micro-batch's loss
    * @return the metrics of the steps this call ran
-   * @throws DivergedException if a loss is NaN or infinite
+   * @throws DivergedException after {@value #MAX_CONSECUTIVE_SKIPS} non-finite steps in a row
    */
   public List<StepMetrics> train(LossFunction lossFunction) {
     requireNonNull(lossFunction, "lossFunction");
@@ -273,9 +281,6 @@ public final class Trainer implements AutoCloseable {
           NDArray loss = fn.loss(ctx);
           checkArgument(loss.getShape().isScalar(), "the loss must be a scalar, got shape %s", loss.getShape());
           double value = loss.getFloat();
-          if (!Double.isFinite(value)) {
-            throw new DivergedException("loss is " + value + " at step " + step + " micro-batch " + micro);
-          }
           lossSum += value;
           gc.backward(accumulation == 1 ? loss : loss.div(accumulation));
         }
@@ -283,6 +288,7 @@ public final class Trainer implements AutoCloseable {
     }
     Map<String, NDArray> grads = new LinkedHashMap<>();
     double norm;
+    boolean skipped;
     try {
       for (Map.Entry<String, NDArray> e : trainable.entrySet()) {
         NDArray g;
@@ -294,23 +300,36 @@ public final class Trainer implements AutoCloseable {
         }
         grads.put(e.getKey(), g);
       }
-      norm =
-          clipNorm > 0
-              ? GradientClipping.clipGlobalNorm(grads.values(), clipNorm)
-              : GradientClipping.globalNorm(grads.values());
-      optimizer.step(trainable, grads, lr);
-      if (ema != null) {
-        ema.update(trainable);
+      norm = GradientClipping.globalNorm(grads.values());
+      skipped = !Double.isFinite(norm) || !Double.isFinite(lossSum);
+      if (skipped) {
+        consecutiveSkips++;
+        if (consecutiveSkips >= MAX_CONSECUTIVE_SKIPS) {
+          throw new DivergedException(
+              "loss " + lossSum / accumulation + ", gradient norm " + norm + " at step " + step + ": "
+                  + consecutiveSkips + " non-finite steps in a row");
+        }
+      } else {
+        consecutiveSkips = 0;
+        if (clipNorm > 0 && norm > clipNorm) {
+          GradientClipping.clipGlobalNorm(grads.values(), clipNorm);
+        }
+        optimizer.step(trainable, grads, lr);
+        if (ema != null) {
+          ema.update(trainable);
+        }
       }
     } finally {
       for (NDArray g : grads.values()) {
-        g.muli(0);
+        // A fill, not g *= 0, so that a NaN gradient does not survive into the next step.
+        g.set(new NDIndex(":"), 0);
         g.close();
       }
     }
     step++;
     double seconds = (System.nanoTime() - t0) / 1e9;
-    return new StepMetrics(step, lossSum / accumulation, lr, norm, samplesPerStep * accumulation / seconds);
+    return new StepMetrics(
+        step, lossSum / accumulation, lr, norm, samplesPerStep * accumulation / seconds, skipped);
   }
 
   /** Mixes the run seed, step and micro-batch into one well-spread seed. */
@@ -331,6 +350,9 @@ public final class Trainer implements AutoCloseable {
     line.put("lr", m.lr());
     line.put("grad_norm", m.gradNorm());
     line.put("samples_per_s", m.samplesPerSecond());
+    if (m.skipped()) {
+      line.put("skipped", true);
+    }
     Path file = runDir.resolve("metrics.jsonl");
     try {
       Files.createDirectories(runDir);

@@ -140,9 +140,9 @@ class TrainerTest {
   }
 
   @Test
-  void aNanLossStopsTrainingWithTheStepNamed() {
+  void aNonFiniteStepIsSkippedWithoutTouchingTheWeightsAndTrainingGoesOn() {
     try (NDManager m = NDManager.newBaseManager()) {
-      NDArray w = m.zeros(new Shape(2));
+      NDArray w = m.ones(new Shape(2));
       try (Trainer t =
           Trainer.builder()
               .parameters(Map.of("w", w))
@@ -150,9 +150,38 @@ class TrainerTest {
               .schedule(new LrSchedule.Constant(0.1, 0))
               .steps(3)
               .build()) {
+        List<float[]> after = new ArrayList<>();
+        List<StepMetrics> metrics =
+            t.train(
+                ctx -> {
+                  after.add(w.toFloatArray());
+                  NDArray loss = w.square().sum();
+                  return ctx.step() == 1 ? loss.mul(Float.NaN) : loss;
+                });
+        assertThat(metrics).extracting(StepMetrics::skipped).containsExactly(false, true, false);
+        assertThat(after.get(2)).containsExactly(after.get(1)); // the skipped step changed nothing
+        assertThat(after.get(1)[0]).isLessThan(1f);
+        assertThat(w.toFloatArray()[0]).isLessThan(after.get(2)[0]);
+      }
+    }
+  }
+
+  @Test
+  void fiveNonFiniteStepsInARowStopTrainingWithTheStepNamed() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray w = m.zeros(new Shape(2));
+      try (Trainer t =
+          Trainer.builder()
+              .parameters(Map.of("w", w))
+              .optimizer(AdamW.defaults().create())
+              .schedule(new LrSchedule.Constant(0.1, 0))
+              .steps(10)
+              .build()) {
         assertThatThrownBy(() -> t.train(ctx -> w.sum().mul(Float.NaN)))
             .isInstanceOf(Trainer.DivergedException.class)
-            .hasMessageContaining("step 0");
+            .hasMessageContaining("at step 4")
+            .hasMessageContaining("5 non-finite steps in a row");
+        assertThat(w.toFloatArray()).containsExactly(0f, 0f);
       }
     }
   }
