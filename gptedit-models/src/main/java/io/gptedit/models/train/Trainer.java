@@ -320,10 +320,14 @@ public final class Trainer implements AutoCloseable {
         }
       }
     } finally {
-      for (NDArray g : grads.values()) {
-        // A fill, not g *= 0, so that a NaN gradient does not survive into the next step.
-        g.set(new NDIndex(":"), 0);
-        g.close();
+      // A fill, not g *= 0, so that a NaN gradient does not survive into the next step. The zero lives in a
+      // manager of ours: set(index, Number) would leave one scalar per call in the parameters' manager.
+      try (NDManager z = base.newSubManager()) {
+        NDArray zero = z.create(0f);
+        for (NDArray g : grads.values()) {
+          g.set(new NDIndex(":"), zero);
+          g.close();
+        }
       }
     }
     step++;

@@ -125,6 +125,28 @@ class TrainerTest {
   }
 
   @Test
+  void trainingStepsLeaveNoArraysBehindInTheParametersManager() {
+    try (FluxTransformer model = FluxTransformer.random(FluxConfig.tiny(), 3)) {
+      ai.djl.ndarray.BaseNDManager owner = (ai.djl.ndarray.BaseNDManager) model.parameters().manager();
+      List<Integer> counts = new ArrayList<>();
+      try (Trainer t =
+          Trainer.builder()
+              .parameters(model.parameters().asMap())
+              .optimizer(AdamW.defaults().create())
+              .schedule(new LrSchedule.Constant(1e-3, 0))
+              .steps(5)
+              .clipNorm(1e-3)
+              .ema(0.9)
+              .listener(m -> counts.add(owner.getManagedArrays().size()))
+              .build()) {
+        t.train(ctx -> fluxLoss(model, null, ctx));
+      }
+      assertThat(counts).hasSize(5);
+      assertThat(counts).containsOnly(counts.get(0));
+    }
+  }
+
+  @Test
   void gradientsAreZeroAfterEveryStepSoTheyNeverLeakIntoTheNext() {
     try (FluxTransformer model = FluxTransformer.random(FluxConfig.tiny(), 3);
         Trainer t = fluxTrainer(model.parameters().asMap(), ParameterSelection.all(), null, 1)) {
