@@ -61,6 +61,12 @@ public final class LabCommand implements Callable<Integer> {
       description = "start the output projection random instead of at zero (the untrained editor is then noise)")
   boolean randomHead;
 
+  @Option(
+      names = "--threads",
+      description = "PyTorch intra-op threads; 0 keeps the engine default (all cores). On a machine shared with other"
+          + " work, 1 avoids the collapse of an oversubscribed thread pool (default ${DEFAULT-VALUE})")
+  int threads;
+
   @Option(names = {"-o", "--output"}, description = "report folder (default ${DEFAULT-VALUE})")
   Path output = Path.of("lab-report");
 
@@ -68,6 +74,14 @@ public final class LabCommand implements Callable<Integer> {
   public Integer call() {
     System.setProperty("java.awt.headless", "true");
     System.setProperty("ai.djl.offline", "true");
+    if (threads < 0) {
+      throw new picocli.CommandLine.ParameterException(
+          new picocli.CommandLine(this), "--threads must be >= 0, got " + threads);
+    }
+    if (threads > 0) {
+      System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+      System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+    }
     LabConfig d = LabConfig.defaults(output);
     LabConfig config =
         new LabConfig(
