@@ -44,7 +44,7 @@ public final class LabCommand implements Callable<Integer> {
   @Option(
       names = "--edit-weight",
       description = "extra loss weight inside the edit mask, 0 for a plain MSE (default ${DEFAULT-VALUE})")
-  double editWeight = 5.0;
+  double editWeight = 1.0;
 
   @Option(
       names = "--prediction",
@@ -63,9 +63,9 @@ public final class LabCommand implements Callable<Integer> {
 
   @Option(
       names = "--threads",
-      description = "PyTorch intra-op threads; 0 keeps the engine default (all cores). On a machine shared with other"
-          + " work, 1 avoids the collapse of an oversubscribed thread pool (default ${DEFAULT-VALUE})")
-  int threads;
+      description = "PyTorch intra-op threads; 0 keeps the engine default (one per core). 1 avoids the collapse of an"
+          + " oversubscribed thread pool on a machine shared with other work (default ${DEFAULT-VALUE})")
+  int threads = 1;
 
   @Option(names = {"-o", "--output"}, description = "report folder (default ${DEFAULT-VALUE})")
   Path output = Path.of("lab-report");

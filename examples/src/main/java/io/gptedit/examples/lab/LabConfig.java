@@ -90,7 +90,7 @@ public record LabConfig(
    */
   public static LabConfig defaults(Path output) {
     return new LabConfig(
-        2000, 16, 16, 7, 1e-3, 50, 3000, 64, 4, 32, 5.0, 2, 2, 4, Prediction.RESIDUAL, ConditionIds.SHARED, true,
+        2000, 16, 16, 7, 1e-3, 50, 3000, 64, 4, 32, 1.0, 2, 2, 4, Prediction.RESIDUAL, ConditionIds.SHARED, true,
         output);
   }
 
