@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       PadCropDemo.class,
       CurateCommand.class,
       EvalCommand.class,
+      io.gptedit.examples.lab.LabCommand.class,
       PadCropBenchmark.class,
       CommandLine.HelpCommand.class
     })

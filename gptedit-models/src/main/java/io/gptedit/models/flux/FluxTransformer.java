@@ -168,20 +168,35 @@ public final class FluxTransformer implements AutoCloseable {
    * Predicts the flow-matching velocity for the image tokens.
    *
    * @param in the inputs
-   * @param out the manager that will own the result
+   * @param out the manager that will own the result (when a parameter requires gradients, also every
+   *     intermediate array, so close it only after the backward pass)
    * @return the velocity (B, image tokens, outChannels)
    */
   public NDArray forward(FluxInput in, NDManager out) {
+    if (params.asMap().values().stream().anyMatch(NDArray::hasGradient)) {
+      // Training: autograd saves intermediate tensors for the backward pass, among them arrays DJL made from Java
+      // memory (RoPE tables, timestep features, scalar operands) that a closed array no longer keeps alive. So
+      // nothing made here may be closed before the backward pass: the scope is a child of out and closes with it.
+      NDManager scope = out.newSubManager();
+      NDArray result = forwardInScope(in, scope, false);
+      result.attach(out);
+      return result;
+    }
     try (NDManager scope = out.newSubManager()) {
       // Inputs join the scope for the call (ops attach to their first operand's manager) and go back after.
       new NDList(in.hidden(), in.encoderHidden(), in.pooled()).tempAttach(scope);
-      NDArray result = forwardInScope(in, scope);
+      NDArray result = forwardInScope(in, scope, true);
       result.attach(out);
       return result;
     }
   }
 
-  private NDArray forwardInScope(FluxInput in, NDManager scope) {
+  /**
+   * Runs the transformer with every intermediate owned by {@code scope}. With {@code blockScopes} (inference) each
+   * block gets a sub-scope that is closed after it, so the allocator reuses memory block to block; without (training)
+   * nothing is closed early, because autograd may still read what a block made (see {@link #forward}).
+   */
+  private NDArray forwardInScope(FluxInput in, NDManager scope, boolean blockScopes) {
     FluxConfig c = config;
     int batch = in.timesteps().length;
     long txtLen = in.textIds().length;
@@ -209,9 +224,16 @@ public final class FluxTransformer implements AutoCloseable {
     // Each block runs in its own sub-scope, so its intermediates are freed before the next block allocates:
     // the allocator reuses the same memory instead of faulting in fresh pages for every block.
     for (int i = 0; i < c.numLayers(); i++) {
+      String name = "transformer_blocks." + i + ".";
+      if (!blockScopes) {
+        NDArray[] streams = doubleBlock(name, hidden, context, temb, rope);
+        hidden = streams[0];
+        context = streams[1];
+        continue;
+      }
       try (NDManager block = scope.newSubManager()) {
         new NDList(hidden, context).tempAttach(block);
-        NDArray[] streams = doubleBlock("transformer_blocks." + i + ".", hidden, context, temb, rope);
+        NDArray[] streams = doubleBlock(name, hidden, context, temb, rope);
         streams[0].attach(scope);
         streams[1].attach(scope);
         hidden = streams[0];
@@ -220,9 +242,14 @@ public final class FluxTransformer implements AutoCloseable {
     }
     NDArray joint = context.concat(hidden, 1);
     for (int i = 0; i < c.numSingleLayers(); i++) {
+      String name = "single_transformer_blocks." + i + ".";
+      if (!blockScopes) {
+        joint = singleBlock(name, joint, temb, rope);
+        continue;
+      }
       try (NDManager block = scope.newSubManager()) {
         joint.tempAttach(block);
-        NDArray next = singleBlock("single_transformer_blocks." + i + ".", joint, temb, rope);
+        NDArray next = singleBlock(name, joint, temb, rope);
         next.attach(scope);
         joint = next;
       }

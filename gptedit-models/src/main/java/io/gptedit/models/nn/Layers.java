@@ -51,8 +51,8 @@ public final class Layers {
    * @return the output
    */
   public static NDArray geluTanh(NDArray x) {
-    NDArray inner = x.add(x.pow(3).mul(0.044715)).mul(GELU_TANH_C);
-    return x.mul(inner.tanh().add(1)).mul(0.5);
+    NDArray inner = x.add(x.pow(scalar(x, 3)).mul(scalar(x, 0.044715))).mul(scalar(x, GELU_TANH_C));
+    return x.mul(inner.tanh().add(1)).mul(scalar(x, 0.5));
   }
 
   /**
@@ -176,14 +176,23 @@ public final class Layers {
     double scale = 1.0 / Math.sqrt(q.getShape().get(3));
     NDArray kt = k.swapAxes(2, 3);
     if (sq <= queryChunk) {
-      return q.matMul(kt).mul(scale).softmax(-1).matMul(v);
+      return q.matMul(kt).mul(scalar(q, scale)).softmax(-1).matMul(v);
     }
     NDList parts = new NDList();
     for (long start = 0; start < sq; start += queryChunk) {
       long end = Math.min(sq, start + queryChunk);
       NDArray qc = q.get(":, :, " + start + ":" + end + ", :");
-      parts.add(qc.matMul(kt).mul(scale).softmax(-1).matMul(v));
+      parts.add(qc.matMul(kt).mul(scalar(q, scale)).softmax(-1).matMul(v));
     }
     return NDArrays.concat(parts, 2);
+  }
+
+  /**
+   * Makes a scalar operand in the manager of {@code like}, exactly as DJL's {@code mul(Number)} does, but keeps it
+   * alive with that manager: DJL closes the scalar it makes right after the op, and its Java-owned memory can then
+   * be freed before a backward pass that autograd saved it for (nondeterministic NaN or wrong gradients).
+   */
+  private static NDArray scalar(NDArray like, Number n) {
+    return like.getManager().create(n);
   }
 }

@@ -1,0 +1,336 @@
+package io.gptedit.examples.lab;
+
+import static java.util.Objects.requireNonNull;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gptedit.core.image.ImageCodec;
+import io.gptedit.core.image.RgbImage;
+import io.gptedit.data.shards.ErrorPolicy;
+import io.gptedit.data.shards.ShardReader;
+import io.gptedit.data.shards.ShardSample;
+import io.gptedit.data.shards.ShardWriter;
+import io.gptedit.data.synthetic.EditMetrics;
+import io.gptedit.data.synthetic.EditOp;
+import io.gptedit.data.synthetic.Scene;
+import io.gptedit.data.synthetic.SyntheticSample;
+import io.gptedit.data.synthetic.SyntheticWorld;
+import io.gptedit.models.train.AdamW;
+import io.gptedit.models.train.LrSchedule;
+import io.gptedit.models.train.StepMetrics;
+import io.gptedit.models.train.Trainer;
+import io.gptedit.models.train.TrainingListener;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The CPU edit lab: the paper's pipeline in miniature. Generates synthetic triplets into shards (train and
+ * held-out), reads them back, fine-tunes a tiny Kontext-style editor with the {@link Trainer}, samples edits for
+ * the held-out set, and scores them beside two baselines (copy the input; the untrained editor) with the
+ * synthetic world's exact metrics. Writes {@code metrics.json}, {@code table.txt}, {@code loss.png}, {@code
+ * contact-sheet.png}, the trainer's {@code run/} folder (metrics.jsonl, final checkpoint) and the shards.
+ */
+public final class EditLab {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private EditLab() {}
+
+  /** Observes a lab run. */
+  public interface Listener {
+    /**
+     * Reports the start of a phase.
+     *
+     * @param message what is happening
+     */
+    void onPhase(String message);
+
+    /**
+     * Reports a finished training step.
+     *
+     * @param metrics the step's metrics
+     * @param totalSteps the run's number of steps
+     */
+    void onStep(StepMetrics metrics, int totalSteps);
+  }
+
+  /**
+   * One editor's scores on the held-out set (means over samples).
+   *
+   * @param name the editor
+   * @param instructionFollowing IF: share of edit-mask pixels within the tolerance of the target
+   * @param identityPreservation IP: share of pixels outside the mask within the tolerance of the input
+   * @param psnr PSNR against the target in dB (whole image; capped at 99)
+   * @param meanAbsError mean absolute error against the target, 0..255 units
+   */
+  public record Row(
+      String name, double instructionFollowing, double identityPreservation, double psnr, double meanAbsError) {}
+
+  /**
+   * What a lab run produced.
+   *
+   * @param rows copy-input, untrained and trained scores, in that order
+   * @param table the printed table
+   * @param report the report folder
+   * @param trainSeconds wall-clock training time
+   * @param firstLoss the first step's loss
+   * @param lastLoss the mean loss of the last 50 steps
+   */
+  public record Result(
+      List<Row> rows, String table, Path report, double trainSeconds, double firstLoss, double lastLoss) {}
+
+  /**
+   * Runs the lab.
+   *
+   * @param config the run's config
+   * @param listener progress
+   * @return the scores and where the report is
+   */
+  public static Result run(LabConfig config, Listener listener) {
+    requireNonNull(config, "config");
+    requireNonNull(listener, "listener");
+    Path out = config.output();
+    try {
+      Files.createDirectories(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + out, e);
+    }
+    TinyTextEncoder encoder = new TinyTextEncoder(16, 32, config.seed() ^ 0x7E47L);
+
+    listener.onPhase(
+        String.format(
+            "generating %d train + %d held-out %dx%d triplets into shards under %s",
+            config.trainCount(), config.heldOutCount(), config.size(), config.size(), out.resolve("data")));
+    Path trainDir = out.resolve("data/train");
+    Path heldOutDir = out.resolve("data/heldout");
+    writeShards(config, trainDir, heldOutDir);
+    List<LabExample> train = readShards(trainDir, encoder);
+    List<LabExample> heldOut = readShards(heldOutDir, encoder);
+    listener.onPhase(String.format("read back %d train and %d held-out triplets from the shards", train.size(), heldOut.size()));
+
+    List<Row> rows = new ArrayList<>();
+    List<RgbImage> inputs = heldOut.stream().map(LabExample::input).toList();
+    rows.add(score("copy input (baseline)", heldOut, inputs, config.tolerance()));
+
+    try (LabModel model = new LabModel(config, encoder);
+        NDManager manager = NDManager.newBaseManager()) {
+      listener.onPhase(String.format("editor: %,d parameters; scoring it untrained", model.parameterCount()));
+      rows.add(score(config.zeroHead() ? "untrained editor (zero head)" : "untrained editor (random head)", heldOut, edit(model, heldOut, config, manager), config.tolerance()));
+
+      listener.onPhase(String.format("training %d steps of batch %d", config.steps(), config.batch()));
+      Path runDir = out.resolve("run");
+      deleteIfExists(runDir.resolve("metrics.jsonl"));
+      List<StepMetrics> metrics;
+      long t0 = System.nanoTime();
+      try (Trainer trainer =
+          Trainer.builder()
+              .parameters(model.flux().parameters().asMap())
+              .optimizer(new AdamW(0.9, 0.99, 1e-8, 0.0).create())
+              .schedule(new LrSchedule.Cosine(config.lr(), config.lr() * 0.05, config.warmup(), config.steps()))
+              .steps(config.steps())
+              .clipNorm(1.0)
+              .seed(config.seed())
+              .samplesPerMicroBatch(config.batch())
+              .runDir(runDir)
+              .config(configJson(config).toString())
+              .provenance(Map.of("data", "synthetic world seed " + config.seed() + ", shards in " + out.resolve("data")))
+              .listener(m -> listener.onStep(m, config.steps()))
+              .build()) {
+        metrics = trainer.train(ctx -> model.loss(train, ctx));
+      }
+      double trainSeconds = (System.nanoTime() - t0) / 1e9;
+
+      listener.onPhase(String.format("sampling %d held-out edits (%d Euler steps)", heldOut.size(), config.sampleSteps()));
+      List<RgbImage> outputs = edit(model, heldOut, config, manager);
+      rows.add(
+          score(
+              "trained editor (" + config.prediction().name().toLowerCase(java.util.Locale.ROOT) + ", "
+                  + config.conditionIds().name().toLowerCase(java.util.Locale.ROOT) + " ids)",
+              heldOut,
+              outputs,
+              config.tolerance()));
+
+      String table = LabReport.table(rows, config.tolerance());
+      double first = metrics.get(0).loss();
+      double last = metrics.subList(Math.max(0, metrics.size() - 50), metrics.size()).stream()
+          .filter(x -> !x.skipped()).mapToDouble(StepMetrics::loss).average().orElse(Double.NaN);
+      writeReport(config, out, rows, table, metrics, trainSeconds, first, last, model.parameterCount(), train.size(),
+          heldOut.size());
+      LabReport.lossCurve(metrics, out.resolve("loss.png"));
+      int n = Math.min(8, heldOut.size());
+      LabReport.contactSheet(heldOut.subList(0, n), outputs.subList(0, n), "output", out.resolve("contact-sheet.png"));
+      return new Result(List.copyOf(rows), table, out, trainSeconds, first, last);
+    }
+  }
+
+  /** Generates single-edit triplets from the synthetic world and writes them as shards. */
+  private static void writeShards(LabConfig c, Path trainDir, Path heldOutDir) {
+    SyntheticWorld world = SyntheticWorld.builder(c.seed()).complexityWeights(1, 0, 0).patternShare(0).build();
+    try {
+      for (Path d : List.of(trainDir, heldOutDir)) {
+        if (Files.isDirectory(d)) {
+          for (Path p : ShardReader.listShards(d)) {
+            Files.delete(p);
+            Files.deleteIfExists(ShardWriter.indexFor(p));
+          }
+        }
+        Files.createDirectories(d);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare " + trainDir.getParent(), e);
+    }
+    try (ShardWriter train = ShardWriter.builder(trainDir, "lab-train").maxSamples(1000).build();
+        ShardWriter held = ShardWriter.builder(heldOutDir, "lab-heldout").maxSamples(1000).build()) {
+      int written = 0;
+      int needed = c.trainCount() + c.heldOutCount();
+      for (long i = 0; written < needed; i++) {
+        SplittableRandom r = new SplittableRandom(c.seed() * 1_000_003L + i);
+        Scene scene = world.randomScene(r, c.size(), c.size());
+        List<EditOp> program = world.randomProgram(scene, 1, r);
+        SyntheticSample s = world.build(i, scene, program, r.nextInt(4));
+        if (s.mask().count() == 0) {
+          continue; // the edit is invisible at this size
+        }
+        (written < c.trainCount() ? train : held).write(s.toTriplet());
+        written++;
+      }
+    }
+  }
+
+  private static List<LabExample> readShards(Path dir, TinyTextEncoder encoder) {
+    List<LabExample> out = new ArrayList<>();
+    try (ShardReader reader = ShardReader.openDirectory(dir, ErrorPolicy.STOP)) {
+      while (reader.hasNext()) {
+        ShardSample s = reader.next();
+        RgbImage input = ImageCodec.decode(s.inputPng(), s.shard() + ":" + s.key() + ".input");
+        RgbImage target = ImageCodec.decode(s.editedPng(), s.shard() + ":" + s.key() + ".edited");
+        out.add(LabExample.of(s.key(), input, target, s.metadata().instruction().text(), encoder));
+      }
+    }
+    if (out.isEmpty()) {
+      throw new IllegalStateException("no triplets in " + dir);
+    }
+    return out;
+  }
+
+  private static List<RgbImage> edit(LabModel model, List<LabExample> samples, LabConfig c, NDManager manager) {
+    List<RgbImage> out = new ArrayList<>();
+    int chunk = 32;
+    int s = c.size();
+    for (int from = 0; from < samples.size(); from += chunk) {
+      LabExample[] batch = samples.subList(from, Math.min(samples.size(), from + chunk)).toArray(new LabExample[0]);
+      float[] px = model.edit(batch, c.sampleSteps(), c.seed() * 31 + from, manager);
+      for (int i = 0; i < batch.length; i++) {
+        out.add(LabExample.image(px, i * 3 * s * s, s, s));
+      }
+    }
+    return out;
+  }
+
+  static Row score(String name, List<LabExample> samples, List<RgbImage> outputs, int tolerance) {
+    double ifSum = 0;
+    double ipSum = 0;
+    double psnrSum = 0;
+    double maeSum = 0;
+    for (int i = 0; i < samples.size(); i++) {
+      LabExample s = samples.get(i);
+      RgbImage o = outputs.get(i);
+      ifSum += EditMetrics.instructionFollowing(o, s.target(), s.mask(), tolerance);
+      ipSum += EditMetrics.identityPreservation(o, s.input(), s.mask(), tolerance);
+      byte[] a = o.copyRgb();
+      byte[] b = s.target().copyRgb();
+      double se = 0;
+      double ae = 0;
+      for (int k = 0; k < a.length; k++) {
+        int d = (a[k] & 0xFF) - (b[k] & 0xFF);
+        se += d * d;
+        ae += Math.abs(d);
+      }
+      double mse = se / a.length;
+      psnrSum += mse == 0 ? 99 : Math.min(99, 10 * Math.log10(255.0 * 255.0 / mse));
+      maeSum += ae / a.length;
+    }
+    int n = samples.size();
+    return new Row(name, ifSum / n, ipSum / n, psnrSum / n, maeSum / n);
+  }
+
+  private static ObjectNode configJson(LabConfig c) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("steps", c.steps());
+    n.put("size", c.size());
+    n.put("batch", c.batch());
+    n.put("seed", c.seed());
+    n.put("lr", c.lr());
+    n.put("warmup", c.warmup());
+    n.put("train", c.trainCount());
+    n.put("heldout", c.heldOutCount());
+    n.put("sample_steps", c.sampleSteps());
+    n.put("tolerance", c.tolerance());
+    n.put("edit_weight", c.editWeight());
+    n.put("double_blocks", c.doubleBlocks());
+    n.put("single_blocks", c.singleBlocks());
+    n.put("heads", c.heads());
+    n.put("prediction", c.prediction().name());
+    n.put("condition_ids", c.conditionIds().name());
+    n.put("zero_head", c.zeroHead());
+    n.put("optimizer", "AdamW(0.9, 0.99, 1e-8, wd 0), clip 1.0, cosine to 5% of peak");
+    return n;
+  }
+
+  private static void writeReport(
+      LabConfig c,
+      Path out,
+      List<Row> rows,
+      String table,
+      List<StepMetrics> metrics,
+      double trainSeconds,
+      double first,
+      double last,
+      long params,
+      int trainCount,
+      int heldOutCount) {
+    ObjectNode root = JSON.createObjectNode();
+    root.set("config", configJson(c));
+    ObjectNode data = root.putObject("data");
+    data.put("train", trainCount);
+    data.put("heldout", heldOutCount);
+    data.put("source", "SyntheticWorld single edits -> ShardWriter shards -> ShardReader (curation pipeline not yet wired)");
+    ObjectNode training = root.putObject("training");
+    training.put("parameters", params);
+    training.put("seconds", trainSeconds);
+    training.put("seconds_per_step", trainSeconds / metrics.size());
+    training.put("first_loss", first);
+    training.put("last50_mean_loss", last);
+    training.put("skipped_steps", metrics.stream().filter(StepMetrics::skipped).count());
+    ArrayNode arr = root.putArray("results");
+    for (Row r : rows) {
+      ObjectNode o = arr.addObject();
+      o.put("editor", r.name());
+      o.put("instruction_following", r.instructionFollowing());
+      o.put("identity_preservation", r.identityPreservation());
+      o.put("psnr_db", r.psnr());
+      o.put("mean_abs_error", r.meanAbsError());
+    }
+    try {
+      Files.writeString(out.resolve("metrics.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+      Files.writeString(out.resolve("table.txt"), table);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the report in " + out, e);
+    }
+  }
+
+  private static void deleteIfExists(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + p, e);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package io.gptedit.examples.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gptedit.data.shards.ShardReader;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EditLabTest {
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void headless() {
+    System.setProperty("java.awt.headless", "true");
+    System.setProperty("ai.djl.offline", "true");
+  }
+
+  private static LabConfig tiny(Path out) {
+    return new LabConfig(
+        40, 8, 4, 3, 2e-3, 4, 48, 6, 2, 32, 5.0, 1, 1, 2, LabConfig.Prediction.RESIDUAL, LabConfig.ConditionIds.SHARED,
+        false, out);
+  }
+
+  @Test
+  void aTinyLabRunsEndToEndAndWritesShardsScoresAndPictures() throws Exception {
+    Path out = tmp.resolve("lab");
+    List<String> phases = new ArrayList<>();
+    List<Long> steps = new ArrayList<>();
+    EditLab.Result r =
+        EditLab.run(
+            tiny(out),
+            new EditLab.Listener() {
+              @Override
+              public void onPhase(String message) {
+                phases.add(message);
+              }
+
+              @Override
+              public void onStep(io.gptedit.models.train.StepMetrics m, int total) {
+                steps.add(m.step());
+              }
+            });
+    assertThat(steps).hasSize(40).startsWith(1L).endsWith(40L);
+    assertThat(phases).anyMatch(p -> p.contains("read back 48 train and 6 held-out"));
+    assertThat(ShardReader.listShards(out.resolve("data/train"))).isNotEmpty();
+    assertThat(ShardReader.listShards(out.resolve("data/heldout"))).isNotEmpty();
+
+    assertThat(r.rows()).hasSize(3);
+    EditLab.Row copy = r.rows().get(0);
+    assertThat(copy.identityPreservation()).isEqualTo(1.0);
+    assertThat(copy.instructionFollowing()).isLessThan(0.5);
+    assertThat(r.lastLoss()).isLessThan(r.firstLoss());
+    assertThat(r.table()).contains("copy input", "untrained editor", "trained editor");
+
+    JsonNode m = new ObjectMapper().readTree(Files.readString(out.resolve("metrics.json")));
+    assertThat(m.path("results")).hasSize(3);
+    assertThat(m.path("config").path("steps").asInt()).isEqualTo(40);
+    assertThat(m.path("results").get(2).path("identity_preservation").asDouble())
+        .isEqualTo(r.rows().get(2).identityPreservation());
+    assertThat(Files.readAllLines(out.resolve("run/metrics.jsonl"))).hasSize(40);
+    assertThat(out.resolve("run/checkpoints/step-000000040/weights.safetensors")).isRegularFile();
+
+    BufferedImage loss = ImageIO.read(out.resolve("loss.png").toFile());
+    assertThat(loss.getWidth()).isEqualTo(720);
+    BufferedImage sheet = ImageIO.read(out.resolve("contact-sheet.png").toFile());
+    assertThat(sheet.getHeight()).isGreaterThan(6 * 64);
+  }
+
+  @Test
+  void scoringACopyOfTheTargetGivesPerfectInstructionFollowing() {
+    TinyTextEncoder enc = new TinyTextEncoder(4, 8, 1);
+    io.gptedit.core.image.RgbImage a = io.gptedit.core.image.RgbImage.of(2, 1, new byte[] {0, 0, 0, 0, 0, 0});
+    io.gptedit.core.image.RgbImage b =
+        io.gptedit.core.image.RgbImage.of(2, 1, new byte[] {(byte) 200, 0, 0, 0, 0, 0});
+    LabExample ex = LabExample.of("s", a, b, "make it red", enc);
+    EditLab.Row target = EditLab.score("target", List.of(ex), List.of(b), 32);
+    assertThat(target.instructionFollowing()).isEqualTo(1.0);
+    assertThat(target.identityPreservation()).isEqualTo(1.0);
+    assertThat(target.psnr()).isEqualTo(99.0);
+    EditLab.Row copy = EditLab.score("copy", List.of(ex), List.of(a), 32);
+    assertThat(copy.instructionFollowing()).isZero();
+    assertThat(copy.meanAbsError()).isEqualTo(200.0 / 6);
+  }
+
+  @Test
+  void theFrozenTextEncoderIsDeterministicAndIgnoresCaseAndPunctuation() {
+    TinyTextEncoder enc = new TinyTextEncoder(6, 8, 42);
+    float[][] a = enc.encode("Make the red circle blue.");
+    float[][] b = new TinyTextEncoder(6, 8, 42).encode("make the RED circle, blue");
+    float[][] c = enc.encode("make the red square blue");
+    assertThat(a[0]).containsExactly(b[0]);
+    assertThat(a[1]).containsExactly(b[1]);
+    assertThat(a[0]).isNotEqualTo(c[0]);
+    assertThat(a[0][5 * 8]).isZero(); // five words: the sixth token is padding
+  }
+
+  @Test
+  void aBadConfigIsRejectedNamingTheField() {
+    assertThatThrownBy(
+            () -> new LabConfig(
+                10, 7, 4, 1, 1e-3, 0, 8, 2, 2, 32, 0.0, 1, 1, 2, LabConfig.Prediction.RESIDUAL,
+                LabConfig.ConditionIds.SHARED, true, tmp))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("size");
+  }
+}

@@ -1,0 +1,267 @@
+package io.gptedit.models.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.gptedit.models.flow.SeededNoise;
+import io.gptedit.models.flux.FluxConfig;
+import io.gptedit.models.flux.FluxInput;
+import io.gptedit.models.flux.FluxTransformer;
+import io.gptedit.models.flux.LatentPacking;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainerTest {
+  private static final int BATCH = 2;
+  private static final int TEXT = 3;
+
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void offline() {
+    System.setProperty("ai.djl.offline", "true");
+  }
+
+  @Test
+  void lossFallsTwentyfoldOnATinyRegressionWithinTwoHundredSteps() throws Exception {
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray w = m.zeros(new Shape(4, 3));
+      NDArray truth = SeededNoise.gaussian(m, 5, new Shape(4, 3));
+      Path run = tmp.resolve("regression");
+      List<StepMetrics> seen = new ArrayList<>();
+      try (Trainer t =
+          Trainer.builder()
+              .parameters(Map.of("w", w))
+              .optimizer(AdamW.defaults().create())
+              .schedule(new LrSchedule.Cosine(0.05, 0.005, 10, 200))
+              .steps(200)
+              .samplesPerMicroBatch(8)
+              .runDir(run)
+              .listener(seen::add)
+              .build()) {
+        List<StepMetrics> metrics =
+            t.train(
+                ctx -> {
+                  NDArray x = SeededNoise.gaussian(ctx.manager(), ctx.random().nextLong(), new Shape(8, 4));
+                  return x.matMul(w).sub(x.matMul(truth)).square().mean();
+                });
+        assertThat(metrics).hasSize(200);
+        assertThat(seen).isEqualTo(metrics);
+        double first = metrics.get(0).loss();
+        double last = metrics.get(199).loss();
+        assertThat(last).isLessThan(first / 20);
+        assertThat(metrics.get(0).step()).isEqualTo(1);
+        assertThat(metrics.get(0).samplesPerSecond()).isPositive();
+      }
+      List<String> lines = Files.readAllLines(run.resolve("metrics.jsonl"));
+      assertThat(lines).hasSize(200);
+      assertThat(lines.get(0)).contains("\"step\":1", "\"loss\":", "\"lr\":", "\"grad_norm\":", "\"samples_per_s\":");
+      assertThat(Checkpoints.latest(run)).isPresent();
+    }
+  }
+
+  @Test
+  void fourStraightStepsEqualTwoStepsCheckpointResumeAndTwoMoreBitForBit() {
+    Map<String, float[]> straight;
+    Map<String, float[]> straightEma;
+    try (FluxTransformer model = FluxTransformer.random(FluxConfig.tiny(), 3)) {
+      Path run = tmp.resolve("straight");
+      try (Trainer t = fluxTrainer(model.parameters().asMap(), ParameterSelection.all(), run, 4)) {
+        t.train(ctx -> fluxLoss(model, null, ctx));
+        straight = snapshot(model.parameters().asMap());
+        straightEma = snapshot(t.emaWeights().orElseThrow());
+      }
+    }
+    Path run = tmp.resolve("resumed");
+    try (FluxTransformer model = FluxTransformer.random(FluxConfig.tiny(), 3);
+        Trainer t = fluxTrainer(model.parameters().asMap(), ParameterSelection.all(), run, 2)) {
+      t.train(ctx -> fluxLoss(model, null, ctx));
+    }
+    try (FluxTransformer model = FluxTransformer.random(FluxConfig.tiny(), 99);
+        Trainer t = fluxTrainer(model.parameters().asMap(), ParameterSelection.all(), run, 4)) {
+      assertThat(t.resume()).isEqualTo(2);
+      t.train(ctx -> fluxLoss(model, null, ctx));
+      Map<String, float[]> resumed = snapshot(model.parameters().asMap());
+      assertThat(resumed.keySet()).isEqualTo(straight.keySet());
+      for (String name : straight.keySet()) {
+        assertThat(resumed.get(name)).as(name).containsExactly(straight.get(name));
+      }
+      Map<String, float[]> ema = snapshot(t.emaWeights().orElseThrow());
+      for (String name : straightEma.keySet()) {
+        assertThat(ema.get(name)).as("EMA of " + name).containsExactly(straightEma.get(name));
+      }
+      assertThat(straight.get("proj_out.weight")).isNotEqualTo(snapshotOfFresh("proj_out.weight"));
+    }
+  }
+
+  @Test
+  void stageOneSelectionTrainsTheConnectorAndLeavesTheBackboneBitIdentical() {
+    try (FluxTransformer model = FluxTransformer.random(FluxConfig.tiny(), 3);
+        NDManager m = NDManager.newBaseManager()) {
+      NDArray connector = SeededNoise.gaussian(m, 17, new Shape(32, 32)).mul(0.1f);
+      Map<String, NDArray> all = new LinkedHashMap<>(model.parameters().asMap());
+      all.put("connector.weight", connector);
+      Map<String, float[]> before = snapshot(all);
+      try (Trainer t = fluxTrainer(all, ParameterSelection.connectorOnly("connector."), null, 3)) {
+        assertThat(t.trainableNames()).containsExactly("connector.weight");
+        t.train(ctx -> fluxLoss(model, connector, ctx));
+      }
+      Map<String, float[]> after = snapshot(all);
+      for (String name : model.parameters().asMap().keySet()) {
+        assertThat(after.get(name)).as(name).containsExactly(before.get(name));
+      }
+      assertThat(after.get("connector.weight")).isNotEqualTo(before.get("connector.weight"));
+    }
+  }
+
+  @Test
+  void trainingStepsLeaveNoArraysBehindInTheParametersManager() {
+    try (FluxTransformer model = FluxTransformer.random(FluxConfig.tiny(), 3)) {
+      ai.djl.ndarray.BaseNDManager owner = (ai.djl.ndarray.BaseNDManager) model.parameters().manager();
+      List<Integer> counts = new ArrayList<>();
+      try (Trainer t =
+          Trainer.builder()
+              .parameters(model.parameters().asMap())
+              .optimizer(AdamW.defaults().create())
+              .schedule(new LrSchedule.Constant(1e-3, 0))
+              .steps(5)
+              .clipNorm(1e-3)
+              .ema(0.9)
+              .listener(m -> counts.add(owner.getManagedArrays().size()))
+              .build()) {
+        t.train(ctx -> fluxLoss(model, null, ctx));
+      }
+      assertThat(counts).hasSize(5);
+      assertThat(counts).containsOnly(counts.get(0));
+    }
+  }
+
+  @Test
+  void gradientsAreZeroAfterEveryStepSoTheyNeverLeakIntoTheNext() {
+    try (FluxTransformer model = FluxTransformer.random(FluxConfig.tiny(), 3);
+        Trainer t = fluxTrainer(model.parameters().asMap(), ParameterSelection.all(), null, 1)) {
+      t.train(ctx -> fluxLoss(model, null, ctx));
+      for (Map.Entry<String, NDArray> e : model.parameters().asMap().entrySet()) {
+        try (NDArray g = e.getValue().getGradient();
+            NDArray abs = g.abs();
+            NDArray max = abs.max()) {
+          assertThat(max.getFloat()).as(e.getKey()).isZero();
+        }
+      }
+    }
+  }
+
+  @Test
+  void aNonFiniteStepIsSkippedWithoutTouchingTheWeightsAndTrainingGoesOn() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray w = m.ones(new Shape(2));
+      try (Trainer t =
+          Trainer.builder()
+              .parameters(Map.of("w", w))
+              .optimizer(AdamW.defaults().create())
+              .schedule(new LrSchedule.Constant(0.1, 0))
+              .steps(3)
+              .build()) {
+        List<float[]> after = new ArrayList<>();
+        List<StepMetrics> metrics =
+            t.train(
+                ctx -> {
+                  after.add(w.toFloatArray());
+                  NDArray loss = w.square().sum();
+                  return ctx.step() == 1 ? loss.mul(Float.NaN) : loss;
+                });
+        assertThat(metrics).extracting(StepMetrics::skipped).containsExactly(false, true, false);
+        assertThat(after.get(2)).containsExactly(after.get(1)); // the skipped step changed nothing
+        assertThat(after.get(1)[0]).isLessThan(1f);
+        assertThat(w.toFloatArray()[0]).isLessThan(after.get(2)[0]);
+      }
+    }
+  }
+
+  @Test
+  void fiveNonFiniteStepsInARowStopTrainingWithTheStepNamed() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray w = m.zeros(new Shape(2));
+      try (Trainer t =
+          Trainer.builder()
+              .parameters(Map.of("w", w))
+              .optimizer(AdamW.defaults().create())
+              .schedule(new LrSchedule.Constant(0.1, 0))
+              .steps(10)
+              .build()) {
+        assertThatThrownBy(() -> t.train(ctx -> w.sum().mul(Float.NaN)))
+            .isInstanceOf(Trainer.DivergedException.class)
+            .hasMessageContaining("at step 4")
+            .hasMessageContaining("5 non-finite steps in a row");
+        assertThat(w.toFloatArray()).containsExactly(0f, 0f);
+      }
+    }
+  }
+
+  private static float[] snapshotOfFresh(String name) {
+    try (FluxTransformer fresh = FluxTransformer.random(FluxConfig.tiny(), 3)) {
+      return fresh.parameters().get(name).toFloatArray();
+    }
+  }
+
+  private static Trainer fluxTrainer(
+      Map<String, NDArray> params, ParameterSelection selection, Path run, long stopAt) {
+    Trainer.Builder b =
+        Trainer.builder()
+            .parameters(params)
+            .selection(selection)
+            .optimizer(new AdamW(0.9, 0.99, 1e-8, 0.01).create())
+            .schedule(new LrSchedule.Cosine(1e-2, 1e-3, 1, 4))
+            .steps(stopAt)
+            .accumulation(2)
+            .clipNorm(0.5)
+            .ema(0.9)
+            .seed(1234)
+            .samplesPerMicroBatch(BATCH)
+            .config("{\"test\":true}");
+    if (run != null) {
+      b.runDir(run).checkpointEvery(2);
+    }
+    return b.build();
+  }
+
+  /** Flow-matching loss of a tiny Flux denoising fixed 4x4 latents, with noise and times from the step's random. */
+  private static NDArray fluxLoss(FluxTransformer model, NDArray connector, Trainer.StepContext ctx) {
+    NDManager m = ctx.manager();
+    NDArray x0 = LatentPacking.pack(SeededNoise.gaussian(m, 7, new Shape(BATCH, 4, 4, 4)));
+    NDArray noise = SeededNoise.gaussian(m, ctx.random().nextLong(), x0.getShape());
+    float[] sigma = new float[BATCH];
+    for (int i = 0; i < BATCH; i++) {
+      sigma[i] = (float) ctx.random().nextDouble();
+    }
+    NDArray xt = FlowMatchingLoss.noisy(x0, noise, m.create(sigma));
+    NDArray text = SeededNoise.gaussian(m, 11, new Shape(BATCH, TEXT, 32));
+    if (connector != null) {
+      text = text.matMul(connector);
+    }
+    NDArray pooled = SeededNoise.gaussian(m, 13, new Shape(BATCH, 24));
+    float[] guidance = {1f, 1f};
+    NDArray v =
+        model.forward(
+            new FluxInput(
+                xt, text, pooled, sigma, guidance, LatentPacking.imageIds(0, 2, 2), FluxInput.zeroTextIds(TEXT)),
+            m);
+    return FlowMatchingLoss.loss(v, FlowMatchingLoss.target(x0, noise), null);
+  }
+
+  private static Map<String, float[]> snapshot(Map<String, NDArray> arrays) {
+    Map<String, float[]> out = new LinkedHashMap<>();
+    arrays.forEach((k, v) -> out.put(k, v.toFloatArray()));
+    return out;
+  }
+}
