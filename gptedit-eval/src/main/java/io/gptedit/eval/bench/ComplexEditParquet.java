@@ -21,7 +21,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Collectors;
 
 /**
  * Turns one split of the Hugging Face parquet export of Complex-Edit ({@code UCSC-VLAA/Complex-Edit}, columns
@@ -42,18 +41,7 @@ public final class ComplexEditParquet {
    *     parquet file and row)
    */
   public static int export(List<Path> parquetFiles, Path splitFolder) {
-    if (parquetFiles.isEmpty()) {
-      throw new EvalException("no parquet files given");
-    }
-    for (Path p : parquetFiles) {
-      if (!Files.isRegularFile(p)) {
-        throw new EvalException("parquet file " + p + " does not exist");
-      }
-    }
-    String files =
-        parquetFiles.stream()
-            .map(p -> "'" + p.toAbsolutePath().toString().replace("'", "''") + "'")
-            .collect(Collectors.joining(", ", "[", "]"));
+    String files = ParquetFiles.sqlList(parquetFiles);
     String sql =
         "SELECT image.bytes AS image, to_json(edit) AS edit, filename, file_row_number FROM read_parquet("
             + files + ", filename = true, file_row_number = true) ORDER BY filename, file_row_number";

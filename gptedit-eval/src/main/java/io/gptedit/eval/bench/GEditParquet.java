@@ -21,7 +21,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * Turns the Hugging Face parquet export of GEdit-Bench ({@code stepfun-ai/GEdit-Bench}) into the folder
@@ -51,18 +50,7 @@ public final class GEditParquet {
     if (!imageColumn.matches("[A-Za-z_][A-Za-z0-9_]*")) {
       throw new EvalException("bad image column name '" + imageColumn + "'");
     }
-    if (parquetFiles.isEmpty()) {
-      throw new EvalException("no parquet files given");
-    }
-    for (Path p : parquetFiles) {
-      if (!Files.isRegularFile(p)) {
-        throw new EvalException("parquet file " + p + " does not exist");
-      }
-    }
-    String files =
-        parquetFiles.stream()
-            .map(p -> "'" + p.toAbsolutePath().toString().replace("'", "''") + "'")
-            .collect(Collectors.joining(", ", "[", "]"));
+    String files = ParquetFiles.sqlList(parquetFiles);
     String sql =
         "SELECT task_type, key, instruction, instruction_language, Intersection_exist, "
             + imageColumn + ".bytes AS image, filename FROM read_parquet(" + files + ", filename = true, file_row_number = true) ORDER BY filename, file_row_number";
