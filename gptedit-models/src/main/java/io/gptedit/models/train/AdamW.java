@@ -93,12 +93,7 @@ public record AdamW(double beta1, double beta2, double eps, double weightDecay) 
           m.muli(h.beta1).addi(gScaled);
           v.muli(h.beta2).addi(gSq.muli(1 - h.beta2));
         }
-        try (NDArray denom = v.sqrt();
-            NDArray update = m.duplicate()) {
-          denom.divi(bc2Sqrt).addi(h.eps);
-          update.divi(denom).muli(lr / bc1);
-          p.subi(update);
-        }
+        OptimizerState.adamUpdate(p, m, v, 1 / bc2Sqrt, h.eps, lr / bc1);
       }
     }
 

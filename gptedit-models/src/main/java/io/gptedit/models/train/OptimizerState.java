@@ -63,6 +63,21 @@ final class OptimizerState implements AutoCloseable {
         param.getShape());
   }
 
+  /**
+   * The Adam-family parameter update shared by the optimizers: {@code p -= stepSize * m / (sqrt(v) * vScale + eps)}.
+   */
+  static void adamUpdate(NDArray p, NDArray m, NDArray v, double vScale, double eps, double stepSize) {
+    try (NDArray denom = v.sqrt();
+        NDArray update = m.duplicate()) {
+      if (vScale != 1) {
+        denom.muli(vScale);
+      }
+      denom.addi(eps);
+      update.divi(denom).muli(stepSize);
+      p.subi(update);
+    }
+  }
+
   static double scalar(Map<String, Double> scalars, String key) {
     Double v = scalars.get(key);
     checkArgument(v != null, "optimizer state lacks scalar '%s' (has %s)", key, scalars.keySet());

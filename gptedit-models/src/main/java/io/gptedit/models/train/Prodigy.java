@@ -163,12 +163,7 @@ public record Prodigy(
         if (h.weightDecay != 0 && h.decouple) {
           p.muli(1 - h.weightDecay * dlr);
         }
-        try (NDArray den = v.sqrt();
-            NDArray update = m.duplicate()) {
-          den.addi(d * h.eps);
-          update.divi(den).muli(dlr);
-          p.subi(update);
-        }
+        OptimizerState.adamUpdate(p, m, v, 1, d * h.eps, dlr);
       }
       k++;
     }
