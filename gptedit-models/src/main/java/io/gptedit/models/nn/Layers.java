@@ -26,12 +26,20 @@ public final class Layers {
    * @param x the input, features last
    * @param p the parameters
    * @param prefix the layer name
-   * @return the output
+   * @return the output, plus the LoRA update when the layer carries an adapter (see
+   *     {@link ParameterStore#addLora})
    */
   public static NDArray linear(NDArray x, ParameterStore p, String prefix) {
     NDArray w = p.get(prefix + ".weight");
     NDArray b = p.has(prefix + ".bias") ? p.get(prefix + ".bias") : null;
-    return x.getNDArrayInternal().linear(x, w, b).singletonOrThrow();
+    NDArray y = x.getNDArrayInternal().linear(x, w, b).singletonOrThrow();
+    double lora = p.loraScale(prefix);
+    if (lora == 0) {
+      return y;
+    }
+    NDArray down = x.getNDArrayInternal().linear(x, p.get(prefix + ".lora_A.weight"), null).singletonOrThrow();
+    NDArray up = down.getNDArrayInternal().linear(down, p.get(prefix + ".lora_B.weight"), null).singletonOrThrow();
+    return y.add(up.mul(scalar(up, lora)));
   }
 
   /**

@@ -12,6 +12,7 @@ import io.gptedit.models.safetensors.SafetensorsWriter;
 import io.gptedit.models.safetensors.TensorInfo;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +33,8 @@ public final class ParameterStore implements AutoCloseable {
   private final NDManager manager;
   private final Map<String, NDArray> values;
   private final LoadReport report;
+  /** LoRA scale (alpha / rank) by layer prefix, for the layers that carry adapters. */
+  private final Map<String, Double> loraScales = new LinkedHashMap<>();
 
   /**
    * What a load found besides the declared tensors.
@@ -252,6 +255,55 @@ public final class ParameterStore implements AutoCloseable {
    */
   public Map<String, NDArray> asMap() {
     return Collections.unmodifiableMap(values);
+  }
+
+  /**
+   * Adds LoRA adapters (Hu et al., 2021) to linear layers: for a layer {@code p} with weight {@code (out, in)} it
+   * adds {@code p.lora_A.weight (rank, in)}, initialised like a fan-in layer, and {@code p.lora_B.weight
+   * (out, rank)}, initialised to zero, and {@link Layers#linear} then computes
+   * {@code x W^T + b + (alpha / rank) (x A^T) B^T}. Because B starts at zero the model's outputs are unchanged until
+   * the adapters are trained; select them with {@code ParameterSelection.loraOnly()} and the base weights stay
+   * bit-identical. Call before {@link #freeze()}.
+   *
+   * @param layerPrefixes the linear layers to adapt (names without {@code .weight})
+   * @param rank the adapter rank, at least 1
+   * @param alpha the LoRA alpha (the update is scaled by {@code alpha / rank})
+   * @param seed the seed of the A matrices
+   * @throws IllegalArgumentException if a layer is not a 2-D linear weight of this store, or already adapted
+   */
+  public void addLora(Collection<String> layerPrefixes, int rank, double alpha, long seed) {
+    if (rank < 1) {
+      throw new IllegalArgumentException("LoRA rank must be >= 1, got " + rank);
+    }
+    if (layerPrefixes.isEmpty()) {
+      throw new IllegalArgumentException("no layers given to adapt");
+    }
+    for (String prefix : layerPrefixes) {
+      NDArray w = values.get(prefix + ".weight");
+      if (w == null || w.getShape().dimension() != 2) {
+        throw new IllegalArgumentException("'" + prefix + "' is not a linear layer of this model");
+      }
+      if (loraScales.containsKey(prefix)) {
+        throw new IllegalArgumentException("'" + prefix + "' already has a LoRA adapter");
+      }
+      long out = w.getShape().get(0);
+      long in = w.getShape().get(1);
+      ParameterSpec.Entry a =
+          new ParameterSpec.Entry(prefix + ".lora_A.weight", new Shape(rank, in), ParameterSpec.Init.FAN_IN);
+      values.put(a.name(), manager.create(randomValues(a, seed), a.shape()));
+      values.put(prefix + ".lora_B.weight", manager.zeros(new Shape(out, rank)));
+      loraScales.put(prefix, alpha / rank);
+    }
+  }
+
+  /**
+   * Returns the LoRA scale of a layer.
+   *
+   * @param layerPrefix the layer name
+   * @return {@code alpha / rank}, or 0 when the layer has no adapter
+   */
+  public double loraScale(String layerPrefix) {
+    return loraScales.getOrDefault(layerPrefix, 0.0);
   }
 
   /**

@@ -65,6 +65,40 @@ public record ParameterSelection(String description, Predicate<String> predicate
   }
 
   /**
+   * LoRA adapters only (the {@code *.lora_A.weight} and {@code *.lora_B.weight} that
+   * {@code ParameterStore.addLora} adds): the base weights stay bit-identical.
+   *
+   * @return the selection
+   */
+  public static ParameterSelection loraOnly() {
+    return new ParameterSelection(
+        "LoRA adapters only", n -> n.endsWith(".lora_A.weight") || n.endsWith(".lora_B.weight"));
+  }
+
+  /**
+   * The linear layers LoRA usually adapts in a Flux or SD3 transformer: every attention projection ({@code to_q},
+   * {@code to_k}, {@code to_v}, {@code to_out.0}, {@code add_*_proj}, {@code to_add_out}) and every MLP projection
+   * ({@code ff.*}, {@code ff_context.*}, {@code proj_mlp}, and a single block's {@code proj_out}).
+   *
+   * @param parameterNames the model's parameter names
+   * @return the layer prefixes (names without {@code .weight}), in model order
+   */
+  public static List<String> loraTargets(Collection<String> parameterNames) {
+    Pattern target =
+        Pattern.compile(
+            "(.*\\.attn\\.(to_q|to_k|to_v|to_out\\.0|add_q_proj|add_k_proj|add_v_proj|to_add_out)"
+                + "|.*\\.(ff|ff_context)\\.net\\.(0\\.proj|2)"
+                + "|single_transformer_blocks\\.\\d+\\.(proj_mlp|proj_out))\\.weight");
+    List<String> out = new ArrayList<>();
+    for (String n : parameterNames) {
+      if (target.matcher(n).matches()) {
+        out.add(n.substring(0, n.length() - ".weight".length()));
+      }
+    }
+    return out;
+  }
+
+  /**
    * Everything: connector and the whole backbone.
    *
    * @return the selection

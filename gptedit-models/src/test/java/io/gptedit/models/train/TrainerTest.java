@@ -125,6 +125,52 @@ class TrainerTest {
   }
 
   @Test
+  void loraAdaptersStartAsANoOpAndTrainingThemLeavesEveryBaseWeightBitIdentical() {
+    try (FluxTransformer model = FluxTransformer.random(FluxConfig.tiny(), 3);
+        NDManager m = NDManager.newBaseManager()) {
+      float[] plain;
+      try (NDManager s = m.newSubManager()) {
+        plain = model.forward(loraProbe(s, model), s).toFloatArray();
+      }
+      Map<String, float[]> base = snapshot(model.parameters().asMap());
+      List<String> targets = ParameterSelection.loraTargets(model.parameters().asMap().keySet());
+      assertThat(targets)
+          .contains("transformer_blocks.0.attn.to_q", "transformer_blocks.0.attn.add_v_proj",
+              "transformer_blocks.0.ff.net.2", "single_transformer_blocks.0.proj_out")
+          .doesNotContain("proj_out", "x_embedder", "transformer_blocks.0.norm1.linear");
+      model.parameters().addLora(targets, 4, 8.0, 11);
+      try (NDManager s = m.newSubManager()) {
+        assertThat(model.forward(loraProbe(s, model), s).toFloatArray()).containsExactly(plain);
+      }
+      try (Trainer t = fluxTrainer(model.parameters().asMap(), ParameterSelection.loraOnly(), null, 3)) {
+        assertThat(t.trainableNames()).hasSize(2 * targets.size()).allMatch(n -> n.contains(".lora_"));
+        t.train(ctx -> fluxLoss(model, null, ctx));
+      }
+      Map<String, float[]> after = snapshot(model.parameters().asMap());
+      for (Map.Entry<String, float[]> e : base.entrySet()) {
+        assertThat(after.get(e.getKey())).as(e.getKey()).containsExactly(e.getValue());
+      }
+      float[] loraB = after.get("transformer_blocks.0.attn.to_q.lora_B.weight");
+      assertThat(loraB).isNotEqualTo(new float[loraB.length]);
+      try (NDManager s = m.newSubManager()) {
+        assertThat(model.forward(loraProbe(s, model), s).toFloatArray()).isNotEqualTo(plain);
+      }
+    }
+  }
+
+  private static io.gptedit.models.flux.FluxInput loraProbe(NDManager m, FluxTransformer model) {
+    FluxConfig c = model.config();
+    return new io.gptedit.models.flux.FluxInput(
+        SeededNoise.gaussian(m, 5, new Shape(1, 4, c.inChannels())),
+        SeededNoise.gaussian(m, 6, new Shape(1, 3, c.jointAttentionDim())),
+        SeededNoise.gaussian(m, 7, new Shape(1, c.pooledProjectionDim())),
+        new float[] {0.5f},
+        new float[] {3.5f},
+        LatentPacking.imageIds(0, 2, 2),
+        io.gptedit.models.flux.FluxInput.zeroTextIds(3));
+  }
+
+  @Test
   void trainingStepsLeaveNoArraysBehindInTheParametersManager() {
     try (FluxTransformer model = FluxTransformer.random(FluxConfig.tiny(), 3)) {
       ai.djl.ndarray.BaseNDManager owner = (ai.djl.ndarray.BaseNDManager) model.parameters().manager();
