@@ -129,7 +129,7 @@ public final class EditLab {
       deleteIfExists(runDir.resolve("metrics.jsonl"));
       List<StepMetrics> metrics;
       long t0 = System.nanoTime();
-      try (Trainer trainer =
+      Trainer.Builder builder =
           Trainer.builder()
               .parameters(model.flux().parameters().asMap())
               .optimizer(new AdamW(0.9, 0.99, 1e-8, 0.0).create())
@@ -141,9 +141,14 @@ public final class EditLab {
               .runDir(runDir)
               .config(configJson(config).toString())
               .provenance(Map.of("data", "synthetic world seed " + config.seed() + ", shards in " + out.resolve("data")))
-              .listener(m -> listener.onStep(m, config.steps()))
-              .build()) {
+              .listener(m -> listener.onStep(m, config.steps()));
+      if (config.ema() > 0) {
+        builder.ema(config.ema());
+      }
+      try (Trainer trainer = builder.build()) {
         metrics = trainer.train(ctx -> model.loss(train, ctx));
+        // Sample with the averaged weights when an EMA was kept (the trainer owns them until it closes).
+        trainer.emaWeights().ifPresent(avg -> avg.forEach((name, a) -> a.copyTo(model.flux().parameters().get(name))));
       }
       double trainSeconds = (System.nanoTime() - t0) / 1e9;
 
@@ -280,6 +285,7 @@ public final class EditLab {
     n.put("prediction", c.prediction().name());
     n.put("condition_ids", c.conditionIds().name());
     n.put("zero_head", c.zeroHead());
+    n.put("ema", c.ema());
     n.put("optimizer", "AdamW(0.9, 0.99, 1e-8, wd 0), clip 1.0, cosine to 5% of peak");
     return n;
   }

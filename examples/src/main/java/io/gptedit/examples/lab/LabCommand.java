@@ -67,6 +67,12 @@ public final class LabCommand implements Callable<Integer> {
           + " oversubscribed thread pool on a machine shared with other work (default ${DEFAULT-VALUE})")
   int threads = 1;
 
+  @Option(
+      names = "--ema",
+      description = "decay of an exponential moving average of the weights used for sampling; 0 samples the raw"
+          + " weights (default ${DEFAULT-VALUE})")
+  double ema = 0.0;
+
   @Option(names = {"-o", "--output"}, description = "report folder (default ${DEFAULT-VALUE})")
   Path output = Path.of("lab-report");
 
@@ -87,7 +93,7 @@ public final class LabCommand implements Callable<Integer> {
         new LabConfig(
             steps, size, batch, seed, lr, Math.min(d.warmup(), steps / 10), train, heldOut, sampleSteps,
             d.tolerance(), editWeight, d.doubleBlocks(), d.singleBlocks(), d.heads(), prediction, conditionIds, !randomHead,
-            output);
+            ema, output);
     long t0 = System.nanoTime();
     EditLab.Result result =
         EditLab.run(

@@ -26,6 +26,7 @@ import java.nio.file.Path;
  * @param conditionIds the position ids of the condition tokens
  * @param zeroHead whether the output projection starts at zero (the editor starts as "copy the input" in
  *     residual mode), as DiT's adaLN-Zero does
+ * @param ema the decay of an exponential moving average of the weights used for sampling, or 0 for none
  * @param output the report folder
  */
 public record LabConfig(
@@ -46,6 +47,7 @@ public record LabConfig(
     Prediction prediction,
     ConditionIds conditionIds,
     boolean zeroHead,
+    double ema,
     Path output) {
 
   /** What the transformer's output is trained to be. */
@@ -77,6 +79,7 @@ public record LabConfig(
     check(doubleBlocks >= 0 && singleBlocks >= 0 && doubleBlocks + singleBlocks >= 1, "need at least one block");
     check(editWeight >= 0 && Double.isFinite(editWeight), "editWeight must be finite and >= 0, got " + editWeight);
     check(heads >= 1, "heads must be >= 1, got " + heads);
+    check(ema == 0 || (ema > 0 && ema < 1), "ema must be 0 (off) or in (0, 1), got " + ema);
     requireNonNull(prediction, "prediction");
     requireNonNull(conditionIds, "conditionIds");
     requireNonNull(output, "output");
@@ -91,7 +94,7 @@ public record LabConfig(
   public static LabConfig defaults(Path output) {
     return new LabConfig(
         2000, 16, 16, 7, 1e-3, 50, 3000, 64, 4, 32, 1.0, 2, 2, 4, Prediction.RESIDUAL, ConditionIds.SHARED, true,
-        output);
+        0.0, output);
   }
 
   private static void check(boolean ok, String message) {

@@ -28,7 +28,7 @@ class EditLabTest {
   private static LabConfig tiny(Path out) {
     return new LabConfig(
         40, 8, 4, 3, 2e-3, 4, 48, 6, 2, 32, 5.0, 1, 1, 2, LabConfig.Prediction.RESIDUAL, LabConfig.ConditionIds.SHARED,
-        false, out);
+        false, 0.0, out);
   }
 
   @Test
@@ -104,12 +104,43 @@ class EditLabTest {
     assertThat(a[0][5 * 8]).isZero(); // five words: the sixth token is padding
   }
 
+  private static final EditLab.Listener QUIET =
+      new EditLab.Listener() {
+        @Override
+        public void onPhase(String message) {}
+
+        @Override
+        public void onStep(io.gptedit.models.train.StepMetrics metrics, int totalSteps) {}
+      };
+
+  @Test
+  void withAnEmaTheCheckpointKeepsTheAverageAndTheEditorIsSampledWithIt() throws Exception {
+    LabConfig base = tiny(tmp.resolve("ema"));
+    LabConfig config =
+        new LabConfig(
+            base.steps(), base.size(), base.batch(), base.seed(), base.lr(), base.warmup(), base.trainCount(),
+            base.heldOutCount(), base.sampleSteps(), base.tolerance(), base.editWeight(), base.doubleBlocks(),
+            base.singleBlocks(), base.heads(), base.prediction(), base.conditionIds(), base.zeroHead(), 0.9,
+            base.output());
+    EditLab.Result withEma = EditLab.run(config, QUIET);
+    JsonNode m = new ObjectMapper().readTree(Files.readString(config.output().resolve("metrics.json")));
+    assertThat(m.path("config").path("ema").asDouble()).isEqualTo(0.9);
+    try (io.gptedit.models.safetensors.SafetensorsFile f =
+        io.gptedit.models.safetensors.SafetensorsFile.open(
+            config.output().resolve("run/checkpoints/step-000000040/weights.safetensors"))) {
+      assertThat(f.tensors().keySet()).anyMatch(n -> n.startsWith("__ema__/"));
+    }
+    EditLab.Result plain = EditLab.run(base, QUIET);
+    // Same data, seed and training: only the weights used for sampling differ.
+    assertThat(withEma.rows().get(2).meanAbsError()).isNotEqualTo(plain.rows().get(2).meanAbsError());
+  }
+
   @Test
   void aBadConfigIsRejectedNamingTheField() {
     assertThatThrownBy(
             () -> new LabConfig(
                 10, 7, 4, 1, 1e-3, 0, 8, 2, 2, 32, 0.0, 1, 1, 2, LabConfig.Prediction.RESIDUAL,
-                LabConfig.ConditionIds.SHARED, true, tmp))
+                LabConfig.ConditionIds.SHARED, true, 0.0, tmp))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("size");
   }
