@@ -3,6 +3,7 @@ package io.gptedit.models.bench;
 import io.gptedit.core.EditOptions;
 import io.gptedit.core.ImageEditor;
 import io.gptedit.core.image.RgbImage;
+import io.gptedit.core.testing.TestImages;
 import io.gptedit.models.conditioning.TextFusion;
 import io.gptedit.models.editor.KontextEditor;
 import io.gptedit.models.editor.Resolution;
@@ -92,7 +93,7 @@ public final class OnnxBenchmark {
     Path fixtures = fixtures();
     TextFusion.Config fusion =
         new TextFusion.Config(TextFusion.Mode.T5_ONLY, TextFusion.Connector.LINEAR, 1, 1, 32, 8, false, 0, 32);
-    RgbImage input = image(size, size);
+    RgbImage input = TestImages.pattern(size, size);
     String instruction = "make the sky pink";
     EditOptions options = EditOptions.builder().seed(1).steps(steps).guidance(2.5).build();
     try (SafetensorsFile fw = SafetensorsFile.open(fluxWeights);
@@ -113,7 +114,7 @@ public final class OnnxBenchmark {
       System.out.printf(Locale.ROOT, "| %s (%d+%d blocks, hidden %d) | %dx%d | %d+%d+%d | %d | %.2f | %.2f | %.2f | %d |%n",
           name, config.numLayers(), config.numSingleLayers(), config.hidden(), size, size, instruction.length() + 1,
           latent * latent, latent * latent, steps - 1, djl.msPerStep, onnx.msPerStep, djl.msPerStep / onnx.msPerStep,
-          maxPixelDiff(djl.image, onnx.image));
+          TestImages.maxSampleDiff(djl.image, onnx.image));
     }
   }
 
@@ -141,21 +142,5 @@ public final class OnnxBenchmark {
     }
   }
 
-  static RgbImage image(int w, int h) {
-    byte[] rgb = new byte[w * h * 3];
-    for (int i = 0; i < rgb.length; i++) {
-      rgb[i] = (byte) (i * 37 + (i / 7) * 11);
-    }
-    return RgbImage.of(w, h, rgb);
-  }
 
-  static int maxPixelDiff(RgbImage a, RgbImage b) {
-    byte[] x = a.copyRgb();
-    byte[] y = b.copyRgb();
-    int max = 0;
-    for (int i = 0; i < x.length; i++) {
-      max = Math.max(max, Math.abs((x[i] & 0xff) - (y[i] & 0xff)));
-    }
-    return max;
-  }
 }

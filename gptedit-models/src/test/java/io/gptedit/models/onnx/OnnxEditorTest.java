@@ -9,6 +9,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtProvider;
 import io.gptedit.core.EditOptions;
 import io.gptedit.core.image.RgbImage;
+import io.gptedit.core.testing.TestImages;
 import io.gptedit.models.conditioning.TextFusion;
 import io.gptedit.models.editor.KontextEditor;
 import io.gptedit.models.editor.Resolution;
@@ -30,23 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class OnnxEditorTest {
   @TempDir Path tmp;
 
-  static RgbImage image(int w, int h) {
-    byte[] rgb = new byte[w * h * 3];
-    for (int i = 0; i < rgb.length; i++) {
-      rgb[i] = (byte) (i * 37 + (i / 7) * 11);
-    }
-    return RgbImage.of(w, h, rgb);
-  }
 
-  static int maxPixelDiff(RgbImage a, RgbImage b) {
-    byte[] x = a.copyRgb();
-    byte[] y = b.copyRgb();
-    int max = 0;
-    for (int i = 0; i < x.length; i++) {
-      max = Math.max(max, Math.abs((x[i] & 0xff) - (y[i] & 0xff)));
-    }
-    return max;
-  }
 
   static OnnxEditor.Builder builder(Path folder) {
     return OnnxEditor.builder(folder).tokenizer(new ByteTokenizer()).optResolution(Resolution.FLOOR_TO_MULTIPLE);
@@ -55,7 +40,7 @@ class OnnxEditorTest {
   @Test
   void onnxEditEqualsDjlKontextEditWithTheSameWeightsSeedAndSteps() throws Exception {
     EditOptions o = EditOptions.builder().seed(5).steps(3).guidance(2.5).build();
-    RgbImage input = image(14, 9);
+    RgbImage input = TestImages.pattern(14, 9);
     List<Integer> steps = new ArrayList<>();
     RgbImage onnx;
     try (OnnxEditor editor = builder(OnnxFixtures.editorFolder()).optListener((s, n) -> steps.add(s)).build()) {
@@ -81,10 +66,10 @@ class OnnxEditorTest {
                 .optResolution(Resolution.FLOOR_TO_MULTIPLE).build()) {
       RgbImage reference = djl.edit(input, "make the sky pink", o);
       // The decoder graph has F16 weights and I/O: pixels may differ by rounding, by at most a couple of levels.
-      assertThat(maxPixelDiff(onnx, reference)).isLessThanOrEqualTo(2);
+      assertThat(TestImages.maxSampleDiff(onnx, reference)).isLessThanOrEqualTo(2);
       // ... while a different seed moves pixels far more, so the comparison is not vacuous.
       RgbImage other = djl.edit(input, "make the sky pink", o.toBuilder().seed(6).build());
-      assertThat(maxPixelDiff(onnx, other)).isGreaterThan(10);
+      assertThat(TestImages.maxSampleDiff(onnx, other)).isGreaterThan(10);
     }
   }
 
