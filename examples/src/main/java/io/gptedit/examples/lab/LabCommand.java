@@ -88,12 +88,23 @@ public final class LabCommand implements Callable<Integer> {
       System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
       System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
     }
-    LabConfig d = LabConfig.defaults(output);
     LabConfig config =
-        new LabConfig(
-            steps, size, batch, seed, lr, Math.min(d.warmup(), steps / 10), train, heldOut, sampleSteps,
-            d.tolerance(), editWeight, d.doubleBlocks(), d.singleBlocks(), d.heads(), prediction, conditionIds, !randomHead,
-            ema, output);
+        LabConfig.builder(output)
+            .steps(steps)
+            .size(size)
+            .batch(batch)
+            .seed(seed)
+            .lr(lr)
+            .warmup(Math.min(LabConfig.defaults(output).warmup(), steps / 10))
+            .trainCount(train)
+            .heldOutCount(heldOut)
+            .sampleSteps(sampleSteps)
+            .editWeight(editWeight)
+            .prediction(prediction)
+            .conditionIds(conditionIds)
+            .zeroHead(!randomHead)
+            .ema(ema)
+            .build();
     long t0 = System.nanoTime();
     EditLab.Result result =
         EditLab.run(

@@ -92,9 +92,293 @@ public record LabConfig(
    * @return the config
    */
   public static LabConfig defaults(Path output) {
-    return new LabConfig(
-        2000, 16, 16, 7, 1e-3, 50, 3000, 64, 4, 32, 1.0, 2, 2, 4, Prediction.RESIDUAL, ConditionIds.SHARED, true,
-        0.0, output);
+    return builder(output).build();
+  }
+
+  /**
+   * Returns a builder holding the default run's values.
+   *
+   * @param output the report folder
+   * @return the builder
+   */
+  public static Builder builder(Path output) {
+    return new Builder(output);
+  }
+
+  /**
+   * Returns a builder holding this config's values.
+   *
+   * @return the builder
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder(output);
+    b.steps = steps;
+    b.size = size;
+    b.batch = batch;
+    b.seed = seed;
+    b.lr = lr;
+    b.warmup = warmup;
+    b.trainCount = trainCount;
+    b.heldOutCount = heldOutCount;
+    b.sampleSteps = sampleSteps;
+    b.tolerance = tolerance;
+    b.editWeight = editWeight;
+    b.doubleBlocks = doubleBlocks;
+    b.singleBlocks = singleBlocks;
+    b.heads = heads;
+    b.prediction = prediction;
+    b.conditionIds = conditionIds;
+    b.zeroHead = zeroHead;
+    b.ema = ema;
+    return b;
+  }
+
+  /** Builds a {@link LabConfig}; starts from the default run's values, validated by {@link #build()}. */
+  public static final class Builder {
+    private int steps = 2000;
+    private int size = 16;
+    private int batch = 16;
+    private long seed = 7;
+    private double lr = 1e-3;
+    private int warmup = 50;
+    private int trainCount = 3000;
+    private int heldOutCount = 64;
+    private int sampleSteps = 4;
+    private int tolerance = 32;
+    private double editWeight = 1.0;
+    private int doubleBlocks = 2;
+    private int singleBlocks = 2;
+    private int heads = 4;
+    private Prediction prediction = Prediction.RESIDUAL;
+    private ConditionIds conditionIds = ConditionIds.SHARED;
+    private boolean zeroHead = true;
+    private double ema = 0.0;
+    private Path output;
+
+    private Builder(Path output) {
+      this.output = output;
+    }
+
+    /**
+     * Sets optimizer steps.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder steps(int value) {
+      this.steps = value;
+      return this;
+    }
+
+    /**
+     * Sets image side in pixels (even).
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder size(int value) {
+      this.size = value;
+      return this;
+    }
+
+    /**
+     * Sets samples per step.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder batch(int value) {
+      this.batch = value;
+      return this;
+    }
+
+    /**
+     * Sets the seed of data, weights, batches and noise.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder seed(long value) {
+      this.seed = value;
+      return this;
+    }
+
+    /**
+     * Sets peak learning rate.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder lr(double value) {
+      this.lr = value;
+      return this;
+    }
+
+    /**
+     * Sets warm-up steps.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder warmup(int value) {
+      this.warmup = value;
+      return this;
+    }
+
+    /**
+     * Sets training triplets.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder trainCount(int value) {
+      this.trainCount = value;
+      return this;
+    }
+
+    /**
+     * Sets held-out triplets.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder heldOutCount(int value) {
+      this.heldOutCount = value;
+      return this;
+    }
+
+    /**
+     * Sets Euler steps when editing.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder sampleSteps(int value) {
+      this.sampleSteps = value;
+      return this;
+    }
+
+    /**
+     * Sets the IF/IP colour tolerance, 0 to 255.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder tolerance(int value) {
+      this.tolerance = value;
+      return this;
+    }
+
+    /**
+     * Sets the extra loss weight inside the edit mask.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder editWeight(double value) {
+      this.editWeight = value;
+      return this;
+    }
+
+    /**
+     * Sets double-stream blocks.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder doubleBlocks(int value) {
+      this.doubleBlocks = value;
+      return this;
+    }
+
+    /**
+     * Sets single-stream blocks.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder singleBlocks(int value) {
+      this.singleBlocks = value;
+      return this;
+    }
+
+    /**
+     * Sets attention heads.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder heads(int value) {
+      this.heads = value;
+      return this;
+    }
+
+    /**
+     * Sets what the output means.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder prediction(Prediction value) {
+      this.prediction = value;
+      return this;
+    }
+
+    /**
+     * Sets the condition tokens' position ids.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder conditionIds(ConditionIds value) {
+      this.conditionIds = value;
+      return this;
+    }
+
+    /**
+     * Sets whether the output projection starts at zero.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder zeroHead(boolean value) {
+      this.zeroHead = value;
+      return this;
+    }
+
+    /**
+     * Sets the EMA decay, 0 for none.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder ema(double value) {
+      this.ema = value;
+      return this;
+    }
+
+    /**
+     * Sets the report folder.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder output(Path value) {
+      this.output = value;
+      return this;
+    }
+
+    /**
+     * Returns the config.
+     *
+     * @return the validated config
+     * @throws IllegalArgumentException if a value is out of range
+     */
+    public LabConfig build() {
+      return new LabConfig(
+          steps, size, batch, seed, lr, warmup, trainCount, heldOutCount, sampleSteps, tolerance, editWeight,
+          doubleBlocks, singleBlocks, heads, prediction, conditionIds, zeroHead, ema, output);
+    }
   }
 
   private static void check(boolean ok, String message) {

@@ -26,9 +26,22 @@ class EditLabTest {
   }
 
   private static LabConfig tiny(Path out) {
-    return new LabConfig(
-        40, 8, 4, 3, 2e-3, 4, 48, 6, 2, 32, 5.0, 1, 1, 2, LabConfig.Prediction.RESIDUAL, LabConfig.ConditionIds.SHARED,
-        false, 0.0, out);
+    return LabConfig.builder(out)
+        .steps(40)
+        .size(8)
+        .batch(4)
+        .seed(3)
+        .lr(2e-3)
+        .warmup(4)
+        .trainCount(48)
+        .heldOutCount(6)
+        .sampleSteps(2)
+        .editWeight(5.0)
+        .doubleBlocks(1)
+        .singleBlocks(1)
+        .heads(2)
+        .zeroHead(false)
+        .build();
   }
 
   @Test
@@ -116,12 +129,7 @@ class EditLabTest {
   @Test
   void withAnEmaTheCheckpointKeepsTheAverageAndTheEditorIsSampledWithIt() throws Exception {
     LabConfig base = tiny(tmp.resolve("ema"));
-    LabConfig config =
-        new LabConfig(
-            base.steps(), base.size(), base.batch(), base.seed(), base.lr(), base.warmup(), base.trainCount(),
-            base.heldOutCount(), base.sampleSteps(), base.tolerance(), base.editWeight(), base.doubleBlocks(),
-            base.singleBlocks(), base.heads(), base.prediction(), base.conditionIds(), base.zeroHead(), 0.9,
-            base.output());
+    LabConfig config = base.toBuilder().ema(0.9).build();
     EditLab.Result withEma = EditLab.run(config, QUIET);
     JsonNode m = new ObjectMapper().readTree(Files.readString(config.output().resolve("metrics.json")));
     assertThat(m.path("config").path("ema").asDouble()).isEqualTo(0.9);
@@ -138,9 +146,7 @@ class EditLabTest {
   @Test
   void aBadConfigIsRejectedNamingTheField() {
     assertThatThrownBy(
-            () -> new LabConfig(
-                10, 7, 4, 1, 1e-3, 0, 8, 2, 2, 32, 0.0, 1, 1, 2, LabConfig.Prediction.RESIDUAL,
-                LabConfig.ConditionIds.SHARED, true, 0.0, tmp))
+            () -> LabConfig.builder(tmp).steps(10).size(7).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("size");
   }
