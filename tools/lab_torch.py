@@ -102,7 +102,7 @@ def rope_tables(ids, axes, theta=10000.0):
     """ids (S, 3) -> cos, sin (S, sum(axes)/2), per axis frequencies theta^(-2j/d)."""
     angles = []
     for a, d in enumerate(axes):
-        j = torch.arange(d // 2, dtype=torch.float64)
+        j = torch.arange(d // 2, dtype=torch.float64, device=ids.device)
         freq = 1.0 / theta ** (2.0 * j / d)
         angles.append(ids[:, a : a + 1].double() * freq)
     ang = torch.cat(angles, 1)
@@ -273,8 +273,15 @@ def loss_fn(model, a, x0, cond, text, pooled, mask, gen):
         pred, target = cond + out, x0
     else:
         pred, target = out, noise - x0
+    se = (pred - target) ** 2
+    if a.balance > 0:
+        # Mask-balanced: per sample, the mean error inside the edit mask and the mean error outside it, weighted
+        # balance : 1 - balance, the same split the IF / IP metrics make.
+        inside = (se * mask).flatten(1).sum(1) / mask.flatten(1).sum(1).clamp(min=1)
+        outside = (se * (1 - mask)).flatten(1).sum(1) / (1 - mask).flatten(1).sum(1).clamp(min=1)
+        return (a.balance * inside + (1 - a.balance) * outside).mean()
     w = 1 + a.edit_weight * mask
-    return ((pred - target) ** 2 * w).mean()
+    return (se * w).mean()
 
 
 @torch.no_grad()
@@ -457,6 +464,7 @@ def main(argv=None):
     p.add_argument("--prediction", choices=["residual", "velocity"], default="residual")
     p.add_argument("--zero-head", type=int, default=1)
     p.add_argument("--edit-weight", type=float, default=1.0)
+    p.add_argument("--balance", type=float, default=0.0, help="mask-balanced loss weight of the edit region (0: off)")
     p.add_argument("--t-dist", choices=["logit-normal", "uniform", "one"], default="logit-normal")
     p.add_argument("--t-mean", type=float, default=0.0)
     p.add_argument("--t-std", type=float, default=1.0)

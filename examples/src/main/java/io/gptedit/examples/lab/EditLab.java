@@ -286,6 +286,9 @@ public final class EditLab {
     n.put("condition_ids", c.conditionIds().name());
     n.put("zero_head", c.zeroHead());
     n.put("ema", c.ema());
+    n.put("loss", c.loss().name());
+    n.put("edit_share", c.editShare());
+    n.put("time_mean", c.timeMean());
     n.put("optimizer", "AdamW(0.9, 0.99, 1e-8, wd 0), clip 1.0, cosine to 5% of peak");
     return n;
   }

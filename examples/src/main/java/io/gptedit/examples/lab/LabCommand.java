@@ -17,49 +17,67 @@ import picocli.CommandLine.Option;
       "Writes metrics.json, table.txt, loss.png and contact-sheet.png to the output folder."
     })
 public final class LabCommand implements Callable<Integer> {
+  /** The no-argument run; every option's default comes from it. */
+  private static final LabConfig D = LabConfig.defaults(Path.of("lab-report"));
+
   @Option(names = "--steps", description = "optimizer steps (default ${DEFAULT-VALUE}; see docs/lab.md for longer runs)")
-  int steps = 2000;
+  int steps = D.steps();
 
   @Option(names = "--size", description = "image side in pixels (default ${DEFAULT-VALUE})")
-  int size = 16;
+  int size = D.size();
 
   @Option(names = "--batch", description = "samples per step (default ${DEFAULT-VALUE})")
-  int batch = 16;
+  int batch = D.batch();
 
   @Option(names = "--seed", description = "seed of data, weights, batches and noise (default ${DEFAULT-VALUE})")
-  long seed = 7;
+  long seed = D.seed();
 
   @Option(names = "--lr", description = "peak learning rate (default ${DEFAULT-VALUE})")
-  double lr = 1e-3;
+  double lr = D.lr();
 
   @Option(names = "--train", description = "training triplets (default ${DEFAULT-VALUE})")
-  int train = 3000;
+  int train = D.trainCount();
 
   @Option(names = "--heldout", description = "held-out triplets (default ${DEFAULT-VALUE})")
-  int heldOut = 64;
+  int heldOut = D.heldOutCount();
 
   @Option(names = "--sample-steps", description = "Euler steps when editing (default ${DEFAULT-VALUE})")
-  int sampleSteps = 4;
+  int sampleSteps = D.sampleSteps();
 
   @Option(
       names = "--edit-weight",
-      description = "extra loss weight inside the edit mask, 0 for a plain MSE (default ${DEFAULT-VALUE})")
-  double editWeight = 1.0;
+      description = "WEIGHTED loss: extra weight inside the edit mask, 0 for a plain MSE (default ${DEFAULT-VALUE})")
+  double editWeight = D.editWeight();
 
   @Option(
       names = "--prediction",
       description = "RESIDUAL (x0 = condition + output) or VELOCITY (Flux's noise - x0) (default ${DEFAULT-VALUE})")
-  LabConfig.Prediction prediction = LabConfig.Prediction.RESIDUAL;
+  LabConfig.Prediction prediction = D.prediction();
 
   @Option(
       names = "--condition-ids",
       description = "SHARED (condition tokens reuse the noisy ids) or KONTEXT (axis 0 = 1) (default ${DEFAULT-VALUE})")
-  LabConfig.ConditionIds conditionIds = LabConfig.ConditionIds.SHARED;
+  LabConfig.ConditionIds conditionIds = D.conditionIds();
 
   @Option(
-      names = "--random-head",
-      description = "start the output projection random instead of at zero (the untrained editor is then noise)")
-  boolean randomHead;
+      names = "--zero-head",
+      description = "start the output projection at zero (in RESIDUAL mode the untrained editor then copies the input;"
+          + " default: random, as Flux)")
+  boolean zeroHead = D.zeroHead();
+
+  @Option(
+      names = "--loss",
+      description = "MASK_BALANCED (per sample, edited and kept pixels' mean errors weighted --edit-share : 1 - it) or"
+          + " WEIGHTED (plain MSE, weight 1 + --edit-weight inside the edit) (default ${DEFAULT-VALUE})")
+  LabConfig.Loss loss = D.loss();
+
+  @Option(names = "--edit-share", description = "MASK_BALANCED: weight of the edited pixels (default ${DEFAULT-VALUE})")
+  double editShare = D.editShare();
+
+  @Option(
+      names = "--time-mean",
+      description = "mean of the logit-normal flow-time density; > 0 trains more at high noise (default ${DEFAULT-VALUE})")
+  double timeMean = D.timeMean();
 
   @Option(
       names = "--threads",
@@ -71,7 +89,7 @@ public final class LabCommand implements Callable<Integer> {
       names = "--ema",
       description = "decay of an exponential moving average of the weights used for sampling; 0 samples the raw"
           + " weights (default ${DEFAULT-VALUE})")
-  double ema = 0.0;
+  double ema = D.ema();
 
   @Option(names = {"-o", "--output"}, description = "report folder (default ${DEFAULT-VALUE})")
   Path output = Path.of("lab-report");
@@ -95,14 +113,17 @@ public final class LabCommand implements Callable<Integer> {
             .batch(batch)
             .seed(seed)
             .lr(lr)
-            .warmup(Math.min(LabConfig.defaults(output).warmup(), steps / 10))
+            .warmup(Math.min(D.warmup(), steps / 10))
             .trainCount(train)
             .heldOutCount(heldOut)
             .sampleSteps(sampleSteps)
             .editWeight(editWeight)
             .prediction(prediction)
             .conditionIds(conditionIds)
-            .zeroHead(!randomHead)
+            .zeroHead(zeroHead)
+            .loss(loss)
+            .editShare(editShare)
+            .timeMean(timeMean)
             .ema(ema)
             .build();
     long t0 = System.nanoTime();

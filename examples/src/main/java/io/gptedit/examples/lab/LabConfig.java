@@ -28,6 +28,11 @@ import java.nio.file.Path;
  *     residual mode), as DiT's adaLN-Zero does
  * @param ema the decay of an exponential moving average of the weights used for sampling, or 0 for none
  * @param output the report folder
+ * @param loss the training loss over the image
+ * @param editShare with {@link Loss#MASK_BALANCED}, the weight of the edited pixels' mean error (the kept pixels'
+ *     mean error gets {@code 1 - editShare})
+ * @param timeMean the mean of the logit-normal flow-time density ({@code t = sigmoid(mean + N(0, 1))}); above 0
+ *     trains more at high noise, where the editor must produce the edit rather than read it from its input
  */
 public record LabConfig(
     int steps,
@@ -48,7 +53,10 @@ public record LabConfig(
     ConditionIds conditionIds,
     boolean zeroHead,
     double ema,
-    Path output) {
+    Path output,
+    Loss loss,
+    double editShare,
+    double timeMean) {
 
   /** What the transformer's output is trained to be. */
   public enum Prediction {
@@ -56,6 +64,17 @@ public record LabConfig(
     VELOCITY,
     /** A residual over the condition image: {@code x0 = condition + output}, trained with the clean-image MSE. */
     RESIDUAL
+  }
+
+  /** The training loss over the image. */
+  public enum Loss {
+    /** Mean squared error over all pixels, weight {@code 1 + editWeight} inside the edit mask. */
+    WEIGHTED,
+    /**
+     * Per sample, the mean error inside the edit mask and the mean error outside it, weighted {@code editShare :
+     * 1 - editShare} ({@code io.gptedit.models.train.FlowMatchingLoss#maskBalanced}).
+     */
+    MASK_BALANCED
   }
 
   /** Position ids of the condition tokens. */
@@ -83,6 +102,9 @@ public record LabConfig(
     requireNonNull(prediction, "prediction");
     requireNonNull(conditionIds, "conditionIds");
     requireNonNull(output, "output");
+    requireNonNull(loss, "loss");
+    check(editShare >= 0 && editShare <= 1, "editShare must be in [0, 1], got " + editShare);
+    check(Double.isFinite(timeMean), "timeMean must be finite, got " + timeMean);
   }
 
   /**
@@ -130,30 +152,36 @@ public record LabConfig(
     b.conditionIds = conditionIds;
     b.zeroHead = zeroHead;
     b.ema = ema;
+    b.loss = loss;
+    b.editShare = editShare;
+    b.timeMean = timeMean;
     return b;
   }
 
   /** Builds a {@link LabConfig}; starts from the default run's values, validated by {@link #build()}. */
   public static final class Builder {
-    private int steps = 2000;
+    private int steps = 1200;
     private int size = 16;
-    private int batch = 16;
+    private int batch = 64;
     private long seed = 7;
-    private double lr = 1e-3;
+    private double lr = 2e-3;
     private int warmup = 50;
-    private int trainCount = 3000;
-    private int heldOutCount = 64;
-    private int sampleSteps = 4;
+    private int trainCount = 20000;
+    private int heldOutCount = 256;
+    private int sampleSteps = 2;
     private int tolerance = 32;
     private double editWeight = 1.0;
     private int doubleBlocks = 2;
     private int singleBlocks = 2;
     private int heads = 4;
-    private Prediction prediction = Prediction.RESIDUAL;
-    private ConditionIds conditionIds = ConditionIds.SHARED;
-    private boolean zeroHead = true;
+    private Prediction prediction = Prediction.VELOCITY;
+    private ConditionIds conditionIds = ConditionIds.KONTEXT;
+    private boolean zeroHead = false;
     private double ema = 0.0;
     private Path output;
+    private Loss loss = Loss.MASK_BALANCED;
+    private double editShare = 0.5;
+    private double timeMean = 1.0;
 
     private Builder(Path output) {
       this.output = output;
@@ -369,6 +397,39 @@ public record LabConfig(
     }
 
     /**
+     * Sets the training loss.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder loss(Loss value) {
+      this.loss = value;
+      return this;
+    }
+
+    /**
+     * Sets the weight of the edited pixels' mean error in the mask-balanced loss.
+     *
+     * @param value the value, in [0, 1]
+     * @return this builder
+     */
+    public Builder editShare(double value) {
+      this.editShare = value;
+      return this;
+    }
+
+    /**
+     * Sets the mean of the logit-normal flow-time density.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder timeMean(double value) {
+      this.timeMean = value;
+      return this;
+    }
+
+    /**
      * Returns the config.
      *
      * @return the validated config
@@ -377,7 +438,8 @@ public record LabConfig(
     public LabConfig build() {
       return new LabConfig(
           steps, size, batch, seed, lr, warmup, trainCount, heldOutCount, sampleSteps, tolerance, editWeight,
-          doubleBlocks, singleBlocks, heads, prediction, conditionIds, zeroHead, ema, output);
+          doubleBlocks, singleBlocks, heads, prediction, conditionIds, zeroHead, ema, output, loss, editShare,
+          timeMean);
     }
   }
 

@@ -82,7 +82,7 @@ final class LabModel implements AutoCloseable {
     NDArray x0 = pixels(m, batch, false);
     NDArray cond = pixels(m, batch, true);
     NDArray noise = SeededNoise.gaussian(m, r.nextLong(), x0.getShape());
-    double[] s = TimestepSampling.sample(TimestepSampling.Density.LOGIT_NORMAL, 0, 1, r, b);
+    double[] s = TimestepSampling.sample(TimestepSampling.Density.LOGIT_NORMAL, config.timeMean(), 1, r, b);
     float[] sigma = new float[b];
     for (int i = 0; i < b; i++) {
       sigma[i] = (float) s[i];
@@ -92,6 +92,9 @@ final class LabModel implements AutoCloseable {
     NDArray prediction = config.prediction() == LabConfig.Prediction.RESIDUAL ? cond.add(out) : out;
     NDArray target =
         config.prediction() == LabConfig.Prediction.RESIDUAL ? x0 : FlowMatchingLoss.target(x0, noise);
+    if (config.loss() == LabConfig.Loss.MASK_BALANCED) {
+      return FlowMatchingLoss.maskBalanced(prediction, target, pack(m, batch, LabExample::maskPixels), config.editShare());
+    }
     if (config.editWeight() == 0) {
       return FlowMatchingLoss.loss(prediction, target, null);
     }

@@ -114,4 +114,30 @@ class TrainingPiecesTest {
     // d/dp mean_b mean_i (p - t)^2 = 2 (p - t) / (B * N) = (p - t) / 2.
     assertThat(pred.getGradient().toFloatArray()).containsExactly(new float[] {0.5f, 1f, 0f, 1f}, within(1e-6f));
   }
+
+  @Test
+  void maskBalancedLossWeighsTheEditedAndKeptHalvesOfEachSampleEquallyWhateverTheirSizes() {
+    // Sample 0: one edited pixel of four; sample 1: no edited pixel.
+    NDArray pred = manager.create(new float[] {1, 2, 3, 4, 1, 1, 1, 1}, new Shape(2, 4));
+    NDArray target = manager.create(new float[] {0, 2, 3, 2, 0, 0, 0, 0}, new Shape(2, 4));
+    NDArray mask = manager.create(new float[] {1, 0, 0, 0, 0, 0, 0, 0}, new Shape(2, 4));
+    // Sample 0: inside 1, outside (0 + 0 + 4) / 3; 0.5 * 1 + 0.5 * 4/3 = 7/6. Sample 1: no inside half, outside 1
+    // weighted 0.5: 0.5. Batch mean: (7/6 + 1/2) / 2 = 5/6.
+    assertThat(FlowMatchingLoss.maskBalanced(pred, target, mask, 0.5).getFloat()).isCloseTo(5f / 6f, within(1e-6f));
+    // All weight on the edit: sample 0 gives 1, sample 1 nothing; (1 + 0) / 2.
+    assertThat(FlowMatchingLoss.maskBalanced(pred, target, mask, 1.0).getFloat()).isCloseTo(0.5f, within(1e-6f));
+    pred.setRequiresGradient(true);
+    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+      gc.backward(FlowMatchingLoss.maskBalanced(pred, target, mask, 0.5));
+    }
+    // d/dp of w (p - t)^2 is 2 w (p - t): inside w = 0.5 / 1 / 2, outside w = 0.5 / 3 / 2 and 0.5 / 4 / 2.
+    try (NDArray g = pred.getGradient()) {
+      assertThat(g.toFloatArray())
+          .containsExactly(new float[] {0.5f, 0f, 0f, 2f / 6f, 0.125f, 0.125f, 0.125f, 0.125f}, within(1e-6f));
+    }
+    NDArray half = manager.create(new float[] {0.5f, 0, 0, 0, 0, 0, 0, 0}, new Shape(2, 4));
+    assertThatThrownBy(() -> FlowMatchingLoss.maskBalanced(pred, target, half, 0.5))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("0 or 1");
+  }
 }
