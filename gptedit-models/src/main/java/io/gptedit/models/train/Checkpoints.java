@@ -33,8 +33,8 @@ import java.util.stream.Stream;
  *
  * <p>A checkpoint is a folder {@code <run>/checkpoints/step-NNNNNNNNN/} holding {@code weights.safetensors} (the
  * model's parameters, diffusers names), {@code optimizer.safetensors} (the optimizer's state arrays, with its
- * scalars in the header's {@code __metadata__}) and {@code state.json} (step, seed, the full training config and
- * provenance). It is written under a {@code .tmp} name and renamed when complete, so a process killed mid-write
+ * scalars in the header's {@code __metadata__}) and {@code state.json} (step, seed, the full training config,
+ * provenance and, for fp16 runs, the {@link LossScaler}'s state). It is written under a {@code .tmp} name and renamed when complete, so a process killed mid-write
  * leaves no half checkpoint that {@link #latest(Path)} would pick up. The trainer derives every step's random
  * numbers from {@code (seed, step)}, so step and seed are the whole RNG state and a resumed run continues
  * bit-exactly.
