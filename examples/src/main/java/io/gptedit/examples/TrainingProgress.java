@@ -12,6 +12,7 @@ import java.util.function.LongSupplier;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
@@ -39,6 +40,7 @@ public final class TrainingProgress implements TrainingListener, AutoCloseable {
   private final LongSupplier nanos;
   private final long start;
   private ProgressBar bar;
+  private LineConsumer barLine;
   private long firstStep = -1;
   private long lastStep;
   private long seen;
@@ -97,7 +99,7 @@ public final class TrainingProgress implements TrainingListener, AutoCloseable {
           Double.isNaN(samplesPerSecond) ? m.samplesPerSecond() : 0.9 * samplesPerSecond + 0.1 * m.samplesPerSecond();
     }
     if (terminal) {
-      bar().stepTo(m.step()).setExtraMessage(message(m));
+      bar().stepTo(m.step()).setExtraMessage("  " + message(m));
     } else if (m.step() == firstStep || m.step() % every == 0 || m.step() == total) {
       out.println(plainLine(m));
     }
@@ -119,6 +121,7 @@ public final class TrainingProgress implements TrainingListener, AutoCloseable {
     closed = true;
     if (bar != null) {
       bar.close();
+      barLine.finish();
     }
     out.println(summary());
   }
@@ -191,10 +194,52 @@ public final class TrainingProgress implements TrainingListener, AutoCloseable {
               .showSpeed()
               .startsFrom(done, Duration.ZERO)
               .setConsumer(
-                  barWidth > 0 ? new ConsoleProgressBarConsumer(out, barWidth) : new ConsoleProgressBarConsumer(out))
+                  barLine =
+                      new LineConsumer(
+                          barWidth > 0
+                              ? new ConsoleProgressBarConsumer(out, barWidth)
+                              : new ConsoleProgressBarConsumer(out)))
               .build();
     }
     return bar;
+  }
+
+  /**
+   * The bar's console consumer, remembering whether the bar's line is still open: the library's final render and
+   * line end run on its refresh thread and were seen (about one run in eight under load) not to happen before
+   * {@code ProgressBar.close()} returned, which glued the summary onto the bar's line.
+   */
+  private static final class LineConsumer implements ProgressBarConsumer {
+    private final ConsoleProgressBarConsumer console;
+    private boolean open;
+
+    LineConsumer(ConsoleProgressBarConsumer console) {
+      this.console = console;
+    }
+
+    @Override
+    public int getMaxRenderedLength() {
+      return console.getMaxRenderedLength();
+    }
+
+    @Override
+    public synchronized void accept(String rendered) {
+      console.accept(rendered);
+      open = true;
+    }
+
+    @Override
+    public synchronized void close() {
+      console.close();
+      open = false;
+    }
+
+    /** Ends the bar's line if the library did not. */
+    synchronized void finish() {
+      if (open) {
+        close();
+      }
+    }
   }
 
   private double elapsedSeconds() {
