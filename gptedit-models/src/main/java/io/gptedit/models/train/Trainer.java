@@ -255,7 +255,7 @@ public final class Trainer implements AutoCloseable {
     prov.put("selection", selection.description());
     prov.put("trainable_parameters", Integer.toString(trainable.size()));
     prov.put("precision", b.precision.name().toLowerCase(java.util.Locale.ROOT));
-    prov.put("optimizer", b.optimizer.getClass().getName());
+    prov.put("optimizer", b.optimizer.toString());
     prov.put("schedule", b.schedule.toString());
     prov.put("steps", Long.toString(b.steps));
     prov.put("accumulation", Integer.toString(b.accumulation));

@@ -228,6 +228,23 @@ class Fp16TrainingTest {
   }
 
   @Test
+  void fp16StepsLeaveNoArraysBehindInTheMasterWeightsManager() {
+    Map<String, NDArray> params = mlp(7);
+    ai.djl.ndarray.BaseNDManager owner = (ai.djl.ndarray.BaseNDManager) manager;
+    List<Integer> counts = new java.util.ArrayList<>();
+    try (Trainer t =
+        builder(params, Precision.FP16, 6)
+            .accumulation(2)
+            .clipNorm(1e-3)
+            .ema(0.9)
+            .listener(m -> counts.add(owner.getManagedArrays().size()))
+            .build()) {
+      t.train(Fp16TrainingTest::mlpLoss);
+    }
+    assertThat(counts).hasSize(6).containsOnly(counts.get(0));
+  }
+
+  @Test
   void fp16RefusesNonFloat32MasterWeightsAndLossScalingWithoutFp16() {
     NDArray half = manager.ones(new Shape(2), DataType.FLOAT16);
     assertThatThrownBy(() -> builder(Map.of("h", half), Precision.FP16, 1).build())

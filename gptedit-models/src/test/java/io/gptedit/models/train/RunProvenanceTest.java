@@ -206,6 +206,7 @@ class RunProvenanceTest {
     assertThat(facts.path("precision").asText()).isEqualTo("fp32");
     assertThat(facts.path("steps").asText()).isEqualTo("2");
     assertThat(facts.path("schedule").asText()).contains("Constant");
+    assertThat(facts.path("optimizer").asText()).startsWith("AdamW[beta1=0.9");
     JsonNode state = JSON.readTree(run.resolve("checkpoints/step-000000002/state.json").toFile());
     assertThat(state.path("provenance")).isEqualTo(facts);
     assertThat(state.path("config")).isEqualTo(p.path("config"));
