@@ -67,6 +67,12 @@ public record AdamW(double beta1, double beta2, double eps, double weightDecay) 
     private final OptimizerState state = new OptimizerState();
     private long t;
 
+    /** The hyper-parameters, for provenance records. */
+    @Override
+    public String toString() {
+      return h.toString();
+    }
+
     Impl(AdamW h) {
       this.h = h;
     }

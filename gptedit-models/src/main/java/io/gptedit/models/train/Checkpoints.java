@@ -33,8 +33,8 @@ import java.util.stream.Stream;
  *
  * <p>A checkpoint is a folder {@code <run>/checkpoints/step-NNNNNNNNN/} holding {@code weights.safetensors} (the
  * model's parameters, diffusers names), {@code optimizer.safetensors} (the optimizer's state arrays, with its
- * scalars in the header's {@code __metadata__}) and {@code state.json} (step, seed, the full training config and
- * provenance). It is written under a {@code .tmp} name and renamed when complete, so a process killed mid-write
+ * scalars in the header's {@code __metadata__}) and {@code state.json} (step, seed, the full training config,
+ * provenance and, for fp16 runs, the {@link LossScaler}'s state). It is written under a {@code .tmp} name and renamed when complete, so a process killed mid-write
  * leaves no half checkpoint that {@link #latest(Path)} would pick up. The trainer derives every step's random
  * numbers from {@code (seed, step)}, so step and seed are the whole RNG state and a resumed run continues
  * bit-exactly.
@@ -51,14 +51,29 @@ public final class Checkpoints {
    * @param step the number of optimizer steps taken
    * @param seed the run's seed
    * @param config the full training config as JSON text
-   * @param provenance free-form facts (data index hash, code version, ...)
+   * @param provenance free-form facts (data hash, code version, ...)
+   * @param lossScaler the fp16 loss scaler's state, empty for fp32 runs
    */
-  public record State(long step, long seed, String config, Map<String, String> provenance) {
+  public record State(
+      long step, long seed, String config, Map<String, String> provenance, Optional<LossScaler.State> lossScaler) {
     /** Validates the state. */
     public State {
       checkArgument(step >= 0, "step must be >= 0, got %s", step);
       requireNonNull(config, "config");
       provenance = ImmutableMap.copyOf(requireNonNull(provenance, "provenance"));
+      requireNonNull(lossScaler, "lossScaler");
+    }
+
+    /**
+     * Creates the state of an fp32 run (no loss scaler).
+     *
+     * @param step the number of optimizer steps taken
+     * @param seed the run's seed
+     * @param config the full training config as JSON text
+     * @param provenance free-form facts
+     */
+    public State(long step, long seed, String config, Map<String, String> provenance) {
+      this(step, seed, config, provenance, Optional.empty());
     }
   }
 
@@ -117,6 +132,8 @@ public final class Checkpoints {
       s.set("config", JSON.readTree(state.config()));
       ObjectNode prov = s.putObject("provenance");
       state.provenance().forEach(prov::put);
+      state.lossScaler().ifPresent(
+          ls -> s.putObject("loss_scaler").put("scale", ls.scale()).put("good_steps", ls.goodSteps()));
       Files.writeString(tmp.resolve("state.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(s));
       deleteTree(dir);
       try {
@@ -168,8 +185,17 @@ public final class Checkpoints {
       }
       Map<String, String> prov = new LinkedHashMap<>();
       s.path("provenance").properties().forEach(e -> prov.put(e.getKey(), e.getValue().asText()));
-      state = new State(s.get("step").asLong(), s.get("seed").asLong(), s.get("config").toString(), prov);
-    } catch (IOException e) {
+      Optional<LossScaler.State> scaler = Optional.empty();
+      JsonNode ls = s.path("loss_scaler");
+      if (!ls.isMissingNode()) {
+        if (!ls.path("scale").isNumber() || !ls.path("good_steps").canConvertToLong()) {
+          throw new CheckpointException(stateFile + ": 'loss_scaler' needs a number 'scale' and 'good_steps'", null);
+        }
+        scaler = Optional.of(new LossScaler.State(ls.get("scale").asDouble(), ls.get("good_steps").asLong()));
+      }
+      state =
+          new State(s.get("step").asLong(), s.get("seed").asLong(), s.get("config").toString(), prov, scaler);
+    } catch (IOException | IllegalArgumentException e) {
       throw new CheckpointException("cannot read " + stateFile + ": " + e.getMessage(), e);
     }
     Map<String, NDArray> weights = readAll(dir.resolve("weights.safetensors"), manager);
@@ -196,6 +222,22 @@ public final class Checkpoints {
       throw new CheckpointException("cannot read " + optFile + ": " + e.getMessage(), e);
     }
     return new Loaded(dir, state, weights, optTensors, scalars);
+  }
+
+  /** Writes a text file atomically: a temporary file beside it, then a rename. */
+  static void writeAtomically(Path file, String content) {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      Files.writeString(tmp, content, StandardCharsets.UTF_8);
+      try {
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
   }
 
   private static Map<String, NDArray> readAll(Path file, NDManager manager) {

@@ -94,6 +94,12 @@ public record Prodigy(
     private double dMax;
     private double numerator;
 
+    /** The hyper-parameters, for provenance records. */
+    @Override
+    public String toString() {
+      return h.toString();
+    }
+
     Impl(Prodigy h) {
       this.h = h;
       this.beta3 = Double.isNaN(h.beta3) ? Math.sqrt(h.beta2) : h.beta3;

@@ -7,6 +7,8 @@ import static java.util.Objects.requireNonNull;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,7 +20,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,6 +52,21 @@ import java.util.SplittableRandom;
  * {@code loss}, {@code lr}, {@code grad_norm}, {@code samples_per_s}) and writes a checkpoint through {@link
  * Checkpoints} every {@code checkpointEvery} steps and after the last step. The EMA weights, when kept, are saved
  * in the checkpoint's weights file under the prefix {@value #EMA_PREFIX}.
+ *
+ * <p><b>Mixed precision.</b> With {@link Precision#FP16} the parameters given stay the FLOAT32 master weights (the
+ * optimizer, the EMA and the checkpoints see only them); the trainer keeps a float16 copy of every parameter,
+ * which the loss function reads through {@link StepContext#parameter(String)}. The loss is multiplied by the
+ * {@link LossScaler}'s scale before the backward pass; the float16 gradients are added up in float32, unscaled,
+ * checked, clipped and applied to the master weights, whose float16 copies are then refreshed. A step with an
+ * infinite or NaN gradient is skipped and the scale backs off; such overflow skips do not count towards {@value
+ * #MAX_CONSECUTIVE_SKIPS} unless the loss itself is not finite or the scale has fallen to 1 or below. The copies
+ * are separate leaves because DJL's {@code toType} cuts the autograd graph (a cast inside the loss function
+ * would get no gradient); {@link StepContext#toFloat32(NDArray)} up-casts with autograd.
+ *
+ * <p><b>Provenance.</b> With a run folder, {@link #train} first writes {@code provenance.json} atomically: the
+ * config, the seed, the trainer's settings, the data hash ({@link Builder#dataHash} or {@link
+ * Builder#dataFiles}) and the code version ({@link RunProvenance#codeVersion()}); the same facts are kept in every
+ * checkpoint's {@code state.json}.
  */
 public final class Trainer implements AutoCloseable {
   /** The name prefix of EMA weights inside a checkpoint's weights file. */
@@ -78,12 +97,83 @@ public final class Trainer implements AutoCloseable {
    * @param micro the 0-based micro-batch within the step
    * @param manager the micro-batch's manager, closed after the backward pass
    * @param random the random source for this micro-batch, seeded from (seed, step, micro)
+   * @param precision the precision the loss function should compute in
+   * @param parameters every parameter in the compute precision, by name: the trainer's parameters themselves
+   *     in fp32, their float16 copies (trainable ones requiring gradients) in fp16
    */
-  public record StepContext(long step, int micro, NDManager manager, SplittableRandom random) {
+  public record StepContext(
+      long step,
+      int micro,
+      NDManager manager,
+      SplittableRandom random,
+      Precision precision,
+      Map<String, NDArray> parameters) {
     /** Validates the context. */
     public StepContext {
       requireNonNull(manager, "manager");
       requireNonNull(random, "random");
+      requireNonNull(precision, "precision");
+      requireNonNull(parameters, "parameters");
+    }
+
+    /**
+     * Creates an fp32 context without parameter views (for loss functions that read their model directly).
+     *
+     * @param step the 0-based optimizer step
+     * @param micro the 0-based micro-batch within the step
+     * @param manager the micro-batch's manager
+     * @param random the micro-batch's random source
+     */
+    public StepContext(long step, int micro, NDManager manager, SplittableRandom random) {
+      this(step, micro, manager, random, Precision.FP32, Map.of());
+    }
+
+    /**
+     * Returns a parameter in the compute precision; use it in the forward pass so that gradients reach the
+     * master weights.
+     *
+     * @param name the parameter's name
+     * @return the parameter (fp32) or its float16 copy (fp16)
+     * @throws IllegalArgumentException if there is no such parameter
+     */
+    public NDArray parameter(String name) {
+      NDArray p = parameters.get(name);
+      checkArgument(p != null, "no parameter '%s' (the trainer has %s parameters)", name, parameters.size());
+      return p;
+    }
+
+    /**
+     * Casts input data (images, latents, noise, text features) to the compute precision. The cast is not
+     * differentiable (DJL's {@code toType} leaves the autograd graph), so do not use it on values that need
+     * gradients.
+     *
+     * @param data an array of data
+     * @return {@code data} itself if it already has the compute type, else a copy owned by this micro-batch
+     */
+    public NDArray toComputeType(NDArray data) {
+      DataType type = precision.dataType();
+      if (data.getDataType() == type) {
+        return data;
+      }
+      NDArray cast = data.toType(type, false);
+      cast.attach(manager);
+      return cast;
+    }
+
+    /**
+     * Up-casts a value to float32 keeping it differentiable (a mixed-type add of a float32 zero, which PyTorch
+     * promotes), for losses and reductions that should not run in float16.
+     *
+     * @param x a value, such as the model's float16 prediction
+     * @return {@code x} itself if it is float32, else its float32 value connected to the autograd graph
+     */
+    public NDArray toFloat32(NDArray x) {
+      if (x.getDataType() == DataType.FLOAT32) {
+        return x;
+      }
+      long[] ones = new long[x.getShape().dimension()];
+      java.util.Arrays.fill(ones, 1);
+      return x.add(manager.zeros(new Shape(ones), DataType.FLOAT32));
     }
   }
 
@@ -113,6 +203,11 @@ public final class Trainer implements AutoCloseable {
   private final TrainingListener listener;
   private final NDManager base;
   private final Ema ema;
+  private final Precision precision;
+  private final LossScaler scaler;
+  private final Map<String, NDArray> views;
+  private final Map<String, NDArray> half;
+  private final Map<String, NDArray> accumulated;
   private long step;
   private int consecutiveSkips;
 
@@ -125,7 +220,19 @@ public final class Trainer implements AutoCloseable {
       t.put(n, params.get(n));
     }
     this.trainable = Collections.unmodifiableMap(t);
-    params.forEach((n, a) -> a.setRequiresGradient(trainable.containsKey(n)));
+    this.precision = b.precision;
+    if (precision == Precision.FP16) {
+      params.forEach(
+          (n, a) ->
+              checkArgument(
+                  a.getDataType() == DataType.FLOAT32,
+                  "fp16 training needs float32 master weights; parameter '%s' is %s",
+                  n,
+                  a.getDataType()));
+      params.forEach((n, a) -> a.setRequiresGradient(false));
+    } else {
+      params.forEach((n, a) -> a.setRequiresGradient(trainable.containsKey(n)));
+    }
     this.optimizer = b.optimizer;
     this.schedule = b.schedule;
     this.totalSteps = b.steps;
@@ -137,13 +244,53 @@ public final class Trainer implements AutoCloseable {
     this.samplesPerStep = b.samplesPerStep;
     this.config = b.config;
     Map<String, String> prov = new LinkedHashMap<>(b.provenance);
+    if (b.dataHash != null) {
+      prov.put("data_hash", b.dataHash);
+    } else {
+      prov.putIfAbsent("data_hash", RunProvenance.UNKNOWN);
+    }
+    RunProvenance.CodeVersion code = RunProvenance.codeVersion();
+    prov.put("code_version", code.version());
+    prov.put("git_commit", code.gitCommit());
     prov.put("selection", selection.description());
     prov.put("trainable_parameters", Integer.toString(trainable.size()));
-    this.provenance = prov;
+    prov.put("precision", b.precision.name().toLowerCase(java.util.Locale.ROOT));
+    prov.put("optimizer", b.optimizer.toString());
+    prov.put("schedule", b.schedule.toString());
+    prov.put("steps", Long.toString(b.steps));
+    prov.put("accumulation", Integer.toString(b.accumulation));
+    prov.put("clip_norm", Double.toString(b.clipNorm));
+    prov.put("ema_decay", Double.isNaN(b.emaDecay) ? "none" : Double.toString(b.emaDecay));
+    prov.put("samples_per_micro_batch", Integer.toString(b.samplesPerStep));
     this.listener = b.listener;
     NDArray first = trainable.values().iterator().next();
     this.base = NDManager.newBaseManager(first.getDevice());
     this.ema = Double.isNaN(b.emaDecay) ? null : new Ema(trainable, b.emaDecay);
+    if (precision == Precision.FP16) {
+      LossScaler.Config sc = b.lossScaling == null ? LossScaler.Config.defaults() : b.lossScaling;
+      prov.put("loss_scaling", sc.toString());
+      this.scaler = new LossScaler(sc);
+      Map<String, NDArray> h = new LinkedHashMap<>();
+      Map<String, NDArray> acc = new LinkedHashMap<>();
+      for (Map.Entry<String, NDArray> e : params.entrySet()) {
+        NDArray copy = e.getValue().toType(DataType.FLOAT16, true);
+        copy.attach(base);
+        copy.setRequiresGradient(trainable.containsKey(e.getKey()));
+        h.put(e.getKey(), copy);
+        if (trainable.containsKey(e.getKey())) {
+          acc.put(e.getKey(), base.zeros(e.getValue().getShape(), DataType.FLOAT32));
+        }
+      }
+      this.half = Collections.unmodifiableMap(h);
+      this.accumulated = Collections.unmodifiableMap(acc);
+      this.views = half;
+    } else {
+      this.scaler = null;
+      this.half = Map.of();
+      this.accumulated = Map.of();
+      this.views = params;
+    }
+    this.provenance = Collections.unmodifiableMap(prov);
   }
 
   /**
@@ -171,6 +318,34 @@ public final class Trainer implements AutoCloseable {
    */
   public List<String> trainableNames() {
     return List.copyOf(trainable.keySet());
+  }
+
+  /**
+   * Returns the precision the trainer computes in.
+   *
+   * @return FP32 or FP16
+   */
+  public Precision precision() {
+    return precision;
+  }
+
+  /**
+   * Returns the current loss scale.
+   *
+   * @return the scale the next step's loss is multiplied by, if training in fp16
+   */
+  public Optional<Double> lossScale() {
+    return scaler == null ? Optional.empty() : Optional.of(scaler.scale());
+  }
+
+  /**
+   * Returns the provenance facts recorded in {@code provenance.json} and in checkpoints: the caller's facts, {@code
+   * data_hash}, {@code code_version}, {@code git_commit} and the trainer's settings.
+   *
+   * @return the facts, in insertion order
+   */
+  public Map<String, String> provenance() {
+    return provenance;
   }
 
   /**
@@ -225,6 +400,10 @@ public final class Trainer implements AutoCloseable {
         }
       }
       optimizer.loadState(loaded.optimizerTensors(), loaded.optimizerScalars());
+      if (scaler != null) {
+        loaded.state().lossScaler().ifPresent(scaler::load);
+        refreshHalfCopies(params.keySet());
+      }
       step = loaded.state().step();
     }
     truncateMetrics(step);
@@ -240,6 +419,9 @@ public final class Trainer implements AutoCloseable {
    */
   public List<StepMetrics> train(LossFunction lossFunction) {
     requireNonNull(lossFunction, "lossFunction");
+    if (runDir != null) {
+      writeProvenance();
+    }
     List<StepMetrics> out = new ArrayList<>();
     while (step < totalSteps) {
       StepMetrics m = runStep(lossFunction);
@@ -266,23 +448,39 @@ public final class Trainer implements AutoCloseable {
     if (ema != null) {
       ema.weights().forEach((n, a) -> weights.put(EMA_PREFIX + n, a));
     }
-    return Checkpoints.save(runDir, weights, optimizer, new Checkpoints.State(step, seed, config, provenance));
+    return Checkpoints.save(
+        runDir,
+        weights,
+        optimizer,
+        new Checkpoints.State(
+            step, seed, config, provenance, Optional.ofNullable(scaler).map(LossScaler::state)));
   }
 
   private StepMetrics runStep(LossFunction fn) {
     long t0 = System.nanoTime();
     double lr = schedule.at(step);
+    double scaleUsed = scaler == null ? Double.NaN : scaler.scale();
     double lossSum = 0;
     for (int micro = 0; micro < accumulation; micro++) {
       SplittableRandom random = new SplittableRandom(mix(seed, step, micro));
       try (NDManager m = base.newSubManager()) {
-        StepContext ctx = new StepContext(step, micro, m, random);
+        StepContext ctx = new StepContext(step, micro, m, random, precision, views);
         try (GradientCollector gc = m.getEngine().newGradientCollector()) {
           NDArray loss = fn.loss(ctx);
           checkArgument(loss.getShape().isScalar(), "the loss must be a scalar, got shape %s", loss.getShape());
-          double value = loss.getFloat();
-          lossSum += value;
-          gc.backward(accumulation == 1 ? loss : loss.div(accumulation));
+          if (scaler == null) {
+            double value = loss.getFloat();
+            lossSum += value;
+            gc.backward(accumulation == 1 ? loss : loss.div(accumulation));
+          } else {
+            NDArray loss32 = ctx.toFloat32(loss);
+            lossSum += loss32.getFloat();
+            // The factor lives in the micro-batch's manager: autograd keeps it until the backward pass.
+            gc.backward(loss32.mul(m.create((float) (scaleUsed / accumulation))));
+          }
+        }
+        if (scaler != null) {
+          accumulateHalfGradients(m);
         }
       }
     }
@@ -290,26 +488,30 @@ public final class Trainer implements AutoCloseable {
     double norm;
     boolean skipped;
     try {
-      for (Map.Entry<String, NDArray> e : trainable.entrySet()) {
-        NDArray g;
-        try {
-          g = e.getValue().getGradient();
-        } catch (IllegalStateException ex) {
-          throw new IllegalStateException(
-              "trainable parameter '" + e.getKey() + "' got no gradient: the loss does not use it", ex);
+      boolean finite = true;
+      if (scaler == null) {
+        for (Map.Entry<String, NDArray> e : trainable.entrySet()) {
+          grads.put(e.getKey(), gradientOf(e.getKey(), e.getValue()));
         }
-        grads.put(e.getKey(), g);
+      } else {
+        grads.putAll(accumulated);
+        finite = scaler.unscale(grads.values());
       }
       norm = GradientClipping.globalNorm(grads.values());
-      skipped = !Double.isFinite(norm) || !Double.isFinite(lossSum);
-      if (skipped) {
+      skipped = !finite || !Double.isFinite(norm) || !Double.isFinite(lossSum);
+      if (scaler != null) {
+        scaler.update(!skipped);
+      }
+      // An fp16 overflow with a finite loss is the loss scaler's business, as long as the scale is above 1.
+      boolean overflowOnly = scaler != null && Double.isFinite(lossSum) && scaleUsed > 1;
+      if (skipped && !overflowOnly) {
         consecutiveSkips++;
         if (consecutiveSkips >= MAX_CONSECUTIVE_SKIPS) {
           throw new DivergedException(
               "loss " + lossSum / accumulation + ", gradient norm " + norm + " at step " + step + ": "
                   + consecutiveSkips + " non-finite steps in a row");
         }
-      } else {
+      } else if (!skipped) {
         consecutiveSkips = 0;
         if (clipNorm > 0 && norm > clipNorm) {
           GradientClipping.clipGlobalNorm(grads.values(), clipNorm);
@@ -317,6 +519,9 @@ public final class Trainer implements AutoCloseable {
         optimizer.step(trainable, grads, lr);
         if (ema != null) {
           ema.update(trainable);
+        }
+        if (scaler != null) {
+          refreshHalfCopies(trainable.keySet());
         }
       }
     } finally {
@@ -326,14 +531,46 @@ public final class Trainer implements AutoCloseable {
         NDArray zero = z.create(0f);
         for (NDArray g : grads.values()) {
           g.set(new NDIndex(":"), zero);
-          g.close();
+          if (scaler == null) {
+            g.close(); // DJL's gradient wrapper; the fp16 accumulators are the trainer's own and stay
+          }
         }
       }
     }
     step++;
     double seconds = (System.nanoTime() - t0) / 1e9;
     return new StepMetrics(
-        step, lossSum / accumulation, lr, norm, samplesPerStep * accumulation / seconds, skipped);
+        step, lossSum / accumulation, lr, norm, samplesPerStep * accumulation / seconds, skipped, scaleUsed);
+  }
+
+  private static NDArray gradientOf(String name, NDArray p) {
+    try {
+      return p.getGradient();
+    } catch (IllegalStateException ex) {
+      throw new IllegalStateException(
+          "trainable parameter '" + name + "' got no gradient: the loss does not use it", ex);
+    }
+  }
+
+  /** Adds the float16 copies' gradients, in float32, to the accumulators and zeroes them. */
+  private void accumulateHalfGradients(NDManager m) {
+    NDArray zero = m.zeros(new Shape(), DataType.FLOAT16);
+    for (Map.Entry<String, NDArray> e : accumulated.entrySet()) {
+      try (NDArray g16 = gradientOf(e.getKey(), half.get(e.getKey()));
+          NDArray g32 = g16.toType(DataType.FLOAT32, false)) {
+        e.getValue().addi(g32);
+        g16.set(new NDIndex(":"), zero);
+      }
+    }
+  }
+
+  /** Copies the named master weights into their float16 copies. */
+  private void refreshHalfCopies(Collection<String> names) {
+    for (String n : names) {
+      try (NDArray h = params.get(n).toType(DataType.FLOAT16, true)) {
+        half.get(n).set(new NDIndex(":"), h);
+      }
+    }
   }
 
   /** Mixes the run seed, step and micro-batch into one well-spread seed. */
@@ -357,6 +594,9 @@ public final class Trainer implements AutoCloseable {
     if (m.skipped()) {
       line.put("skipped", true);
     }
+    if (m.hasLossScale()) {
+      line.put("loss_scale", m.lossScale());
+    }
     Path file = runDir.resolve("metrics.jsonl");
     try {
       Files.createDirectories(runDir);
@@ -368,6 +608,23 @@ public final class Trainer implements AutoCloseable {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot append to " + file, e);
+    }
+  }
+
+  private void writeProvenance() {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("format", "gptedit-run-provenance");
+    root.put("started_at", Instant.now().toString());
+    root.put("start_step", step);
+    root.put("seed", seed);
+    try {
+      root.set("config", JSON.readTree(config));
+      ObjectNode facts = root.putObject("provenance");
+      provenance.forEach(facts::put);
+      Checkpoints.writeAtomically(
+          runDir.resolve("provenance.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + runDir.resolve("provenance.json"), e);
     }
   }
 
@@ -423,6 +680,10 @@ public final class Trainer implements AutoCloseable {
     private String config = "{}";
     private Map<String, String> provenance = Map.of();
     private TrainingListener listener = TrainingListener.NONE;
+    private Precision precision = Precision.FP32;
+    private LossScaler.Config lossScaling;
+    private String dataHash;
+    private List<Path> dataFiles;
 
     private Builder() {}
 
@@ -596,6 +857,56 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
+     * Sets the compute precision (default FP32). With FP16 the loss function must compute with {@link
+     * StepContext#parameter(String)}, and every parameter must be FLOAT32.
+     *
+     * @param precision the precision
+     * @return this builder
+     */
+    public Builder precision(Precision precision) {
+      this.precision = requireNonNull(precision, "precision");
+      return this;
+    }
+
+    /**
+     * Sets the dynamic loss scaler's settings for fp16 (default {@link LossScaler.Config#defaults()}).
+     *
+     * @param config the settings
+     * @return this builder
+     */
+    public Builder lossScaling(LossScaler.Config config) {
+      this.lossScaling = requireNonNull(config, "config");
+      return this;
+    }
+
+    /**
+     * Records a hash of the training data computed by the caller (such as the dataset index's own hash).
+     *
+     * @param hash a non-blank string
+     * @return this builder
+     */
+    public Builder dataHash(String hash) {
+      requireNonNull(hash, "hash");
+      checkArgument(!hash.isBlank(), "dataHash must not be blank");
+      this.dataHash = hash;
+      return this;
+    }
+
+    /**
+     * Records a hash of the training data computed with {@link RunProvenance#dataHash(Collection)} over these
+     * files (shards, index files) when the trainer is built.
+     *
+     * @param files the data files, at least one
+     * @return this builder
+     */
+    public Builder dataFiles(Collection<Path> files) {
+      requireNonNull(files, "files");
+      checkArgument(!files.isEmpty(), "dataFiles needs at least one file");
+      this.dataFiles = List.copyOf(files);
+      return this;
+    }
+
+    /**
      * Sets the progress listener.
      *
      * @param listener the listener (default: none)
@@ -618,6 +929,12 @@ public final class Trainer implements AutoCloseable {
       checkState(optimizer != null, "an optimizer is required");
       checkState(schedule != null, "a learning-rate schedule is required");
       checkState(steps >= 1, "the number of steps is required");
+      checkState(
+          lossScaling == null || precision == Precision.FP16, "lossScaling applies only to Precision.FP16");
+      checkState(dataHash == null || dataFiles == null, "give either dataHash or dataFiles, not both");
+      if (dataFiles != null) {
+        dataHash = RunProvenance.dataHash(dataFiles);
+      }
       return new Trainer(this);
     }
   }
