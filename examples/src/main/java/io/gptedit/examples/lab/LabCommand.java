@@ -1,5 +1,6 @@
 package io.gptedit.examples.lab;
 
+import io.gptedit.examples.TrainingProgress;
 import io.gptedit.models.train.StepMetrics;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -127,28 +128,33 @@ public final class LabCommand implements Callable<Integer> {
             .ema(ema)
             .build();
     long t0 = System.nanoTime();
-    EditLab.Result result =
-        EditLab.run(
-            config,
-            new EditLab.Listener() {
-              @Override
-              public void onPhase(String message) {
-                System.out.printf(Locale.ROOT, "[%6.1fs] %s%n", (System.nanoTime() - t0) / 1e9, message);
-              }
+    EditLab.Result result;
+    // A bar on a terminal, a line every 100 steps with rate and ETA otherwise; the summary line when training ends.
+    TrainingProgress progress = TrainingProgress.create(steps, System.out, 100);
+    try {
+      result =
+          EditLab.run(
+              config,
+              new EditLab.Listener() {
+                private boolean training;
 
-              @Override
-              public void onStep(StepMetrics m, int total) {
-                if (m.skipped()) {
-                  System.out.printf(Locale.ROOT, "  step %5d/%d  skipped: non-finite loss or gradient%n", m.step(), total);
+                @Override
+                public void onPhase(String message) {
+                  if (training) {
+                    progress.close(); // the first phase after training: end the bar (a second close does nothing)
+                  }
+                  System.out.printf(Locale.ROOT, "[%6.1fs] %s%n", (System.nanoTime() - t0) / 1e9, message);
                 }
-                if (m.step() == 1 || m.step() % 100 == 0 || m.step() == total) {
-                  System.out.printf(
-                      Locale.ROOT,
-                      "  step %5d/%d  loss %.4f  lr %.2e  grad-norm %.3f  %.1f samples/s%n",
-                      m.step(), total, m.loss(), m.lr(), m.gradNorm(), m.samplesPerSecond());
+
+                @Override
+                public void onStep(StepMetrics m, int total) {
+                  training = true;
+                  progress.onStep(m);
                 }
-              }
-            });
+              });
+    } finally {
+      progress.close();
+    }
     System.out.println();
     System.out.print(result.table());
     System.out.printf(
