@@ -237,6 +237,25 @@ public final class DatasetIndex implements AutoCloseable {
   }
 
   /**
+   * Returns the samples matching a filter grouped by a column's value, each group ordered by key (the catalog
+   * {@link TrainingBatches} draws from).
+   *
+   * @param column the grouping column
+   * @param filter the filter
+   * @return value to entries, in value order ({@code null} values under {@code "(none)"})
+   */
+  public Map<String, List<Entry>> entriesBy(Column column, Filter filter) {
+    requireNonNull(column, "column");
+    Map<String, List<Entry>> out = new TreeMap<>();
+    query("SELECT coalesce(" + column.sql + ", '(none)') AS v, key, shard, byte_offset, preset FROM samples"
+            + where(filter) + " ORDER BY v, key",
+        params(filter),
+        rs -> out.computeIfAbsent(rs.getString(1), v -> new ArrayList<>())
+            .add(new Entry(rs.getString(2), rs.getString(3), rs.getLong(4), AspectPreset.parse(rs.getString(5)))));
+    return out;
+  }
+
+  /**
    * Draws a seeded mixture: each draw picks a dataset with probability proportional to its weight (datasets
    * without a weight, or without samples, are never picked), then a sample of it uniformly, with replacement.
    *
