@@ -28,6 +28,8 @@ import java.nio.file.Path;
  *     residual mode), as DiT's adaLN-Zero does
  * @param ema the decay of an exponential moving average of the weights used for sampling, or 0 for none
  * @param output the report folder
+ * @param misalign the largest shift, in pixels, of a target against its input in the misaligned-data variant (0:
+ *     aligned); see {@code docs/lab.md}
  */
 public record LabConfig(
     int steps,
@@ -48,7 +50,8 @@ public record LabConfig(
     ConditionIds conditionIds,
     boolean zeroHead,
     double ema,
-    Path output) {
+    Path output,
+    int misalign) {
 
   /** What the transformer's output is trained to be. */
   public enum Prediction {
@@ -83,6 +86,7 @@ public record LabConfig(
     requireNonNull(prediction, "prediction");
     requireNonNull(conditionIds, "conditionIds");
     requireNonNull(output, "output");
+    check(misalign >= 0 && misalign < size, "misalign must be in [0, size), got " + misalign);
   }
 
   /**
@@ -130,6 +134,7 @@ public record LabConfig(
     b.conditionIds = conditionIds;
     b.zeroHead = zeroHead;
     b.ema = ema;
+    b.misalign = misalign;
     return b;
   }
 
@@ -154,6 +159,7 @@ public record LabConfig(
     private boolean zeroHead = true;
     private double ema = 0.0;
     private Path output;
+    private int misalign = 0;
 
     private Builder(Path output) {
       this.output = output;
@@ -369,6 +375,17 @@ public record LabConfig(
     }
 
     /**
+     * Sets the largest target shift of the misaligned-data variant, 0 for aligned data.
+     *
+     * @param value pixels, 0 to size - 1
+     * @return this builder
+     */
+    public Builder misalign(int value) {
+      this.misalign = value;
+      return this;
+    }
+
+    /**
      * Returns the config.
      *
      * @return the validated config
@@ -377,7 +394,7 @@ public record LabConfig(
     public LabConfig build() {
       return new LabConfig(
           steps, size, batch, seed, lr, warmup, trainCount, heldOutCount, sampleSteps, tolerance, editWeight,
-          doubleBlocks, singleBlocks, heads, prediction, conditionIds, zeroHead, ema, output);
+          doubleBlocks, singleBlocks, heads, prediction, conditionIds, zeroHead, ema, output, misalign);
     }
   }
 
