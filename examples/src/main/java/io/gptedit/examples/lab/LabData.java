@@ -467,7 +467,8 @@ final class LabData {
       LabConfig c, SyntheticWorld world, Path dir, List<DatasetIndex.Entry> entries, boolean heldOut,
       TinyTextEncoder encoder, int[] checks) {
     Map<String, ShardSample> samples = new HashMap<>();
-    try (ShardReader reader = ShardReader.openDirectory(dir, ErrorPolicy.STOP)) {
+    // Metadata is verified while reading; the images are decoded once, below.
+    try (ShardReader reader = ShardReader.open(ShardReader.listShards(dir), ErrorPolicy.STOP, false)) {
       while (reader.hasNext()) {
         ShardSample s = reader.next();
         samples.put(s.key(), s);

@@ -167,26 +167,24 @@ public final class DatasetIndex implements AutoCloseable {
             + " task VARCHAR, preset VARCHAR, width INTEGER, height INTEGER, instruction_type VARCHAR, verdict VARCHAR)");
       }
       c.setAutoCommit(false);
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-          ShardReader r = ShardReader.open(ShardReader.listShards(shardDir), ErrorPolicy.STOP, false)) {
+      try (ShardReader r = ShardReader.open(ShardReader.listShards(shardDir), ErrorPolicy.STOP, false)) {
+        // Multi-row inserts: DuckDB's JDBC batch runs one statement per row, which dominates on large folders.
+        List<Object[]> rows = new ArrayList<>(ROWS_PER_INSERT);
         while (r.hasNext()) {
           ShardSample s = r.next();
           SampleMetadata m = s.metadata();
           ShardLocation loc = locations.get(s.key());
           AspectPreset preset = m.padCrop().map(p -> p.preset()).orElse(AspectPreset.nearest(m.originalSize()));
-          ps.setString(1, s.key());
-          ps.setString(2, s.shard());
-          ps.setLong(3, loc == null ? -1 : loc.offset());
-          ps.setString(4, m.dataset());
-          ps.setString(5, m.task().orElse(null));
-          ps.setString(6, preset.ratioLabel());
-          ps.setInt(7, m.originalSize().width());
-          ps.setInt(8, m.originalSize().height());
-          ps.setString(9, m.instructionKind().wireName());
-          ps.setString(10, m.quality().map(q -> q.accepted() ? "accepted" : "rejected").orElse("unchecked"));
-          ps.addBatch();
+          rows.add(new Object[] {
+            s.key(), s.shard(), loc == null ? -1L : loc.offset(), m.dataset(), m.task().orElse(null),
+            preset.ratioLabel(), m.originalSize().width(), m.originalSize().height(), m.instructionKind().wireName(),
+            m.quality().map(q -> q.accepted() ? "accepted" : "rejected").orElse("unchecked")
+          });
+          if (rows.size() == ROWS_PER_INSERT) {
+            insert(c, rows);
+          }
         }
-        ps.executeBatch();
+        insert(c, rows);
         c.commit();
       }
       c.setAutoCommit(true);
@@ -194,6 +192,29 @@ public final class DatasetIndex implements AutoCloseable {
     } catch (SQLException e) {
       throw new CatalogException("cannot build the dataset index of " + shardDir + ": " + e.getMessage(), e);
     }
+  }
+
+  private static final int ROWS_PER_INSERT = 256;
+
+  /** Inserts the rows in one statement and clears the list. */
+  private static void insert(Connection c, List<Object[]> rows) throws SQLException {
+    if (rows.isEmpty()) {
+      return;
+    }
+    StringBuilder sql = new StringBuilder("INSERT INTO samples VALUES ");
+    for (int i = 0; i < rows.size(); i++) {
+      sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+      int k = 1;
+      for (Object[] row : rows) {
+        for (Object v : row) {
+          ps.setObject(k++, v);
+        }
+      }
+      ps.executeUpdate();
+    }
+    rows.clear();
   }
 
   /**
