@@ -27,6 +27,8 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
 
 /**
  * A DuckDB catalog over a folder of shards: one row per sample with its shard, byte offset and metadata
@@ -167,54 +169,40 @@ public final class DatasetIndex implements AutoCloseable {
             + " task VARCHAR, preset VARCHAR, width INTEGER, height INTEGER, instruction_type VARCHAR, verdict VARCHAR)");
       }
       c.setAutoCommit(false);
-      try (ShardReader r = ShardReader.open(ShardReader.listShards(shardDir), ErrorPolicy.STOP, false)) {
-        // Multi-row inserts: DuckDB's JDBC batch runs one statement per row, which dominates on large folders.
-        List<Object[]> rows = new ArrayList<>(ROWS_PER_INSERT);
+      // DuckDB's appender: DuckDB's JDBC batch runs one statement per row, which dominated on large folders.
+      try (ShardReader r = ShardReader.open(ShardReader.listShards(shardDir), ErrorPolicy.STOP, false);
+          DuckDBAppender a = c.unwrap(DuckDBConnection.class).createAppender(DuckDBConnection.DEFAULT_SCHEMA, "samples")) {
         while (r.hasNext()) {
           ShardSample s = r.next();
           SampleMetadata m = s.metadata();
           ShardLocation loc = locations.get(s.key());
           AspectPreset preset = m.padCrop().map(p -> p.preset()).orElse(AspectPreset.nearest(m.originalSize()));
-          rows.add(new Object[] {
-            s.key(), s.shard(), loc == null ? -1L : loc.offset(), m.dataset(), m.task().orElse(null),
-            preset.ratioLabel(), m.originalSize().width(), m.originalSize().height(), m.instructionKind().wireName(),
-            m.quality().map(q -> q.accepted() ? "accepted" : "rejected").orElse("unchecked")
-          });
-          if (rows.size() == ROWS_PER_INSERT) {
-            insert(c, rows);
+          a.beginRow()
+              .append(s.key())
+              .append(s.shard())
+              .append(loc == null ? -1L : loc.offset())
+              .append(m.dataset());
+          Optional<String> task = m.task();
+          if (task.isPresent()) {
+            a.append(task.get());
+          } else {
+            a.appendNull();
           }
+          a.append(preset.ratioLabel())
+              .append(m.originalSize().width())
+              .append(m.originalSize().height())
+              .append(m.instructionKind().wireName())
+              .append(m.quality().map(q -> q.accepted() ? "accepted" : "rejected").orElse("unchecked"))
+              .endRow();
         }
-        insert(c, rows);
-        c.commit();
+        a.flush();
       }
+      c.commit();
       c.setAutoCommit(true);
       return new DatasetIndex(c);
     } catch (SQLException e) {
       throw new CatalogException("cannot build the dataset index of " + shardDir + ": " + e.getMessage(), e);
     }
-  }
-
-  private static final int ROWS_PER_INSERT = 256;
-
-  /** Inserts the rows in one statement and clears the list. */
-  private static void insert(Connection c, List<Object[]> rows) throws SQLException {
-    if (rows.isEmpty()) {
-      return;
-    }
-    StringBuilder sql = new StringBuilder("INSERT INTO samples VALUES ");
-    for (int i = 0; i < rows.size(); i++) {
-      sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    }
-    try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-      int k = 1;
-      for (Object[] row : rows) {
-        for (Object v : row) {
-          ps.setObject(k++, v);
-        }
-      }
-      ps.executeUpdate();
-    }
-    rows.clear();
   }
 
   /**
