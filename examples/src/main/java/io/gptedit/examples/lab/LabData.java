@@ -175,9 +175,10 @@ final class LabData {
    * by asking the list it is given for {@code b} random indices; this view answers its {@code k}-th call of
    * {@code get} with the batch's {@code k}-th sample, whatever index is asked for, so the model trains on exactly
    * the index's batch, in order (the step's random source still drives noise and flow times). Pass
-   * {@link #batch(long)} instead to a loss that takes the batch itself.
+   * {@link #batch(long)} instead to a loss that takes the batch itself. One batch per step: the lab does not
+   * accumulate gradients (with accumulation, pass {@code step * accumulation + micro}).
    *
-   * @param step the 0-based step
+   * @param step the 0-based step (the batch number)
    * @return a view of {@code batchSize} elements handing out the batch in order
    */
   List<LabExample> stepView(long step) {
