@@ -129,7 +129,7 @@ public final class EditLab {
               .runDir(runDir)
               .config(configJson(config).toString())
               .provenance(Map.of("data", "synthetic world seed " + config.seed() + ", shards in " + out.resolve("data"),
-                  "data_index_sha256", data.indexSha256()))
+                  "data_index_sha256", data.indexSha256(), "data_shards_sha256", data.shardsSha256()))
               .listener(m -> listener.onStep(m, config.steps()));
       if (config.ema() > 0) {
         builder.ema(config.ema());

@@ -80,8 +80,9 @@ import java.util.TreeMap;
  *   <li><b>Index and split.</b> A {@link DatasetIndex} (DuckDB, {@code data/train-index.duckdb},
  *       {@code data/heldout-index.duckdb}) over each folder; the held-out examples are the held-out index's
  *       accepted entries, the training examples the training index's. A held-out key in the training index
- *       is an error (checked). The provenance hash is SHA-256 over both folders' sidecar shard indexes (name and
- *       bytes, in order) and a second one over the tar files.
+ *       is an error (checked). Provenance: SHA-256 over both folders' sidecar shard indexes (name and bytes, in
+ *       order; it pins keys and their layout, not pixels: a 16x16 PNG fits one tar block whatever its bytes, so
+ *       aligned and misaligned data share it) and SHA-256 over the tar files (it pins the content).
  *   <li><b>Batches.</b> {@link TrainingBatches} over the training index (aspect buckets; one bucket here, as every
  *       image is square; no mixture reweighting, so every training sample is equally likely): {@link #batch(long)}
  *       is the step's batch, the same for the same seed and step in any run. The decoded examples stay in memory.
@@ -368,9 +369,10 @@ final class LabData {
   String summary() {
     return String.format(
         java.util.Locale.ROOT,
-        "read back %d train and %d held-out triplets from the shards (curated: train %s, held-out %s; index sha256 %s)",
+        "read back %d train and %d held-out triplets from the shards (curated: train %s, held-out %s; index sha256 %s,"
+            + " shards sha256 %s)",
         train.size(), heldOut.size(), oneLine(report.path("train_curation")), oneLine(report.path("heldout_curation")),
-        indexSha256.substring(0, 12));
+        indexSha256.substring(0, 12), shardsSha256.substring(0, 12));
   }
 
   private static String oneLine(com.fasterxml.jackson.databind.JsonNode n) {
