@@ -6,17 +6,8 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.gptedit.core.image.ImageCodec;
 import io.gptedit.core.image.RgbImage;
-import io.gptedit.data.shards.ErrorPolicy;
-import io.gptedit.data.shards.ShardReader;
-import io.gptedit.data.shards.ShardSample;
-import io.gptedit.data.shards.ShardWriter;
 import io.gptedit.data.synthetic.EditMetrics;
-import io.gptedit.data.synthetic.EditOp;
-import io.gptedit.data.synthetic.Scene;
-import io.gptedit.data.synthetic.SyntheticSample;
-import io.gptedit.data.synthetic.SyntheticWorld;
 import io.gptedit.models.train.AdamW;
 import io.gptedit.models.train.LrSchedule;
 import io.gptedit.models.train.StepMetrics;
@@ -29,7 +20,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * The CPU edit lab: the paper's pipeline in miniature. Generates synthetic triplets into shards (train and
@@ -106,14 +96,12 @@ public final class EditLab {
 
     listener.onPhase(
         String.format(
-            "generating %d train + %d held-out %dx%d triplets into shards under %s",
-            config.trainCount(), config.heldOutCount(), config.size(), config.size(), out.resolve("data")));
-    Path trainDir = out.resolve("data/train");
-    Path heldOutDir = out.resolve("data/heldout");
-    writeShards(config, trainDir, heldOutDir);
-    List<LabExample> train = readShards(trainDir, encoder);
-    List<LabExample> heldOut = readShards(heldOutDir, encoder);
-    listener.onPhase(String.format("read back %d train and %d held-out triplets from the shards", train.size(), heldOut.size()));
+            "generating %d train + %d held-out %dx%d triplets through the curation pipeline into shards under %s%s",
+            config.trainCount(), config.heldOutCount(), config.size(), config.size(), out.resolve("data"),
+            config.misalign() > 0 ? " (targets misaligned by up to " + config.misalign() + " px)" : ""));
+    LabData data = LabData.prepare(config, out.resolve("data"), encoder);
+    List<LabExample> heldOut = data.heldOut();
+    listener.onPhase(data.summary());
 
     List<Row> rows = new ArrayList<>();
     List<RgbImage> inputs = heldOut.stream().map(LabExample::input).toList();
@@ -140,13 +128,15 @@ public final class EditLab {
               .samplesPerMicroBatch(config.batch())
               .runDir(runDir)
               .config(configJson(config).toString())
-              .provenance(Map.of("data", "synthetic world seed " + config.seed() + ", shards in " + out.resolve("data")))
+              .provenance(Map.of("data", "synthetic world seed " + config.seed() + ", shards in " + out.resolve("data"),
+                  "data_index_sha256", data.indexSha256(), "data_shards_sha256", data.shardsSha256()))
               .listener(m -> listener.onStep(m, config.steps()));
       if (config.ema() > 0) {
         builder.ema(config.ema());
       }
       try (Trainer trainer = builder.build()) {
-        metrics = trainer.train(ctx -> model.loss(train, ctx));
+        // The dataset index decides each step's batch (TrainingBatches, resumable by step).
+        metrics = trainer.train(ctx -> model.loss(data.stepView(ctx.step()), ctx));
         // Sample with the averaged weights when an EMA was kept (the trainer owns them until it closes).
         trainer.emaWeights().ifPresent(avg -> avg.forEach((name, a) -> a.copyTo(model.flux().parameters().get(name))));
       }
@@ -166,63 +156,12 @@ public final class EditLab {
       double first = metrics.get(0).loss();
       double last = metrics.subList(Math.max(0, metrics.size() - 50), metrics.size()).stream()
           .filter(x -> !x.skipped()).mapToDouble(StepMetrics::loss).average().orElse(Double.NaN);
-      writeReport(config, out, rows, table, metrics, trainSeconds, first, last, model.parameterCount(), train.size(),
-          heldOut.size());
+      writeReport(config, out, rows, table, metrics, trainSeconds, first, last, model.parameterCount(), data);
       LabReport.lossCurve(metrics, out.resolve("loss.png"));
       int n = Math.min(8, heldOut.size());
       LabReport.contactSheet(heldOut.subList(0, n), outputs.subList(0, n), "output", out.resolve("contact-sheet.png"));
       return new Result(List.copyOf(rows), table, out, trainSeconds, first, last);
     }
-  }
-
-  /** Generates single-edit triplets from the synthetic world and writes them as shards. */
-  private static void writeShards(LabConfig c, Path trainDir, Path heldOutDir) {
-    SyntheticWorld world = SyntheticWorld.builder(c.seed()).complexityWeights(1, 0, 0).patternShare(0).build();
-    try {
-      for (Path d : List.of(trainDir, heldOutDir)) {
-        if (Files.isDirectory(d)) {
-          for (Path p : ShardReader.listShards(d)) {
-            Files.delete(p);
-            Files.deleteIfExists(ShardWriter.indexFor(p));
-          }
-        }
-        Files.createDirectories(d);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot prepare " + trainDir.getParent(), e);
-    }
-    try (ShardWriter train = ShardWriter.builder(trainDir, "lab-train").maxSamples(1000).build();
-        ShardWriter held = ShardWriter.builder(heldOutDir, "lab-heldout").maxSamples(1000).build()) {
-      int written = 0;
-      int needed = c.trainCount() + c.heldOutCount();
-      for (long i = 0; written < needed; i++) {
-        SplittableRandom r = new SplittableRandom(c.seed() * 1_000_003L + i);
-        Scene scene = world.randomScene(r, c.size(), c.size());
-        List<EditOp> program = world.randomProgram(scene, 1, r);
-        SyntheticSample s = world.build(i, scene, program, r.nextInt(4));
-        if (s.mask().count() == 0) {
-          continue; // the edit is invisible at this size
-        }
-        (written < c.trainCount() ? train : held).write(s.toTriplet());
-        written++;
-      }
-    }
-  }
-
-  private static List<LabExample> readShards(Path dir, TinyTextEncoder encoder) {
-    List<LabExample> out = new ArrayList<>();
-    try (ShardReader reader = ShardReader.openDirectory(dir, ErrorPolicy.STOP)) {
-      while (reader.hasNext()) {
-        ShardSample s = reader.next();
-        RgbImage input = ImageCodec.decode(s.inputPng(), s.shard() + ":" + s.key() + ".input");
-        RgbImage target = ImageCodec.decode(s.editedPng(), s.shard() + ":" + s.key() + ".edited");
-        out.add(LabExample.of(s.key(), input, target, s.metadata().instruction().text(), encoder));
-      }
-    }
-    if (out.isEmpty()) {
-      throw new IllegalStateException("no triplets in " + dir);
-    }
-    return out;
   }
 
   private static List<RgbImage> edit(LabModel model, List<LabExample> samples, LabConfig c, NDManager manager) {
@@ -289,6 +228,7 @@ public final class EditLab {
     n.put("loss", c.loss().name());
     n.put("edit_share", c.editShare());
     n.put("time_mean", c.timeMean());
+    n.put("misalign", c.misalign());
     n.put("optimizer", "AdamW(0.9, 0.99, 1e-8, wd 0), clip 1.0, cosine to 5% of peak");
     return n;
   }
@@ -303,14 +243,10 @@ public final class EditLab {
       double first,
       double last,
       long params,
-      int trainCount,
-      int heldOutCount) {
+      LabData labData) {
     ObjectNode root = JSON.createObjectNode();
     root.set("config", configJson(c));
-    ObjectNode data = root.putObject("data");
-    data.put("train", trainCount);
-    data.put("heldout", heldOutCount);
-    data.put("source", "SyntheticWorld single edits -> ShardWriter shards -> ShardReader (curation pipeline not yet wired)");
+    root.set("data", labData.report());
     ObjectNode training = root.putObject("training");
     training.put("parameters", params);
     training.put("seconds", trainSeconds);

@@ -92,6 +92,12 @@ public final class LabCommand implements Callable<Integer> {
           + " weights (default ${DEFAULT-VALUE})")
   double ema = D.ema();
 
+  @Option(
+      names = "--misalign",
+      description = "misaligned-data variant: shift each target (not the input) by up to N pixels, seeded per"
+          + " sample, edge pixels replicated; scoring stays on the exact target (default ${DEFAULT-VALUE})")
+  int misalign = 0;
+
   @Option(names = {"-o", "--output"}, description = "report folder (default ${DEFAULT-VALUE})")
   Path output = Path.of("lab-report");
 
@@ -126,6 +132,7 @@ public final class LabCommand implements Callable<Integer> {
             .editShare(editShare)
             .timeMean(timeMean)
             .ema(ema)
+            .misalign(misalign)
             .build();
     long t0 = System.nanoTime();
     EditLab.Result result;

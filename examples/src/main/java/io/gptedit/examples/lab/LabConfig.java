@@ -33,6 +33,8 @@ import java.nio.file.Path;
  *     mean error gets {@code 1 - editShare})
  * @param timeMean the mean of the logit-normal flow-time density ({@code t = sigmoid(mean + N(0, 1))}); above 0
  *     trains more at high noise, where the editor must produce the edit rather than read it from its input
+ * @param misalign the largest shift, in pixels, of a target against its input in the misaligned-data variant (0:
+ *     aligned); see {@code docs/lab.md}
  */
 public record LabConfig(
     int steps,
@@ -56,7 +58,8 @@ public record LabConfig(
     Path output,
     Loss loss,
     double editShare,
-    double timeMean) {
+    double timeMean,
+    int misalign) {
 
   /** What the transformer's output is trained to be. */
   public enum Prediction {
@@ -105,6 +108,7 @@ public record LabConfig(
     requireNonNull(loss, "loss");
     check(editShare >= 0 && editShare <= 1, "editShare must be in [0, 1], got " + editShare);
     check(Double.isFinite(timeMean), "timeMean must be finite, got " + timeMean);
+    check(misalign >= 0 && misalign < size, "misalign must be in [0, size), got " + misalign);
   }
 
   /**
@@ -155,6 +159,7 @@ public record LabConfig(
     b.loss = loss;
     b.editShare = editShare;
     b.timeMean = timeMean;
+    b.misalign = misalign;
     return b;
   }
 
@@ -182,6 +187,7 @@ public record LabConfig(
     private Loss loss = Loss.MASK_BALANCED;
     private double editShare = 0.5;
     private double timeMean = 1.0;
+    private int misalign = 0;
 
     private Builder(Path output) {
       this.output = output;
@@ -430,6 +436,17 @@ public record LabConfig(
     }
 
     /**
+     * Sets the largest target shift of the misaligned-data variant, 0 for aligned data.
+     *
+     * @param value pixels, 0 to size - 1
+     * @return this builder
+     */
+    public Builder misalign(int value) {
+      this.misalign = value;
+      return this;
+    }
+
+    /**
      * Returns the config.
      *
      * @return the validated config
@@ -439,7 +456,7 @@ public record LabConfig(
       return new LabConfig(
           steps, size, batch, seed, lr, warmup, trainCount, heldOutCount, sampleSteps, tolerance, editWeight,
           doubleBlocks, singleBlocks, heads, prediction, conditionIds, zeroHead, ema, output, loss, editShare,
-          timeMean);
+          timeMean, misalign);
     }
   }
 

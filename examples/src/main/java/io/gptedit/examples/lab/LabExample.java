@@ -36,13 +36,22 @@ record LabExample(
   }
 
   static LabExample of(String id, RgbImage input, RgbImage target, String instruction, TinyTextEncoder encoder) {
-    if (input.width() != target.width() || input.height() != target.height()) {
+    return of(id, input, target, instruction, EditMask.between(input, target), encoder);
+  }
+
+  /**
+   * An example whose edit mask is given rather than computed from input and target (the misaligned-data variant:
+   * the mask of the exact, unshifted edit, while the target is shifted).
+   */
+  static LabExample of(
+      String id, RgbImage input, RgbImage target, String instruction, EditMask mask, TinyTextEncoder encoder) {
+    if (input.width() != target.width() || input.height() != target.height()
+        || mask.width() != input.width() || mask.height() != input.height()) {
       throw new IllegalArgumentException(
-          "sample " + id + ": input is " + input.width() + "x" + input.height() + " but target is "
-              + target.width() + "x" + target.height());
+          "sample " + id + ": input is " + input.width() + "x" + input.height() + ", target "
+              + target.width() + "x" + target.height() + ", mask " + mask.width() + "x" + mask.height());
     }
     float[][] enc = encoder.encode(instruction);
-    EditMask mask = EditMask.between(input, target);
     int n = input.width() * input.height();
     float[] m = new float[3 * n];
     for (int y = 0; y < input.height(); y++) {

@@ -82,6 +82,12 @@ class EditLabTest {
         .isEqualTo(r.rows().get(2).identityPreservation());
     assertThat(Files.readAllLines(out.resolve("run/metrics.jsonl"))).hasSize(40);
     assertThat(out.resolve("run/checkpoints/step-000000040/weights.safetensors")).isRegularFile();
+    // The data went through the curation pipeline and the dataset index; metrics.json records it.
+    assertThat(m.path("data").path("train_curation").path("written").asLong()).isEqualTo(48);
+    assertThat(m.path("data").path("heldout_curation").path("written").asLong()).isEqualTo(6);
+    assertThat(m.path("data").path("index_sha256").asText()).hasSize(64);
+    assertThat(Files.readString(out.resolve("run/checkpoints/step-000000040/state.json")))
+        .contains(m.path("data").path("index_sha256").asText());
 
     BufferedImage loss = ImageIO.read(out.resolve("loss.png").toFile());
     assertThat(loss.getWidth()).isEqualTo(720);

@@ -107,6 +107,17 @@ public final class ImageCodec {
     if (format == null) {
       throw new ImageDecodeException(source, "not a PNG, JPEG or WebP file (unrecognised header)", null);
     }
+    if (format == ImageFormat.PNG) {
+      RgbImage fast = PngFastDecoder.tryDecode(bytes);
+      if (fast != null) {
+        return fast;
+      }
+    }
+    return decodeWithImageIo(bytes, source, background, format);
+  }
+
+  /** The general path: ImageIO's reader for the format, with alpha composited onto the background. */
+  static RgbImage decodeWithImageIo(byte[] bytes, String source, int background, ImageFormat format) {
     String formatName = format == ImageFormat.WEBP ? "webp" : format == ImageFormat.PNG ? "png" : "jpeg";
     Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(formatName);
     if (!readers.hasNext()) {

@@ -43,6 +43,69 @@ class ImageCodecTest {
         });
   }
 
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {3, 4})
+  void theFastPngPathDecodesExactlyWhatImageIoDecodesForOurPngs(long seed) {
+    Property.forAll(
+        seed,
+        150,
+        r -> RgbImageTest.random(r, 70),
+        img -> {
+          byte[] png = ImageCodec.encodePng(img, img.height() % 10);
+          RgbImage fast = PngFastDecoder.tryDecode(png);
+          assertThat(fast).isNotNull().isEqualTo(img);
+          assertThat(ImageCodec.decodeWithImageIo(png, "mem", 0xFFFFFF, ImageFormat.PNG)).isEqualTo(fast);
+        });
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {5, 6})
+  void theFastPngPathMatchesImageIoOnPngsImageIoWritesWithAllFiveFilters(long seed) throws IOException {
+    int[] fastCases = {0};
+    Property.forAll(
+        seed,
+        60,
+        r -> RgbImageTest.random(r, 50),
+        img -> {
+          // The JDK's writer picks among all five filter types per row (ours never writes Average).
+          java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+          assertThat(ImageIO.write(img.toBufferedImage(), "png", out)).isTrue();
+          byte[] png = out.toByteArray();
+          RgbImage fast = PngFastDecoder.tryDecode(png);
+          if (fast != null) {
+            fastCases[0]++;
+            assertThat(fast).isEqualTo(img);
+          }
+          assertThat(ImageCodec.decode(png, "mem")).isEqualTo(img);
+        });
+    assertThat(fastCases[0]).as("cases the fast path took").isPositive();
+  }
+
+  @Test
+  void theFastPngPathDeclinesWhatItDoesNotHandleAndImageIoStillDecodesIt() throws IOException {
+    RgbImage img = RgbImageTest.random(new java.util.SplittableRandom(9), 30);
+    byte[] png = ImageCodec.encodePng(img);
+    // Damaged: a flipped bit inside IDAT (bad CRC), trailing bytes, a truncated file.
+    byte[] flipped = png.clone();
+    flipped[png.length - 20] ^= 0x01;
+    assertThat(PngFastDecoder.tryDecode(flipped)).isNull();
+    byte[] trailing = Arrays.copyOf(png, png.length + 3);
+    assertThat(PngFastDecoder.tryDecode(trailing)).isNull();
+    assertThat(PngFastDecoder.tryDecode(Arrays.copyOf(png, png.length - 1))).isNull();
+    // Other colour types: grey and grey-with-alpha via ImageIO's writer.
+    BufferedImage grey = new BufferedImage(9, 7, BufferedImage.TYPE_BYTE_GRAY);
+    grey.getRaster().setSample(3, 2, 0, 200);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    ImageIO.write(grey, "png", out);
+    assertThat(PngFastDecoder.tryDecode(out.toByteArray())).isNull();
+    assertThat(ImageCodec.decode(out.toByteArray(), "grey").sample(3, 2, 1)).isEqualTo(200);
+    BufferedImage argb = new BufferedImage(5, 5, BufferedImage.TYPE_INT_ARGB);
+    argb.setRGB(1, 1, 0x80FF0000);
+    out.reset();
+    ImageIO.write(argb, "png", out);
+    assertThat(PngFastDecoder.tryDecode(out.toByteArray())).isNull();
+  }
+
   @Test
   void pngBytesAreDeterministicForEqualPixels() {
     RgbImage a = RgbImage.filled(33, 17, 0x336699).pad(1, 2, 3, 4, 0xFFFFFF);

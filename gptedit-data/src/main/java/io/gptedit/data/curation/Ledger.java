@@ -28,11 +28,23 @@ import java.util.Set;
  * and replaces the status, so a transient failure that later succeeds keeps its full history of spend.
  */
 public final class Ledger implements AutoCloseable {
-  private static final String UPSERT =
-      "INSERT INTO outcomes (key, status, reason, detail, final, attempts, cost_usd, shard) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-          + " ON CONFLICT (key) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason,"
-          + " detail = EXCLUDED.detail, final = EXCLUDED.final, attempts = outcomes.attempts + EXCLUDED.attempts,"
-          + " cost_usd = outcomes.cost_usd + EXCLUDED.cost_usd, shard = EXCLUDED.shard";
+  private static final String UPSERT = upsert(1);
+
+  /** Rows per multi-row upsert when committing a shard (DuckDB's JDBC batch runs one statement per row). */
+  private static final int ROWS_PER_STATEMENT = 256;
+
+  /** The upsert of {@code rows} rows: re-recording a key adds attempts and cost and replaces the rest. */
+  private static String upsert(int rows) {
+    StringBuilder sb = new StringBuilder(
+        "INSERT INTO outcomes (key, status, reason, detail, final, attempts, cost_usd, shard) VALUES ");
+    for (int i = 0; i < rows; i++) {
+      sb.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?)");
+    }
+    return sb.append(" ON CONFLICT (key) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason,"
+            + " detail = EXCLUDED.detail, final = EXCLUDED.final, attempts = outcomes.attempts + EXCLUDED.attempts,"
+            + " cost_usd = outcomes.cost_usd + EXCLUDED.cost_usd, shard = EXCLUDED.shard")
+        .toString();
+  }
 
   private final Path file;
   private final Connection conn;
@@ -119,17 +131,22 @@ public final class Ledger implements AutoCloseable {
   public void commitShard(String shard, long bytes, List<Written> samples) {
     try {
       conn.setAutoCommit(false);
-      try (PreparedStatement s = conn.prepareStatement("INSERT INTO shards (name, samples, bytes) VALUES (?, ?, ?)");
-          PreparedStatement ps = conn.prepareStatement(UPSERT)) {
+      try (PreparedStatement s = conn.prepareStatement("INSERT INTO shards (name, samples, bytes) VALUES (?, ?, ?)")) {
         s.setString(1, shard);
         s.setInt(2, samples.size());
         s.setLong(3, bytes);
         s.executeUpdate();
-        for (Written w : samples) {
-          bind(ps, w.key(), LedgerEntry.WRITTEN, null, null, true, w.attempts(), w.costUsd(), shard);
-          ps.addBatch();
+        // Multi-row statements: a shard's keys are distinct, so no statement updates a row twice.
+        for (int from = 0; from < samples.size(); from += ROWS_PER_STATEMENT) {
+          List<Written> chunk = samples.subList(from, Math.min(samples.size(), from + ROWS_PER_STATEMENT));
+          try (PreparedStatement ps = conn.prepareStatement(upsert(chunk.size()))) {
+            for (int i = 0; i < chunk.size(); i++) {
+              Written w = chunk.get(i);
+              bind(ps, 8 * i, w.key(), LedgerEntry.WRITTEN, null, null, true, w.attempts(), w.costUsd(), shard);
+            }
+            ps.executeUpdate();
+          }
         }
-        ps.executeBatch();
         conn.commit();
       } catch (SQLException e) {
         conn.rollback();
@@ -172,14 +189,19 @@ public final class Ledger implements AutoCloseable {
 
   private static void bind(PreparedStatement ps, String key, String status, String reason, String detail,
       boolean fin, int attempts, double cost, String shard) throws SQLException {
-    ps.setString(1, key);
-    ps.setString(2, status);
-    ps.setString(3, reason);
-    ps.setString(4, detail);
-    ps.setBoolean(5, fin);
-    ps.setInt(6, attempts);
-    ps.setDouble(7, cost);
-    ps.setString(8, shard);
+    bind(ps, 0, key, status, reason, detail, fin, attempts, cost, shard);
+  }
+
+  private static void bind(PreparedStatement ps, int at, String key, String status, String reason, String detail,
+      boolean fin, int attempts, double cost, String shard) throws SQLException {
+    ps.setString(at + 1, key);
+    ps.setString(at + 2, status);
+    ps.setString(at + 3, reason);
+    ps.setString(at + 4, detail);
+    ps.setBoolean(at + 5, fin);
+    ps.setInt(at + 6, attempts);
+    ps.setDouble(at + 7, cost);
+    ps.setString(at + 8, shard);
   }
 
   /**

@@ -112,4 +112,32 @@ class DatasetIndexTest {
       assertThat(again).isEqualTo(all);
     }
   }
+
+  @Test
+  void entriesByGroupEveryEntryOnceAndTrainingBatchesFollowTheDatasetWeightsInOnePresetPerBatch() {
+    try (DatasetIndex index = DatasetIndex.build(shards)) {
+      Map<String, List<DatasetIndex.Entry>> byDataset =
+          index.entriesBy(DatasetIndex.Column.DATASET, DatasetIndex.Filter.ALL);
+      assertThat(byDataset.keySet()).containsExactly("other", "synthetic");
+      assertThat(byDataset.get("other")).hasSize(20).allMatch(e -> e.key().startsWith("other-"));
+      assertThat(byDataset.get("synthetic")).hasSize((int) curated.written());
+      assertThat(byDataset.get("synthetic")).isSortedAccordingTo(java.util.Comparator.comparing(DatasetIndex.Entry::key));
+
+      TrainingBatches.Builder b = TrainingBatches.builder().batchSize(6).seed(5)
+          .mixture(DatasetIndex.Column.DATASET, Map.of("synthetic", 3.0, "other", 1.0, "absent", 4.0));
+      TrainingBatches tb = b.build(index);
+      assertThat(tb.proportions()).containsOnlyKeys("other", "synthetic");
+      int steps = 2000;
+      double other = 0;
+      for (long s = 0; s < steps; s++) {
+        List<DatasetIndex.Entry> batch = tb.batch(s);
+        assertThat(batch.stream().map(DatasetIndex.Entry::preset).distinct()).hasSize(1);
+        other += batch.stream().filter(e -> e.key().startsWith("other-")).count() / 6.0;
+      }
+      // 5 worst-case standard errors of a mean of 2000 batch shares: 5 * 0.5 / sqrt(2000) = 0.056.
+      assertThat(other / steps).isBetween(0.25 - 0.056, 0.25 + 0.056);
+      // Resuming: a source built again from the index gives step 1234's batch without the steps before it.
+      assertThat(b.build(index).batch(1234)).isEqualTo(tb.batch(1234));
+    }
+  }
 }
