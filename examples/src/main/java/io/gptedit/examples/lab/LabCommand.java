@@ -14,7 +14,9 @@ import picocli.CommandLine.Option;
     description = {
       "Generates synthetic triplets into shards, fine-tunes a tiny Kontext-style editor on the CPU, edits the"
           + " held-out set and scores it beside two baselines (copy input; the untrained editor).",
-      "Writes metrics.json, table.txt, loss.png and contact-sheet.png to the output folder."
+      "Writes metrics.json, table.txt, loss.png and contact-sheet.png to the output folder.",
+      "--compare trains the three conditioning paradigms (Kontext, channel-wise, SigLIP-style tokens) the same way and"
+          + " prints them side by side."
     })
 public final class LabCommand implements Callable<Integer> {
   @Option(names = "--steps", description = "optimizer steps (default ${DEFAULT-VALUE}; see docs/lab.md for longer runs)")
@@ -76,6 +78,27 @@ public final class LabCommand implements Callable<Integer> {
   @Option(names = {"-o", "--output"}, description = "report folder (default ${DEFAULT-VALUE})")
   Path output = Path.of("lab-report");
 
+  @Option(
+      names = "--paradigm",
+      description = "how the editor sees the input image: KONTEXT (condition tokens in the image stream), CHANNEL"
+          + " (InstructPix2Pix: condition concatenated on channels) or SIGLIP (a frozen encoder's pooled tokens in the"
+          + " text stream) (default KONTEXT)")
+  LabConfig.Paradigm paradigm;
+
+  @Option(
+      names = "--text-fusion",
+      description = "text tokens: T5 (frozen T5-style encoder), MLLM (projected hidden states of a frozen stand-in"
+          + " MLLM that reads instruction and image), MLLM_T5 (both, concatenated) or METAQUERY (learned queries read"
+          + " out of the stand-in MLLM) (default ${DEFAULT-VALUE})")
+  LabConfig.Fusion textFusion = LabConfig.Fusion.T5;
+
+  @Option(
+      names = "--compare",
+      description = "train all three paradigms on the same data, steps and seed and print them side by side")
+  boolean compare;
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() {
     System.setProperty("java.awt.headless", "true");
@@ -84,11 +107,16 @@ public final class LabCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(
           new picocli.CommandLine(this), "--threads must be >= 0, got " + threads);
     }
+    if (compare && paradigm != null) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(),
+          "--compare trains all three paradigms; drop --paradigm " + paradigm + " (or drop --compare to train only it)");
+    }
     if (threads > 0) {
       System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
       System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
     }
-    LabConfig config =
+    LabConfig.Builder builder =
         LabConfig.builder(output)
             .steps(steps)
             .size(size)
@@ -104,30 +132,44 @@ public final class LabCommand implements Callable<Integer> {
             .conditionIds(conditionIds)
             .zeroHead(!randomHead)
             .ema(ema)
-            .build();
+            .paradigm(paradigm == null ? LabConfig.Paradigm.KONTEXT : paradigm)
+            .textFusion(textFusion);
+    LabConfig config;
+    try {
+      config = builder.build();
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
     long t0 = System.nanoTime();
-    EditLab.Result result =
-        EditLab.run(
-            config,
-            new EditLab.Listener() {
-              @Override
-              public void onPhase(String message) {
-                System.out.printf(Locale.ROOT, "[%6.1fs] %s%n", (System.nanoTime() - t0) / 1e9, message);
-              }
+    EditLab.Listener progress =
+        new EditLab.Listener() {
+          @Override
+          public void onPhase(String message) {
+            System.out.printf(Locale.ROOT, "[%6.1fs] %s%n", (System.nanoTime() - t0) / 1e9, message);
+          }
 
-              @Override
-              public void onStep(StepMetrics m, int total) {
-                if (m.skipped()) {
-                  System.out.printf(Locale.ROOT, "  step %5d/%d  skipped: non-finite loss or gradient%n", m.step(), total);
-                }
-                if (m.step() == 1 || m.step() % 100 == 0 || m.step() == total) {
-                  System.out.printf(
-                      Locale.ROOT,
-                      "  step %5d/%d  loss %.4f  lr %.2e  grad-norm %.3f  %.1f samples/s%n",
-                      m.step(), total, m.loss(), m.lr(), m.gradNorm(), m.samplesPerSecond());
-                }
-              }
-            });
+          @Override
+          public void onStep(StepMetrics m, int total) {
+            if (m.skipped()) {
+              System.out.printf(Locale.ROOT, "  step %5d/%d  skipped: non-finite loss or gradient%n", m.step(), total);
+            }
+            if (m.step() == 1 || m.step() % 100 == 0 || m.step() == total) {
+              System.out.printf(
+                  Locale.ROOT,
+                  "  step %5d/%d  loss %.4f  lr %.2e  grad-norm %.3f  %.1f samples/s%n",
+                  m.step(), total, m.loss(), m.lr(), m.gradNorm(), m.samplesPerSecond());
+            }
+          }
+        };
+    if (compare) {
+      EditLab.Comparison comparison = EditLab.compare(config, progress);
+      System.out.println();
+      System.out.print(comparison.table());
+      System.out.printf(
+          Locale.ROOT, "report: %s (total %.1f s)%n", comparison.report().toAbsolutePath(), (System.nanoTime() - t0) / 1e9);
+      return 0;
+    }
+    EditLab.Result result = EditLab.run(config, progress);
     System.out.println();
     System.out.print(result.table());
     System.out.printf(

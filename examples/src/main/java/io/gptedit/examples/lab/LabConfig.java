@@ -28,6 +28,8 @@ import java.nio.file.Path;
  *     residual mode), as DiT's adaLN-Zero does
  * @param ema the decay of an exponential moving average of the weights used for sampling, or 0 for none
  * @param output the report folder
+ * @param paradigm how the editor sees the input image (see {@link Paradigm})
+ * @param textFusion what text tokens the editor reads (see {@link Fusion})
  */
 public record LabConfig(
     int steps,
@@ -48,7 +50,9 @@ public record LabConfig(
     ConditionIds conditionIds,
     boolean zeroHead,
     double ema,
-    Path output) {
+    Path output,
+    Paradigm paradigm,
+    Fusion textFusion) {
 
   /** What the transformer's output is trained to be. */
   public enum Prediction {
@@ -64,6 +68,35 @@ public record LabConfig(
     KONTEXT,
     /** The noisy tokens' own ids {@code (0, row, col)}, so a token and its condition sit at relative offset 0. */
     SHARED
+  }
+
+  /**
+   * How the editor is given the input (condition) image: the paper's three conditioning paradigms (its Table 4),
+   * all on the same tiny Flux backbone, loss, sampler and residual/zero-head options.
+   */
+  public enum Paradigm {
+    /** FLUX.1 Kontext: condition tokens appended to the noisy tokens in the image stream. */
+    KONTEXT,
+    /** SD3 InstructPix2Pix: the condition image concatenated to the noisy input on channels (12 + 12 = 24). */
+    CHANNEL,
+    /** UniWorld-style: a frozen image encoder's few pooled tokens, projected into the text stream. */
+    SIGLIP
+  }
+
+  /**
+   * The text-encoder fusion (the paper's four fusions, as in
+   * {@link io.gptedit.models.conditioning.TextFusion}), with a tiny frozen stand-in MLLM that reads the instruction
+   * and the input image.
+   */
+  public enum Fusion {
+    /** The frozen T5-style encoder's tokens ({@code TinyTextEncoder}). */
+    T5,
+    /** The stand-in MLLM's hidden states through a trained Linear-SiLU-Linear connector. */
+    MLLM,
+    /** The projected MLLM tokens followed by the T5 tokens, with a learned type embedding per source. */
+    MLLM_T5,
+    /** Learned query tokens read out of the stand-in MLLM, then a Linear-GELU-Linear-RMSNorm head. */
+    METAQUERY
   }
 
   /** Validates the config. */
@@ -83,6 +116,12 @@ public record LabConfig(
     requireNonNull(prediction, "prediction");
     requireNonNull(conditionIds, "conditionIds");
     requireNonNull(output, "output");
+    requireNonNull(paradigm, "paradigm");
+    requireNonNull(textFusion, "textFusion");
+    check(
+        paradigm == Paradigm.KONTEXT || conditionIds == ConditionIds.SHARED,
+        "conditionIds " + conditionIds + " sets the position ids of condition tokens, which only paradigm KONTEXT has;"
+            + " paradigm " + paradigm + " has none (use the default SHARED)");
   }
 
   /**
@@ -130,6 +169,8 @@ public record LabConfig(
     b.conditionIds = conditionIds;
     b.zeroHead = zeroHead;
     b.ema = ema;
+    b.paradigm = paradigm;
+    b.textFusion = textFusion;
     return b;
   }
 
@@ -154,6 +195,8 @@ public record LabConfig(
     private boolean zeroHead = true;
     private double ema = 0.0;
     private Path output;
+    private Paradigm paradigm = Paradigm.KONTEXT;
+    private Fusion textFusion = Fusion.T5;
 
     private Builder(Path output) {
       this.output = output;
@@ -369,6 +412,28 @@ public record LabConfig(
     }
 
     /**
+     * Sets the conditioning paradigm.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder paradigm(Paradigm value) {
+      this.paradigm = value;
+      return this;
+    }
+
+    /**
+     * Sets the text fusion.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder textFusion(Fusion value) {
+      this.textFusion = value;
+      return this;
+    }
+
+    /**
      * Returns the config.
      *
      * @return the validated config
@@ -377,7 +442,8 @@ public record LabConfig(
     public LabConfig build() {
       return new LabConfig(
           steps, size, batch, seed, lr, warmup, trainCount, heldOutCount, sampleSteps, tolerance, editWeight,
-          doubleBlocks, singleBlocks, heads, prediction, conditionIds, zeroHead, ema, output);
+          doubleBlocks, singleBlocks, heads, prediction, conditionIds, zeroHead, ema, output,
+          paradigm, textFusion);
     }
   }
 
