@@ -39,6 +39,9 @@ import java.util.SplittableRandom;
  * the held-out set, and scores them beside two baselines (copy the input; the untrained editor) with the
  * synthetic world's exact metrics. Writes {@code metrics.json}, {@code table.txt}, {@code loss.png}, {@code
  * contact-sheet.png}, the trainer's {@code run/} folder (metrics.jsonl, final checkpoint) and the shards.
+ *
+ * <p>The config picks the conditioning paradigm ({@link LabConfig.Paradigm}) and the text fusion
+ * ({@link LabConfig.Fusion}); {@link #compare} trains the three paradigms on the same data and budget.
  */
 public final class EditLab {
   private static final ObjectMapper JSON = new ObjectMapper();
