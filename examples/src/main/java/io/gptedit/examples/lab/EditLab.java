@@ -244,7 +244,7 @@ public final class EditLab {
                 t.metrics().stream().filter(StepMetrics::skipped).count()));
         LabReport.lossCurve(t.metrics(), out.resolve("loss-" + tag + ".png"));
         LabReport.contactSheet(
-            heldOut.subList(0, n), outputs.subList(0, n), tag + " output", out.resolve("contact-sheet-" + tag + ".png"));
+            heldOut.subList(0, n), outputs.subList(0, n), tag, out.resolve("contact-sheet-" + tag + ".png"));
       }
     }
     List<Row> rows = new ArrayList<>();
