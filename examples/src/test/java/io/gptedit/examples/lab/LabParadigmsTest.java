@@ -282,7 +282,7 @@ class LabParadigmsTest {
   void compareTrainsAllThreeParadigmsOnTheSameBudgetAndPrintsThreeTrainedRows() throws Exception {
     Path out = tmp.resolve("compare");
     // The config's paradigm is ignored by a comparison: SIGLIP here still gives all three.
-    EditLab.Comparison c = EditLab.compare(tiny(out).steps(20).paradigm(LabConfig.Paradigm.SIGLIP).build(), QUIET);
+    EditLab.Comparison c = EditLab.compare(tiny(out).steps(10).paradigm(LabConfig.Paradigm.SIGLIP).build(), QUIET);
     List<String> trainedRows = c.table().lines().filter(l -> l.startsWith("trained editor (")).toList();
     assertThat(trainedRows).hasSize(3);
     assertThat(trainedRows.get(0)).startsWith("trained editor (kontext, t5, residual, shared ids)");
@@ -305,7 +305,7 @@ class LabParadigmsTest {
     assertThat(m.path("config").path("compare").asBoolean()).isTrue();
     assertThat(Files.readString(out.resolve("table.txt"))).isEqualTo(c.table());
     for (String p : List.of("kontext", "channel", "siglip")) {
-      assertThat(Files.readAllLines(out.resolve("run-" + p + "/metrics.jsonl"))).hasSize(20);
+      assertThat(Files.readAllLines(out.resolve("run-" + p + "/metrics.jsonl"))).hasSize(10);
       assertThat(ImageIO.read(out.resolve("contact-sheet-" + p + ".png").toFile()).getHeight()).isGreaterThan(6 * 64);
       assertThat(ImageIO.read(out.resolve("loss-" + p + ".png").toFile()).getWidth()).isEqualTo(720);
     }
