@@ -15,7 +15,9 @@ import picocli.CommandLine.Option;
     description = {
       "Generates synthetic triplets into shards, fine-tunes a tiny Kontext-style editor on the CPU, edits the"
           + " held-out set and scores it beside two baselines (copy input; the untrained editor).",
-      "Writes metrics.json, table.txt, loss.png and contact-sheet.png to the output folder."
+      "Writes metrics.json, table.txt, loss.png and contact-sheet.png to the output folder.",
+      "--compare trains the three conditioning paradigms (Kontext, channel-wise, SigLIP-style tokens) the same way and"
+          + " prints them side by side."
     })
 public final class LabCommand implements Callable<Integer> {
   /** The no-argument run; every option's default comes from it. */
@@ -101,6 +103,27 @@ public final class LabCommand implements Callable<Integer> {
   @Option(names = {"-o", "--output"}, description = "report folder (default ${DEFAULT-VALUE})")
   Path output = Path.of("lab-report");
 
+  @Option(
+      names = "--paradigm",
+      description = "how the editor sees the input image: KONTEXT (condition tokens in the image stream), CHANNEL"
+          + " (InstructPix2Pix: condition concatenated on channels) or SIGLIP (a frozen encoder's pooled tokens in the"
+          + " text stream) (default KONTEXT)")
+  LabConfig.Paradigm paradigm;
+
+  @Option(
+      names = "--text-fusion",
+      description = "text tokens: T5 (frozen T5-style encoder), MLLM (projected hidden states of a frozen stand-in"
+          + " MLLM that reads instruction and image), MLLM_T5 (both, concatenated) or METAQUERY (learned queries read"
+          + " out of the stand-in MLLM) (default ${DEFAULT-VALUE})")
+  LabConfig.Fusion textFusion = LabConfig.Fusion.T5;
+
+  @Option(
+      names = "--compare",
+      description = "train all three paradigms on the same data, steps and seed and print them side by side")
+  boolean compare;
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() {
     System.setProperty("java.awt.headless", "true");
@@ -109,11 +132,16 @@ public final class LabCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(
           new picocli.CommandLine(this), "--threads must be >= 0, got " + threads);
     }
+    if (compare && paradigm != null) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(),
+          "--compare trains all three paradigms; drop --paradigm " + paradigm + " (or drop --compare to train only it)");
+    }
     if (threads > 0) {
       System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
       System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
     }
-    LabConfig config =
+    LabConfig.Builder builder =
         LabConfig.builder(output)
             .steps(steps)
             .size(size)
@@ -133,42 +161,73 @@ public final class LabCommand implements Callable<Integer> {
             .timeMean(timeMean)
             .ema(ema)
             .misalign(misalign)
-            .build();
-    long t0 = System.nanoTime();
-    EditLab.Result result;
-    // A bar on a terminal, a line every 100 steps with rate and ETA otherwise; the summary line when training ends.
-    TrainingProgress progress = TrainingProgress.create(steps, System.out, 100);
+            .paradigm(paradigm == null ? LabConfig.Paradigm.KONTEXT : paradigm)
+            .textFusion(textFusion);
+    LabConfig config;
     try {
-      result =
-          EditLab.run(
-              config,
-              new EditLab.Listener() {
-                private boolean training;
-
-                @Override
-                public void onPhase(String message) {
-                  if (training) {
-                    progress.close(); // the first phase after training: end the bar (a second close does nothing)
-                  }
-                  System.out.printf(Locale.ROOT, "[%6.1fs] %s%n", (System.nanoTime() - t0) / 1e9, message);
-                }
-
-                @Override
-                public void onStep(StepMetrics m, int total) {
-                  training = true;
-                  progress.onStep(m);
-                }
-              });
-    } finally {
-      progress.close();
+      config = builder.build();
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    System.out.println();
-    System.out.print(result.table());
-    System.out.printf(
-        Locale.ROOT,
-        "%ntraining: %.1f s (%.3f s/step), loss %.4f -> %.4f (mean of the last 50 steps)%n",
-        result.trainSeconds(), result.trainSeconds() / steps, result.firstLoss(), result.lastLoss());
-    System.out.printf(Locale.ROOT, "report: %s (total %.1f s)%n", result.report().toAbsolutePath(), (System.nanoTime() - t0) / 1e9);
-    return 0;
+    long t0 = System.nanoTime();
+    LabListener progress = new LabListener(t0);
+    try {
+      if (compare) {
+        EditLab.Comparison comparison = EditLab.compare(config, progress);
+        progress.endTraining();
+        System.out.println();
+        System.out.print(comparison.table());
+        System.out.printf(
+            Locale.ROOT, "report: %s (total %.1f s)%n", comparison.report().toAbsolutePath(), (System.nanoTime() - t0) / 1e9);
+        return 0;
+      }
+      EditLab.Result result = EditLab.run(config, progress);
+      progress.endTraining();
+      System.out.println();
+      System.out.print(result.table());
+      System.out.printf(
+          Locale.ROOT,
+          "%ntraining: %.1f s (%.3f s/step), loss %.4f -> %.4f (mean of the last 50 steps)%n",
+          result.trainSeconds(), result.trainSeconds() / steps, result.firstLoss(), result.lastLoss());
+      System.out.printf(Locale.ROOT, "report: %s (total %.1f s)%n", result.report().toAbsolutePath(), (System.nanoTime() - t0) / 1e9);
+      return 0;
+    } finally {
+      progress.endTraining();
+    }
+  }
+
+  /**
+   * Prints the lab's phases with their elapsed time and each training run's steps through a {@link TrainingProgress}
+   * (a bar on a terminal; otherwise a line every 100 steps with rate and ETA), which it ends with the summary line at
+   * the first phase after training (with {@code --compare}, once per paradigm).
+   */
+  private static final class LabListener implements EditLab.Listener {
+    private final long t0;
+    private TrainingProgress training;
+
+    LabListener(long t0) {
+      this.t0 = t0;
+    }
+
+    @Override
+    public void onPhase(String message) {
+      endTraining();
+      System.out.printf(Locale.ROOT, "[%6.1fs] %s%n", (System.nanoTime() - t0) / 1e9, message);
+    }
+
+    @Override
+    public void onStep(StepMetrics m, int total) {
+      if (training == null) {
+        training = TrainingProgress.create(total, System.out, 100);
+      }
+      training.onStep(m);
+    }
+
+    void endTraining() {
+      if (training != null) {
+        training.close();
+        training = null;
+      }
+    }
   }
 }

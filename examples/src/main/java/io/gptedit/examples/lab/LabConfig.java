@@ -23,7 +23,7 @@ import java.nio.file.Path;
  * @param singleBlocks single-stream blocks of the editor
  * @param heads attention heads (16 channels each)
  * @param prediction what the editor's output means
- * @param conditionIds the position ids of the condition tokens
+ * @param conditionIds the position ids of the condition tokens (paradigm KONTEXT; the others have no condition tokens)
  * @param zeroHead whether the output projection starts at zero (the editor starts as "copy the input" in
  *     residual mode), as DiT's adaLN-Zero does
  * @param ema the decay of an exponential moving average of the weights used for sampling, or 0 for none
@@ -35,6 +35,8 @@ import java.nio.file.Path;
  *     trains more at high noise, where the editor must produce the edit rather than read it from its input
  * @param misalign the largest shift, in pixels, of a target against its input in the misaligned-data variant (0:
  *     aligned); see {@code docs/lab.md}
+ * @param paradigm how the editor sees the input image (see {@link Paradigm})
+ * @param textFusion what text tokens the editor reads (see {@link Fusion})
  */
 public record LabConfig(
     int steps,
@@ -59,7 +61,9 @@ public record LabConfig(
     Loss loss,
     double editShare,
     double timeMean,
-    int misalign) {
+    int misalign,
+    Paradigm paradigm,
+    Fusion textFusion) {
 
   /** What the transformer's output is trained to be. */
   public enum Prediction {
@@ -88,6 +92,35 @@ public record LabConfig(
     SHARED
   }
 
+  /**
+   * How the editor is given the input (condition) image: the paper's three conditioning paradigms (its Table 4),
+   * all on the same tiny Flux backbone, loss, sampler and residual/zero-head options.
+   */
+  public enum Paradigm {
+    /** FLUX.1 Kontext: condition tokens appended to the noisy tokens in the image stream. */
+    KONTEXT,
+    /** SD3 InstructPix2Pix: the condition image concatenated to the noisy input on channels (12 + 12 = 24). */
+    CHANNEL,
+    /** UniWorld-style: a frozen image encoder's few pooled tokens, projected into the text stream. */
+    SIGLIP
+  }
+
+  /**
+   * The text-encoder fusion (the paper's four fusions, as in
+   * {@link io.gptedit.models.conditioning.TextFusion}), with a tiny frozen stand-in MLLM that reads the instruction
+   * and the input image.
+   */
+  public enum Fusion {
+    /** The frozen T5-style encoder's tokens ({@code TinyTextEncoder}). */
+    T5,
+    /** The stand-in MLLM's hidden states through a trained Linear-SiLU-Linear connector. */
+    MLLM,
+    /** The projected MLLM tokens followed by the T5 tokens, with a learned type embedding per source. */
+    MLLM_T5,
+    /** Learned query tokens read out of the stand-in MLLM, then a Linear-GELU-Linear-RMSNorm head. */
+    METAQUERY
+  }
+
   /** Validates the config. */
   public LabConfig {
     check(steps >= 1, "steps must be >= 1, got " + steps);
@@ -109,6 +142,8 @@ public record LabConfig(
     check(editShare >= 0 && editShare <= 1, "editShare must be in [0, 1], got " + editShare);
     check(Double.isFinite(timeMean), "timeMean must be finite, got " + timeMean);
     check(misalign >= 0 && misalign < size, "misalign must be in [0, size), got " + misalign);
+    requireNonNull(paradigm, "paradigm");
+    requireNonNull(textFusion, "textFusion");
   }
 
   /**
@@ -160,6 +195,8 @@ public record LabConfig(
     b.editShare = editShare;
     b.timeMean = timeMean;
     b.misalign = misalign;
+    b.paradigm = paradigm;
+    b.textFusion = textFusion;
     return b;
   }
 
@@ -188,6 +225,8 @@ public record LabConfig(
     private double editShare = 0.5;
     private double timeMean = 1.0;
     private int misalign = 0;
+    private Paradigm paradigm = Paradigm.KONTEXT;
+    private Fusion textFusion = Fusion.T5;
 
     private Builder(Path output) {
       this.output = output;
@@ -447,6 +486,28 @@ public record LabConfig(
     }
 
     /**
+     * Sets the conditioning paradigm.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder paradigm(Paradigm value) {
+      this.paradigm = value;
+      return this;
+    }
+
+    /**
+     * Sets the text fusion.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder textFusion(Fusion value) {
+      this.textFusion = value;
+      return this;
+    }
+
+    /**
      * Returns the config.
      *
      * @return the validated config
@@ -456,7 +517,7 @@ public record LabConfig(
       return new LabConfig(
           steps, size, batch, seed, lr, warmup, trainCount, heldOutCount, sampleSteps, tolerance, editWeight,
           doubleBlocks, singleBlocks, heads, prediction, conditionIds, zeroHead, ema, output, loss, editShare,
-          timeMean, misalign);
+          timeMean, misalign, paradigm, textFusion);
     }
   }
 

@@ -37,7 +37,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -169,34 +168,6 @@ final class LabData {
       out.add(requireNonNull(trainByKey.get(e.key()), e.key()));
     }
     return out;
-  }
-
-  /**
-   * Returns the step's batch as the list {@code LabModel.loss} draws from. That method takes its {@code b} samples
-   * by asking the list it is given for {@code b} random indices; this view answers its {@code k}-th call of
-   * {@code get} with the batch's {@code k}-th sample, whatever index is asked for, so the model trains on exactly
-   * the index's batch, in order (the step's random source still drives noise and flow times). Pass
-   * {@link #batch(long)} instead to a loss that takes the batch itself. One batch per step: the lab does not
-   * accumulate gradients (with accumulation, pass {@code step * accumulation + micro}).
-   *
-   * @param step the 0-based step (the batch number)
-   * @return a view of {@code batchSize} elements handing out the batch in order
-   */
-  List<LabExample> stepView(long step) {
-    List<LabExample> batch = batch(step);
-    return new AbstractList<>() {
-      private int next;
-
-      @Override
-      public LabExample get(int index) {
-        return batch.get(next++ % batch.size());
-      }
-
-      @Override
-      public int size() {
-        return batch.size();
-      }
-    };
   }
 
   /**

@@ -5,19 +5,21 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.gptedit.models.flow.SeededNoise;
 import io.gptedit.models.flow.TimestepSampling;
-import io.gptedit.models.flux.FluxConfig;
-import io.gptedit.models.flux.FluxInput;
 import io.gptedit.models.flux.FluxTransformer;
 import io.gptedit.models.flux.LatentPacking;
 import io.gptedit.models.train.FlowMatchingLoss;
 import io.gptedit.models.train.Trainer;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * The lab's tiny Kontext-style editor: a {@link FluxTransformer} over pixel-space "latents" (RGB in [-1, 1],
- * packed 2x2 into 12 channels; no VAE at this size), with the sequence {@code [noisy tokens ; condition tokens]}
- * and the output sliced to the noisy part, conditioned on a frozen {@link TinyTextEncoder}.
+ * The lab's tiny editor: a {@link FluxTransformer} over pixel-space "latents" (RGB in [-1, 1], packed 2x2 into
+ * 12 channels; no VAE at this size), conditioned on text through {@link LabText} (a frozen {@link TinyTextEncoder}
+ * and, for the MLLM fusions, a frozen {@link TinyMllm}). How the condition image enters is the paradigm's
+ * ({@link LabDenoiser}): by default Kontext's sequence {@code [noisy tokens ; condition tokens]} with the output
+ * sliced to the noisy part. The loss and the sampler here are the same for every paradigm.
  *
  * <p>Two choices make copying the input easy (see {@code docs/lab.md}): condition tokens may share the noisy
  * tokens' position ids ({@link LabConfig.ConditionIds#SHARED}), and the output may be read as a residual over the
@@ -28,57 +30,63 @@ final class LabModel implements AutoCloseable {
   private final LabConfig config;
   private final FluxTransformer flux;
   private final int side;
-  private final int tokens;
-  private final int[][] imageIds;
-  private final int[][] textIds;
-  private final TinyTextEncoder encoder;
+  private final LabText text;
+  private final LabDenoiser denoiser;
 
   LabModel(LabConfig config, TinyTextEncoder encoder) {
     this.config = config;
-    this.encoder = encoder;
     this.side = config.size();
-    FluxConfig fc =
-        new FluxConfig(
-            12, 12, config.doubleBlocks(), config.singleBlocks(), config.heads(), 16, encoder.dim(), encoder.dim(),
-            false, new int[] {4, 6, 6}, 10000, 4);
-    this.flux = FluxTransformer.random(fc, config.seed() ^ 0x5EEDL);
+    this.text = new LabText(config, encoder);
+    this.denoiser = LabDenoiser.create(config, text.dim(), text.tokens());
+    this.flux = denoiser.flux();
     if (config.zeroHead()) {
       for (String name : new String[] {"proj_out.weight", "proj_out.bias"}) {
         NDArray p = flux.parameters().get(name);
         p.subi(p);
       }
     }
-    this.tokens = (side / 2) * (side / 2);
-    int[][] noisy = LatentPacking.imageIds(0, side / 2, side / 2);
-    int[][] cond =
-        LatentPacking.imageIds(config.conditionIds() == LabConfig.ConditionIds.SHARED ? 0 : 1, side / 2, side / 2);
-    this.imageIds = new int[2 * tokens][];
-    System.arraycopy(noisy, 0, imageIds, 0, tokens);
-    System.arraycopy(cond, 0, imageIds, tokens, tokens);
-    this.textIds = FluxInput.zeroTextIds(encoder.tokens());
   }
 
   FluxTransformer flux() {
     return flux;
   }
 
+  /**
+   * Every trainable parameter: the backbone's, the paradigm's projector (SIGLIP) and the text connector (MLLM
+   * fusions), by name. The frozen encoders are not here.
+   */
+  Map<String, NDArray> parameters() {
+    Map<String, NDArray> all = new LinkedHashMap<>(flux.parameters().asMap());
+    for (Map<String, NDArray> extra : List.of(denoiser.extraParameters(), text.parameters())) {
+      extra.forEach(
+          (name, p) -> {
+            if (all.putIfAbsent(name, p) != null) {
+              throw new IllegalStateException("two parameters named " + name);
+            }
+          });
+    }
+    return all;
+  }
+
+  /** The text side (for tests). */
+  LabText text() {
+    return text;
+  }
+
   long parameterCount() {
     long n = 0;
-    for (NDArray p : flux.parameters().asMap().values()) {
+    for (NDArray p : parameters().values()) {
       n += p.size();
     }
     return n;
   }
 
-  /** One micro-batch of the training loss, drawn from the step's random source. */
-  NDArray loss(List<LabExample> train, Trainer.StepContext ctx) {
+  /** One micro-batch of the training loss over the given examples; noise and flow times come from the step's random source. */
+  NDArray loss(List<LabExample> examples, Trainer.StepContext ctx) {
     NDManager m = ctx.manager();
     SplittableRandom r = ctx.random();
-    int b = config.batch();
-    LabExample[] batch = new LabExample[b];
-    for (int i = 0; i < b; i++) {
-      batch[i] = train.get(r.nextInt(train.size()));
-    }
+    LabExample[] batch = examples.toArray(new LabExample[0]);
+    int b = batch.length;
     NDArray x0 = pixels(m, batch, false);
     NDArray cond = pixels(m, batch, true);
     NDArray noise = SeededNoise.gaussian(m, r.nextLong(), x0.getShape());
@@ -125,22 +133,7 @@ final class LabModel implements AutoCloseable {
   }
 
   private NDArray forward(NDManager m, NDArray noisy, NDArray cond, LabExample[] batch, float[] t) {
-    int b = batch.length;
-    int l = encoder.tokens();
-    int d = encoder.dim();
-    float[] text = new float[b * l * d];
-    float[] pooled = new float[b * d];
-    for (int i = 0; i < b; i++) {
-      System.arraycopy(batch[i].text(), 0, text, i * l * d, l * d);
-      System.arraycopy(batch[i].pooled(), 0, pooled, i * d, d);
-    }
-    NDArray out =
-        flux.forward(
-            new FluxInput(
-                noisy.concat(cond, 1), m.create(text, new Shape(b, l, d)), m.create(pooled, new Shape(b, d)), t,
-                null, imageIds, textIds),
-            m);
-    return out.get(":, 0:" + tokens + ", :");
+    return denoiser.forward(m, noisy, cond, text.condition(m, batch), batch, t);
   }
 
   private NDArray pixels(NDManager m, LabExample[] batch, boolean input) {
@@ -158,6 +151,7 @@ final class LabModel implements AutoCloseable {
 
   @Override
   public void close() {
-    flux.close();
+    denoiser.close();
+    text.close();
   }
 }

@@ -24,12 +24,13 @@ final class LabReport {
   /** Formats the comparison table. */
   static String table(List<EditLab.Row> rows, int tolerance) {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "%-38s %8s %8s %9s %8s%n", "editor", "IF", "IP", "PSNR dB", "MAE"));
+    int width = Math.max(38, rows.stream().mapToInt(r -> r.name().length()).max().orElse(0));
+    sb.append(String.format(Locale.ROOT, "%-" + width + "s %8s %8s %9s %8s%n", "editor", "IF", "IP", "PSNR dB", "MAE"));
     for (EditLab.Row r : rows) {
       sb.append(
           String.format(
               Locale.ROOT,
-              "%-38s %8.3f %8.3f %9.2f %8.2f%n",
+              "%-" + width + "s %8.3f %8.3f %9.2f %8.2f%n",
               r.name(),
               r.instructionFollowing(),
               r.identityPreservation(),
