@@ -1,7 +1,6 @@
 package io.gptedit.examples.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -60,7 +59,12 @@ class LabParadigmsTest {
         .doubleBlocks(1)
         .singleBlocks(1)
         .heads(2)
-        .zeroHead(false);
+        .zeroHead(false)
+        // The recipe these short tests were sized for (the default since is velocity + Kontext ids + mask-balanced).
+        .prediction(LabConfig.Prediction.RESIDUAL)
+        .conditionIds(LabConfig.ConditionIds.SHARED)
+        .loss(LabConfig.Loss.WEIGHTED)
+        .timeMean(0);
   }
 
   private static final EditLab.Listener QUIET =
@@ -313,18 +317,8 @@ class LabParadigmsTest {
 
   @Test
   void aBadFlagCombinationIsRejectedWithAClearError() {
-    assertThatThrownBy(
-            () -> LabConfig.builder(tmp).paradigm(LabConfig.Paradigm.CHANNEL).conditionIds(LabConfig.ConditionIds.KONTEXT).build())
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("only paradigm KONTEXT has")
-        .hasMessageContaining("CHANNEL");
-
     String[] compareAndParadigm = cli(2, "--compare", "--paradigm", "SIGLIP", "-o", tmp.toString());
     assertThat(compareAndParadigm[1]).contains("--compare trains all three paradigms; drop --paradigm SIGLIP");
-
-    String[] idsWithoutConditionTokens =
-        cli(2, "--paradigm", "SIGLIP", "--condition-ids", "KONTEXT", "-o", tmp.toString());
-    assertThat(idsWithoutConditionTokens[1]).contains("paradigm SIGLIP has none");
 
     String[] unknownFusion = cli(2, "--text-fusion", "CLIP", "-o", tmp.toString());
     assertThat(unknownFusion[1]).contains("--text-fusion").contains("T5, MLLM, MLLM_T5, METAQUERY");
