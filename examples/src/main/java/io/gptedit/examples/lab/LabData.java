@@ -40,6 +40,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
@@ -409,7 +410,7 @@ final class LabData {
           List<EditOp> program = world.randomProgram(scene, 1, r);
           int variant = r.nextInt(4);
           Optional<Scene> known = world.lookup(scene.render());
-          if (known.isPresent() && !known.get().equals(scene)) {
+          if (known.isPresent() && !sameScene(known.get(), scene)) {
             drops.ambiguous++;
             continue;
           }
@@ -434,6 +435,12 @@ final class LabData {
         return t;
       }
     };
+  }
+
+  /** Whether two scenes are the same up to the order of their shapes (which rendering and editing ignore). */
+  static boolean sameScene(Scene a, Scene b) {
+    return a.width() == b.width() && a.height() == b.height() && a.background().equals(b.background())
+        && a.shapes().size() == b.shapes().size() && new HashSet<>(a.shapes()).equals(new HashSet<>(b.shapes()));
   }
 
   /** Decodes a folder's samples and turns the index's entries, in index order, into examples. */
