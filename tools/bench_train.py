@@ -52,6 +52,15 @@ def loaded_blas():
     return ",".join(sorted(libs)) or "none mapped"
 
 
+def blas_kind(libs):
+    """A short name for the loaded BLAS: openblas, reference (netlib) or the file name."""
+    if "openblas" in libs:
+        return "openblas"
+    if "/blas/libblas" in libs:
+        return "reference"
+    return os.path.basename(libs.split(",")[0]) or "unknown"
+
+
 def matmul_gflops(torch, m, k, n, reps):
     a, b = torch.randn(m, k), torch.randn(k, n)
     best = float("inf")
@@ -64,7 +73,7 @@ def matmul_gflops(torch, m, k, n, reps):
     return 2.0 * m * k * n / best / 1e9
 
 
-def run(torch, lab_torch, name, threads, warmup, steps, peak):
+def run(torch, lab_torch, name, threads, warmup, steps, peak, blas):
     import math
 
     side, double, single, heads, batch = CONFIGS[name]
@@ -136,10 +145,74 @@ def run(torch, lab_torch, name, threads, warmup, steps, peak):
           f"{steps} timed steps after {warmup}: {1e3 * seconds / steps:.1f} ms/step (median "
           f"{statistics.median(step_ms):.1f}), {sps:.1f} samples/s, {gflops:.1f} GFLOP/s, "
           f"{100 * gflops / peak:.1f}% of peak (last loss {loss_value:.4f})")
-    print(f"result impl=python config={name} threads={threads} batch={batch} steps={steps} samples_per_s={sps:.2f} "
+    print(f"result impl=python blas={blas} config={name} threads={threads} batch={batch} steps={steps} samples_per_s={sps:.2f} "
           f"step_ms={1e3 * seconds / steps:.3f} step_ms_median={statistics.median(step_ms):.3f} "
           f"gflop_per_step={flops / 1e9:.5f} gflops={gflops:.3f} peak_gflops={peak:.2f} peak_frac={gflops / peak:.4f}")
     sys.stdout.flush()
+
+
+def parse_results(lines):
+    """The `result k=v ...` lines of a log as dicts, each with the index of the repetition it belongs to (the number of
+    `rep N` lines before it)."""
+    out, rep = [], 0
+    for line in lines:
+        if line.startswith("rep "):
+            rep = int(line.split()[1])
+        if line.startswith("result "):
+            r = dict(kv.split("=", 1) for kv in line.split()[1:])
+            r["rep"] = rep
+            out.append(r)
+    return out
+
+
+def summarize(lines):
+    """Medians, ranges and Java/Python ratios of a log's result lines, as Markdown tables."""
+    results = parse_results(lines)
+    if not results:
+        raise SystemExit("no result lines")
+    groups = {}
+    for r in results:
+        groups.setdefault((r["config"], int(r["threads"]), r["impl"], r.get("blas", "mkl")), []).append(r)
+    for (config, _, _, _), rs in groups.items():
+        counts = {r["gflop_per_step"] for rs2 in groups.values() for r in rs2 if r["config"] == config}
+        if len(counts) != 1:
+            raise SystemExit(f"config {config}: the implementations count different FLOPs per step: {counts}")
+
+    def med(rs, key):
+        return statistics.median(float(r[key]) for r in rs)
+
+    def rng(rs, key):
+        v = [float(r[key]) for r in rs]
+        return f"{min(v):.0f}-{max(v):.0f}"
+
+    out = ["| config | threads | implementation (BLAS) | runs | samples/s median (min-max) | ms/step median | "
+           "GFLOP/s median | its matmul peak, GFLOP/s (median) | % of its peak |",
+           "|---|---|---|---|---|---|---|---|---|"]
+    for key in sorted(groups, key=lambda k: (k[0] != "lab", k[0], k[1], k[2], k[3])):
+        config, threads, impl, blas = key
+        rs = groups[key]
+        label = ("Java, DJL 0.36 / PyTorch 2.7.1" if impl == "java" else "Python, torch " + "1.13") + f" ({blas})"
+        out.append(f"| {config} | {threads} | {label} | {len(rs)} | {med(rs, 'samples_per_s'):.0f} "
+                   f"({rng(rs, 'samples_per_s')}) | {med(rs, 'step_ms'):.1f} | {med(rs, 'gflops'):.1f} | "
+                   f"{med(rs, 'peak_gflops'):.0f} | {100 * med(rs, 'peak_frac'):.0f}% |")
+    out += ["", "| config | threads | Java / Python (BLAS) samples/s, ratio of medians | paired by repetition: median "
+                "(min-max) |", "|---|---|---|---|"]
+    for key in sorted(groups, key=lambda k: (k[0] != "lab", k[0], k[1], k[3])):
+        config, threads, impl, blas = key
+        java = groups.get((config, threads, "java", "mkl"))
+        if impl != "python" or not java:
+            continue
+        py = groups[key]
+        by_rep = {r["rep"]: float(r["samples_per_s"]) for r in py}
+        paired = [float(j["samples_per_s"]) / by_rep[j["rep"]] for j in java if j["rep"] in by_rep]
+        ratio = med(java, "samples_per_s") / med(py, "samples_per_s")
+        pair = f"{statistics.median(paired):.2f} ({min(paired):.2f}-{max(paired):.2f})" if paired else "-"
+        out.append(f"| {config} | {threads} | {ratio:.2f} ({blas}) | {pair} |")
+    timeouts = [line for line in lines if line.startswith("timeout ")]
+    if timeouts:
+        out += ["", f"{len(timeouts)} run(s) did not finish in time (their configs have no result line):"]
+        out += ["- " + line for line in timeouts]
+    return "\n".join(out)
 
 
 def main():
@@ -149,7 +222,12 @@ def main():
     p.add_argument("--steps", type=int, default=40, help="timed steps")
     p.add_argument("--configs", default="lab,small", help="comma-separated: lab, small")
     p.add_argument("--peak-reps", type=int, default=20, help="timed products per matmul shape")
+    p.add_argument("--summarize", metavar="LOG", help="only summarize the result lines of a log (see bench_train.sh)")
     a = p.parse_args()
+    if a.summarize:
+        with open(a.summarize) as f:
+            print(summarize(f.read().splitlines()))
+        return
     configs = a.configs.split(",")
     unknown = [c for c in configs if c not in CONFIGS]
     if unknown or min(a.threads, a.warmup, a.steps, a.peak_reps) < 1:
@@ -177,7 +255,7 @@ def main():
         peak = max(peak, gf)
     print(f"measured peak (best of the shapes above): {peak:.1f} GFLOP/s")
     for c in configs:
-        run(torch, lab_torch, c, a.threads, a.warmup, a.steps, peak)
+        run(torch, lab_torch, c, a.threads, a.warmup, a.steps, peak, blas_kind(loaded_blas()))
 
 
 if __name__ == "__main__":

@@ -194,7 +194,7 @@ public final class TrainBenchmark implements Callable<Integer> {
           100 * gflops / peak);
       System.out.printf(
           Locale.ROOT,
-          "result impl=java config=%s threads=%d batch=%d steps=%d samples_per_s=%.2f step_ms=%.3f"
+          "result impl=java blas=mkl config=%s threads=%d batch=%d steps=%d samples_per_s=%.2f step_ms=%.3f"
               + " step_ms_median=%.3f gflop_per_step=%.5f gflops=%.3f peak_gflops=%.2f peak_frac=%.4f%n",
           name, threads, c.batch(), steps, samplesPerS, 1e3 * seconds / steps, median, flopsPerStep / 1e9, gflops,
           peak, gflops / peak);
