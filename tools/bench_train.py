@@ -208,10 +208,10 @@ def summarize(lines):
         ratio = med(java, "samples_per_s") / med(py, "samples_per_s")
         pair = f"{statistics.median(paired):.2f} ({min(paired):.2f}-{max(paired):.2f})" if paired else "-"
         out.append(f"| {config} | {threads} | {ratio:.2f} ({blas}) | {pair} |")
-    timeouts = [line for line in lines if line.startswith("timeout ")]
-    if timeouts:
-        out += ["", f"{len(timeouts)} run(s) did not finish in time (their configs have no result line):"]
-        out += ["- " + line for line in timeouts]
+    failed = [line for line in lines if line.startswith("failed ")]
+    if failed:
+        out += ["", f"{len(failed)} run(s) failed or ran out of time (rc 124); their later configs have no result line:"]
+        out += ["- " + line for line in failed]
     return "\n".join(out)
 
 

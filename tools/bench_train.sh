@@ -7,7 +7,7 @@
 # Usage: tools/bench_train.sh [LOG]
 #   env REPS (default 5), STEPS timed steps (40), WARMUP untimed steps (10), THREADS (1 2), REF_THREADS: thread
 #   counts for the reference-BLAS runs (1: that BLAS is single-threaded), TIMEOUT seconds per run (300; a run
-#   that takes longer is logged as `timeout` and counted in the summary),
+#   that takes longer, or fails, is logged as `failed` and counted in the summary),
 #   OPENBLAS_LIB: a folder holding OpenBLAS's libblas.so.3, to add Python runs with OpenBLAS (Debian's torch
 #   otherwise runs on the reference BLAS, which these runs select explicitly from /usr/lib/x86_64-linux-gnu/blas).
 set -euo pipefail
@@ -47,7 +47,7 @@ for rep in $(seq 1 "$reps"); do
         continue
       fi
       echo "run $kind threads=$t load=$(cut -d' ' -f1-3 /proc/loadavg) at $(date -u +%H:%M:%S)" | tee -a "$log"
-      one "$kind" "$t" >> "$log" || echo "timeout kind=$kind threads=$t after ${limit}s" | tee -a "$log"
+      one "$kind" "$t" >> "$log" || echo "failed kind=$kind threads=$t rc=$? (124: over ${limit}s)" | tee -a "$log"
     done
   done
 done
