@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Training-step throughput of the edit lab's editor in Python PyTorch: the Python side of `gptedit bench-train`.
 
-The model is the plain-PyTorch replica of the lab's Flux editor in tools/lab_torch.py (imported, not copied). A step
-does what the Java lab's Trainer step does (examples/.../lab/LabModel.java + io.gptedit.models.train.Trainer):
-draw a batch of 16 from a pool of cached samples, pack 2x2, noise with a logit-normal sigma, run the transformer on
-[noisy ; condition] tokens, read the output as a residual over the condition, edit-weighted MSE (weight 1 + 1 inside
-the edit mask), backward, clip the global gradient norm to 1, AdamW (0.9, 0.99, eps 1e-8, no decay) with the lab's
-warm-up + cosine learning rate, zero the gradients. The pool holds random tensors of the lab's shapes: the values
-do not change the cost.
+The editor, its loss and its learning-rate schedule are the plain-PyTorch replica's in tools/lab_torch.py (imported,
+not copied), and a step is lab_torch.train's step, which does what the Java lab's Trainer step does
+(examples/.../lab/LabModel.java + io.gptedit.models.train.Trainer): draw a batch of 16 from a pool of cached samples,
+pack 2x2, noise with a logit-normal sigma, run the transformer on [noisy ; condition] tokens, read the output as a
+residual over the condition, edit-weighted MSE (weight 1 + 1 inside the edit mask), backward, clip the global
+gradient norm to 1, AdamW (0.9, 0.99, eps 1e-8, no decay) at the lab's warm-up + cosine learning rate. The pool
+holds random tensors of the lab's shapes: the values do not change the cost. (lab_torch.py's own `bench` mode times
+the same step on one fixed batch; this script adds the FLOP count, the matmul peak, the thread and BLAS control
+and the result lines the Java side prints.)
 
 Prints the matmul peak measured on the same torch and threads, and one `result ...` line per config in the same
 key=value format as the Java benchmark. Usage (Debian's python3-torch, from the repository root):
@@ -74,64 +76,40 @@ def matmul_gflops(torch, m, k, n, reps):
 
 
 def run(torch, lab_torch, name, threads, warmup, steps, peak, blas):
+    import argparse as ap
     import math
 
     side, double, single, heads, batch = CONFIGS[name]
-    torch.manual_seed(SEED)
-    g = torch.Generator().manual_seed(SEED)
-    model = lab_torch.Flux(12, 12, double, single, heads, HEAD_DIM, TEXT_DIM, TEXT_DIM, AXES)
-    if not hasattr(torch.nn.functional, "scaled_dot_product_attention"):
-        # torch < 2.0 (Debian's 1.13): the textbook attention, as the Java side computes it (Layers.attention).
-        def attention(q, k, v):
-            return torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1]), -1) @ v
-
-        model.attention = attention
-    with torch.no_grad():  # the lab's zero head: the editor starts as "copy the input"
-        model.proj_out.weight.zero_()
-        model.proj_out.bias.zero_()
-    params = list(model.parameters())
-    opt = torch.optim.AdamW(params, lr=LR, betas=(0.9, 0.99), eps=1e-8, weight_decay=0.0)
     total = warmup + steps
-    warm = min(WARMUP, total // 10)
-
-    def lr_at(step):  # LrSchedule.Cosine(peak, 5% floor, warm, total)
-        if step < warm:
-            return LR * (step + 1) / warm
-        progress = min(1.0, (step - warm) / max(1, total - 1 - warm))
-        return 0.05 * LR + 0.5 * (LR - 0.05 * LR) * (1 + math.cos(math.pi * progress))
-
+    # The lab's defaults, as lab_torch's command line spells them (`gptedit lab` = lab_torch.py train's defaults).
+    a = ap.Namespace(patch=2, head_dim=HEAD_DIM, double=double, single=single, heads=heads, zero_head=1, ids="shared",
+                     prediction="residual", edit_weight=EDIT_WEIGHT, t_dist="logit-normal", t_mean=0.0, t_std=1.0,
+                     lr=LR, warmup=min(WARMUP, total // 10), schedule="cosine", steps=total, seed=SEED)
+    torch.manual_seed(SEED)
+    gen = torch.Generator().manual_seed(SEED)
+    model = lab_torch.Editor(a, side)
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=LR, betas=(0.9, 0.99), eps=1e-8, weight_decay=0.0)
     pool = 256
-    inputs = torch.rand(pool, 3, side, side, generator=g) * 2 - 1
-    targets = torch.rand(pool, 3, side, side, generator=g) * 2 - 1
-    masks = (torch.rand(pool, 3, side, side, generator=g) < 0.2).float()
-    text = torch.randn(pool, TEXT_TOKENS, TEXT_DIM, generator=g)
-    pooled = torch.randn(pool, TEXT_DIM, generator=g)
-    grid = side // 2
-    rows, cols = torch.meshgrid(torch.arange(grid), torch.arange(grid), indexing="ij")
-    image_ids = torch.stack([torch.zeros(grid * grid, dtype=torch.long), rows.flatten(), cols.flatten()], 1)
-    # text ids are zero; condition tokens share the noisy tokens' ids (the lab's SHARED condition ids)
-    ids = torch.cat([torch.zeros(TEXT_TOKENS, 3, dtype=torch.long), image_ids, image_ids], 0)
-    tokens = grid * grid
+    cond = torch.rand(pool, 3, side, side, generator=gen) * 2 - 1
+    x0 = torch.rand(pool, 3, side, side, generator=gen) * 2 - 1
+    mask = (torch.rand(pool, 3, side, side, generator=gen) < 0.2).float()
+    text = torch.randn(pool, TEXT_TOKENS, TEXT_DIM, generator=gen)
+    pooled = torch.randn(pool, TEXT_DIM, generator=gen)
+    tokens = (side // 2) ** 2
 
     ends = []
-    for step in range(total):
+    for step in range(total):  # lab_torch.train's step, plus reading the loss and the norm as the Java Trainer does
         for group in opt.param_groups:
-            group["lr"] = lr_at(step)
-        idx = torch.randint(pool, (batch,), generator=g)
-        x0 = lab_torch.pack(targets[idx], 2)
-        cond = lab_torch.pack(inputs[idx], 2)
-        weight = lab_torch.pack(masks[idx], 2) * EDIT_WEIGHT + 1
-        noise = torch.randn(x0.shape, generator=g)
-        sigma = torch.sigmoid(torch.randn(batch, generator=g))
-        xt = (1 - sigma[:, None, None]) * x0 + sigma[:, None, None] * noise
-        out = model(torch.cat([xt, cond], 1), text[idx], pooled[idx], sigma, ids)[:, :tokens]
-        loss = ((cond + out - x0).square() * weight).mean()
+            group["lr"] = lab_torch.lr_at(a, step)
+        idx = torch.randint(0, pool, (batch,), generator=gen)
+        loss = lab_torch.loss_fn(model, a, x0[idx], cond[idx], text[idx], pooled[idx], mask[idx], gen)
+        opt.zero_grad(set_to_none=True)
         loss.backward()
         loss_value = loss.item()
         norm = float(torch.nn.utils.clip_grad_norm_(params, 1.0))
         if math.isfinite(norm) and math.isfinite(loss_value):
             opt.step()
-        opt.zero_grad(set_to_none=False)
         ends.append(time.perf_counter())
 
     seconds = ends[-1] - ends[warmup - 1]
