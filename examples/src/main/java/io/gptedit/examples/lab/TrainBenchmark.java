@@ -45,6 +45,8 @@ public final class TrainBenchmark implements Callable<Integer> {
   /** Features per text token of the lab's frozen encoder. */
   static final int TEXT_DIM = 32;
 
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--threads", description = "PyTorch intra-op threads (default ${DEFAULT-VALUE})")
   int threads = 1;
 
@@ -65,7 +67,7 @@ public final class TrainBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    CommandLine cmd = new CommandLine(this);
+    CommandLine cmd = spec.commandLine();
     if (threads < 1 || warmup < 1 || steps < 1 || peakReps < 1) {
       throw new CommandLine.ParameterException(cmd, "--threads, --warmup, --steps and --peak-reps must be >= 1");
     }
