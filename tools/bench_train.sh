@@ -5,7 +5,7 @@
 # ranges, Java/Python ratios). See docs/benchmarks.md. Needs examples/target/gptedit.jar and tools/lab_torch.py.
 #
 # Usage: tools/bench_train.sh [LOG]
-#   env REPS (default 5), STEPS timed steps (40), WARMUP untimed steps (10), THREADS (1 2), REF_THREADS: thread
+#   env REPS (default 5), CONFIGS (lab,small), STEPS timed steps (40), WARMUP untimed steps (10), THREADS (1 2), REF_THREADS: thread
 #   counts for the reference-BLAS runs (1: that BLAS is single-threaded), TIMEOUT seconds per run (300; a run
 #   that takes longer, or fails, is logged as `failed` and counted in the summary),
 #   OPENBLAS_LIB: a folder holding OpenBLAS's libblas.so.3, to add Python runs with OpenBLAS (Debian's torch
@@ -17,6 +17,7 @@ reps=${REPS:-5}
 steps=${STEPS:-40}
 warmup=${WARMUP:-10}
 threads=${THREADS:-1 2}
+configs=${CONFIGS:-lab,small}
 ref_threads=${REF_THREADS:-1}
 limit=${TIMEOUT:-300}
 reference=/usr/lib/x86_64-linux-gnu/blas
@@ -27,12 +28,13 @@ fi
 
 one() { # kind threads
   case "$1" in
-    java) timeout "$limit" java -jar examples/target/gptedit.jar bench-train --threads "$2" --steps "$steps" --warmup "$warmup" 2>&1 \
+    java) timeout "$limit" java -jar examples/target/gptedit.jar bench-train --threads "$2" --configs "$configs" \
+            --steps "$steps" --warmup "$warmup" 2>&1 \
             | grep -v '^\[main\]' ;;
     python-reference) LD_LIBRARY_PATH=$reference timeout "$limit" /usr/bin/python3 tools/bench_train.py --threads "$2" \
-            --steps "$steps" --warmup "$warmup" ;;
+            --configs "$configs" --steps "$steps" --warmup "$warmup" ;;
     python-openblas) LD_LIBRARY_PATH=$OPENBLAS_LIB timeout "$limit" /usr/bin/python3 tools/bench_train.py --threads "$2" \
-            --steps "$steps" --warmup "$warmup" ;;
+            --configs "$configs" --steps "$steps" --warmup "$warmup" ;;
   esac
 }
 
