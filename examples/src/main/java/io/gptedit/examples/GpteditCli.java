@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       CurateCommand.class,
       EvalCommand.class,
       io.gptedit.examples.lab.LabCommand.class,
+      io.gptedit.examples.lab.TrainBenchmark.class,
       PadCropBenchmark.class,
       CommandLine.HelpCommand.class
     })

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Interleaved training-step benchmark of the edit lab's editor: Java (`gptedit bench-train`, DJL 0.36 / PyTorch 2.7.1)
+# beside the same architecture in Python PyTorch (tools/bench_train.py, Debian's python3-torch), with 1 and 2
+# threads, REPS repetitions, the order of the implementations rotated every repetition; then a summary (medians,
+# ranges, Java/Python ratios). See docs/benchmarks.md. Needs examples/target/gptedit.jar and tools/lab_torch.py.
+#
+# Usage: tools/bench_train.sh [LOG]
+#   env REPS (default 5), CONFIGS (lab,small), STEPS timed steps (40), WARMUP untimed steps (10), THREADS (1 2), REF_THREADS: thread
+#   counts for the reference-BLAS runs (1: that BLAS is single-threaded), TIMEOUT seconds per run (300; a run
+#   that takes longer, or fails, is logged as `failed` and counted in the summary),
+#   OPENBLAS_LIB: a folder holding OpenBLAS's libblas.so.3, to add Python runs with OpenBLAS (Debian's torch
+#   otherwise runs on the reference BLAS, which these runs select explicitly from /usr/lib/x86_64-linux-gnu/blas).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+log=${1:-bench-train.log}
+reps=${REPS:-5}
+steps=${STEPS:-40}
+warmup=${WARMUP:-10}
+threads=${THREADS:-1 2}
+configs=${CONFIGS:-lab,small}
+ref_threads=${REF_THREADS:-1}
+limit=${TIMEOUT:-300}
+reference=/usr/lib/x86_64-linux-gnu/blas
+kinds=(java python-reference)
+if [[ -n "${OPENBLAS_LIB:-}" ]]; then
+  kinds+=(python-openblas)
+fi
+
+one() { # kind threads
+  case "$1" in
+    java) timeout "$limit" java -jar examples/target/gptedit.jar bench-train --threads "$2" --configs "$configs" \
+            --steps "$steps" --warmup "$warmup" 2>&1 \
+            | grep -v '^\[main\]' ;;
+    python-reference) LD_LIBRARY_PATH=$reference timeout "$limit" /usr/bin/python3 tools/bench_train.py --threads "$2" \
+            --configs "$configs" --steps "$steps" --warmup "$warmup" ;;
+    python-openblas) LD_LIBRARY_PATH=$OPENBLAS_LIB timeout "$limit" /usr/bin/python3 tools/bench_train.py --threads "$2" \
+            --configs "$configs" --steps "$steps" --warmup "$warmup" ;;
+  esac
+}
+
+: > "$log"
+for rep in $(seq 1 "$reps"); do
+  echo "rep $rep" | tee -a "$log"
+  for t in $threads; do
+    n=${#kinds[@]}
+    for i in $(seq 0 $((n - 1))); do
+      kind=${kinds[$(((i + rep) % n))]}
+      if [[ $kind == python-reference && " $ref_threads " != *" $t "* ]]; then
+        continue
+      fi
+      echo "run $kind threads=$t load=$(cut -d' ' -f1-3 /proc/loadavg) at $(date -u +%H:%M:%S)" | tee -a "$log"
+      one "$kind" "$t" >> "$log" || echo "failed kind=$kind threads=$t rc=$? (124: over ${limit}s)" | tee -a "$log"
+    done
+  done
+done
+/usr/bin/python3 tools/bench_train.py --summarize "$log"
