@@ -84,9 +84,10 @@ public final class LabCommand implements Callable<Integer> {
 
   @Option(
       names = "--threads",
-      description = "PyTorch intra-op threads; 0 keeps the engine default (one per core). 1 avoids the collapse of an"
-          + " oversubscribed thread pool on a machine shared with other work (default ${DEFAULT-VALUE})")
-  int threads = 1;
+      description = "PyTorch intra-op threads; 0 keeps the engine default (one per core, what the measured default run"
+          + " used on 2 cores). On a machine busy with other work, 1 avoids the collapse of an oversubscribed thread"
+          + " pool (default ${DEFAULT-VALUE})")
+  int threads = 0;
 
   @Option(
       names = "--ema",
@@ -139,8 +140,8 @@ public final class LabCommand implements Callable<Integer> {
     }
     if (threads > 0) {
       System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
-      System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
     }
+    System.setProperty("ai.djl.pytorch.num_interop_threads", "1"); // the lab runs one op at a time
     LabConfig.Builder builder =
         LabConfig.builder(output)
             .steps(steps)
@@ -170,7 +171,7 @@ public final class LabCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     long t0 = System.nanoTime();
-    LabListener progress = new LabListener(t0);
+    LabListener progress = new LabListener(t0, config.steps());
     try {
       if (compare) {
         EditLab.Comparison comparison = EditLab.compare(config, progress);
@@ -203,16 +204,21 @@ public final class LabCommand implements Callable<Integer> {
    */
   private static final class LabListener implements EditLab.Listener {
     private final long t0;
+    private final int steps;
     private TrainingProgress training;
 
-    LabListener(long t0) {
+    LabListener(long t0, int steps) {
       this.t0 = t0;
+      this.steps = steps;
     }
 
     @Override
     public void onPhase(String message) {
       endTraining();
       System.out.printf(Locale.ROOT, "[%6.1fs] %s%n", (System.nanoTime() - t0) / 1e9, message);
+      if (message.startsWith("training ")) {
+        training = TrainingProgress.create(steps, System.out, 100); // its clock starts before the first step
+      }
     }
 
     @Override
