@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -117,7 +118,10 @@ public final class EditLab {
       listener.onPhase(String.format("editor: %,d parameters; scoring it untrained", model.parameterCount()));
       rows.add(score(untrainedName(config), heldOut, edit(model, heldOut, config, manager), config.tolerance()));
 
-      listener.onPhase(String.format("training %d steps of batch %d", config.steps(), config.batch()));
+      listener.onPhase(
+          String.format(
+              "training %d steps of batch %d%s", config.steps(), config.batch(),
+              config.resume() ? " (resuming from the latest checkpoint in " + out.resolve("run") + ", if any)" : ""));
       Training training = train(model, config, data, out.resolve("run"), listener);
       List<StepMetrics> metrics = training.metrics();
       double trainSeconds = training.seconds();
@@ -278,21 +282,7 @@ public final class EditLab {
       o.put("last50_mean_loss", r.lastLoss());
       o.put("skipped_steps", r.skippedSteps());
     }
-    ArrayNode arr = root.putArray("results");
-    for (Row r : rows) {
-      ObjectNode o = arr.addObject();
-      o.put("editor", r.name());
-      o.put("instruction_following", r.instructionFollowing());
-      o.put("identity_preservation", r.identityPreservation());
-      o.put("psnr_db", r.psnr());
-      o.put("mean_abs_error", r.meanAbsError());
-    }
-    try {
-      Files.writeString(out.resolve("metrics.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
-      Files.writeString(out.resolve("table.txt"), table);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the report in " + out, e);
-    }
+    writeResults(root, rows, table, out);
   }
 
   /** A training run's per-step metrics and wall-clock time. */
@@ -304,7 +294,9 @@ public final class EditLab {
    */
   private static Training train(
       LabModel model, LabConfig config, LabData data, Path runDir, Listener listener) {
-    deleteIfExists(runDir.resolve("metrics.jsonl"));
+    if (!config.resume()) {
+      deleteTree(runDir); // a fresh run: no stale checkpoint may be resumed from later
+    }
     List<StepMetrics> metrics;
     long t0 = System.nanoTime();
     Trainer.Builder builder =
@@ -317,6 +309,7 @@ public final class EditLab {
             .seed(config.seed())
             .samplesPerMicroBatch(config.batch())
             .runDir(runDir)
+            .checkpointEvery(config.checkpointEvery())
             .config(configJson(config).toString())
             .provenance(
                 Map.of(
@@ -329,7 +322,11 @@ public final class EditLab {
     }
     try (Trainer trainer = builder.build()) {
       // The dataset index decides each step's batch (TrainingBatches: aspect buckets, resumable by step).
+      long from = config.resume() ? trainer.resume() : 0;
       metrics = trainer.train(ctx -> model.loss(data.batch(ctx.step()), ctx));
+      if (from > 0) {
+        metrics = readMetrics(runDir.resolve("metrics.jsonl")); // the whole run, for the report and loss curve
+      }
       // Sample with the averaged weights when an EMA was kept (the trainer owns them until it closes).
       Map<String, NDArray> params = model.parameters();
       trainer.emaWeights().ifPresent(avg -> avg.forEach((name, a) -> a.copyTo(params.get(name))));
@@ -452,6 +449,11 @@ public final class EditLab {
     training.put("first_loss", first);
     training.put("last50_mean_loss", last);
     training.put("skipped_steps", metrics.stream().filter(StepMetrics::skipped).count());
+    writeResults(root, rows, table, out);
+  }
+
+  /** Adds the table's rows to {@code root} as {@code results}, then writes {@code metrics.json} and {@code table.txt}. */
+  private static void writeResults(ObjectNode root, List<Row> rows, String table, Path out) {
     ArrayNode arr = root.putArray("results");
     for (Row r : rows) {
       ObjectNode o = arr.addObject();
@@ -469,11 +471,34 @@ public final class EditLab {
     }
   }
 
-  private static void deleteIfExists(Path p) {
+  /** Reads a trainer's {@code metrics.jsonl}. */
+  private static List<StepMetrics> readMetrics(Path file) {
+    List<StepMetrics> out = new ArrayList<>();
     try {
-      Files.deleteIfExists(p);
+      for (String line : Files.readAllLines(file)) {
+        JsonNode n = JSON.readTree(line);
+        out.add(
+            new StepMetrics(
+                n.path("step").asLong(), n.path("loss").asDouble(Double.NaN), n.path("lr").asDouble(),
+                n.path("grad_norm").asDouble(Double.NaN), n.path("samples_per_s").asDouble(Double.NaN),
+                n.path("skipped").asBoolean(false)));
+      }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete " + p, e);
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+    return out;
+  }
+
+  private static void deleteTree(Path root) {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> walk = Files.walk(root)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + root, e);
     }
   }
 }

@@ -119,6 +119,17 @@ public final class LabCommand implements Callable<Integer> {
   LabConfig.Fusion textFusion = LabConfig.Fusion.T5;
 
   @Option(
+      names = "--checkpoint-every",
+      description = "write a checkpoint every N steps and after the last, 0 for the last only (default ${DEFAULT-VALUE})")
+  int checkpointEvery = D.checkpointEvery();
+
+  @Option(
+      names = "--resume",
+      description = "continue a killed run from the latest checkpoint in <output>/run (same flags as the first run);"
+          + " the data are regenerated identically and training continues bit-exactly")
+  boolean resume;
+
+  @Option(
       names = "--compare",
       description = "train all three paradigms on the same data, steps and seed and print them side by side")
   boolean compare;
@@ -163,7 +174,9 @@ public final class LabCommand implements Callable<Integer> {
             .ema(ema)
             .misalign(misalign)
             .paradigm(paradigm == null ? LabConfig.Paradigm.KONTEXT : paradigm)
-            .textFusion(textFusion);
+            .textFusion(textFusion)
+            .checkpointEvery(checkpointEvery)
+            .resume(resume);
     LabConfig config;
     try {
       config = builder.build();

@@ -37,6 +37,8 @@ import java.nio.file.Path;
  *     aligned); see {@code docs/lab.md}
  * @param paradigm how the editor sees the input image (see {@link Paradigm})
  * @param textFusion what text tokens the editor reads (see {@link Fusion})
+ * @param checkpointEvery write a checkpoint every this many steps (and after the last); 0 for the last only
+ * @param resume continue from the run folder's latest checkpoint instead of starting afresh
  */
 public record LabConfig(
     int steps,
@@ -63,7 +65,9 @@ public record LabConfig(
     double timeMean,
     int misalign,
     Paradigm paradigm,
-    Fusion textFusion) {
+    Fusion textFusion,
+    int checkpointEvery,
+    boolean resume) {
 
   /** What the transformer's output is trained to be. */
   public enum Prediction {
@@ -144,6 +148,7 @@ public record LabConfig(
     check(misalign >= 0 && misalign < size, "misalign must be in [0, size), got " + misalign);
     requireNonNull(paradigm, "paradigm");
     requireNonNull(textFusion, "textFusion");
+    check(checkpointEvery >= 0, "checkpointEvery must be >= 0, got " + checkpointEvery);
   }
 
   /**
@@ -198,6 +203,8 @@ public record LabConfig(
     b.misalign = misalign;
     b.paradigm = paradigm;
     b.textFusion = textFusion;
+    b.checkpointEvery = checkpointEvery;
+    b.resume = resume;
     return b;
   }
 
@@ -228,6 +235,8 @@ public record LabConfig(
     private int misalign = 0;
     private Paradigm paradigm = Paradigm.KONTEXT;
     private Fusion textFusion = Fusion.T5;
+    private int checkpointEvery = 500;
+    private boolean resume = false;
 
     private Builder(Path output) {
       this.output = output;
@@ -509,6 +518,28 @@ public record LabConfig(
     }
 
     /**
+     * Sets how often a checkpoint is written.
+     *
+     * @param value steps between checkpoints, 0 for the last step only
+     * @return this builder
+     */
+    public Builder checkpointEvery(int value) {
+      this.checkpointEvery = value;
+      return this;
+    }
+
+    /**
+     * Sets whether to continue from the run folder's latest checkpoint.
+     *
+     * @param value true to resume
+     * @return this builder
+     */
+    public Builder resume(boolean value) {
+      this.resume = value;
+      return this;
+    }
+
+    /**
      * Returns the config.
      *
      * @return the validated config
@@ -518,7 +549,7 @@ public record LabConfig(
       return new LabConfig(
           steps, size, batch, seed, lr, warmup, trainCount, heldOutCount, sampleSteps, tolerance, editWeight,
           doubleBlocks, singleBlocks, heads, prediction, conditionIds, zeroHead, ema, output, loss, editShare,
-          timeMean, misalign, paradigm, textFusion);
+          timeMean, misalign, paradigm, textFusion, checkpointEvery, resume);
     }
   }
 

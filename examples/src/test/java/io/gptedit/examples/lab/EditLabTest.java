@@ -156,4 +156,41 @@ class EditLabTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("size");
   }
+
+  @Test
+  void aKilledLabRunResumesFromItsLastCheckpointAndEndsBitIdenticalToAStraightRun() throws Exception {
+    Path straight = tmp.resolve("straight");
+    EditLab.run(tiny(straight).toBuilder().checkpointEvery(20).build(), QUIET);
+    Path killed = tmp.resolve("killed");
+    EditLab.run(tiny(killed).toBuilder().checkpointEvery(20).build(), QUIET);
+    // "Kill" the second run after step 20: drop the later checkpoint and metrics lines, as a crash would leave them.
+    Path checkpoints = killed.resolve("run/checkpoints");
+    try (java.util.stream.Stream<Path> walk = Files.walk(checkpoints.resolve("step-000000040"))) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+    Path metrics = killed.resolve("run/metrics.jsonl");
+    Files.write(metrics, Files.readAllLines(metrics).subList(0, 27)); // 7 lines past the checkpoint, to be dropped
+    EditLab.Result resumed = EditLab.run(tiny(killed).toBuilder().checkpointEvery(20).resume(true).build(), QUIET);
+
+    List<String> lines = Files.readAllLines(metrics);
+    assertThat(lines).hasSize(40);
+    for (int i = 0; i < 40; i++) {
+      assertThat(new ObjectMapper().readTree(lines.get(i)).path("step").asLong()).isEqualTo(i + 1L); // no gap, no duplicate
+    }
+    try (io.gptedit.models.safetensors.SafetensorsFile a =
+            io.gptedit.models.safetensors.SafetensorsFile.open(
+                straight.resolve("run/checkpoints/step-000000040/weights.safetensors"));
+        io.gptedit.models.safetensors.SafetensorsFile b =
+            io.gptedit.models.safetensors.SafetensorsFile.open(
+                checkpoints.resolve("step-000000040/weights.safetensors"))) {
+      assertThat(b.tensors().keySet()).isEqualTo(a.tensors().keySet());
+      for (String name : a.tensors().keySet()) {
+        assertThat(b.readFloats(name)).as(name).containsExactly(a.readFloats(name));
+      }
+    }
+    JsonNode m = new ObjectMapper().readTree(Files.readString(straight.resolve("metrics.json")));
+    assertThat(resumed.rows().get(2).meanAbsError()).isEqualTo(m.path("results").get(2).path("mean_abs_error").asDouble());
+  }
 }
