@@ -93,21 +93,9 @@ public final class EditLab {
     requireNonNull(config, "config");
     requireNonNull(listener, "listener");
     Path out = config.output();
-    try {
-      Files.createDirectories(out);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create " + out, e);
-    }
     TinyTextEncoder encoder = new TinyTextEncoder(16, 32, config.seed() ^ 0x7E47L);
-
-    listener.onPhase(
-        String.format(
-            "generating %d train + %d held-out %dx%d triplets through the curation pipeline into shards under %s%s",
-            config.trainCount(), config.heldOutCount(), config.size(), config.size(), out.resolve("data"),
-            config.misalign() > 0 ? " (targets misaligned by up to " + config.misalign() + " px)" : ""));
-    LabData data = LabData.prepare(config, out.resolve("data"), encoder);
+    LabData data = prepareData(config, encoder, listener);
     List<LabExample> heldOut = data.heldOut();
-    listener.onPhase(data.summary());
 
     List<Row> rows = new ArrayList<>();
     List<RgbImage> inputs = heldOut.stream().map(LabExample::input).toList();
@@ -190,21 +178,9 @@ public final class EditLab {
     requireNonNull(config, "config");
     requireNonNull(listener, "listener");
     Path out = config.output();
-    try {
-      Files.createDirectories(out);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create " + out, e);
-    }
     TinyTextEncoder encoder = new TinyTextEncoder(16, 32, config.seed() ^ 0x7E47L);
-
-    listener.onPhase(
-        String.format(
-            "generating %d train + %d held-out %dx%d triplets through the curation pipeline into shards under %s%s",
-            config.trainCount(), config.heldOutCount(), config.size(), config.size(), out.resolve("data"),
-            config.misalign() > 0 ? " (targets misaligned by up to " + config.misalign() + " px)" : ""));
-    LabData data = LabData.prepare(config, out.resolve("data"), encoder);
+    LabData data = prepareData(config, encoder, listener);
     List<LabExample> heldOut = data.heldOut();
-    listener.onPhase(data.summary());
 
     Row copy = score("copy input (baseline)", heldOut, heldOut.stream().map(LabExample::input).toList(), config.tolerance());
     List<Row> untrained = new ArrayList<>();
@@ -283,6 +259,24 @@ public final class EditLab {
       o.put("skipped_steps", r.skippedSteps());
     }
     writeResults(root, rows, table, out);
+  }
+
+  /** Creates the report folder and runs the data step (curation, shards, index, split), reporting both phases. */
+  private static LabData prepareData(LabConfig config, TinyTextEncoder encoder, Listener listener) {
+    Path out = config.output();
+    try {
+      Files.createDirectories(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + out, e);
+    }
+    listener.onPhase(
+        String.format(
+            "generating %d train + %d held-out %dx%d triplets through the curation pipeline into shards under %s%s",
+            config.trainCount(), config.heldOutCount(), config.size(), config.size(), out.resolve("data"),
+            config.misalign() > 0 ? " (targets misaligned by up to " + config.misalign() + " px)" : ""));
+    LabData data = LabData.prepare(config, out.resolve("data"), encoder);
+    listener.onPhase(data.summary());
+    return data;
   }
 
   /** A training run's per-step metrics and wall-clock time. */
