@@ -83,7 +83,7 @@ def run(torch, lab_torch, name, threads, warmup, steps, peak, blas):
     total = warmup + steps
     # The lab's defaults, as lab_torch's command line spells them (`gptedit lab` = lab_torch.py train's defaults).
     a = ap.Namespace(patch=2, head_dim=HEAD_DIM, double=double, single=single, heads=heads, zero_head=1, ids="shared",
-                     prediction="residual", edit_weight=EDIT_WEIGHT, t_dist="logit-normal", t_mean=0.0, t_std=1.0,
+                     prediction="residual", edit_weight=EDIT_WEIGHT, balance=0.0, t_dist="logit-normal", t_mean=0.0, t_std=1.0,
                      lr=LR, warmup=min(WARMUP, total // 10), schedule="cosine", steps=total, seed=SEED)
     torch.manual_seed(SEED)
     gen = torch.Generator().manual_seed(SEED)
