@@ -26,6 +26,11 @@ class EditLabTest {
   }
 
   private static LabConfig tiny(Path out) {
+    return tinyBuilder(out).build();
+  }
+
+  /** The tiny run the lab tests share: 8x8 images, 1+1 blocks of width 32, 40 steps of batch 4. */
+  static LabConfig.Builder tinyBuilder(Path out) {
     return LabConfig.builder(out)
         .steps(40)
         .size(8)
@@ -40,8 +45,7 @@ class EditLabTest {
         .doubleBlocks(1)
         .singleBlocks(1)
         .heads(2)
-        .zeroHead(false)
-        .build();
+        .zeroHead(false);
   }
 
   @Test
@@ -123,7 +127,8 @@ class EditLabTest {
     assertThat(a[0][5 * 8]).isZero(); // five words: the sixth token is padding
   }
 
-  private static final EditLab.Listener QUIET =
+  /** A listener that prints nothing, for the lab tests. */
+  static final EditLab.Listener QUIET =
       new EditLab.Listener() {
         @Override
         public void onPhase(String message) {}

@@ -43,23 +43,9 @@ class LabParadigmsTest {
     System.setProperty("ai.djl.offline", "true");
   }
 
-  /** EditLabTest's tiny run: 8x8 images, 1+1 blocks of width 32, 40 steps. */
+  /** EditLabTest's tiny run with the first recipe pinned. */
   private static LabConfig.Builder tiny(Path out) {
-    return LabConfig.builder(out)
-        .steps(40)
-        .size(8)
-        .batch(4)
-        .seed(3)
-        .lr(2e-3)
-        .warmup(4)
-        .trainCount(48)
-        .heldOutCount(6)
-        .sampleSteps(2)
-        .editWeight(5.0)
-        .doubleBlocks(1)
-        .singleBlocks(1)
-        .heads(2)
-        .zeroHead(false)
+    return EditLabTest.tinyBuilder(out)
         // The recipe these short tests were sized for (the default since is velocity + Kontext ids + mask-balanced).
         .prediction(LabConfig.Prediction.RESIDUAL)
         .conditionIds(LabConfig.ConditionIds.SHARED)
@@ -67,14 +53,7 @@ class LabParadigmsTest {
         .timeMean(0);
   }
 
-  private static final EditLab.Listener QUIET =
-      new EditLab.Listener() {
-        @Override
-        public void onPhase(String message) {}
-
-        @Override
-        public void onStep(StepMetrics metrics, int totalSteps) {}
-      };
+  private static final EditLab.Listener QUIET = EditLabTest.QUIET;
 
   private static double meanLoss(List<String> jsonLines, int from, int to) throws Exception {
     double sum = 0;
