@@ -3,7 +3,7 @@ package io.gptedit.examples;
 import static java.util.Objects.requireNonNull;
 
 import io.gptedit.models.train.StepMetrics;
-import io.gptedit.models.train.TrainingListener;
+import io.gptedit.models.train.FineTuneListener;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,14 +16,14 @@ import me.tongfei.progressbar.ProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * Shows a {@link io.gptedit.models.train.Trainer}'s progress: on a terminal, a progress bar ({@code
+ * Shows a {@link io.gptedit.models.train.FineTuner}'s progress: on a terminal, a progress bar ({@code
  * me.tongfei:progressbar}) with step/total, rate and ETA, and loss, learning rate and samples/s as its message;
  * otherwise (a CI log, a pipe) one plain line every {@code every} steps with the same facts, so logs stay
  * readable. {@link #close()} ends the bar and prints a one-line summary: steps, time, final loss, skipped steps.
  *
  * <pre>{@code
  * try (TrainingProgress progress = TrainingProgress.create(steps, System.out, 100)) {
- *   trainer = Trainer.builder()...listener(progress).build();
+ *   trainer = FineTuner.builder()...listener(progress).build();
  *   trainer.train(loss);
  * }
  * }</pre>
@@ -31,7 +31,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * <p>Rates and the ETA count only the steps this object saw, timed from its creation, so a resumed run's ETA is
  * right. Samples/s is an exponential average (weight 0.1) of the steps' own figures.
  */
-public final class TrainingProgress implements TrainingListener, AutoCloseable {
+public final class TrainingProgress implements FineTuneListener, AutoCloseable {
   private final long total;
   private final PrintStream out;
   private final boolean terminal;

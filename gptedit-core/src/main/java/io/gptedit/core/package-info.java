@@ -2,7 +2,7 @@
  * The gptedit vocabulary shared by every other module.
  *
  * <p>The one-line data flow of the SDK is
- * {@code TripletSource -> CurationPipeline -> Shards/Index -> Trainer -> Editor -> Benchmark -> Report}; this
+ * {@code TripletSource -> CurationPipeline -> Shards/Index -> FineTuner -> Editor -> Benchmark -> Report}; this
  * module holds the types every stage speaks: {@link io.gptedit.core.image.RgbImage images},
  * {@link io.gptedit.core.geometry.PadCropPlan pad/crop geometry},
  * {@link io.gptedit.core.triplet.EditTriplet edit triplets},

@@ -10,11 +10,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gptedit.core.image.RgbImage;
 import io.gptedit.data.synthetic.EditMetrics;
-import io.gptedit.models.train.AdamW;
+import io.gptedit.models.train.AdamWOptimizer;
 import io.gptedit.models.train.LrSchedule;
 import io.gptedit.models.train.StepMetrics;
-import io.gptedit.models.train.Trainer;
-import io.gptedit.models.train.TrainingListener;
+import io.gptedit.models.train.FineTuner;
+import io.gptedit.models.train.FineTuneListener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -26,7 +26,7 @@ import java.util.Map;
 
 /**
  * The CPU edit lab: the paper's pipeline in miniature. Generates synthetic triplets into shards (train and
- * held-out), reads them back, fine-tunes a tiny Kontext-style editor with the {@link Trainer}, samples edits for
+ * held-out), reads them back, fine-tunes a tiny Kontext-style editor with the {@link FineTuner}, samples edits for
  * the held-out set, and scores them beside two baselines (copy the input; the untrained editor) with the
  * synthetic world's exact metrics. Writes {@code metrics.json}, {@code table.txt}, {@code loss.png}, {@code
  * contact-sheet.png}, the trainer's {@code run/} folder (metrics.jsonl, final checkpoint) and the shards.
@@ -293,10 +293,10 @@ public final class EditLab {
     }
     List<StepMetrics> metrics;
     long t0 = System.nanoTime();
-    Trainer.Builder builder =
-        Trainer.builder()
+    FineTuner.Builder builder =
+        FineTuner.builder()
             .parameters(model.parameters())
-            .optimizer(new AdamW(0.9, 0.99, 1e-8, 0.0).create())
+            .optimizer(new AdamWOptimizer(0.9, 0.99, 1e-8, 0.0).create())
             .schedule(new LrSchedule.Cosine(config.lr(), config.lr() * 0.05, config.warmup(), config.steps()))
             .steps(config.steps())
             .clipNorm(1.0)
@@ -314,7 +314,7 @@ public final class EditLab {
     if (config.ema() > 0) {
       builder.ema(config.ema());
     }
-    try (Trainer trainer = builder.build()) {
+    try (FineTuner trainer = builder.build()) {
       // The dataset index decides each step's batch (TrainingBatches: aspect buckets, resumable by step).
       long from = config.resume() ? trainer.resume() : 0;
       metrics = trainer.train(ctx -> model.loss(data.batch(ctx.step()), ctx));
@@ -418,7 +418,7 @@ public final class EditLab {
     n.put("misalign", c.misalign());
     n.put("paradigm", c.paradigm().name());
     n.put("text_fusion", c.textFusion().name());
-    n.put("optimizer", "AdamW(0.9, 0.99, 1e-8, wd 0), clip 1.0, cosine to 5% of peak");
+    n.put("optimizer", "AdamWOptimizer(0.9, 0.99, 1e-8, wd 0), clip 1.0, cosine to 5% of peak");
     return n;
   }
 

@@ -8,7 +8,7 @@ import io.gptedit.models.flow.TimestepSampling;
 import io.gptedit.models.flux.FluxTransformer;
 import io.gptedit.models.flux.LatentPacking;
 import io.gptedit.models.train.FlowMatchingLoss;
-import io.gptedit.models.train.Trainer;
+import io.gptedit.models.train.FineTuner;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,7 +82,7 @@ final class LabModel implements AutoCloseable {
   }
 
   /** One micro-batch of the training loss over the given examples; noise and flow times come from the step's random source. */
-  NDArray loss(List<LabExample> examples, Trainer.StepContext ctx) {
+  NDArray loss(List<LabExample> examples, FineTuner.StepContext ctx) {
     NDManager m = ctx.manager();
     SplittableRandom r = ctx.random();
     LabExample[] batch = examples.toArray(new LabExample[0]);

@@ -9,7 +9,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.gptedit.models.conditioning.TextFusion;
-import io.gptedit.models.nn.ParameterStore;
+import io.gptedit.models.nn.ModelWeights;
 import java.util.Map;
 
 /**
@@ -32,7 +32,7 @@ final class LabText implements AutoCloseable {
   private final TinyTextEncoder t5;
   private final int side;
   private final TinyMllm mllm;
-  private final ParameterStore connector;
+  private final ModelWeights connector;
   private final int tokens;
 
   LabText(LabConfig config, TinyTextEncoder t5) {
@@ -40,7 +40,7 @@ final class LabText implements AutoCloseable {
     this.t5 = t5;
     this.side = config.size();
     TextFusion.Config fc = fusionConfig(mode, t5);
-    this.connector = fc == null ? null : ParameterStore.random(TextFusion.spec(fc), config.seed() ^ 0xF05EL);
+    this.connector = fc == null ? null : ModelWeights.random(TextFusion.spec(fc), config.seed() ^ 0xF05EL);
     this.mllm = mode == LabConfig.Fusion.T5 ? null : new TinyMllm(config.seed() ^ 0x3117L);
     this.tokens =
         switch (mode) {

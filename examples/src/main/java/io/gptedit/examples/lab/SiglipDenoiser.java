@@ -10,7 +10,7 @@ import io.gptedit.models.editor.SiglipTokenEditor;
 import io.gptedit.models.flux.FluxInput;
 import io.gptedit.models.flux.FluxTransformer;
 import io.gptedit.models.flux.LatentPacking;
-import io.gptedit.models.nn.ParameterStore;
+import io.gptedit.models.nn.ModelWeights;
 import java.util.Map;
 
 /**
@@ -26,7 +26,7 @@ final class SiglipDenoiser implements LabDenoiser {
 
   private final FluxTransformer flux;
   private final TinyVisionEncoder vision;
-  private final ParameterStore projector;
+  private final ModelWeights projector;
   private final int side;
   private final int[][] imageIds;
   private final int[][] textIds;
@@ -35,7 +35,7 @@ final class SiglipDenoiser implements LabDenoiser {
     this.flux = LabDenoiser.flux(config, 12, textDim);
     this.vision = new TinyVisionEncoder(VISION_DIM, config.seed() ^ 0x516L);
     this.projector =
-        ParameterStore.random(
+        ModelWeights.random(
             SiglipTokenEditor.projectorSpec(VISION_DIM, PROJECTOR_HIDDEN, textDim), config.seed() ^ 0x9A0FL);
     this.side = config.size();
     int half = side / 2;

@@ -10,7 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import io.gptedit.models.nn.Layers;
 import io.gptedit.models.nn.ParameterSpec;
 import io.gptedit.models.nn.ParameterSpec.Init;
-import io.gptedit.models.nn.ParameterStore;
+import io.gptedit.models.nn.ModelWeights;
 
 /**
  * A tiny frozen stand-in for the paper's multimodal LLM (Qwen2.5-VL): a fixed random pre-norm transformer
@@ -31,14 +31,14 @@ final class TinyMllm implements AutoCloseable {
   private static final int HEADS = 2;
   private static final int TEXT_TOKENS = 16;
 
-  private final ParameterStore params;
+  private final ModelWeights params;
   private final TinyVisionEncoder vision;
   private final TinyTextEncoder words;
 
   TinyMllm(long seed) {
     this.vision = new TinyVisionEncoder(DIM, seed ^ 0x11A6EL);
     this.words = new TinyTextEncoder(TEXT_TOKENS, DIM, seed ^ 0x70CE7L);
-    this.params = ParameterStore.random(spec(), seed);
+    this.params = ModelWeights.random(spec(), seed);
   }
 
   static ParameterSpec spec() {
@@ -109,7 +109,7 @@ final class TinyMllm implements AutoCloseable {
   }
 
   /** The frozen weights (for tests: they must never change). */
-  ParameterStore parameters() {
+  ModelWeights parameters() {
     return params;
   }
 

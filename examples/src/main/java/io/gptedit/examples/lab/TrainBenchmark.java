@@ -9,9 +9,9 @@ import io.gptedit.data.synthetic.Scene;
 import io.gptedit.data.synthetic.SyntheticSample;
 import io.gptedit.data.synthetic.SyntheticWorld;
 import io.gptedit.models.flux.FluxConfig;
-import io.gptedit.models.train.AdamW;
+import io.gptedit.models.train.AdamWOptimizer;
 import io.gptedit.models.train.LrSchedule;
-import io.gptedit.models.train.Trainer;
+import io.gptedit.models.train.FineTuner;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,7 +24,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code gptedit bench-train}: training-step throughput of the lab's editor with the real {@link Trainer}
+ * {@code gptedit bench-train}: training-step throughput of the lab's editor with the real {@link FineTuner}
  * (forward, backward, global-norm clip, AdamW, gradient zeroing; batch drawn by {@link LabModel#loss}), in samples/s
  * and achieved GFLOP/s against this machine's measured fp32 matmul peak on the same engine and threads. FLOPs are
  * counted analytically by {@link TrainingFlops}. Prints human-readable lines and one {@code result ...} line per
@@ -172,10 +172,10 @@ public final class TrainBenchmark implements Callable<Integer> {
     int total = warmup + steps;
     long[] ends = new long[total];
     try (LabModel model = new LabModel(c, encoder);
-        Trainer trainer =
-            Trainer.builder()
+        FineTuner trainer =
+            FineTuner.builder()
                 .parameters(model.flux().parameters().asMap())
-                .optimizer(new AdamW(0.9, 0.99, 1e-8, 0.0).create())
+                .optimizer(new AdamWOptimizer(0.9, 0.99, 1e-8, 0.0).create())
                 .schedule(new LrSchedule.Cosine(c.lr(), c.lr() * 0.05, Math.min(c.warmup(), total / 10), total))
                 .steps(total)
                 .clipNorm(1.0)

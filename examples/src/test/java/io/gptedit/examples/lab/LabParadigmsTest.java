@@ -8,10 +8,10 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gptedit.core.image.RgbImage;
-import io.gptedit.models.train.AdamW;
+import io.gptedit.models.train.AdamWOptimizer;
 import io.gptedit.models.train.LrSchedule;
 import io.gptedit.models.train.StepMetrics;
-import io.gptedit.models.train.Trainer;
+import io.gptedit.models.train.FineTuner;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -193,10 +193,10 @@ class LabParadigmsTest {
       model.text().mllm().parameters().asMap().forEach((k, v) -> mllmBefore.put(k, v.toFloatArray()));
       float[] queriesBefore = model.parameters().get("meta_queries.weight").toFloatArray();
       assertThat(model.parameters().keySet()).noneMatch(k -> k.startsWith("layers.") || k.startsWith("visual."));
-      try (Trainer t =
-          Trainer.builder()
+      try (FineTuner t =
+          FineTuner.builder()
               .parameters(model.parameters())
-              .optimizer(new AdamW(0.9, 0.99, 1e-8, 0.0).create())
+              .optimizer(new AdamWOptimizer(0.9, 0.99, 1e-8, 0.0).create())
               .schedule(new LrSchedule.Cosine(1e-2, 1e-3, 1, 4))
               .steps(4)
               .seed(1)
@@ -224,10 +224,10 @@ class LabParadigmsTest {
       Map<String, float[]> before = new LinkedHashMap<>();
       model.text().parameters().forEach((k, v) -> before.put(k, v.toFloatArray()));
       List<StepMetrics> steps;
-      try (Trainer t =
-          Trainer.builder()
+      try (FineTuner t =
+          FineTuner.builder()
               .parameters(model.parameters())
-              .optimizer(new AdamW(0.9, 0.99, 1e-8, 0.0).create())
+              .optimizer(new AdamWOptimizer(0.9, 0.99, 1e-8, 0.0).create())
               .schedule(new LrSchedule.Cosine(1e-3, 1e-4, 1, 3))
               .steps(3)
               .seed(2)

@@ -8,5 +8,5 @@ public interface CurationListener {
    *
    * @param progress the snapshot
    */
-  void onProgress(Progress progress);
+  void onProgress(CurationProgress progress);
 }

@@ -466,7 +466,7 @@ public final class CurationPipeline {
       shards.add(shard.name());
     }
 
-    Progress progress() {
+    CurationProgress progress() {
       long finished = written + rejected + failed;
       double secs = (System.nanoTime() - start) / 1e9;
       double rate = secs > 0 ? finished / secs : 0;
@@ -476,7 +476,7 @@ public final class CurationPipeline {
       Optional<Duration> eta = rate > 0
           ? Optional.of(Duration.ofMillis(Math.round(Math.max(0, total - finished) / rate * 1000)))
           : Optional.empty();
-      return new Progress(finished, total, skipped, written, rejected, failed, rate, eta, rejects, spend);
+      return new CurationProgress(finished, total, skipped, written, rejected, failed, rate, eta, rejects, spend);
     }
 
     CurationSummary summary() {

@@ -23,7 +23,7 @@ public sealed interface EditOp {
    */
   String task();
 
-  private static Shape require(Scene scene, ShapeKind kind, SceneColor color) {
+  private static SceneShape require(Scene scene, ShapeKind kind, SceneColor color) {
     return scene
         .find(kind, color)
         .orElseThrow(() -> new IllegalArgumentException("the scene has no " + color.word() + " " + kind.word()));
@@ -49,8 +49,8 @@ public sealed interface EditOp {
 
     @Override
     public Scene apply(Scene scene) {
-      Shape s = require(scene, kind, from);
-      return scene.replace(s, new Shape(kind, to, s.cell(), s.scale()));
+      SceneShape s = require(scene, kind, from);
+      return scene.replace(s, new SceneShape(kind, to, s.cell(), s.scale()));
     }
 
     @Override
@@ -78,7 +78,7 @@ public sealed interface EditOp {
 
     @Override
     public Scene apply(Scene scene) {
-      return scene.with(new Shape(kind, color, cell, size.scale()));
+      return scene.with(new SceneShape(kind, color, cell, size.scale()));
     }
 
     @Override
@@ -128,11 +128,11 @@ public sealed interface EditOp {
 
     @Override
     public Scene apply(Scene scene) {
-      Shape s = require(scene, kind, color);
+      SceneShape s = require(scene, kind, color);
       if (s.cell() == to) {
         throw new IllegalArgumentException("the " + s.noun() + " is already in the " + to.words());
       }
-      return scene.replace(s, new Shape(kind, color, to, s.scale()));
+      return scene.replace(s, new SceneShape(kind, color, to, s.scale()));
     }
 
     @Override
@@ -158,11 +158,11 @@ public sealed interface EditOp {
 
     @Override
     public Scene apply(Scene scene) {
-      Shape s = require(scene, kind, color);
+      SceneShape s = require(scene, kind, color);
       if (!factor.allows(s.scale())) {
         throw new IllegalArgumentException("the " + s.noun() + " cannot be made " + factor.phrases().get(0));
       }
-      return scene.replace(s, new Shape(kind, color, s.cell(), s.scale() * factor.factor()));
+      return scene.replace(s, new SceneShape(kind, color, s.cell(), s.scale() * factor.factor()));
     }
 
     @Override

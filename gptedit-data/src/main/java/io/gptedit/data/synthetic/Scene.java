@@ -24,7 +24,7 @@ import java.util.Set;
  * @param shapes the shapes, in drawing order; kind and colour pairs are unique, cells are distinct, and no shape
  *     shares a colour with the background
  */
-public record Scene(int width, int height, Background background, List<Shape> shapes) {
+public record Scene(int width, int height, Background background, List<SceneShape> shapes) {
   /**
    * Validates the scene.
    *
@@ -39,7 +39,7 @@ public record Scene(int width, int height, Background background, List<Shape> sh
     shapes = ImmutableList.copyOf(requireNonNull(shapes, "shapes"));
     Set<GridCell> cells = EnumSet.noneOf(GridCell.class);
     for (int i = 0; i < shapes.size(); i++) {
-      Shape s = shapes.get(i);
+      SceneShape s = shapes.get(i);
       if (!cells.add(s.cell())) {
         throw new IllegalArgumentException("two shapes in cell " + s.cell().words());
       }
@@ -61,7 +61,7 @@ public record Scene(int width, int height, Background background, List<Shape> sh
    * @param color the colour
    * @return the shape, if the scene has it
    */
-  public Optional<Shape> find(ShapeKind kind, SceneColor color) {
+  public Optional<SceneShape> find(ShapeKind kind, SceneColor color) {
     return shapes.stream().filter(s -> s.is(kind, color)).findFirst();
   }
 
@@ -83,9 +83,9 @@ public record Scene(int width, int height, Background background, List<Shape> sh
    * @param replacement the new shape, or {@code null} to remove it
    * @return the new scene
    */
-  Scene replace(Shape old, Shape replacement) {
-    List<Shape> out = new ArrayList<>(shapes.size());
-    for (Shape s : shapes) {
+  Scene replace(SceneShape old, SceneShape replacement) {
+    List<SceneShape> out = new ArrayList<>(shapes.size());
+    for (SceneShape s : shapes) {
       if (s.is(old.kind(), old.color())) {
         if (replacement != null) {
           out.add(replacement);
@@ -103,8 +103,8 @@ public record Scene(int width, int height, Background background, List<Shape> sh
    * @param shape the shape
    * @return the new scene
    */
-  Scene with(Shape shape) {
-    List<Shape> out = new ArrayList<>(shapes);
+  Scene with(SceneShape shape) {
+    List<SceneShape> out = new ArrayList<>(shapes);
     out.add(shape);
     return new Scene(width, height, background, out);
   }
@@ -181,7 +181,7 @@ public record Scene(int width, int height, Background background, List<Shape> sh
     double cellW = width / 3.0;
     double cellH = height / 3.0;
     double half = Math.min(cellW, cellH) / 2;
-    for (Shape s : shapes) {
+    for (SceneShape s : shapes) {
       double cx = (s.cell().column() + 0.5) * cellW;
       double cy = (s.cell().row() + 0.5) * cellH;
       double r = s.scale() * half;

@@ -249,9 +249,9 @@ public final class SceneText {
    */
   public static String describe(Scene scene) {
     StringBuilder sb = new StringBuilder("a picture of ");
-    List<Shape> shapes = scene.shapes();
+    List<SceneShape> shapes = scene.shapes();
     for (int i = 0; i < shapes.size(); i++) {
-      Shape s = shapes.get(i);
+      SceneShape s = shapes.get(i);
       if (i > 0) {
         sb.append(i == shapes.size() - 1 ? " and " : ", ");
       }
@@ -300,7 +300,7 @@ public final class SceneText {
             b.group("kind").equals("striped") ? Background.Pattern.STRIPES : Background.Pattern.CHECKER,
             colour(b.group("a")),
             colour(b.group("b")));
-    List<Shape> shapes = new ArrayList<>();
+    List<SceneShape> shapes = new ArrayList<>();
     if (!shapesText.isEmpty()) {
       for (String part : shapesText.split(", | and (?=an? )")) {
         Matcher s = SCENE_SHAPE.matcher(part.strip());
@@ -309,7 +309,7 @@ public final class SceneText {
         }
         String size = s.group("size");
         double scale = Character.isDigit(size.charAt(0)) ? Double.parseDouble(size) : SizeClass.valueOf(upper(size)).scale();
-        shapes.add(new Shape(shapeKind(s.group("k")), colour(s.group("c")), GridCell.parse(s.group("pos")), scale));
+        shapes.add(new SceneShape(shapeKind(s.group("k")), colour(s.group("c")), GridCell.parse(s.group("pos")), scale));
       }
     }
     return new Scene(width, height, bg, shapes);

@@ -157,12 +157,12 @@ public final class SyntheticWorld {
     List<GridCell> cells = new ArrayList<>(List.of(GridCell.values()));
     shuffle(cells, r);
     int n = 1 + r.nextInt(4);
-    List<Shape> shapes = new ArrayList<>();
+    List<SceneShape> shapes = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       ShapeKind kind = ShapeKind.values()[r.nextInt(ShapeKind.values().length)];
       SceneColor color = pickColour(r, excluded(bg, shapes, kind));
       SizeClass size = SizeClass.values()[r.nextInt(SizeClass.values().length)];
-      shapes.add(new Shape(kind, color, cells.get(i), size.scale()));
+      shapes.add(new SceneShape(kind, color, cells.get(i), size.scale()));
     }
     return new Scene(width, height, bg, shapes);
   }
@@ -219,13 +219,13 @@ public final class SyntheticWorld {
   }
 
   private EditOp randomOp(Scene s, SplittableRandom r) {
-    List<Shape> shapes = s.shapes();
+    List<SceneShape> shapes = s.shapes();
     List<GridCell> free = s.freeCells();
     while (true) {
       switch (r.nextInt(6)) {
         case 0 -> {
           if (!shapes.isEmpty()) {
-            Shape t = shapes.get(r.nextInt(shapes.size()));
+            SceneShape t = shapes.get(r.nextInt(shapes.size()));
             Set<SceneColor> no = excluded(s.background(), shapes, t.kind());
             return new EditOp.Recolour(t.kind(), t.color(), pickColour(r, no));
           }
@@ -240,19 +240,19 @@ public final class SyntheticWorld {
         }
         case 2 -> {
           if (shapes.size() > 1) {
-            Shape t = shapes.get(r.nextInt(shapes.size()));
+            SceneShape t = shapes.get(r.nextInt(shapes.size()));
             return new EditOp.Remove(t.kind(), t.color());
           }
         }
         case 3 -> {
           if (!shapes.isEmpty() && !free.isEmpty()) {
-            Shape t = shapes.get(r.nextInt(shapes.size()));
+            SceneShape t = shapes.get(r.nextInt(shapes.size()));
             return new EditOp.Move(t.kind(), t.color(), free.get(r.nextInt(free.size())));
           }
         }
         case 4 -> {
           if (!shapes.isEmpty()) {
-            Shape t = shapes.get(r.nextInt(shapes.size()));
+            SceneShape t = shapes.get(r.nextInt(shapes.size()));
             ResizeFactor f = ResizeFactor.values()[r.nextInt(2)];
             if (!f.allows(t.scale())) {
               f = f == ResizeFactor.HALF ? ResizeFactor.ONE_AND_A_HALF : ResizeFactor.HALF;
@@ -290,9 +290,9 @@ public final class SyntheticWorld {
     }
   }
 
-  private static Set<SceneColor> excluded(Background bg, List<Shape> shapes, ShapeKind kind) {
+  private static Set<SceneColor> excluded(Background bg, List<SceneShape> shapes, ShapeKind kind) {
     Set<SceneColor> no = EnumSet.of(bg.first(), bg.second());
-    for (Shape s : shapes) {
+    for (SceneShape s : shapes) {
       if (s.kind() == kind) {
         no.add(s.color());
       }

@@ -50,7 +50,7 @@ class CurationPipelineTest {
 
   @Test
   void fullRunWritesOrRejectsEveryUnitAndShardsHoldExactlyTheWrittenKeys() {
-    List<Progress> progress = new ArrayList<>();
+    List<CurationProgress> progress = new ArrayList<>();
     CurationSummary s = SyntheticCuration.run(small(tmp, 60).withListener(progress::add));
     assertThat(s.units()).isEqualTo(60 + s.c3Units());
     assertThat(s.c3Units()).isBetween(18L, 42L);

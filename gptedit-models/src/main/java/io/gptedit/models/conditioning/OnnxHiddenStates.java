@@ -12,7 +12,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.gptedit.core.GpteditException;
 import io.gptedit.core.image.RgbImage;
-import io.gptedit.models.text.Tokenizer;
+import io.gptedit.models.text.TextTokenizer;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Path;
@@ -31,7 +31,7 @@ public final class OnnxHiddenStates implements MllmHiddenStates, AutoCloseable {
 
   private final OrtEnvironment env;
   private final OrtSession session;
-  private final Tokenizer tokenizer;
+  private final TextTokenizer tokenizer;
   private final int maxTokens;
   private final Path model;
 
@@ -43,7 +43,7 @@ public final class OnnxHiddenStates implements MllmHiddenStates, AutoCloseable {
    * @param maxTokens the token budget, end-of-sequence included
    * @throws GpteditException if the graph cannot be loaded or lacks {@code input_ids}
    */
-  public OnnxHiddenStates(Path model, Tokenizer tokenizer, int maxTokens) {
+  public OnnxHiddenStates(Path model, TextTokenizer tokenizer, int maxTokens) {
     this.model = requireNonNull(model, "model");
     this.tokenizer = requireNonNull(tokenizer, "tokenizer");
     this.maxTokens = maxTokens;

@@ -12,9 +12,9 @@ import ai.djl.ndarray.types.Shape;
 import io.gptedit.core.image.RgbImage;
 import io.gptedit.models.nn.ParameterSpec;
 import io.gptedit.models.nn.ParameterSpec.Init;
-import io.gptedit.models.nn.ParameterStore;
+import io.gptedit.models.nn.ModelWeights;
 import io.gptedit.models.text.T5Encoder;
-import io.gptedit.models.text.Tokenizer;
+import io.gptedit.models.text.TextTokenizer;
 
 /**
  * The paper's four text-encoder fusions (section 3.3), producing the denoiser's text tokens; the encoders are
@@ -92,9 +92,9 @@ public final class TextFusion implements Conditioner, AutoCloseable {
   }
 
   private final Config config;
-  private final ParameterStore params;
+  private final ModelWeights params;
   private final T5Encoder t5;
-  private final Tokenizer tokenizer;
+  private final TextTokenizer tokenizer;
   private final MllmHiddenStates mllm;
 
   /**
@@ -106,7 +106,7 @@ public final class TextFusion implements Conditioner, AutoCloseable {
    * @param tokenizer the T5 tokenizer (null when t5 is null)
    * @param mllm the MLLM hidden-state source (null for T5_ONLY)
    */
-  public TextFusion(Config config, ParameterStore params, T5Encoder t5, Tokenizer tokenizer, MllmHiddenStates mllm) {
+  public TextFusion(Config config, ModelWeights params, T5Encoder t5, TextTokenizer tokenizer, MllmHiddenStates mllm) {
     this.config = requireNonNull(config, "config");
     this.params = requireNonNull(params, "params");
     boolean needsT5 = config.mode() == Mode.T5_ONLY || config.mode() == Mode.MLLM_T5_CONCAT;
@@ -161,7 +161,7 @@ public final class TextFusion implements Conditioner, AutoCloseable {
    *
    * @return the store
    */
-  public ParameterStore parameters() {
+  public ModelWeights parameters() {
     return params;
   }
 

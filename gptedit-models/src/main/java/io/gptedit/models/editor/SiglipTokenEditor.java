@@ -23,7 +23,7 @@ import io.gptedit.models.flux.FluxInput;
 import io.gptedit.models.flux.FluxTransformer;
 import io.gptedit.models.flux.LatentPacking;
 import io.gptedit.models.nn.ParameterSpec;
-import io.gptedit.models.nn.ParameterStore;
+import io.gptedit.models.nn.ModelWeights;
 import io.gptedit.models.vae.AutoencoderKL;
 
 /**
@@ -40,7 +40,7 @@ public final class SiglipTokenEditor implements ImageEditor {
   private final AutoencoderKL vae;
   private final Conditioner conditioner;
   private final ImageFeatures siglip;
-  private final ParameterStore projector;
+  private final ModelWeights projector;
   private final Resolution resolution;
   private final EulerSampler.StepListener listener;
 
@@ -60,7 +60,7 @@ public final class SiglipTokenEditor implements ImageEditor {
       AutoencoderKL vae,
       Conditioner conditioner,
       ImageFeatures siglip,
-      ParameterStore projector,
+      ModelWeights projector,
       Resolution resolution,
       EulerSampler.StepListener listener) {
     this.transformer = requireNonNull(transformer, "transformer");

@@ -1,7 +1,7 @@
 package io.gptedit.models.flux;
 
 import io.gptedit.models.nn.ParameterSpec;
-import io.gptedit.models.nn.ParameterStore;
+import io.gptedit.models.nn.ModelWeights;
 import io.gptedit.models.nn.WeightLoadException;
 import io.gptedit.models.safetensors.SafetensorsFile;
 import java.util.ArrayList;
@@ -28,7 +28,7 @@ final class BflFluxNames {
 
   private BflFluxNames() {}
 
-  static ParameterStore load(FluxConfig c, List<SafetensorsFile> shards, String prefix) {
+  static ModelWeights load(FluxConfig c, List<SafetensorsFile> shards, String prefix) {
     Map<String, SafetensorsFile> where = new HashMap<>();
     for (SafetensorsFile f : shards) {
       for (String n : f.tensors().keySet()) {
@@ -56,7 +56,7 @@ final class BflFluxNames {
               + ", unexpected " + unexpected.size() + " " + unexpected);
     }
     Map<String, float[]> cache = new HashMap<>();
-    return ParameterStore.fromValues(
+    return ModelWeights.fromValues(
         spec,
         e -> {
           Source s = sources.get(e.name());

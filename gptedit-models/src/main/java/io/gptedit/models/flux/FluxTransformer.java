@@ -15,7 +15,7 @@ import ai.djl.ndarray.types.Shape;
 import io.gptedit.models.nn.Layers;
 import io.gptedit.models.nn.ParameterSpec;
 import io.gptedit.models.nn.ParameterSpec.Init;
-import io.gptedit.models.nn.ParameterStore;
+import io.gptedit.models.nn.ModelWeights;
 import io.gptedit.models.nn.Rope;
 import io.gptedit.models.nn.WeightLoadException;
 import io.gptedit.models.safetensors.SafetensorsFile;
@@ -36,7 +36,7 @@ public final class FluxTransformer implements AutoCloseable {
   public static final int DEFAULT_QUERY_CHUNK = 1024;
 
   private final FluxConfig config;
-  private final ParameterStore params;
+  private final ModelWeights params;
   private int queryChunk = DEFAULT_QUERY_CHUNK;
 
   /**
@@ -45,7 +45,7 @@ public final class FluxTransformer implements AutoCloseable {
    * @param config the hyper-parameters
    * @param params parameters declared by {@link #spec(FluxConfig)}
    */
-  public FluxTransformer(FluxConfig config, ParameterStore params) {
+  public FluxTransformer(FluxConfig config, ModelWeights params) {
     this.config = requireNonNull(config, "config");
     this.params = requireNonNull(params, "params");
   }
@@ -58,7 +58,7 @@ public final class FluxTransformer implements AutoCloseable {
    * @return the model
    */
   public static FluxTransformer random(FluxConfig config, long seed) {
-    return new FluxTransformer(config, ParameterStore.random(spec(config), seed));
+    return new FluxTransformer(config, ModelWeights.random(spec(config), seed));
   }
 
   /**
@@ -75,7 +75,7 @@ public final class FluxTransformer implements AutoCloseable {
   public static FluxTransformer load(FluxConfig config, List<SafetensorsFile> shards, String prefix) {
     FluxCheckpointFormat format = FluxCheckpointFormat.detect(shards, prefix);
     return switch (format) {
-      case DIFFUSERS -> new FluxTransformer(config, ParameterStore.load(spec(config), shards, prefix, true, 0));
+      case DIFFUSERS -> new FluxTransformer(config, ModelWeights.load(spec(config), shards, prefix, true, 0));
       case BFL_ORIGINAL -> new FluxTransformer(config, BflFluxNames.load(config, shards, prefix));
       case UNKNOWN -> throw new WeightLoadException(format.rejection(shards));
     };
@@ -148,7 +148,7 @@ public final class FluxTransformer implements AutoCloseable {
    *
    * @return the parameter store
    */
-  public ParameterStore parameters() {
+  public ModelWeights parameters() {
     return params;
   }
 

@@ -27,9 +27,9 @@ public final class Layers {
    * @param p the parameters
    * @param prefix the layer name
    * @return the output, plus the LoRA update when the layer carries an adapter (see
-   *     {@link ParameterStore#addLora})
+   *     {@link ModelWeights#addLora})
    */
-  public static NDArray linear(NDArray x, ParameterStore p, String prefix) {
+  public static NDArray linear(NDArray x, ModelWeights p, String prefix) {
     NDArray w = p.get(prefix + ".weight");
     NDArray b = p.has(prefix + ".bias") ? p.get(prefix + ".bias") : null;
     NDArray y = x.getNDArrayInternal().linear(x, w, b).singletonOrThrow();
@@ -111,7 +111,7 @@ public final class Layers {
    * @param padding zero padding on every side
    * @return the output
    */
-  public static NDArray conv2d(NDArray x, ParameterStore p, String prefix, int stride, int padding) {
+  public static NDArray conv2d(NDArray x, ModelWeights p, String prefix, int stride, int padding) {
     return Conv2d.conv2d(
             x,
             p.get(prefix + ".weight"),
@@ -133,7 +133,7 @@ public final class Layers {
    * @param eps the epsilon
    * @return the output
    */
-  public static NDArray groupNorm(NDArray x, ParameterStore p, String prefix, int groups, float eps) {
+  public static NDArray groupNorm(NDArray x, ModelWeights p, String prefix, int groups, float eps) {
     Shape s = x.getShape();
     NDArray g = x.reshape(s.get(0), groups, -1);
     NDArray centered = g.sub(g.mean(new int[] {-1}, true));

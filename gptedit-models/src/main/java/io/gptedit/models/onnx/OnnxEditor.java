@@ -18,7 +18,7 @@ import io.gptedit.models.editor.KontextSampling;
 import io.gptedit.models.editor.Resolution;
 import io.gptedit.models.flow.EulerSampler;
 import io.gptedit.models.flux.FluxInput;
-import io.gptedit.models.text.Tokenizer;
+import io.gptedit.models.text.TextTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -43,7 +43,7 @@ public final class OnnxEditor implements ImageEditor {
   private final OnnxGraph vaeEncoder;
   private final OnnxGraph vaeDecoder;
   private final OnnxGraph textEncoder;
-  private final Tokenizer tokenizer;
+  private final TextTokenizer tokenizer;
   private final Resolution resolution;
   private final EulerSampler.StepListener listener;
   private final int latentChannels;
@@ -219,7 +219,7 @@ public final class OnnxEditor implements ImageEditor {
   public static final class Builder {
     private final Path folder;
     private OnnxDevice device = OnnxDevice.CPU;
-    private Tokenizer tokenizer;
+    private TextTokenizer tokenizer;
     private Resolution resolution = Resolution.KONTEXT_PREFERRED;
     private EulerSampler.StepListener listener = (s, n) -> {};
     private int threads;
@@ -259,7 +259,7 @@ public final class OnnxEditor implements ImageEditor {
      * @param tokenizer for example {@code ByteTokenizer} for byte-level encoders
      * @return this builder
      */
-    public Builder tokenizer(Tokenizer tokenizer) {
+    public Builder tokenizer(TextTokenizer tokenizer) {
       this.tokenizer = tokenizer;
       return this;
     }

@@ -13,7 +13,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.gptedit.models.nn.Layers;
 import io.gptedit.models.nn.ParameterSpec;
-import io.gptedit.models.nn.ParameterStore;
+import io.gptedit.models.nn.ModelWeights;
 import io.gptedit.models.nn.WeightLoadException;
 import io.gptedit.models.safetensors.SafetensorsFile;
 import java.util.List;
@@ -32,7 +32,7 @@ public final class Sd3Transformer implements AutoCloseable {
   private static final String POS_EMBED_BUFFER = "pos_embed.pos_embed";
 
   private final Sd3Config config;
-  private final ParameterStore params;
+  private final ModelWeights params;
 
   /**
    * Wraps parameters that match a config.
@@ -40,7 +40,7 @@ public final class Sd3Transformer implements AutoCloseable {
    * @param config the hyper-parameters
    * @param params parameters declared by {@link #spec(Sd3Config)}
    */
-  public Sd3Transformer(Sd3Config config, ParameterStore params) {
+  public Sd3Transformer(Sd3Config config, ModelWeights params) {
     this.config = requireNonNull(config, "config");
     this.params = requireNonNull(params, "params");
   }
@@ -53,7 +53,7 @@ public final class Sd3Transformer implements AutoCloseable {
    * @return the model
    */
   public static Sd3Transformer random(Sd3Config config, long seed) {
-    return new Sd3Transformer(config, ParameterStore.random(spec(config), seed));
+    return new Sd3Transformer(config, ModelWeights.random(spec(config), seed));
   }
 
   /**
@@ -66,7 +66,7 @@ public final class Sd3Transformer implements AutoCloseable {
    * @throws WeightLoadException if tensors are missing, unexpected or misshapen
    */
   public static Sd3Transformer load(Sd3Config config, List<SafetensorsFile> shards, String prefix) {
-    ParameterStore p = ParameterStore.load(spec(config), shards, prefix, false, 0);
+    ModelWeights p = ModelWeights.load(spec(config), shards, prefix, false, 0);
     List<String> unexpected = p.loadReport().unexpected().stream().filter(n -> !n.equals(POS_EMBED_BUFFER)).toList();
     if (!p.loadReport().missing().isEmpty() || !unexpected.isEmpty()) {
       p.close();
@@ -126,7 +126,7 @@ public final class Sd3Transformer implements AutoCloseable {
    *
    * @return the store
    */
-  public ParameterStore parameters() {
+  public ModelWeights parameters() {
     return params;
   }
 

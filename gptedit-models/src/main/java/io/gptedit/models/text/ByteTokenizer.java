@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
  * 2 unknown), followed by id 1. It needs no vocabulary file, so tiny test encoders (vocabulary of at least 259)
  * can read real text; the released T5-XXL needs its SentencePiece vocabulary instead.
  */
-public final class ByteTokenizer implements Tokenizer {
+public final class ByteTokenizer implements TextTokenizer {
   /** Padding id. */
   public static final int PAD = 0;
   /** End-of-sequence id. */

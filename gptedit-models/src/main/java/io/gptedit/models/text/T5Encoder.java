@@ -11,7 +11,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.gptedit.models.nn.ParameterSpec;
 import io.gptedit.models.nn.ParameterSpec.Init;
-import io.gptedit.models.nn.ParameterStore;
+import io.gptedit.models.nn.ModelWeights;
 import io.gptedit.models.nn.WeightLoadException;
 import io.gptedit.models.safetensors.SafetensorsFile;
 import java.util.List;
@@ -28,7 +28,7 @@ public final class T5Encoder implements AutoCloseable {
   private static final String TIED_EMBEDDING = "encoder.embed_tokens.weight";
 
   private final T5Config config;
-  private final ParameterStore params;
+  private final ModelWeights params;
 
   /**
    * Wraps parameters that match a config.
@@ -36,7 +36,7 @@ public final class T5Encoder implements AutoCloseable {
    * @param config the hyper-parameters
    * @param params parameters declared by {@link #spec(T5Config)}
    */
-  public T5Encoder(T5Config config, ParameterStore params) {
+  public T5Encoder(T5Config config, ModelWeights params) {
     this.config = requireNonNull(config, "config");
     this.params = requireNonNull(params, "params");
   }
@@ -49,7 +49,7 @@ public final class T5Encoder implements AutoCloseable {
    * @return the encoder
    */
   public static T5Encoder random(T5Config config, long seed) {
-    return new T5Encoder(config, ParameterStore.random(spec(config), seed));
+    return new T5Encoder(config, ModelWeights.random(spec(config), seed));
   }
 
   /**
@@ -62,7 +62,7 @@ public final class T5Encoder implements AutoCloseable {
    * @throws WeightLoadException if the checkpoint does not fit
    */
   public static T5Encoder load(T5Config config, List<SafetensorsFile> shards) {
-    ParameterStore p = ParameterStore.load(spec(config), shards, "", false, 0);
+    ModelWeights p = ModelWeights.load(spec(config), shards, "", false, 0);
     List<String> unexpected = p.loadReport().unexpected().stream().filter(n -> !n.equals(TIED_EMBEDDING)).toList();
     if (!p.loadReport().missing().isEmpty() || !unexpected.isEmpty()) {
       p.close();
@@ -115,7 +115,7 @@ public final class T5Encoder implements AutoCloseable {
    *
    * @return the store
    */
-  public ParameterStore parameters() {
+  public ModelWeights parameters() {
     return params;
   }
 

@@ -111,7 +111,7 @@ public final class Checkpoints {
    * @param state step, seed, config and provenance
    * @return the checkpoint folder
    */
-  public static Path save(Path runDir, Map<String, NDArray> weights, Optimizer optimizer, State state) {
+  public static Path save(Path runDir, Map<String, NDArray> weights, ParameterOptimizer optimizer, State state) {
     Path root = runDir.resolve("checkpoints");
     Path dir = root.resolve(name(state.step()));
     Path tmp = root.resolve(name(state.step()) + ".tmp");

@@ -66,7 +66,7 @@ public record ParameterSelection(String description, Predicate<String> predicate
 
   /**
    * LoRA adapters only (the {@code *.lora_A.weight} and {@code *.lora_B.weight} that
-   * {@code ParameterStore.addLora} adds): the base weights stay bit-identical.
+   * {@code ModelWeights.addLora} adds): the base weights stay bit-identical.
    *
    * @return the selection
    */

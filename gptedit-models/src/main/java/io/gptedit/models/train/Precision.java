@@ -3,7 +3,7 @@ package io.gptedit.models.train;
 import ai.djl.ndarray.types.DataType;
 
 /**
- * The arithmetic precision of a {@link Trainer}'s forward and backward passes.
+ * The arithmetic precision of a {@link FineTuner}'s forward and backward passes.
  *
  * <p>The trainable parameters (the master weights), the optimizer state and the EMA are always FLOAT32; with
  * {@link #FP16} the loss function computes with float16 copies of the weights and the trainer scales the loss

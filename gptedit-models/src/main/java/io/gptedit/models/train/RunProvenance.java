@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
 /**
  * Where a training run came from: a hash of its data and the version of the code that ran it.
  *
- * <p>The {@link Trainer} records these in {@code provenance.json} in the run folder and in every checkpoint's
+ * <p>The {@link FineTuner} records these in {@code provenance.json} in the run folder and in every checkpoint's
  * {@code state.json}. The data hash is either given by the caller (any string, such as the dataset index's own
  * hash) or computed here from the data files with {@link #dataHash(Collection)}. The code version is the Maven
  * version from the jar manifest's {@code Implementation-Version} and the git commit of the checkout the classes

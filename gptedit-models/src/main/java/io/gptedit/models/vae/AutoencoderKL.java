@@ -10,7 +10,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.gptedit.models.nn.ParameterSpec;
-import io.gptedit.models.nn.ParameterStore;
+import io.gptedit.models.nn.ModelWeights;
 import io.gptedit.models.safetensors.SafetensorsFile;
 import java.util.List;
 
@@ -22,7 +22,7 @@ import java.util.List;
  */
 public final class AutoencoderKL implements AutoCloseable {
   private final VaeConfig config;
-  private final ParameterStore params;
+  private final ModelWeights params;
 
   /**
    * Wraps parameters that match a config.
@@ -30,7 +30,7 @@ public final class AutoencoderKL implements AutoCloseable {
    * @param config the hyper-parameters
    * @param params parameters declared by {@link #spec(VaeConfig)}
    */
-  public AutoencoderKL(VaeConfig config, ParameterStore params) {
+  public AutoencoderKL(VaeConfig config, ModelWeights params) {
     this.config = requireNonNull(config, "config");
     this.params = requireNonNull(params, "params");
   }
@@ -43,7 +43,7 @@ public final class AutoencoderKL implements AutoCloseable {
    * @return the VAE
    */
   public static AutoencoderKL random(VaeConfig config, long seed) {
-    return new AutoencoderKL(config, ParameterStore.random(spec(config), seed));
+    return new AutoencoderKL(config, ModelWeights.random(spec(config), seed));
   }
 
   /**
@@ -55,7 +55,7 @@ public final class AutoencoderKL implements AutoCloseable {
    * @return the VAE
    */
   public static AutoencoderKL load(VaeConfig config, List<SafetensorsFile> shards, String prefix) {
-    return new AutoencoderKL(config, ParameterStore.load(spec(config), shards, prefix, true, 0));
+    return new AutoencoderKL(config, ModelWeights.load(spec(config), shards, prefix, true, 0));
   }
 
   /**
@@ -134,7 +134,7 @@ public final class AutoencoderKL implements AutoCloseable {
    *
    * @return the store
    */
-  public ParameterStore parameters() {
+  public ModelWeights parameters() {
     return params;
   }
 

@@ -10,7 +10,7 @@ import io.gptedit.models.editor.Resolution;
 import io.gptedit.models.flow.EulerSampler;
 import io.gptedit.models.flux.FluxConfig;
 import io.gptedit.models.flux.FluxTransformer;
-import io.gptedit.models.nn.ParameterStore;
+import io.gptedit.models.nn.ModelWeights;
 import io.gptedit.models.onnx.OnnxEditor;
 import io.gptedit.models.safetensors.SafetensorsFile;
 import io.gptedit.models.text.ByteTokenizer;
@@ -103,7 +103,7 @@ public final class OnnxBenchmark {
         AutoencoderKL vae = AutoencoderKL.load(VaeConfig.tiny(), List.of(vw), "");
         T5Encoder t5 = T5Encoder.load(T5Config.tiny(), List.of(tw));
         TextFusion text =
-            new TextFusion(fusion, ParameterStore.random(TextFusion.spec(fusion), 0), t5, new ByteTokenizer(),
+            new TextFusion(fusion, ModelWeights.random(TextFusion.spec(fusion), 0), t5, new ByteTokenizer(),
                 null)) {
       Timed djl = time(l -> KontextEditor.builder().transformer(flux).vae(vae).conditioner(text)
           .optResolution(Resolution.FLOOR_TO_MULTIPLE).optListener(l).build(), input, instruction, options);

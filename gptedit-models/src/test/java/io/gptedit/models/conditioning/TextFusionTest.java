@@ -12,7 +12,7 @@ import io.gptedit.core.image.RgbImage;
 import io.gptedit.models.conditioning.TextFusion.Connector;
 import io.gptedit.models.conditioning.TextFusion.Mode;
 import io.gptedit.models.flow.SeededNoise;
-import io.gptedit.models.nn.ParameterStore;
+import io.gptedit.models.nn.ModelWeights;
 import io.gptedit.models.safetensors.DType;
 import io.gptedit.models.safetensors.SafetensorsFile;
 import io.gptedit.models.safetensors.SafetensorsWriter;
@@ -45,7 +45,7 @@ class TextFusionTest {
   }
 
   static TextFusion fusion(TextFusion.Config c, MllmHiddenStates mllm) {
-    return new TextFusion(c, ParameterStore.random(TextFusion.spec(c), 3), t5, new ByteTokenizer(), mllm);
+    return new TextFusion(c, ModelWeights.random(TextFusion.spec(c), 3), t5, new ByteTokenizer(), mllm);
   }
 
   static MllmHiddenStates mllm(int tokens) {

@@ -10,7 +10,7 @@ import io.gptedit.models.conditioning.TextFusion;
 import io.gptedit.models.flow.SeededNoise;
 import io.gptedit.models.flux.FluxConfig;
 import io.gptedit.models.flux.FluxTransformer;
-import io.gptedit.models.nn.ParameterStore;
+import io.gptedit.models.nn.ModelWeights;
 import io.gptedit.models.sd3.Sd3Config;
 import io.gptedit.models.sd3.Sd3Transformer;
 import io.gptedit.models.text.ByteTokenizer;
@@ -37,7 +37,7 @@ class EditorParadigmsTest {
     t5 = T5Encoder.random(T5Config.tiny(), 3);
     TextFusion.Config c =
         new TextFusion.Config(TextFusion.Mode.T5_ONLY, TextFusion.Connector.LINEAR, 1, 1, 32, 24, false, 0, 32);
-    t5Fusion = new TextFusion(c, ParameterStore.random(TextFusion.spec(c), 0), t5, new ByteTokenizer(), null);
+    t5Fusion = new TextFusion(c, ModelWeights.random(TextFusion.spec(c), 0), t5, new ByteTokenizer(), null);
     flux.parameters().freeze();
     vae.parameters().freeze();
     t5.parameters().freeze();
@@ -82,7 +82,7 @@ class EditorParadigmsTest {
 
   @Test
   void siglipTokenEditorConditionsThroughProjectedVisionTokens() {
-    ParameterStore projector = ParameterStore.random(SiglipTokenEditor.projectorSpec(10, 16, 32), 5);
+    ModelWeights projector = ModelWeights.random(SiglipTokenEditor.projectorSpec(10, 16, 32), 5);
     try (SiglipTokenEditor editor =
         new SiglipTokenEditor(
             flux,

@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.gptedit.models.flow.SeededNoise;
-import io.gptedit.models.nn.ParameterStore;
+import io.gptedit.models.nn.ModelWeights;
 import io.gptedit.models.nn.WeightLoadException;
 import io.gptedit.models.safetensors.DType;
 import io.gptedit.models.safetensors.SafetensorsFile;
@@ -67,7 +67,7 @@ class FluxLoadingTest {
           .isInstanceOf(WeightLoadException.class)
           .hasMessageContaining("missing 1 [proj_out.bias]")
           .hasMessageContaining("unexpected 1 [extra.weight]");
-      try (ParameterStore lenient = ParameterStore.load(FluxTransformer.spec(c), List.of(f), "", false, 0)) {
+      try (ModelWeights lenient = ModelWeights.load(FluxTransformer.spec(c), List.of(f), "", false, 0)) {
         assertThat(lenient.loadReport().missing()).containsExactly("proj_out.bias");
         assertThat(lenient.loadReport().unexpected()).containsExactly("extra.weight");
       }

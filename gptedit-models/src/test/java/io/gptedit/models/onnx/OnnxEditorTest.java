@@ -14,7 +14,7 @@ import io.gptedit.models.conditioning.TextFusion;
 import io.gptedit.models.editor.KontextEditor;
 import io.gptedit.models.editor.Resolution;
 import io.gptedit.models.flux.FluxTransformer;
-import io.gptedit.models.nn.ParameterStore;
+import io.gptedit.models.nn.ModelWeights;
 import io.gptedit.models.safetensors.SafetensorsFile;
 import io.gptedit.models.text.ByteTokenizer;
 import io.gptedit.models.text.T5Config;
@@ -60,7 +60,7 @@ class OnnxEditorTest {
         AutoencoderKL vae = AutoencoderKL.load(VaeConfig.tiny(), List.of(vw), "");
         T5Encoder t5 = T5Encoder.load(T5Config.tiny(), List.of(tw));
         TextFusion text =
-            new TextFusion(fusion, ParameterStore.random(TextFusion.spec(fusion), 0), t5, new ByteTokenizer(), null);
+            new TextFusion(fusion, ModelWeights.random(TextFusion.spec(fusion), 0), t5, new ByteTokenizer(), null);
         KontextEditor djl =
             KontextEditor.builder().transformer(flux).vae(vae).conditioner(text)
                 .optResolution(Resolution.FLOOR_TO_MULTIPLE).build()) {

@@ -38,7 +38,7 @@ class CheckpointsTest {
   void checkpointRoundTripsWeightsOptimizerStateAndProvenance() {
     NDArray w = manager.create(new float[] {1, 2, 3, 4}, new Shape(2, 2));
     NDArray g = manager.create(new float[] {0.5f, -1, 2, 0}, new Shape(2, 2));
-    try (Optimizer opt = Prodigy.defaults().create()) {
+    try (ParameterOptimizer opt = ProdigyOptimizer.defaults().create()) {
       opt.step(Map.of("w", w), Map.of("w", g), 1.0);
       opt.step(Map.of("w", w), Map.of("w", g), 1.0);
       Path dir =
@@ -64,7 +64,7 @@ class CheckpointsTest {
   @Test
   void unfinishedTmpFolderFromAKilledWriteIsIgnored() throws Exception {
     NDArray w = manager.create(new float[] {1}, new Shape(1));
-    try (Optimizer opt = AdamW.defaults().create()) {
+    try (ParameterOptimizer opt = AdamWOptimizer.defaults().create()) {
       Path first = Checkpoints.save(run, Map.of("w", w), opt, new Checkpoints.State(10, 1, "{}", Map.of()));
       Files.createDirectories(run.resolve("checkpoints/step-000000020.tmp"));
       Files.writeString(run.resolve("checkpoints/step-000000020.tmp/state.json"), "{\"step\": 20");
@@ -75,7 +75,7 @@ class CheckpointsTest {
   @Test
   void truncatedStateFileIsATypedErrorNamingTheFile() throws Exception {
     NDArray w = manager.create(new float[] {1}, new Shape(1));
-    try (Optimizer opt = AdamW.defaults().create()) {
+    try (ParameterOptimizer opt = AdamWOptimizer.defaults().create()) {
       Path dir = Checkpoints.save(run, Map.of("w", w), opt, new Checkpoints.State(3, 1, "{}", Map.of()));
       Files.writeString(dir.resolve("state.json"), "{\"step\": ");
       assertThatThrownBy(() -> Checkpoints.load(dir, manager))

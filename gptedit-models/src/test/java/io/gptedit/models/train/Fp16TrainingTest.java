@@ -54,7 +54,7 @@ class Fp16TrainingTest {
   }
 
   /** Regression onto a fixed random nonlinear teacher; the forward runs in the context's precision. */
-  private static NDArray mlpLoss(Trainer.StepContext ctx) {
+  private static NDArray mlpLoss(FineTuner.StepContext ctx) {
     NDManager m = ctx.manager();
     NDArray x = SeededNoise.gaussian(m, ctx.random().nextLong(), new Shape(BATCH, 4));
     NDArray teacher = SeededNoise.gaussian(m, 77, new Shape(4, 3));
@@ -64,11 +64,11 @@ class Fp16TrainingTest {
     return ctx.toFloat32(pred).sub(target).square().mean();
   }
 
-  private Trainer.Builder builder(Map<String, NDArray> params, Precision precision, long steps) {
-    Trainer.Builder b =
-        Trainer.builder()
+  private FineTuner.Builder builder(Map<String, NDArray> params, Precision precision, long steps) {
+    FineTuner.Builder b =
+        FineTuner.builder()
             .parameters(params)
-            .optimizer(AdamW.defaults().create())
+            .optimizer(AdamWOptimizer.defaults().create())
             .schedule(new LrSchedule.Constant(0.02, 0))
             .steps(steps)
             .seed(5)
@@ -82,7 +82,7 @@ class Fp16TrainingTest {
     Map<String, NDArray> params = mlp(1);
     Path run = tmp.resolve("fp16");
     List<StepMetrics> metrics;
-    try (Trainer t =
+    try (FineTuner t =
         builder(params, Precision.FP16, 60)
             .lossScaling(LossScaler.Config.defaults().withGrowthInterval(10))
             .runDir(run)
@@ -111,7 +111,7 @@ class Fp16TrainingTest {
   void fp16ReachesAboutTheSameLossAsFp32OnTheSameSeed() {
     double[] last = new double[2];
     for (Precision p : Precision.values()) {
-      try (Trainer t = builder(mlp(1), p, 60).build()) {
+      try (FineTuner t = builder(mlp(1), p, 60).build()) {
         List<StepMetrics> metrics = t.train(Fp16TrainingTest::mlpLoss);
         last[p.ordinal()] = mean(metrics.subList(50, 60));
       }
@@ -125,7 +125,7 @@ class Fp16TrainingTest {
     Map<String, float[]> before = snapshot(params);
     double huge = Math.scalb(1.0, 60);
     List<StepMetrics> metrics;
-    try (Trainer t =
+    try (FineTuner t =
         builder(params, Precision.FP16, 80)
             .lossScaling(LossScaler.Config.defaults().withInitialScale(huge))
             .build()) {
@@ -136,7 +136,7 @@ class Fp16TrainingTest {
       firstGood++;
     }
     // Far more than MAX_CONSECUTIVE_SKIPS overflow skips in a row, and no DivergedException.
-    assertThat(firstGood).isGreaterThan(Trainer.MAX_CONSECUTIVE_SKIPS);
+    assertThat(firstGood).isGreaterThan(FineTuner.MAX_CONSECUTIVE_SKIPS);
     for (int i = 0; i < firstGood; i++) {
       assertThat(metrics.get(i).lossScale()).isEqualTo(Math.scalb(huge, -i));
       assertThat(metrics.get(i).loss()).isFinite();
@@ -153,7 +153,7 @@ class Fp16TrainingTest {
   void skippedOverflowStepsLeaveTheMasterWeightsUntouched() {
     Map<String, NDArray> params = mlp(3);
     Map<String, float[]> before = snapshot(params);
-    try (Trainer t =
+    try (FineTuner t =
         builder(params, Precision.FP16, 3)
             .lossScaling(LossScaler.Config.defaults().withInitialScale(Math.scalb(1.0, 100)))
             .build()) {
@@ -173,7 +173,7 @@ class Fp16TrainingTest {
     Map<String, float[]> straight;
     List<StepMetrics> straightMetrics;
     Map<String, NDArray> params = mlp(4);
-    try (Trainer t =
+    try (FineTuner t =
         builder(params, Precision.FP16, 16).lossScaling(scaling).ema(0.9).accumulation(2)
             .runDir(tmp.resolve("straight")).build()) {
       straightMetrics = t.train(Fp16TrainingTest::mlpLoss);
@@ -181,12 +181,12 @@ class Fp16TrainingTest {
     }
     assertThat(straightMetrics.subList(0, 8)).anyMatch(StepMetrics::skipped);
     Path run = tmp.resolve("resumed");
-    try (Trainer t =
+    try (FineTuner t =
         builder(mlp(4), Precision.FP16, 8).lossScaling(scaling).ema(0.9).accumulation(2).runDir(run).build()) {
       t.train(Fp16TrainingTest::mlpLoss);
     }
     Map<String, NDArray> fresh = mlp(40); // other initial weights: the checkpoint must overwrite them
-    try (Trainer t =
+    try (FineTuner t =
         builder(fresh, Precision.FP16, 16).lossScaling(scaling).ema(0.9).accumulation(2).runDir(run).build()) {
       assertThat(t.resume()).isEqualTo(8);
       assertThat(t.lossScale()).contains(straightMetrics.get(8).lossScale());
@@ -208,7 +208,7 @@ class Fp16TrainingTest {
   @Test
   void theStepContextHandsOutFloat16CopiesThatTrackTheMastersAndNamesAnUnknownParameter() {
     Map<String, NDArray> params = mlp(5);
-    try (Trainer t = builder(params, Precision.FP16, 2).build()) {
+    try (FineTuner t = builder(params, Precision.FP16, 2).build()) {
       t.train(
           ctx -> {
             NDArray w1 = ctx.parameter("w1");
@@ -232,7 +232,7 @@ class Fp16TrainingTest {
     Map<String, NDArray> params = mlp(7);
     ai.djl.ndarray.BaseNDManager owner = (ai.djl.ndarray.BaseNDManager) manager;
     List<Integer> counts = new java.util.ArrayList<>();
-    try (Trainer t =
+    try (FineTuner t =
         builder(params, Precision.FP16, 6)
             .accumulation(2)
             .clipNorm(1e-3)

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * AdamW and Prodigy against updates computed by hand (plain double arithmetic written out in this test, step by
+ * AdamWOptimizer and ProdigyOptimizer against updates computed by hand (plain double arithmetic written out in this test, step by
  * step, from the published update rules) on a small quadratic problem.
  */
 class OptimizersTest {
@@ -69,7 +69,7 @@ class OptimizersTest {
   void adamWFirstStepMovesEachWeightByLrTimesTheSignOfItsGradient() {
     double[] p0 = {1, 1, 1, 1};
     NDArray p = array(p0);
-    try (Optimizer opt = new AdamW(0.9, 0.999, 1e-8, 0.0).create()) {
+    try (ParameterOptimizer opt = new AdamWOptimizer(0.9, 0.999, 1e-8, 0.0).create()) {
       opt.step(Map.of("w", p), Map.of("w", array(grad(p0))), 0.1);
     }
     // m_hat = g, v_hat = g^2: the update is lr * g / (|g| + eps) = lr * sign(g).
@@ -87,7 +87,7 @@ class OptimizersTest {
     double[] m = new double[4];
     double[] v = new double[4];
     NDArray p = array(ref);
-    try (Optimizer opt = new AdamW(b1, b2, eps, wd).create()) {
+    try (ParameterOptimizer opt = new AdamWOptimizer(b1, b2, eps, wd).create()) {
       for (int t = 1; t <= lrs.length; t++) {
         double lr = lrs[t - 1];
         double[] g = grad(ref);
@@ -107,7 +107,7 @@ class OptimizersTest {
   }
 
   /**
-   * Prodigy by hand: the published rule for a single parameter tensor, in doubles, with every stored tensor
+   * ProdigyOptimizer by hand: the published rule for a single parameter tensor, in doubles, with every stored tensor
    * (weights, moments, s) rounded to float after each update as the FLOAT32 arrays are. Without that rounding the
    * comparison would fail for the wrong reason: {@code p0 - p} after a 1e-6 step has only a few float bits.
    */
@@ -170,7 +170,7 @@ class OptimizersTest {
     double[] start = {0.5, -0.5, 1.5, 3.0};
     ProdigyByHand ref = new ProdigyByHand(start);
     NDArray p = array(start);
-    try (Optimizer opt = Prodigy.defaults().create()) {
+    try (ParameterOptimizer opt = ProdigyOptimizer.defaults().create()) {
       for (int t = 1; t <= 25; t++) {
         double[] current = values(p);
         opt.step(Map.of("w", p), Map.of("w", array(grad(current))), 1.0);
@@ -189,7 +189,7 @@ class OptimizersTest {
   @Test
   void prodigyFirstStepKeepsD0BecauseNoDistanceWasTravelled() {
     NDArray p = array(new double[] {1, 2, 3, 4});
-    try (Optimizer opt = Prodigy.defaults().create()) {
+    try (ParameterOptimizer opt = ProdigyOptimizer.defaults().create()) {
       opt.step(Map.of("w", p), Map.of("w", array(grad(new double[] {1, 2, 3, 4}))), 1.0);
       assertThat(opt.stateScalars().get("d")).isEqualTo(1e-6);
       assertThat(opt.stateScalars().get("d_numerator")).isEqualTo(0.0);
@@ -199,7 +199,7 @@ class OptimizersTest {
   @Test
   void allZeroGradientsLeaveProdigyAndTheWeightsUnchanged() {
     NDArray p = array(new double[] {1, 2, 3, 4});
-    try (Optimizer opt = Prodigy.defaults().create()) {
+    try (ParameterOptimizer opt = ProdigyOptimizer.defaults().create()) {
       opt.step(Map.of("w", p), Map.of("w", array(new double[4])), 1.0);
       assertThat(values(p)).containsExactly(1, 2, 3, 4);
       assertThat(opt.steps()).isZero();
@@ -211,8 +211,8 @@ class OptimizersTest {
     double[] start = {0.5, -0.5, 1.5, 3.0};
     NDArray straight = array(start);
     NDArray resumed = array(start);
-    try (Optimizer a = Prodigy.defaults().create();
-        Optimizer b = Prodigy.defaults().create()) {
+    try (ParameterOptimizer a = ProdigyOptimizer.defaults().create();
+        ParameterOptimizer b = ProdigyOptimizer.defaults().create()) {
       for (int t = 0; t < 4; t++) {
         a.step(Map.of("w", straight), Map.of("w", array(grad(values(straight)))), 1.0);
         b.step(Map.of("w", resumed), Map.of("w", array(grad(values(resumed)))), 1.0);
@@ -220,7 +220,7 @@ class OptimizersTest {
       Map<String, NDArray> saved = new LinkedHashMap<>();
       b.stateTensors().forEach((k, v) -> saved.put(k, v.duplicate()));
       Map<String, Double> scalars = b.stateScalars();
-      try (Optimizer c = Prodigy.defaults().create()) {
+      try (ParameterOptimizer c = ProdigyOptimizer.defaults().create()) {
         c.loadState(saved, scalars);
         for (int t = 0; t < 4; t++) {
           a.step(Map.of("w", straight), Map.of("w", array(grad(values(straight)))), 1.0);
@@ -233,7 +233,7 @@ class OptimizersTest {
 
   @Test
   void gradientShapeMismatchIsNamed() {
-    try (Optimizer opt = AdamW.defaults().create()) {
+    try (ParameterOptimizer opt = AdamWOptimizer.defaults().create()) {
       assertThatThrownBy(
               () -> opt.step(Map.of("blocks.0.w", manager.zeros(new Shape(2))), Map.of("blocks.0.w", manager.zeros(new Shape(3))), 0.1))
           .isInstanceOf(IllegalArgumentException.class)

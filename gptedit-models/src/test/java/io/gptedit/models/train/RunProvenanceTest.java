@@ -170,10 +170,10 @@ class RunProvenanceTest {
     boolean[] seenBeforeFirstStep = new boolean[1];
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray w = m.ones(new Shape(3));
-      try (Trainer t =
-          Trainer.builder()
+      try (FineTuner t =
+          FineTuner.builder()
               .parameters(Map.of("w", w))
-              .optimizer(AdamW.defaults().create())
+              .optimizer(AdamWOptimizer.defaults().create())
               .schedule(new LrSchedule.Constant(0.1, 0))
               .steps(2)
               .seed(11)
@@ -206,7 +206,7 @@ class RunProvenanceTest {
     assertThat(facts.path("precision").asText()).isEqualTo("fp32");
     assertThat(facts.path("steps").asText()).isEqualTo("2");
     assertThat(facts.path("schedule").asText()).contains("Constant");
-    assertThat(facts.path("optimizer").asText()).startsWith("AdamW[beta1=0.9");
+    assertThat(facts.path("optimizer").asText()).startsWith("AdamWOptimizer[beta1=0.9");
     JsonNode state = JSON.readTree(run.resolve("checkpoints/step-000000002/state.json").toFile());
     assertThat(state.path("provenance")).isEqualTo(facts);
     assertThat(state.path("config")).isEqualTo(p.path("config"));
@@ -217,14 +217,14 @@ class RunProvenanceTest {
   void aCallerGivenDataHashIsRecordedAndGivingBothKindsIsRefused() {
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray w = m.ones(new Shape(1));
-      Trainer.Builder b =
-          Trainer.builder()
+      FineTuner.Builder b =
+          FineTuner.builder()
               .parameters(Map.of("w", w))
-              .optimizer(AdamW.defaults().create())
+              .optimizer(AdamWOptimizer.defaults().create())
               .schedule(new LrSchedule.Constant(0.1, 0))
               .steps(1)
               .dataHash("index:v3:abc");
-      try (Trainer t = b.build()) {
+      try (FineTuner t = b.build()) {
         assertThat(t.provenance()).containsEntry("data_hash", "index:v3:abc");
       }
       assertThatThrownBy(() -> b.dataFiles(List.of(tmp)).build())

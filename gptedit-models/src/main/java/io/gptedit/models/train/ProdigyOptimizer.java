@@ -37,7 +37,7 @@ import java.util.Map;
  * @param dCoef the multiplier of the estimate (the recommended knob instead of lr)
  * @param growthRate the largest factor by which {@code d} may grow per step ({@code Infinity} for none)
  */
-public record Prodigy(
+public record ProdigyOptimizer(
     double beta1,
     double beta2,
     double beta3,
@@ -55,7 +55,7 @@ public record Prodigy(
    *
    * @throws IllegalArgumentException if one is out of range
    */
-  public Prodigy {
+  public ProdigyOptimizer {
     checkArgument(beta1 >= 0 && beta1 < 1, "beta1 must be in [0, 1), got %s", beta1);
     checkArgument(beta2 >= 0 && beta2 < 1, "beta2 must be in [0, 1), got %s", beta2);
     checkArgument(Double.isNaN(beta3) || (beta3 >= 0 && beta3 < 1), "beta3 must be in [0, 1) or NaN, got %s", beta3);
@@ -72,8 +72,8 @@ public record Prodigy(
    *
    * @return the defaults
    */
-  public static Prodigy defaults() {
-    return new Prodigy(0.9, 0.999, Double.NaN, 1e-8, 0, true, false, false, 1e-6, 1.0, Double.POSITIVE_INFINITY);
+  public static ProdigyOptimizer defaults() {
+    return new ProdigyOptimizer(0.9, 0.999, Double.NaN, 1e-8, 0, true, false, false, 1e-6, 1.0, Double.POSITIVE_INFINITY);
   }
 
   /**
@@ -81,12 +81,12 @@ public record Prodigy(
    *
    * @return a new optimizer; close it to free its state
    */
-  public Optimizer create() {
+  public ParameterOptimizer create() {
     return new Impl(this);
   }
 
-  private static final class Impl implements Optimizer {
-    private final Prodigy h;
+  private static final class Impl implements ParameterOptimizer {
+    private final ProdigyOptimizer h;
     private final double beta3;
     private final OptimizerState state = new OptimizerState();
     private long k;
@@ -100,7 +100,7 @@ public record Prodigy(
       return h.toString();
     }
 
-    Impl(Prodigy h) {
+    Impl(ProdigyOptimizer h) {
       this.h = h;
       this.beta3 = Double.isNaN(h.beta3) ? Math.sqrt(h.beta2) : h.beta3;
       this.d = h.d0;

@@ -2,10 +2,10 @@ package io.gptedit.models.train;
 
 import java.nio.file.Path;
 
-/** Observes a {@link Trainer}'s progress, for progress bars and logs; called on the training thread. */
-public interface TrainingListener {
+/** Observes a {@link FineTuner}'s progress, for progress bars and logs; called on the training thread. */
+public interface FineTuneListener {
   /** A listener that ignores everything. */
-  TrainingListener NONE = m -> {};
+  FineTuneListener NONE = m -> {};
 
   /**
    * Reports a finished optimizer step.

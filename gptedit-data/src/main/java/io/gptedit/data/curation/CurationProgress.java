@@ -18,7 +18,7 @@ import java.util.Optional;
  * @param rejectsByReason reject counts by reason
  * @param spendUsd the spend of this run
  */
-public record Progress(
+public record CurationProgress(
     long done,
     long total,
     long skipped,
@@ -30,7 +30,7 @@ public record Progress(
     Map<String, Long> rejectsByReason,
     double spendUsd) {
   /** Freezes the map. */
-  public Progress {
+  public CurationProgress {
     rejectsByReason = Map.copyOf(rejectsByReason);
   }
 

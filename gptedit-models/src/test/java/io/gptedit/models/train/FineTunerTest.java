@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class TrainerTest {
+class FineTunerTest {
   private static final int BATCH = 2;
   private static final int TEXT = 3;
 
@@ -39,10 +39,10 @@ class TrainerTest {
       NDArray truth = SeededNoise.gaussian(m, 5, new Shape(4, 3));
       Path run = tmp.resolve("regression");
       List<StepMetrics> seen = new ArrayList<>();
-      try (Trainer t =
-          Trainer.builder()
+      try (FineTuner t =
+          FineTuner.builder()
               .parameters(Map.of("w", w))
-              .optimizer(AdamW.defaults().create())
+              .optimizer(AdamWOptimizer.defaults().create())
               .schedule(new LrSchedule.Cosine(0.05, 0.005, 10, 200))
               .steps(200)
               .samplesPerMicroBatch(8)
@@ -76,7 +76,7 @@ class TrainerTest {
     Map<String, float[]> straightEma;
     try (FluxTransformer model = FluxTransformer.random(FluxConfig.tiny(), 3)) {
       Path run = tmp.resolve("straight");
-      try (Trainer t = fluxTrainer(model.parameters().asMap(), ParameterSelection.all(), run, 4)) {
+      try (FineTuner t = fluxTrainer(model.parameters().asMap(), ParameterSelection.all(), run, 4)) {
         t.train(ctx -> fluxLoss(model, null, ctx));
         straight = snapshot(model.parameters().asMap());
         straightEma = snapshot(t.emaWeights().orElseThrow());
@@ -84,11 +84,11 @@ class TrainerTest {
     }
     Path run = tmp.resolve("resumed");
     try (FluxTransformer model = FluxTransformer.random(FluxConfig.tiny(), 3);
-        Trainer t = fluxTrainer(model.parameters().asMap(), ParameterSelection.all(), run, 2)) {
+        FineTuner t = fluxTrainer(model.parameters().asMap(), ParameterSelection.all(), run, 2)) {
       t.train(ctx -> fluxLoss(model, null, ctx));
     }
     try (FluxTransformer model = FluxTransformer.random(FluxConfig.tiny(), 99);
-        Trainer t = fluxTrainer(model.parameters().asMap(), ParameterSelection.all(), run, 4)) {
+        FineTuner t = fluxTrainer(model.parameters().asMap(), ParameterSelection.all(), run, 4)) {
       assertThat(t.resume()).isEqualTo(2);
       t.train(ctx -> fluxLoss(model, null, ctx));
       Map<String, float[]> resumed = snapshot(model.parameters().asMap());
@@ -112,7 +112,7 @@ class TrainerTest {
       Map<String, NDArray> all = new LinkedHashMap<>(model.parameters().asMap());
       all.put("connector.weight", connector);
       Map<String, float[]> before = snapshot(all);
-      try (Trainer t = fluxTrainer(all, ParameterSelection.connectorOnly("connector."), null, 3)) {
+      try (FineTuner t = fluxTrainer(all, ParameterSelection.connectorOnly("connector."), null, 3)) {
         assertThat(t.trainableNames()).containsExactly("connector.weight");
         t.train(ctx -> fluxLoss(model, connector, ctx));
       }
@@ -142,7 +142,7 @@ class TrainerTest {
       try (NDManager s = m.newSubManager()) {
         assertThat(model.forward(loraProbe(s, model), s).toFloatArray()).containsExactly(plain);
       }
-      try (Trainer t = fluxTrainer(model.parameters().asMap(), ParameterSelection.loraOnly(), null, 3)) {
+      try (FineTuner t = fluxTrainer(model.parameters().asMap(), ParameterSelection.loraOnly(), null, 3)) {
         assertThat(t.trainableNames()).hasSize(2 * targets.size()).allMatch(n -> n.contains(".lora_"));
         t.train(ctx -> fluxLoss(model, null, ctx));
       }
@@ -175,10 +175,10 @@ class TrainerTest {
     try (FluxTransformer model = FluxTransformer.random(FluxConfig.tiny(), 3)) {
       ai.djl.ndarray.BaseNDManager owner = (ai.djl.ndarray.BaseNDManager) model.parameters().manager();
       List<Integer> counts = new ArrayList<>();
-      try (Trainer t =
-          Trainer.builder()
+      try (FineTuner t =
+          FineTuner.builder()
               .parameters(model.parameters().asMap())
-              .optimizer(AdamW.defaults().create())
+              .optimizer(AdamWOptimizer.defaults().create())
               .schedule(new LrSchedule.Constant(1e-3, 0))
               .steps(5)
               .clipNorm(1e-3)
@@ -195,7 +195,7 @@ class TrainerTest {
   @Test
   void gradientsAreZeroAfterEveryStepSoTheyNeverLeakIntoTheNext() {
     try (FluxTransformer model = FluxTransformer.random(FluxConfig.tiny(), 3);
-        Trainer t = fluxTrainer(model.parameters().asMap(), ParameterSelection.all(), null, 1)) {
+        FineTuner t = fluxTrainer(model.parameters().asMap(), ParameterSelection.all(), null, 1)) {
       t.train(ctx -> fluxLoss(model, null, ctx));
       for (Map.Entry<String, NDArray> e : model.parameters().asMap().entrySet()) {
         try (NDArray g = e.getValue().getGradient();
@@ -211,10 +211,10 @@ class TrainerTest {
   void aNonFiniteStepIsSkippedWithoutTouchingTheWeightsAndTrainingGoesOn() {
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray w = m.ones(new Shape(2));
-      try (Trainer t =
-          Trainer.builder()
+      try (FineTuner t =
+          FineTuner.builder()
               .parameters(Map.of("w", w))
-              .optimizer(AdamW.defaults().create())
+              .optimizer(AdamWOptimizer.defaults().create())
               .schedule(new LrSchedule.Constant(0.1, 0))
               .steps(3)
               .build()) {
@@ -238,15 +238,15 @@ class TrainerTest {
   void fiveNonFiniteStepsInARowStopTrainingWithTheStepNamed() {
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray w = m.zeros(new Shape(2));
-      try (Trainer t =
-          Trainer.builder()
+      try (FineTuner t =
+          FineTuner.builder()
               .parameters(Map.of("w", w))
-              .optimizer(AdamW.defaults().create())
+              .optimizer(AdamWOptimizer.defaults().create())
               .schedule(new LrSchedule.Constant(0.1, 0))
               .steps(10)
               .build()) {
         assertThatThrownBy(() -> t.train(ctx -> w.sum().mul(Float.NaN)))
-            .isInstanceOf(Trainer.DivergedException.class)
+            .isInstanceOf(FineTuner.DivergedException.class)
             .hasMessageContaining("at step 4")
             .hasMessageContaining("5 non-finite steps in a row");
         assertThat(w.toFloatArray()).containsExactly(0f, 0f);
@@ -260,13 +260,13 @@ class TrainerTest {
     }
   }
 
-  private static Trainer fluxTrainer(
+  private static FineTuner fluxTrainer(
       Map<String, NDArray> params, ParameterSelection selection, Path run, long stopAt) {
-    Trainer.Builder b =
-        Trainer.builder()
+    FineTuner.Builder b =
+        FineTuner.builder()
             .parameters(params)
             .selection(selection)
-            .optimizer(new AdamW(0.9, 0.99, 1e-8, 0.01).create())
+            .optimizer(new AdamWOptimizer(0.9, 0.99, 1e-8, 0.01).create())
             .schedule(new LrSchedule.Cosine(1e-2, 1e-3, 1, 4))
             .steps(stopAt)
             .accumulation(2)
@@ -282,7 +282,7 @@ class TrainerTest {
   }
 
   /** Flow-matching loss of a tiny Flux denoising fixed 4x4 latents, with noise and times from the step's random. */
-  private static NDArray fluxLoss(FluxTransformer model, NDArray connector, Trainer.StepContext ctx) {
+  private static NDArray fluxLoss(FluxTransformer model, NDArray connector, FineTuner.StepContext ctx) {
     NDManager m = ctx.manager();
     NDArray x0 = LatentPacking.pack(SeededNoise.gaussian(m, 7, new Shape(BATCH, 4, 4, 4)));
     NDArray noise = SeededNoise.gaussian(m, ctx.random().nextLong(), x0.getShape());

@@ -15,21 +15,21 @@ class ParameterStoreTest {
   void guardedConversionRefusesBfloat16AndAllowsHalf() {
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray a = m.create(new float[] {1.5f, -2f});
-      assertThatThrownBy(() -> ParameterStore.convertGuarded(a, DataType.BFLOAT16))
+      assertThatThrownBy(() -> ModelWeights.convertGuarded(a, DataType.BFLOAT16))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("bf16");
-      NDArray half = ParameterStore.convertGuarded(a, DataType.FLOAT16);
+      NDArray half = ModelWeights.convertGuarded(a, DataType.FLOAT16);
       assertThat(half.getDataType()).isEqualTo(DataType.FLOAT16);
-      assertThat(ParameterStore.convertGuarded(half, DataType.FLOAT32).toFloatArray()).containsExactly(1.5f, -2f);
+      assertThat(ModelWeights.convertGuarded(half, DataType.FLOAT32).toFloatArray()).containsExactly(1.5f, -2f);
     }
   }
 
   @Test
   void randomWeightsDependOnlyOnSeedAndName() {
     ParameterSpec spec = new ParameterSpec().linear("a", 3, 2, true).add("n.weight", ParameterSpec.Init.NEAR_ONE, 4);
-    try (ParameterStore x = ParameterStore.random(spec, 1);
-        ParameterStore y = ParameterStore.random(spec, 1);
-        ParameterStore z = ParameterStore.random(spec, 2)) {
+    try (ModelWeights x = ModelWeights.random(spec, 1);
+        ModelWeights y = ModelWeights.random(spec, 1);
+        ModelWeights z = ModelWeights.random(spec, 2)) {
       assertThat(x.get("a.weight").toFloatArray()).containsExactly(y.get("a.weight").toFloatArray());
       assertThat(x.get("a.weight").toFloatArray()).isNotEqualTo(z.get("a.weight").toFloatArray());
       assertThat(x.get("a.weight").getShape().getShape()).containsExactly(2, 3);

@@ -68,7 +68,7 @@ import java.util.SplittableRandom;
  * Builder#dataFiles}) and the code version ({@link RunProvenance#codeVersion()}); the same facts are kept in every
  * checkpoint's {@code state.json}.
  */
-public final class Trainer implements AutoCloseable {
+public final class FineTuner implements AutoCloseable {
   /** The name prefix of EMA weights inside a checkpoint's weights file. */
   public static final String EMA_PREFIX = "__ema__/";
 
@@ -189,7 +189,7 @@ public final class Trainer implements AutoCloseable {
   private final Map<String, NDArray> params;
   private final Map<String, NDArray> trainable;
   private final ParameterSelection selection;
-  private final Optimizer optimizer;
+  private final ParameterOptimizer optimizer;
   private final LrSchedule schedule;
   private final long totalSteps;
   private final int accumulation;
@@ -200,7 +200,7 @@ public final class Trainer implements AutoCloseable {
   private final int samplesPerStep;
   private final String config;
   private final Map<String, String> provenance;
-  private final TrainingListener listener;
+  private final FineTuneListener listener;
   private final NDManager base;
   private final Ema ema;
   private final Precision precision;
@@ -211,7 +211,7 @@ public final class Trainer implements AutoCloseable {
   private long step;
   private int consecutiveSkips;
 
-  private Trainer(Builder b) {
+  private FineTuner(Builder b) {
     this.params = Collections.unmodifiableMap(new LinkedHashMap<>(b.params));
     this.selection = b.selection;
     List<String> names = selection.select(params.keySet());
@@ -663,11 +663,11 @@ public final class Trainer implements AutoCloseable {
     }
   }
 
-  /** Configures a {@link Trainer}; parameters, optimizer, schedule and steps are required. */
+  /** Configures a {@link FineTuner}; parameters, optimizer, schedule and steps are required. */
   public static final class Builder {
     private Map<String, NDArray> params;
     private ParameterSelection selection = ParameterSelection.all();
-    private Optimizer optimizer;
+    private ParameterOptimizer optimizer;
     private LrSchedule schedule;
     private long steps = -1;
     private int accumulation = 1;
@@ -679,7 +679,7 @@ public final class Trainer implements AutoCloseable {
     private int samplesPerStep = 1;
     private String config = "{}";
     private Map<String, String> provenance = Map.of();
-    private TrainingListener listener = TrainingListener.NONE;
+    private FineTuneListener listener = FineTuneListener.NONE;
     private Precision precision = Precision.FP32;
     private LossScaler.Config lossScaling;
     private String dataHash;
@@ -714,10 +714,10 @@ public final class Trainer implements AutoCloseable {
     /**
      * Sets the optimizer; the trainer owns it from now on and closes it.
      *
-     * @param optimizer a fresh optimizer, such as {@code AdamW.defaults().create()}
+     * @param optimizer a fresh optimizer, such as {@code AdamWOptimizer.defaults().create()}
      * @return this builder
      */
-    public Builder optimizer(Optimizer optimizer) {
+    public Builder optimizer(ParameterOptimizer optimizer) {
       this.optimizer = requireNonNull(optimizer, "optimizer");
       return this;
     }
@@ -912,7 +912,7 @@ public final class Trainer implements AutoCloseable {
      * @param listener the listener (default: none)
      * @return this builder
      */
-    public Builder listener(TrainingListener listener) {
+    public Builder listener(FineTuneListener listener) {
       this.listener = requireNonNull(listener, "listener");
       return this;
     }
@@ -924,7 +924,7 @@ public final class Trainer implements AutoCloseable {
      * @throws IllegalStateException if a required setting is missing
      * @throws IllegalArgumentException if the selection matches no parameter
      */
-    public Trainer build() {
+    public FineTuner build() {
       checkState(params != null, "parameters are required");
       checkState(optimizer != null, "an optimizer is required");
       checkState(schedule != null, "a learning-rate schedule is required");
@@ -935,7 +935,7 @@ public final class Trainer implements AutoCloseable {
       if (dataFiles != null) {
         dataHash = RunProvenance.dataHash(dataFiles);
       }
-      return new Trainer(this);
+      return new FineTuner(this);
     }
   }
 }

@@ -28,7 +28,7 @@ import java.util.function.Predicate;
  * store's manager can be {@link #freeze() capped}: any forward pass that accidentally attached an intermediate
  * array to the parameters' manager (a leak that would grow with every sampling step) then fails immediately.
  */
-public final class ParameterStore implements AutoCloseable {
+public final class ModelWeights implements AutoCloseable {
   private final ParameterSpec spec;
   private final NDManager manager;
   private final Map<String, NDArray> values;
@@ -59,7 +59,7 @@ public final class ParameterStore implements AutoCloseable {
     }
   }
 
-  private ParameterStore(ParameterSpec spec, NDManager manager, Map<String, NDArray> values, LoadReport report) {
+  private ModelWeights(ParameterSpec spec, NDManager manager, Map<String, NDArray> values, LoadReport report) {
     this.spec = spec;
     this.manager = manager;
     this.values = values;
@@ -73,13 +73,13 @@ public final class ParameterStore implements AutoCloseable {
    * @param seed the seed; each tensor draws from a stream derived from the seed and its name
    * @return a new store owning a new base manager
    */
-  public static ParameterStore random(ParameterSpec spec, long seed) {
+  public static ModelWeights random(ParameterSpec spec, long seed) {
     NDManager manager = NDManager.newBaseManager();
     Map<String, NDArray> values = new LinkedHashMap<>();
     for (ParameterSpec.Entry e : spec.entries().values()) {
       values.put(e.name(), manager.create(randomValues(e, seed), e.shape()));
     }
-    return new ParameterStore(spec, manager, values, new LoadReport(List.of(), List.of()));
+    return new ModelWeights(spec, manager, values, new LoadReport(List.of(), List.of()));
   }
 
   static float[] randomValues(ParameterSpec.Entry e, long seed) {
@@ -119,7 +119,7 @@ public final class ParameterStore implements AutoCloseable {
    * @return a new store owning a new base manager
    * @throws WeightLoadException if the checkpoint does not fit the declared parameters
    */
-  public static ParameterStore load(
+  public static ModelWeights load(
       ParameterSpec spec, List<SafetensorsFile> files, String prefix, boolean strict, long seed) {
     requireNonNull(prefix, "prefix");
     Map<String, SafetensorsFile> where = new LinkedHashMap<>();
@@ -171,7 +171,7 @@ public final class ParameterStore implements AutoCloseable {
                 : manager.create(f.readFloats(prefix + e.name()), e.shape());
         values.put(e.name(), a);
       }
-      return new ParameterStore(spec, manager, values, new LoadReport(missing, new ArrayList<>(unexpected)));
+      return new ModelWeights(spec, manager, values, new LoadReport(missing, new ArrayList<>(unexpected)));
     } catch (RuntimeException ex) {
       manager.close();
       throw ex;
@@ -198,7 +198,7 @@ public final class ParameterStore implements AutoCloseable {
    * @return a new store owning a new base manager
    * @throws WeightLoadException if a source gives the wrong number of values
    */
-  public static ParameterStore fromValues(ParameterSpec spec, ValueSource source) {
+  public static ModelWeights fromValues(ParameterSpec spec, ValueSource source) {
     NDManager manager = NDManager.newBaseManager();
     try {
       Map<String, NDArray> values = new LinkedHashMap<>();
@@ -210,7 +210,7 @@ public final class ParameterStore implements AutoCloseable {
         }
         values.put(e.name(), manager.create(v, e.shape()));
       }
-      return new ParameterStore(spec, manager, values, new LoadReport(List.of(), List.of()));
+      return new ModelWeights(spec, manager, values, new LoadReport(List.of(), List.of()));
     } catch (RuntimeException ex) {
       manager.close();
       throw ex;

@@ -11,13 +11,13 @@ import static java.util.Objects.requireNonNull;
  * @param cell the grid cell it is centred in
  * @param scale the half-extent as a share of half the cell's smaller side, 0.15 to 0.9
  */
-public record Shape(ShapeKind kind, SceneColor color, GridCell cell, double scale) {
+public record SceneShape(ShapeKind kind, SceneColor color, GridCell cell, double scale) {
   /**
    * Validates the shape.
    *
    * @throws IllegalArgumentException if the scale is out of range
    */
-  public Shape {
+  public SceneShape {
     requireNonNull(kind, "kind");
     requireNonNull(color, "color");
     requireNonNull(cell, "cell");

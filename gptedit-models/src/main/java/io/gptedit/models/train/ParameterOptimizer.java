@@ -10,7 +10,7 @@ import java.util.Map;
  * them. {@link #stateTensors()} and {@link #stateScalars()} expose everything a checkpoint needs, and {@link
  * #loadState(Map, Map)} restores it, so a resumed run continues bit-exactly.
  */
-public interface Optimizer extends AutoCloseable {
+public interface ParameterOptimizer extends AutoCloseable {
 
   /**
    * Applies one update.

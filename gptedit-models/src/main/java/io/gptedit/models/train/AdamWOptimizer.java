@@ -21,14 +21,14 @@ import java.util.Map;
  * @param eps added to the denominator, positive
  * @param weightDecay the decoupled weight decay, non-negative
  */
-public record AdamW(double beta1, double beta2, double eps, double weightDecay) {
+public record AdamWOptimizer(double beta1, double beta2, double eps, double weightDecay) {
 
   /**
    * Validates the hyper-parameters.
    *
    * @throws IllegalArgumentException if one is out of range
    */
-  public AdamW {
+  public AdamWOptimizer {
     checkArgument(beta1 >= 0 && beta1 < 1, "beta1 must be in [0, 1), got %s", beta1);
     checkArgument(beta2 >= 0 && beta2 < 1, "beta2 must be in [0, 1), got %s", beta2);
     checkArgument(eps > 0, "eps must be > 0, got %s", eps);
@@ -40,8 +40,8 @@ public record AdamW(double beta1, double beta2, double eps, double weightDecay) 
    *
    * @return the defaults
    */
-  public static AdamW defaults() {
-    return new AdamW(0.9, 0.999, 1e-8, 0.01);
+  public static AdamWOptimizer defaults() {
+    return new AdamWOptimizer(0.9, 0.999, 1e-8, 0.01);
   }
 
   /**
@@ -49,8 +49,8 @@ public record AdamW(double beta1, double beta2, double eps, double weightDecay) 
    *
    * @return the stage-2 hyper-parameters
    */
-  public static AdamW paperStage2() {
-    return new AdamW(0.9, 0.99, 1e-8, 0.0);
+  public static AdamWOptimizer paperStage2() {
+    return new AdamWOptimizer(0.9, 0.99, 1e-8, 0.0);
   }
 
   /**
@@ -58,12 +58,12 @@ public record AdamW(double beta1, double beta2, double eps, double weightDecay) 
    *
    * @return a new optimizer; close it to free its state
    */
-  public Optimizer create() {
+  public ParameterOptimizer create() {
     return new Impl(this);
   }
 
-  private static final class Impl implements Optimizer {
-    private final AdamW h;
+  private static final class Impl implements ParameterOptimizer {
+    private final AdamWOptimizer h;
     private final OptimizerState state = new OptimizerState();
     private long t;
 
@@ -73,7 +73,7 @@ public record AdamW(double beta1, double beta2, double eps, double weightDecay) 
       return h.toString();
     }
 
-    Impl(AdamW h) {
+    Impl(AdamWOptimizer h) {
       this.h = h;
     }
 

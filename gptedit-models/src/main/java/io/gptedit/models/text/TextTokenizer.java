@@ -1,7 +1,7 @@
 package io.gptedit.models.text;
 
 /** Turns text into token ids for a text encoder. */
-public interface Tokenizer {
+public interface TextTokenizer {
   /**
    * Tokenizes text, truncating to {@code maxTokens} and ending with the end-of-sequence id.
    *
