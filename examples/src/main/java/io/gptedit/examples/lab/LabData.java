@@ -22,7 +22,7 @@ import io.gptedit.data.shards.ErrorPolicy;
 import io.gptedit.data.shards.ShardReader;
 import io.gptedit.data.shards.ShardSample;
 import io.gptedit.data.shards.ShardWriter;
-import io.gptedit.data.synthetic.EditMask;
+import io.gptedit.core.image.EditMask;
 import io.gptedit.data.synthetic.EditOp;
 import io.gptedit.data.synthetic.Scene;
 import io.gptedit.data.synthetic.SceneText;

@@ -1,7 +1,7 @@
 package io.gptedit.examples.lab;
 
 import io.gptedit.core.image.RgbImage;
-import io.gptedit.data.synthetic.EditMask;
+import io.gptedit.core.image.EditMask;
 import java.util.Objects;
 
 /**

@@ -10,7 +10,7 @@ import io.gptedit.data.index.DatasetIndex;
 import io.gptedit.data.shards.ShardIndex;
 import io.gptedit.data.shards.ShardReader;
 import io.gptedit.data.shards.ShardSample;
-import io.gptedit.data.synthetic.EditMask;
+import io.gptedit.core.image.EditMask;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;

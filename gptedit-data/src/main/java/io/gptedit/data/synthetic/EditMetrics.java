@@ -1,5 +1,6 @@
 package io.gptedit.data.synthetic;
 
+import io.gptedit.core.image.EditMask;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
@@ -50,7 +51,13 @@ public final class EditMetrics {
     requireNonNull(ref, "reference");
     requireNonNull(mask, "mask");
     checkArgument(tolerance >= 0 && tolerance <= 255, "tolerance must be 0..255, got %s", tolerance);
-    EditMask.checkSameSize(out, ref);
+    checkArgument(
+        out.width() == ref.width() && out.height() == ref.height(),
+        "images differ in size: %sx%s vs %sx%s",
+        out.width(),
+        out.height(),
+        ref.width(),
+        ref.height());
     checkArgument(
         mask.width() == out.width() && mask.height() == out.height(),
         "mask is %sx%s but the images are %sx%s",

@@ -1,5 +1,6 @@
 package io.gptedit.data.synthetic;
 
+import io.gptedit.core.image.EditMask;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.collect.ImmutableList;

@@ -1,5 +1,6 @@
 package io.gptedit.data.synthetic;
 
+import io.gptedit.core.image.EditMask;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 

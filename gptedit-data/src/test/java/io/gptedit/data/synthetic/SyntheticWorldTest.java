@@ -1,5 +1,6 @@
 package io.gptedit.data.synthetic;
 
+import io.gptedit.core.image.EditMask;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

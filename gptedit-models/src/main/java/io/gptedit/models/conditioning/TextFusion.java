@@ -1,5 +1,6 @@
 package io.gptedit.models.conditioning;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static io.gptedit.models.nn.Layers.geluTanh;
 import static io.gptedit.models.nn.Layers.linear;
 import static io.gptedit.models.nn.Layers.rmsNorm;
@@ -10,15 +11,18 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.gptedit.core.image.RgbImage;
+import io.gptedit.models.nn.ModelWeights;
 import io.gptedit.models.nn.ParameterSpec;
 import io.gptedit.models.nn.ParameterSpec.Init;
-import io.gptedit.models.nn.ModelWeights;
-import io.gptedit.models.text.T5Encoder;
-import io.gptedit.models.text.TextTokenizer;
+import io.gptedit.models.text.EncodedText;
+import io.gptedit.models.text.TextEncoder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The paper's four text-encoder fusions (section 3.3), producing the denoiser's text tokens; the encoders are
- * frozen and only the connector parameters ({@link #parameters()}) train.
+ * frozen and only the connector parameters ({@link #trainableParameters()}) train.
  *
  * <ul>
  *   <li>{@link Mode#T5_ONLY}: {@code E_t5}.
@@ -28,10 +32,16 @@ import io.gptedit.models.text.TextTokenizer;
  *       first, as in the released code), plus an optional learned type embedding per source (row 0 for MLLM
  *       tokens, row 1 for T5 tokens; the paper describes it, the released checkpoint has none).
  *   <li>{@link Mode#METAQUERY}: N learned query vectors ({@code meta_queries.weight}, N x d_m) are appended to
- *       the MLLM input by the caller's MLLM; their output states go through
+ *       the MLLM's input ({@link QueryingMllm}); their output states go through
  *       {@code Linear -> GELU(tanh) -> Linear -> RMSNorm} to d (the released MetaQuery connector also has a
- *       24-layer encoder before this head, which this module does not include).
+ *       24-layer encoder before this head, which this class does not include).
  * </ul>
+ *
+ * <p>Two entry points share one implementation. {@link #encode} (the {@link Conditioner} an editor calls) encodes
+ * one request; training runs the frozen encoders once per sample ({@link #prepare}, whose result can be cached)
+ * and fuses whole batches under autograd ({@link #fuse}). The pooled vector is the text encoder's (a CLIP-style
+ * pooled output) when it has one of the configured size, else zeros (the neutral input of Flux's pooled
+ * embedder). Batches whose samples have MLLM states of different lengths are zero-padded to the longest.
  *
  * <p>Parameter names: {@code connector.0} and (MLP, MetaQuery) {@code connector.2}, {@code connector_norm},
  * {@code type_embedding} and {@code meta_queries}; the released checkpoint's
@@ -47,7 +57,16 @@ public final class TextFusion implements Conditioner, AutoCloseable {
     /** Projected MLLM tokens then T5 tokens. */
     MLLM_T5_CONCAT,
     /** N learned queries read out of the MLLM. */
-    METAQUERY
+    METAQUERY;
+
+    /**
+     * Returns whether the mode reads T5 (text encoder) tokens.
+     *
+     * @return true for T5_ONLY and MLLM_T5_CONCAT
+     */
+    public boolean usesTextTokens() {
+      return this == T5_ONLY || this == MLLM_T5_CONCAT;
+    }
   }
 
   /** The connector's shape for the projection modes. */
@@ -63,13 +82,12 @@ public final class TextFusion implements Conditioner, AutoCloseable {
    *
    * @param mode the fusion
    * @param connector the projection's shape (ignored for T5_ONLY and METAQUERY)
-   * @param mllmDim the MLLM hidden size d_m (3584 for Qwen2.5-VL-7B)
+   * @param mllmDim the MLLM hidden size d_m (3584 for Qwen2.5-VL-7B; ignored for T5_ONLY)
    * @param hiddenDim the MLP and MetaQuery hidden size (12288 in the release)
    * @param textDim the denoiser's text-token size d (4096 for Flux)
    * @param pooledDim the denoiser's pooled size
    * @param typeEmbedding whether MLLM_T5_CONCAT adds a learned type embedding
    * @param metaQueries the number N of MetaQuery tokens (256 in the paper)
-   * @param maxT5Tokens the T5 token budget (512 for Flux)
    */
   public record Config(
       Mode mode,
@@ -79,50 +97,129 @@ public final class TextFusion implements Conditioner, AutoCloseable {
       int textDim,
       int pooledDim,
       boolean typeEmbedding,
-      int metaQueries,
-      int maxT5Tokens) {
+      int metaQueries) {
     /** Validates the sizes. */
     public Config {
       requireNonNull(mode, "mode");
       requireNonNull(connector, "connector");
-      if (textDim <= 0 || pooledDim <= 0 || maxT5Tokens <= 0) {
-        throw new IllegalArgumentException("textDim, pooledDim and maxT5Tokens must be positive");
-      }
+      checkArgument(textDim > 0 && pooledDim > 0, "textDim and pooledDim must be positive");
+      checkArgument(mode == Mode.T5_ONLY || mllmDim > 0, "%s needs the MLLM hidden size", mode);
+      checkArgument(
+          mode == Mode.T5_ONLY || (mode != Mode.METAQUERY && connector == Connector.LINEAR) || hiddenDim > 0,
+          "%s with an MLP connector needs a hidden size",
+          mode);
+      checkArgument(mode != Mode.METAQUERY || metaQueries > 0, "METAQUERY needs at least one query");
+    }
+
+    /**
+     * The T5-only fusion: no connector, the text encoder's tokens as they are.
+     *
+     * @param textDim the denoiser's text-token size (the text encoder's width)
+     * @param pooledDim the denoiser's pooled size
+     * @return the config
+     */
+    public static Config t5Only(int textDim, int pooledDim) {
+      return new Config(Mode.T5_ONLY, Connector.LINEAR, 0, 0, textDim, pooledDim, false, 0);
+    }
+
+    /**
+     * A projection fusion (MLLM_PROJECTION, or MLLM_T5_CONCAT with a type embedding) through the released MLP.
+     *
+     * @param mode MLLM_PROJECTION or MLLM_T5_CONCAT
+     * @param mllmDim the MLLM hidden size
+     * @param hiddenDim the MLP hidden size
+     * @param textDim the denoiser's text-token size
+     * @param pooledDim the denoiser's pooled size
+     * @return the config
+     */
+    public static Config mlp(Mode mode, int mllmDim, int hiddenDim, int textDim, int pooledDim) {
+      checkArgument(mode == Mode.MLLM_PROJECTION || mode == Mode.MLLM_T5_CONCAT, "not a projection mode: %s", mode);
+      return new Config(mode, Connector.MLP, mllmDim, hiddenDim, textDim, pooledDim, mode == Mode.MLLM_T5_CONCAT, 0);
+    }
+
+    /**
+     * The MetaQuery fusion.
+     *
+     * @param queries the number of learned queries
+     * @param mllmDim the MLLM hidden size
+     * @param hiddenDim the head's hidden size
+     * @param textDim the denoiser's text-token size
+     * @param pooledDim the denoiser's pooled size
+     * @return the config
+     */
+    public static Config metaQuery(int queries, int mllmDim, int hiddenDim, int textDim, int pooledDim) {
+      return new Config(Mode.METAQUERY, Connector.MLP, mllmDim, hiddenDim, textDim, pooledDim, false, queries);
+    }
+  }
+
+  /**
+   * What the frozen encoders made of one sample: computed once ({@link #prepare}) and fused per batch.
+   *
+   * @param text the text encoder's output, or null when the mode has no text encoder
+   * @param mllm the MLLM's hidden states, row-major {@code (mllmTokens, mllmDim)}, or null when not used (or
+   *     computed per batch, for METAQUERY)
+   * @param mllmTokens the number of MLLM tokens
+   * @param image the input image (METAQUERY runs the MLLM per batch), or null
+   * @param instruction the instruction
+   */
+  public record Prepared(EncodedText text, float[] mllm, int mllmTokens, RgbImage image, String instruction) {
+    /** Checks the instruction is present. */
+    public Prepared {
+      requireNonNull(instruction, "instruction");
     }
   }
 
   private final Config config;
   private final ModelWeights params;
-  private final T5Encoder t5;
-  private final TextTokenizer tokenizer;
+  private final TextEncoder text;
   private final MllmHiddenStates mllm;
 
   /**
    * Creates a fusion.
    *
    * @param config the sizes
-   * @param params parameters declared by {@link #spec(Config)}
-   * @param t5 the frozen T5 encoder (null for MLLM_PROJECTION and METAQUERY)
-   * @param tokenizer the T5 tokenizer (null when t5 is null)
-   * @param mllm the MLLM hidden-state source (null for T5_ONLY)
+   * @param params parameters declared by {@link #spec(Config)} (the connector; empty for T5_ONLY)
+   * @param text the frozen text encoder (required for T5_ONLY and MLLM_T5_CONCAT; in the MLLM-only modes it
+   *     supplies just the pooled vector, and may be null)
+   * @param mllm the frozen MLLM (null for T5_ONLY; a {@link QueryingMllm} for METAQUERY)
+   * @throws IllegalArgumentException if a component the mode needs is missing or has the wrong size
    */
-  public TextFusion(Config config, ModelWeights params, T5Encoder t5, TextTokenizer tokenizer, MllmHiddenStates mllm) {
+  public TextFusion(Config config, ModelWeights params, TextEncoder text, MllmHiddenStates mllm) {
     this.config = requireNonNull(config, "config");
     this.params = requireNonNull(params, "params");
-    boolean needsT5 = config.mode() == Mode.T5_ONLY || config.mode() == Mode.MLLM_T5_CONCAT;
-    if (needsT5 && (t5 == null || tokenizer == null)) {
-      throw new IllegalArgumentException(config.mode() + " needs a T5 encoder and tokenizer");
+    checkArgument(
+        !config.mode().usesTextTokens() || text != null, "%s needs a text encoder", config.mode());
+    checkArgument(config.mode() == Mode.T5_ONLY || mllm != null, "%s needs an MLLM", config.mode());
+    checkArgument(
+        config.mode() != Mode.METAQUERY || mllm instanceof QueryingMllm,
+        "METAQUERY needs an MLLM that reads query tokens (a QueryingMllm)");
+    if (text != null && config.mode().usesTextTokens()) {
+      checkArgument(
+          text.dim() == config.textDim(),
+          "text encoder width %s differs from the text dim %s",
+          text.dim(),
+          config.textDim());
     }
-    if (config.mode() != Mode.T5_ONLY && mllm == null) {
-      throw new IllegalArgumentException(config.mode() + " needs MLLM hidden states");
-    }
-    if (needsT5 && t5.config().dModel() != config.textDim()) {
-      throw new IllegalArgumentException(
-          "T5 d_model " + t5.config().dModel() + " differs from the text dim " + config.textDim());
-    }
-    this.t5 = t5;
-    this.tokenizer = tokenizer;
+    checkArgument(
+        params.asMap().keySet().equals(spec(config).entries().keySet()),
+        "connector parameters %s do not match the %s spec %s",
+        params.asMap().keySet(),
+        config.mode(),
+        spec(config).entries().keySet());
+    this.text = text;
     this.mllm = mllm;
+  }
+
+  /**
+   * The T5-only fusion over a text encoder (no trainable parameters).
+   *
+   * @param text the frozen text encoder
+   * @param pooledDim the denoiser's pooled size (the encoder's pooled vector is used when it has this size)
+   * @return the fusion
+   */
+  public static TextFusion t5Only(TextEncoder text, int pooledDim) {
+    Config c = Config.t5Only(text.dim(), pooledDim);
+    return new TextFusion(c, ModelWeights.random(spec(c), 0), text, null);
   }
 
   /**
@@ -166,6 +263,15 @@ public final class TextFusion implements Conditioner, AutoCloseable {
   }
 
   /**
+   * Returns the connector parameters by name (empty for T5_ONLY).
+   *
+   * @return an unmodifiable view
+   */
+  public Map<String, NDArray> trainableParameters() {
+    return params.asMap();
+  }
+
+  /**
    * Returns the sizes.
    *
    * @return the config
@@ -174,68 +280,158 @@ public final class TextFusion implements Conditioner, AutoCloseable {
     return config;
   }
 
+  /**
+   * Returns a description of the frozen encoders, for caches and checkpoints.
+   *
+   * @return the identity of the text encoder and the MLLM
+   */
+  public String encoderId() {
+    return (text == null ? "none" : text.id()) + " + " + (mllm == null ? "none" : mllm.getClass().getName());
+  }
+
+  /**
+   * Runs the frozen encoders on one sample (once: the result can be cached and reused at every step).
+   *
+   * @param image the input image (read by the MLLM modes)
+   * @param instruction the instruction
+   * @return the frozen encodings
+   */
+  public Prepared prepare(RgbImage image, String instruction) {
+    requireNonNull(instruction, "instruction");
+    EncodedText t = text == null ? null : text.encode(instruction);
+    float[] states = null;
+    int statesTokens = 0;
+    if (config.mode() == Mode.MLLM_PROJECTION || config.mode() == Mode.MLLM_T5_CONCAT) {
+      requireNonNull(image, "image");
+      try (NDManager m = NDManager.newBaseManager()) {
+        NDArray h = mllm.hiddenStates(image, instruction, m);
+        checkMllmDim(h);
+        statesTokens = Math.toIntExact(h.getShape().get(1));
+        states = h.toFloatArray();
+      }
+    }
+    return new Prepared(t, states, statesTokens, config.mode() == Mode.METAQUERY ? image : null, instruction);
+  }
+
+  /**
+   * Fuses a batch of prepared samples into the denoiser's text conditioning. Every array, intermediates included,
+   * is attached to {@code manager}, so under a gradient collector gradients reach the connector; close the manager
+   * only after the backward pass.
+   *
+   * @param batch the prepared samples
+   * @param manager the manager of the result and every intermediate
+   * @return tokens (B, L, textDim) and pooled (B, pooledDim)
+   */
+  public TextConditioning fuse(List<Prepared> batch, NDManager manager) {
+    checkArgument(!batch.isEmpty(), "empty batch");
+    int b = batch.size();
+    NDArray tokens =
+        switch (config.mode()) {
+          case T5_ONLY -> textTokens(batch, manager);
+          case MLLM_PROJECTION -> project(mllmStates(batch, manager));
+          case MLLM_T5_CONCAT -> concat(project(mllmStates(batch, manager)), textTokens(batch, manager));
+          case METAQUERY -> metaQuery(batch, manager);
+        };
+    NDArray pooled;
+    if (text != null && text.pooledDim() == config.pooledDim()) {
+      float[] p = new float[b * config.pooledDim()];
+      for (int i = 0; i < b; i++) {
+        EncodedText e = requireNonNull(batch.get(i).text(), "sample prepared without the text encoder");
+        System.arraycopy(e.pooled(), 0, p, i * config.pooledDim(), config.pooledDim());
+      }
+      pooled = manager.create(p, new Shape(b, config.pooledDim()));
+    } else {
+      pooled = manager.zeros(new Shape(b, config.pooledDim()));
+    }
+    return new TextConditioning(tokens, pooled);
+  }
+
   @Override
   public TextConditioning encode(RgbImage image, String instruction, NDManager manager) {
+    Prepared p = prepare(image, instruction);
     try (NDManager scope = manager.newSubManager()) {
-      NDArray tokens =
-          switch (config.mode()) {
-            case T5_ONLY -> t5Tokens(instruction, scope);
-            case MLLM_PROJECTION -> project(mllm.hiddenStates(image, instruction, scope));
-            case MLLM_T5_CONCAT -> concat(
-                project(mllm.hiddenStates(image, instruction, scope)), t5Tokens(instruction, scope));
-            case METAQUERY -> metaQuery(mllm.hiddenStates(image, instruction, scope));
-          };
-      // The fusions carry no CLIP encoder: Flux's pooled input is zero (the neutral value of its
-      // Linear-SiLU-Linear embedder); callers with a CLIP-L pooled vector build TextConditioning themselves.
-      NDArray pooled = scope.zeros(new Shape(tokens.getShape().get(0), config.pooledDim()));
-      tokens.attach(manager);
-      pooled.attach(manager);
-      return new TextConditioning(tokens, pooled);
+      TextConditioning c = fuse(List.of(p), scope);
+      c.tokens().attach(manager);
+      c.pooled().attach(manager);
+      return c;
     }
   }
 
-  private NDArray t5Tokens(String instruction, NDManager scope) {
-    int[] ids = tokenizer.encode(instruction, config.maxT5Tokens());
-    return t5.encode(new int[][] {ids}, scope);
+  private NDArray textTokens(List<Prepared> batch, NDManager m) {
+    int b = batch.size();
+    EncodedText first = requireNonNull(batch.get(0).text(), "sample prepared without the text encoder");
+    int l = first.length();
+    int d = first.dim();
+    float[] out = new float[b * l * d];
+    for (int i = 0; i < b; i++) {
+      EncodedText e = batch.get(i).text();
+      checkArgument(e.length() == l && e.dim() == d, "text encodings of one batch must have equal shapes");
+      System.arraycopy(e.tokens(), 0, out, i * l * d, l * d);
+    }
+    return m.create(out, new Shape(b, l, d));
+  }
+
+  private NDArray mllmStates(List<Prepared> batch, NDManager m) {
+    int b = batch.size();
+    int d = config.mllmDim();
+    int l = 0;
+    for (Prepared p : batch) {
+      requireNonNull(p.mllm(), "sample prepared without MLLM states");
+      l = Math.max(l, p.mllmTokens());
+    }
+    float[] out = new float[b * l * d]; // zero-padded to the longest sample
+    for (int i = 0; i < b; i++) {
+      Prepared p = batch.get(i);
+      System.arraycopy(p.mllm(), 0, out, i * l * d, p.mllmTokens() * d);
+    }
+    return m.create(out, new Shape(b, l, d));
   }
 
   private NDArray project(NDArray hidden) {
-    checkMllmDim(hidden);
     NDArray h = linear(hidden, params, "connector.0");
     return config.connector() == Connector.LINEAR ? h : linear(silu(h), params, "connector.2");
   }
 
-  private NDArray concat(NDArray mllmTokens, NDArray t5Tokens) {
+  private NDArray concat(NDArray mllmTokens, NDArray textTokens) {
     if (params.has("type_embedding.weight")) {
       NDArray types = params.get("type_embedding.weight");
       NDManager scope = mllmTokens.getManager();
       // Row selection as a one-hot product keeps the parameter the second operand (nothing attaches to it).
       mllmTokens = mllmTokens.add(scope.create(new float[][] {{1, 0}}).matMul(types));
-      t5Tokens = t5Tokens.add(scope.create(new float[][] {{0, 1}}).matMul(types));
+      textTokens = textTokens.add(scope.create(new float[][] {{0, 1}}).matMul(types));
     }
-    return mllmTokens.concat(t5Tokens, 1);
+    return mllmTokens.concat(textTokens, 1);
   }
 
-  private NDArray metaQuery(NDArray queryStates) {
-    checkMllmDim(queryStates);
-    if (queryStates.getShape().get(1) != config.metaQueries()) {
-      throw new IllegalArgumentException(
-          "MetaQuery expects the MLLM states at its " + config.metaQueries() + " query positions, got "
-              + queryStates.getShape().get(1) + " tokens");
+  private NDArray metaQuery(List<Prepared> batch, NDManager m) {
+    List<RgbImage> images = new ArrayList<>();
+    List<String> instructions = new ArrayList<>();
+    for (Prepared p : batch) {
+      images.add(requireNonNull(p.image(), "METAQUERY sample prepared without its image"));
+      instructions.add(p.instruction());
     }
-    NDArray h = linear(geluTanh(linear(queryStates, params, "connector.0")), params, "connector.2");
+    NDArray states = ((QueryingMllm) mllm).queryStates(images, instructions, params.get("meta_queries.weight"), m);
+    checkMllmDim(states);
+    checkArgument(
+        states.getShape().get(1) == config.metaQueries(),
+        "MetaQuery expects the MLLM states at its %s query positions, got %s tokens",
+        config.metaQueries(),
+        states.getShape().get(1));
+    NDArray h = linear(geluTanh(linear(states, params, "connector.0")), params, "connector.2");
     return rmsNorm(h, params.get("connector_norm.weight"), 1e-6f);
   }
 
   private void checkMllmDim(NDArray hidden) {
-    if (hidden.getShape().get(2) != config.mllmDim()) {
-      throw new IllegalArgumentException(
-          "MLLM hidden size " + hidden.getShape().get(2) + " differs from the configured " + config.mllmDim());
-    }
+    checkArgument(
+        hidden.getShape().get(2) == config.mllmDim(),
+        "MLLM hidden size %s differs from the configured %s",
+        hidden.getShape().get(2),
+        config.mllmDim());
   }
 
   @Override
   public void close() {
     params.close();
   }
+
 }

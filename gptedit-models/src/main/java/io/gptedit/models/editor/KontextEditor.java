@@ -2,28 +2,32 @@ package io.gptedit.models.editor;
 
 import static java.util.Objects.requireNonNull;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import io.gptedit.core.EditException;
 import io.gptedit.core.EditOptions;
 import io.gptedit.core.ImageEditor;
 import io.gptedit.core.image.RgbImage;
+import io.gptedit.models.codec.LatentCodec;
 import io.gptedit.models.conditioning.Conditioner;
-import io.gptedit.models.conditioning.TextConditioning;
 import io.gptedit.models.flow.EulerSampler;
-import io.gptedit.models.flux.FluxInput;
 import io.gptedit.models.flux.FluxTransformer;
-import io.gptedit.models.vae.AutoencoderKL;
 
 /**
- * Token-wise editing as FLUX.1 Kontext does it: the input image's normalised VAE latents are packed into extra
- * image tokens (position-id axis 0 = 1) after the noisy tokens, the transformer's output is cut back to the noisy
- * tokens, and guidance goes through the guidance embedding (no classifier-free guidance pass).
+ * Token-wise editing as FLUX.1 Kontext does it ({@link KontextDenoiser}): the input image's normalised latents
+ * are packed into extra image tokens (position-id axis 0 = 1) after the noisy tokens, the transformer's output is
+ * cut back to the noisy tokens, and guidance goes through the guidance embedding (no classifier-free guidance
+ * pass). Sampling: BFL's schedule with mu from the noisy token count, {@value #DEFAULT_STEPS} Euler steps, guidance
+ * {@value #DEFAULT_GUIDANCE} by default; noise comes from {@link EditOptions#seed()}, so a seed reproduces an edit
+ * bit for bit on the same machine.
  *
- * <p>Sampling uses BFL's schedule with mu from the noisy token count and the Euler sampler; noise comes from
- * {@link EditOptions#seed()}, so a seed reproduces an edit bit for bit on the same machine. Calls are serialised
- * (the editor is safe to share but runs one edit at a time). The editor does not own its components: close them
- * yourself.
+ * <pre>{@code
+ * try (FluxTransformer flux = FluxTransformer.load(FluxConfig.flux1KontextDev(), shards, "");
+ *     AutoencoderKL vae = AutoencoderKL.load(VaeConfig.flux(), vaeShards, "")) {
+ *   KontextEditor editor = KontextEditor.builder()
+ *       .setTransformer(flux).setCodec(vae).setConditioner(textFusion).build();
+ *   RgbImage edited = editor.edit(input, "make the sky purple", EditOptions.builder().seed(42).build());
+ * }
+ * }</pre>
+ *
+ * <p>Calls are serialised. The editor does not own its components: close them yourself.
  */
 public final class KontextEditor implements ImageEditor {
   /** Default steps (the paper's released CLI). */
@@ -31,26 +35,21 @@ public final class KontextEditor implements ImageEditor {
   /** Default guidance (diffusers' Kontext pipeline and the paper's CLI; BFL's own CLI uses 2.5). */
   public static final double DEFAULT_GUIDANCE = 3.5;
 
-  private final FluxTransformer transformer;
-  private final AutoencoderKL vae;
-  private final Conditioner conditioner;
-  private final Resolution resolution;
-  private final EulerSampler.StepListener listener;
+  private final KontextDenoiser denoiser;
+  private final DiffusionEditor editor;
 
   private KontextEditor(Builder b) {
-    this.transformer = requireNonNull(b.transformer, "transformer");
-    this.vae = requireNonNull(b.vae, "vae");
-    this.conditioner = requireNonNull(b.conditioner, "conditioner");
-    this.resolution = b.resolution;
-    this.listener = b.listener;
-    int packed = 4 * vae.config().latentChannels();
-    if (transformer.config().inChannels() != packed) {
-      throw new IllegalArgumentException(
-          "transformer in_channels " + transformer.config().inChannels() + " != 4 x VAE latent channels " + packed);
-    }
-    if (!transformer.config().guidanceEmbeds()) {
-      throw new IllegalArgumentException("Kontext needs a transformer with a guidance embedding");
-    }
+    this.denoiser = new KontextDenoiser(requireNonNull(b.transformer, "transformer"));
+    this.editor =
+        DiffusionEditor.builder()
+            .setDenoiser(denoiser)
+            .setCodec(requireNonNull(b.codec, "codec"))
+            .setConditioner(requireNonNull(b.conditioner, "conditioner"))
+            .optResolution(b.resolution)
+            .optSampling(b.sampling)
+            .optListener(b.listener)
+            .optName(b.name)
+            .build();
   }
 
   /**
@@ -62,72 +61,56 @@ public final class KontextEditor implements ImageEditor {
     return new Builder();
   }
 
+  /**
+   * Returns the Kontext denoiser (the forward that fine-tuning trains).
+   *
+   * @return the denoiser (it shares the editor's transformer)
+   */
+  public KontextDenoiser denoiser() {
+    return denoiser;
+  }
+
   @Override
   public String name() {
-    return "flux-kontext";
+    return editor.name();
   }
 
   @Override
-  public synchronized RgbImage edit(RgbImage input, String instruction, EditOptions options) {
-    KontextSampling.Models models =
-        new KontextSampling.Models() {
-          @Override
-          public NDArray encode(NDArray image, NDManager manager) {
-            return vae.encode(image, manager);
-          }
-
-          @Override
-          public TextConditioning text(RgbImage image, String text, NDManager manager) {
-            return conditioner.encode(image, text, manager);
-          }
-
-          @Override
-          public NDArray denoise(FluxInput in, NDManager scope) {
-            return transformer.forward(in, scope);
-          }
-
-          @Override
-          public NDArray decode(NDArray latents, NDManager manager) {
-            return vae.decode(latents, manager);
-          }
-        };
-    try {
-      return KontextSampling.edit(
-          models, input, instruction, options, resolution, vae.config().spatialFactor() * 2, listener);
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      throw new EditException("Kontext edit failed: " + e.getMessage(), false, e);
-    }
+  public RgbImage edit(RgbImage input, String instruction, EditOptions options) {
+    return editor.edit(input, instruction, options);
   }
 
-  /** Builds a {@link KontextEditor}; transformer, VAE and conditioner are required. */
+  /** Builds a {@link KontextEditor}; transformer, codec and conditioner are required. */
   public static final class Builder {
     private FluxTransformer transformer;
-    private AutoencoderKL vae;
+    private LatentCodec codec;
     private Conditioner conditioner;
     private Resolution resolution = Resolution.KONTEXT_PREFERRED;
+    private SamplingConfig sampling;
     private EulerSampler.StepListener listener = (s, n) -> {};
+    private String name = "flux-kontext";
 
     private Builder() {}
 
     /**
-     * Sets the denoiser (required).
+     * Sets the denoiser's backbone (required).
      *
-     * @param transformer a Flux transformer with a guidance embedding
+     * @param transformer a Flux transformer with {@code in = out = 4 x latent channels}
      * @return this builder
      */
-    public Builder transformer(FluxTransformer transformer) {
-      this.transformer = transformer;
+    public Builder setTransformer(FluxTransformer transformer) {
+      this.transformer = requireNonNull(transformer, "transformer");
       return this;
     }
 
     /**
-     * Sets the VAE (required).
+     * Sets the codec (required): the Flux VAE, or the pixel codec for tiny models.
      *
-     * @param vae the autoencoder
+     * @param codec the codec
      * @return this builder
      */
-    public Builder vae(AutoencoderKL vae) {
-      this.vae = vae;
+    public Builder setCodec(LatentCodec codec) {
+      this.codec = requireNonNull(codec, "codec");
       return this;
     }
 
@@ -137,8 +120,8 @@ public final class KontextEditor implements ImageEditor {
      * @param conditioner for example a {@code TextFusion}
      * @return this builder
      */
-    public Builder conditioner(Conditioner conditioner) {
-      this.conditioner = conditioner;
+    public Builder setConditioner(Conditioner conditioner) {
+      this.conditioner = requireNonNull(conditioner, "conditioner");
       return this;
     }
 
@@ -154,6 +137,18 @@ public final class KontextEditor implements ImageEditor {
     }
 
     /**
+     * Sets the sampling defaults (default: {@link SamplingConfig#kontext()} for a transformer with a guidance
+     * embedding, else BFL's schedule without guidance).
+     *
+     * @param sampling the config
+     * @return this builder
+     */
+    public Builder optSampling(SamplingConfig sampling) {
+      this.sampling = requireNonNull(sampling, "sampling");
+      return this;
+    }
+
+    /**
      * Sets a progress listener called after every sampling step.
      *
      * @param listener the listener
@@ -165,12 +160,31 @@ public final class KontextEditor implements ImageEditor {
     }
 
     /**
+     * Sets the editor's name (default {@code flux-kontext}).
+     *
+     * @param name a file-name safe name
+     * @return this builder
+     */
+    public Builder optName(String name) {
+      this.name = requireNonNull(name, "name");
+      return this;
+    }
+
+    /**
      * Builds the editor.
      *
      * @return the editor
      * @throws IllegalArgumentException if the components do not fit together
      */
     public KontextEditor build() {
+      if (sampling == null) {
+        sampling =
+            transformer != null && transformer.config().guidanceEmbeds()
+                ? new SamplingConfig(DEFAULT_STEPS, io.gptedit.models.flow.TimeSchedule.BFL,
+                    SamplingConfig.Guidance.embedded(DEFAULT_GUIDANCE))
+                : new SamplingConfig(DEFAULT_STEPS, io.gptedit.models.flow.TimeSchedule.BFL,
+                    SamplingConfig.Guidance.none());
+      }
       return new KontextEditor(this);
     }
   }

@@ -62,6 +62,21 @@ public final class FlowSchedules {
   }
 
   /**
+   * The unshifted schedule {@code linspace(1, 0, steps + 1)}.
+   *
+   * @param steps the number of steps (at least 1)
+   * @return {@code steps + 1} times from 1 down to 0
+   */
+  public static double[] linear(int steps) {
+    checkSteps(steps);
+    double[] t = new double[steps + 1];
+    for (int i = 0; i <= steps; i++) {
+      t[i] = 1 - (double) i / steps;
+    }
+    return t;
+  }
+
+  /**
    * BFL's schedule: {@code linspace(1, 0, steps + 1)} shifted with mu from the image token count.
    *
    * @param steps the number of steps (at least 1)

@@ -179,6 +179,14 @@ public final class Sd3Transformer implements AutoCloseable {
    * @return (B, outChannels, H, W)
    */
   public NDArray forward(NDArray latents, NDArray text, NDArray pooled, float[] sigmas, NDManager out) {
+    if (params.asMap().values().stream().anyMatch(NDArray::hasGradient)) {
+      // Training: autograd keeps intermediates (and Java-memory scalars) for the backward pass, so nothing made
+      // here may be closed before it; the scope is a child of out and closes with it (as in FluxTransformer).
+      NDManager scope = out.newSubManager();
+      NDArray result = forwardInScope(latents, text, pooled, sigmas, scope);
+      result.attach(out);
+      return result;
+    }
     try (NDManager scope = out.newSubManager()) {
       new NDList(latents, text, pooled).tempAttach(scope);
       NDArray result = forwardInScope(latents, text, pooled, sigmas, scope);

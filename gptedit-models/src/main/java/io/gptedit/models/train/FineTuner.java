@@ -12,15 +12,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedWriter;
+import io.gptedit.core.GpteditException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -64,9 +58,12 @@ import java.util.SplittableRandom;
  * would get no gradient); {@link StepContext#toFloat32(NDArray)} up-casts with autograd.
  *
  * <p><b>Provenance.</b> With a run folder, {@link #train} first writes {@code provenance.json} atomically: the
- * config, the seed, the trainer's settings, the data hash ({@link Builder#dataHash} or {@link
- * Builder#dataFiles}) and the code version ({@link RunProvenance#codeVersion()}); the same facts are kept in every
- * checkpoint's {@code state.json}.
+ * config, the seed, the trainer's settings, the data hash ({@link Builder#optDataHash} or {@link
+ * Builder#optDataFiles}) and the code version ({@link RunProvenance#codeVersion()}); the same facts are kept in every
+ * checkpoint's {@code state.json}. {@link #resume()} refuses a checkpoint whose recipe (the caller's config, the
+ * optimizer, schedule, steps, batch, accumulation, clipping, EMA, precision, selection or data hash) differs from
+ * this run's, with a {@link RecipeChangedException} listing every difference, unless the builder was told
+ * {@link Builder#optAllowRecipeChange}; then the run continues and records both recipes.
  */
 public final class FineTuner implements AutoCloseable {
   /** The name prefix of EMA weights inside a checkpoint's weights file. */
@@ -76,6 +73,11 @@ public final class FineTuner implements AutoCloseable {
   public static final int MAX_CONSECUTIVE_SKIPS = 5;
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Provenance facts that are the recipe: a resume refuses a checkpoint whose values differ. */
+  private static final List<String> RECIPE_FACTS =
+      List.of(
+          "selection", "trainable_parameters", "precision", "optimizer", "schedule", "steps", "accumulation",
+          "clip_norm", "ema_decay", "samples_per_micro_batch", "loss_scaling", "data_hash");
   private static final long GOLDEN = 0x9E3779B97F4A7C15L;
 
   /** Computes one micro-batch's loss. */
@@ -177,6 +179,15 @@ public final class FineTuner implements AutoCloseable {
     }
   }
 
+  /** Thrown when a resume finds a checkpoint written with another recipe; the message lists the differences. */
+  public static final class RecipeChangedException extends GpteditException {
+    private static final long serialVersionUID = 1L;
+
+    RecipeChangedException(String message) {
+      super(message);
+    }
+  }
+
   /** Thrown when too many steps in a row have a non-finite loss or gradient; the message names the step. */
   public static final class DivergedException extends io.gptedit.core.GpteditException {
     private static final long serialVersionUID = 1L;
@@ -188,71 +199,55 @@ public final class FineTuner implements AutoCloseable {
 
   private final Map<String, NDArray> params;
   private final Map<String, NDArray> trainable;
-  private final ParameterSelection selection;
   private final ParameterOptimizer optimizer;
   private final LrSchedule schedule;
   private final long totalSteps;
+  private final long stopAfter;
   private final int accumulation;
   private final double clipNorm;
   private final long seed;
-  private final Path runDir;
+  private final RunFolder run;
   private final long checkpointEvery;
   private final int samplesPerStep;
   private final String config;
   private final Map<String, String> provenance;
+  private final boolean allowRecipeChange;
   private final FineTuneListener listener;
   private final NDManager base;
   private final Ema ema;
   private final Precision precision;
-  private final LossScaler scaler;
+  private final HalfPrecision half;
   private final Map<String, NDArray> views;
-  private final Map<String, NDArray> half;
-  private final Map<String, NDArray> accumulated;
   private long step;
   private int consecutiveSkips;
 
   private FineTuner(Builder b) {
     this.params = Collections.unmodifiableMap(new LinkedHashMap<>(b.params));
-    this.selection = b.selection;
-    List<String> names = selection.select(params.keySet());
+    List<String> names = b.selection.select(params.keySet());
     Map<String, NDArray> t = new LinkedHashMap<>();
     for (String n : names) {
       t.put(n, params.get(n));
     }
     this.trainable = Collections.unmodifiableMap(t);
     this.precision = b.precision;
-    if (precision == Precision.FP16) {
-      params.forEach(
-          (n, a) ->
-              checkArgument(
-                  a.getDataType() == DataType.FLOAT32,
-                  "fp16 training needs float32 master weights; parameter '%s' is %s",
-                  n,
-                  a.getDataType()));
-      params.forEach((n, a) -> a.setRequiresGradient(false));
-    } else {
-      params.forEach((n, a) -> a.setRequiresGradient(trainable.containsKey(n)));
-    }
     this.optimizer = b.optimizer;
     this.schedule = b.schedule;
     this.totalSteps = b.steps;
+    this.stopAfter = b.stopAfter < 0 ? b.steps : Math.min(b.stopAfter, b.steps);
     this.accumulation = b.accumulation;
     this.clipNorm = b.clipNorm;
     this.seed = b.seed;
-    this.runDir = b.runDir;
+    this.run = b.runDir == null ? null : new RunFolder(b.runDir);
     this.checkpointEvery = b.checkpointEvery;
     this.samplesPerStep = b.samplesPerStep;
     this.config = b.config;
+    this.allowRecipeChange = b.allowRecipeChange;
     Map<String, String> prov = new LinkedHashMap<>(b.provenance);
-    if (b.dataHash != null) {
-      prov.put("data_hash", b.dataHash);
-    } else {
-      prov.putIfAbsent("data_hash", RunProvenance.UNKNOWN);
-    }
+    prov.put("data_hash", b.dataHash != null ? b.dataHash : prov.getOrDefault("data_hash", RunProvenance.UNKNOWN));
     RunProvenance.CodeVersion code = RunProvenance.codeVersion();
     prov.put("code_version", code.version());
     prov.put("git_commit", code.gitCommit());
-    prov.put("selection", selection.description());
+    prov.put("selection", b.selection.description());
     prov.put("trainable_parameters", Integer.toString(trainable.size()));
     prov.put("precision", b.precision.name().toLowerCase(java.util.Locale.ROOT));
     prov.put("optimizer", b.optimizer.toString());
@@ -269,28 +264,14 @@ public final class FineTuner implements AutoCloseable {
     if (precision == Precision.FP16) {
       LossScaler.Config sc = b.lossScaling == null ? LossScaler.Config.defaults() : b.lossScaling;
       prov.put("loss_scaling", sc.toString());
-      this.scaler = new LossScaler(sc);
-      Map<String, NDArray> h = new LinkedHashMap<>();
-      Map<String, NDArray> acc = new LinkedHashMap<>();
-      for (Map.Entry<String, NDArray> e : params.entrySet()) {
-        NDArray copy = e.getValue().toType(DataType.FLOAT16, true);
-        copy.attach(base);
-        copy.setRequiresGradient(trainable.containsKey(e.getKey()));
-        h.put(e.getKey(), copy);
-        if (trainable.containsKey(e.getKey())) {
-          acc.put(e.getKey(), base.zeros(e.getValue().getShape(), DataType.FLOAT32));
-        }
-      }
-      this.half = Collections.unmodifiableMap(h);
-      this.accumulated = Collections.unmodifiableMap(acc);
-      this.views = half;
+      this.half = new HalfPrecision(params, trainable, new LossScaler(sc), base);
+      this.views = half.views();
     } else {
-      this.scaler = null;
-      this.half = Map.of();
-      this.accumulated = Map.of();
+      params.forEach((n, a) -> a.setRequiresGradient(trainable.containsKey(n)));
+      this.half = null;
       this.views = params;
     }
-    this.provenance = Collections.unmodifiableMap(prov);
+    this.provenance = prov;
   }
 
   /**
@@ -335,7 +316,7 @@ public final class FineTuner implements AutoCloseable {
    * @return the scale the next step's loss is multiplied by, if training in fp16
    */
   public Optional<Double> lossScale() {
-    return scaler == null ? Optional.empty() : Optional.of(scaler.scale());
+    return half == null ? Optional.empty() : Optional.of(half.scaler().scale());
   }
 
   /**
@@ -345,7 +326,7 @@ public final class FineTuner implements AutoCloseable {
    * @return the facts, in insertion order
    */
   public Map<String, String> provenance() {
-    return provenance;
+    return Collections.unmodifiableMap(provenance);
   }
 
   /**
@@ -358,17 +339,19 @@ public final class FineTuner implements AutoCloseable {
   }
 
   /**
-   * Continues from the run folder's latest checkpoint, if there is one: copies its weights into the parameters,
-   * restores the optimizer and the EMA, sets the step and drops later lines from {@code metrics.jsonl}.
+   * Continues from the run folder's latest checkpoint, if there is one: checks its recipe against this run's,
+   * copies its weights into the parameters, restores the optimizer and the EMA, sets the step and drops later lines
+   * from {@code metrics.jsonl}.
    *
    * @return the step resumed at (0 when there is no checkpoint)
    * @throws IllegalStateException if the trainer has no run folder, has already stepped, or the checkpoint was
    *     written with another seed or lacks a parameter
+   * @throws RecipeChangedException if the checkpoint's recipe differs and the builder did not allow it
    */
   public long resume() {
-    checkState(runDir != null, "resume needs a run folder");
+    checkState(run != null, "resume needs a run folder");
     checkState(step == 0, "resume must be called before training");
-    Optional<Path> latest = Checkpoints.latest(runDir);
+    Optional<Path> latest = Checkpoints.latest(run.dir());
     if (latest.isEmpty()) {
       return 0;
     }
@@ -380,6 +363,17 @@ public final class FineTuner implements AutoCloseable {
           loaded.dir(),
           loaded.state().seed(),
           seed);
+      List<String> changes = recipeChanges(loaded.state());
+      if (!changes.isEmpty()) {
+        if (!allowRecipeChange) {
+          throw new RecipeChangedException(
+              "checkpoint " + loaded.dir() + " was written with another recipe: " + String.join("; ", changes)
+                  + " (resume with the same settings, or allow the change explicitly to continue with a new one)");
+        }
+        provenance.put("resumed_at_step", Long.toString(loaded.state().step()));
+        provenance.put("recipe_changed_on_resume", String.join("; ", changes));
+        provenance.put("previous_config", loaded.state().config());
+      }
       for (Map.Entry<String, NDArray> e : params.entrySet()) {
         NDArray saved = loaded.weights().get(e.getKey());
         checkState(saved != null, "checkpoint %s lacks parameter '%s'", loaded.dir(), e.getKey());
@@ -400,18 +394,52 @@ public final class FineTuner implements AutoCloseable {
         }
       }
       optimizer.loadState(loaded.optimizerTensors(), loaded.optimizerScalars());
-      if (scaler != null) {
-        loaded.state().lossScaler().ifPresent(scaler::load);
-        refreshHalfCopies(params.keySet());
+      if (half != null) {
+        loaded.state().lossScaler().ifPresent(half.scaler()::load);
+        half.refresh(params.keySet());
       }
       step = loaded.state().step();
     }
-    truncateMetrics(step);
+    run.truncateMetrics(step);
     return step;
   }
 
+  /** Every difference between a checkpoint's recipe and this run's, as {@code key: old -> new}. */
+  private List<String> recipeChanges(Checkpoints.State saved) {
+    List<String> out = new ArrayList<>();
+    for (String key : RECIPE_FACTS) {
+      String before = saved.provenance().get(key);
+      String now = provenance.get(key);
+      if (before != null && !before.equals(now)) {
+        out.add(key + ": " + before + " -> " + now);
+      }
+    }
+    try {
+      JsonNode before = JSON.readTree(saved.config());
+      JsonNode now = JSON.readTree(config);
+      diff("config", before, now, out);
+    } catch (IOException e) {
+      out.add("config: unreadable in the checkpoint (" + e.getMessage() + ")");
+    }
+    return out;
+  }
+
+  private static void diff(String path, JsonNode before, JsonNode now, List<String> out) {
+    if (before != null && now != null && before.isObject() && now.isObject()) {
+      java.util.TreeSet<String> keys = new java.util.TreeSet<>();
+      before.fieldNames().forEachRemaining(keys::add);
+      now.fieldNames().forEachRemaining(keys::add);
+      for (String k : keys) {
+        diff(path + "." + k, before.get(k), now.get(k), out);
+      }
+    } else if (before == null || now == null || !before.equals(now)) {
+      out.add(path + ": " + before + " -> " + now);
+    }
+  }
+
   /**
-   * Trains from the current step up to the configured number of steps.
+   * Trains from the current step up to the configured number of steps (or the step given to {@link
+   * Builder#optStopAfter}, after which a checkpoint is written so that a later run with the same recipe resumes).
    *
    * @param lossFunction computes one micro-batch's loss
    * @return the metrics of the steps this call ran
@@ -419,16 +447,19 @@ public final class FineTuner implements AutoCloseable {
    */
   public List<StepMetrics> train(LossFunction lossFunction) {
     requireNonNull(lossFunction, "lossFunction");
-    if (runDir != null) {
-      writeProvenance();
+    if (run != null) {
+      run.writeProvenance(step, seed, config, provenance);
     }
     List<StepMetrics> out = new ArrayList<>();
-    while (step < totalSteps) {
+    while (step < stopAfter) {
       StepMetrics m = runStep(lossFunction);
       out.add(m);
-      writeMetrics(m);
+      if (run != null) {
+        run.appendMetrics(m);
+      }
       listener.onStep(m);
-      if (runDir != null && (step == totalSteps || (checkpointEvery > 0 && step % checkpointEvery == 0))) {
+      boolean last = step == totalSteps || step == stopAfter;
+      if (run != null && (last || (checkpointEvery > 0 && step % checkpointEvery == 0))) {
         Path dir = checkpoint();
         listener.onCheckpoint(step, dir);
       }
@@ -443,23 +474,24 @@ public final class FineTuner implements AutoCloseable {
    * @throws IllegalStateException if the trainer has no run folder
    */
   public Path checkpoint() {
-    checkState(runDir != null, "checkpoints need a run folder");
+    checkState(run != null, "checkpoints need a run folder");
     Map<String, NDArray> weights = new LinkedHashMap<>(params);
     if (ema != null) {
       ema.weights().forEach((n, a) -> weights.put(EMA_PREFIX + n, a));
     }
     return Checkpoints.save(
-        runDir,
+        run.dir(),
         weights,
         optimizer,
         new Checkpoints.State(
-            step, seed, config, provenance, Optional.ofNullable(scaler).map(LossScaler::state)));
+            step, seed, config, provenance,
+            Optional.ofNullable(half).map(h -> h.scaler().state())));
   }
 
   private StepMetrics runStep(LossFunction fn) {
     long t0 = System.nanoTime();
     double lr = schedule.at(step);
-    double scaleUsed = scaler == null ? Double.NaN : scaler.scale();
+    double scaleUsed = half == null ? Double.NaN : half.scaler().scale();
     double lossSum = 0;
     for (int micro = 0; micro < accumulation; micro++) {
       SplittableRandom random = new SplittableRandom(mix(seed, step, micro));
@@ -468,19 +500,19 @@ public final class FineTuner implements AutoCloseable {
         try (GradientCollector gc = m.getEngine().newGradientCollector()) {
           NDArray loss = fn.loss(ctx);
           checkArgument(loss.getShape().isScalar(), "the loss must be a scalar, got shape %s", loss.getShape());
-          if (scaler == null) {
-            double value = loss.getFloat();
-            lossSum += value;
-            gc.backward(accumulation == 1 ? loss : loss.div(accumulation));
+          if (half == null) {
+            lossSum += loss.getFloat();
+            // The divisor lives in the micro-batch's manager: autograd keeps it until the backward pass (a Java
+            // scalar operand would be freed right after the division, while backward still reads it).
+            gc.backward(accumulation == 1 ? loss : loss.div(m.create((float) accumulation)));
           } else {
             NDArray loss32 = ctx.toFloat32(loss);
             lossSum += loss32.getFloat();
-            // The factor lives in the micro-batch's manager: autograd keeps it until the backward pass.
             gc.backward(loss32.mul(m.create((float) (scaleUsed / accumulation))));
           }
         }
-        if (scaler != null) {
-          accumulateHalfGradients(m);
+        if (half != null) {
+          half.accumulateGradients(m);
         }
       }
     }
@@ -489,21 +521,21 @@ public final class FineTuner implements AutoCloseable {
     boolean skipped;
     try {
       boolean finite = true;
-      if (scaler == null) {
+      if (half == null) {
         for (Map.Entry<String, NDArray> e : trainable.entrySet()) {
           grads.put(e.getKey(), gradientOf(e.getKey(), e.getValue()));
         }
       } else {
-        grads.putAll(accumulated);
-        finite = scaler.unscale(grads.values());
+        grads.putAll(half.accumulated());
+        finite = half.scaler().unscale(grads.values());
       }
       norm = GradientClipping.globalNorm(grads.values());
       skipped = !finite || !Double.isFinite(norm) || !Double.isFinite(lossSum);
-      if (scaler != null) {
-        scaler.update(!skipped);
+      if (half != null) {
+        half.scaler().update(!skipped);
       }
       // An fp16 overflow with a finite loss is the loss scaler's business, as long as the scale is above 1.
-      boolean overflowOnly = scaler != null && Double.isFinite(lossSum) && scaleUsed > 1;
+      boolean overflowOnly = half != null && Double.isFinite(lossSum) && scaleUsed > 1;
       if (skipped && !overflowOnly) {
         consecutiveSkips++;
         if (consecutiveSkips >= MAX_CONSECUTIVE_SKIPS) {
@@ -520,8 +552,8 @@ public final class FineTuner implements AutoCloseable {
         if (ema != null) {
           ema.update(trainable);
         }
-        if (scaler != null) {
-          refreshHalfCopies(trainable.keySet());
+        if (half != null) {
+          half.refresh(trainable.keySet());
         }
       }
     } finally {
@@ -531,7 +563,7 @@ public final class FineTuner implements AutoCloseable {
         NDArray zero = z.create(0f);
         for (NDArray g : grads.values()) {
           g.set(new NDIndex(":"), zero);
-          if (scaler == null) {
+          if (half == null) {
             g.close(); // DJL's gradient wrapper; the fp16 accumulators are the trainer's own and stay
           }
         }
@@ -543,33 +575,12 @@ public final class FineTuner implements AutoCloseable {
         step, lossSum / accumulation, lr, norm, samplesPerStep * accumulation / seconds, skipped, scaleUsed);
   }
 
-  private static NDArray gradientOf(String name, NDArray p) {
+  static NDArray gradientOf(String name, NDArray p) {
     try {
       return p.getGradient();
     } catch (IllegalStateException ex) {
       throw new IllegalStateException(
           "trainable parameter '" + name + "' got no gradient: the loss does not use it", ex);
-    }
-  }
-
-  /** Adds the float16 copies' gradients, in float32, to the accumulators and zeroes them. */
-  private void accumulateHalfGradients(NDManager m) {
-    NDArray zero = m.zeros(new Shape(), DataType.FLOAT16);
-    for (Map.Entry<String, NDArray> e : accumulated.entrySet()) {
-      try (NDArray g16 = gradientOf(e.getKey(), half.get(e.getKey()));
-          NDArray g32 = g16.toType(DataType.FLOAT32, false)) {
-        e.getValue().addi(g32);
-        g16.set(new NDIndex(":"), zero);
-      }
-    }
-  }
-
-  /** Copies the named master weights into their float16 copies. */
-  private void refreshHalfCopies(Collection<String> names) {
-    for (String n : names) {
-      try (NDArray h = params.get(n).toType(DataType.FLOAT16, true)) {
-        half.get(n).set(new NDIndex(":"), h);
-      }
     }
   }
 
@@ -579,75 +590,6 @@ public final class FineTuner implements AutoCloseable {
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L + micro;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
     return z ^ (z >>> 31);
-  }
-
-  private void writeMetrics(StepMetrics m) {
-    if (runDir == null) {
-      return;
-    }
-    ObjectNode line = JSON.createObjectNode();
-    line.put("step", m.step());
-    line.put("loss", m.loss());
-    line.put("lr", m.lr());
-    line.put("grad_norm", m.gradNorm());
-    line.put("samples_per_s", m.samplesPerSecond());
-    if (m.skipped()) {
-      line.put("skipped", true);
-    }
-    if (m.hasLossScale()) {
-      line.put("loss_scale", m.lossScale());
-    }
-    Path file = runDir.resolve("metrics.jsonl");
-    try {
-      Files.createDirectories(runDir);
-      try (BufferedWriter w =
-          Files.newBufferedWriter(
-              file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-        w.write(JSON.writeValueAsString(line));
-        w.write('\n');
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot append to " + file, e);
-    }
-  }
-
-  private void writeProvenance() {
-    ObjectNode root = JSON.createObjectNode();
-    root.put("format", "gptedit-run-provenance");
-    root.put("started_at", Instant.now().toString());
-    root.put("start_step", step);
-    root.put("seed", seed);
-    try {
-      root.set("config", JSON.readTree(config));
-      ObjectNode facts = root.putObject("provenance");
-      provenance.forEach(facts::put);
-      Checkpoints.writeAtomically(
-          runDir.resolve("provenance.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + runDir.resolve("provenance.json"), e);
-    }
-  }
-
-  private void truncateMetrics(long upTo) {
-    Path file = runDir.resolve("metrics.jsonl");
-    if (!Files.isRegularFile(file)) {
-      return;
-    }
-    try {
-      List<String> keep = new ArrayList<>();
-      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-        if (line.isBlank()) {
-          continue;
-        }
-        JsonNode n = JSON.readTree(line);
-        if (n.path("step").asLong(Long.MAX_VALUE) <= upTo) {
-          keep.add(line);
-        }
-      }
-      Files.write(file, keep, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot rewrite " + file, e);
-    }
   }
 
   /** Frees the optimizer's state, the EMA and the step managers; the parameters stay with their owner. */
@@ -663,13 +605,17 @@ public final class FineTuner implements AutoCloseable {
     }
   }
 
-  /** Configures a {@link FineTuner}; parameters, optimizer, schedule and steps are required. */
+  /**
+   * Configures a {@link FineTuner}; parameters, optimizer, schedule and steps are required ({@code setX}), the
+   * rest optional ({@code optX}), as DJL's builders do.
+   */
   public static final class Builder {
     private Map<String, NDArray> params;
     private ParameterSelection selection = ParameterSelection.all();
     private ParameterOptimizer optimizer;
     private LrSchedule schedule;
     private long steps = -1;
+    private long stopAfter = -1;
     private int accumulation = 1;
     private double clipNorm = 1.0;
     private double emaDecay = Double.NaN;
@@ -684,6 +630,7 @@ public final class FineTuner implements AutoCloseable {
     private LossScaler.Config lossScaling;
     private String dataHash;
     private List<Path> dataFiles;
+    private boolean allowRecipeChange;
 
     private Builder() {}
 
@@ -693,7 +640,7 @@ public final class FineTuner implements AutoCloseable {
      * @param params the parameters by name
      * @return this builder
      */
-    public Builder parameters(Map<String, NDArray> params) {
+    public Builder setParameters(Map<String, NDArray> params) {
       requireNonNull(params, "params");
       checkArgument(!params.isEmpty(), "no parameters given");
       this.params = params;
@@ -701,23 +648,12 @@ public final class FineTuner implements AutoCloseable {
     }
 
     /**
-     * Sets which parameters are trained (default: all); the others get {@code requiresGradient(false)}.
+     * Sets the optimizer.
      *
-     * @param selection the selection
+     * @param optimizer for example {@code AdamWOptimizer.paperStage2().create()}
      * @return this builder
      */
-    public Builder selection(ParameterSelection selection) {
-      this.selection = requireNonNull(selection, "selection");
-      return this;
-    }
-
-    /**
-     * Sets the optimizer; the trainer owns it from now on and closes it.
-     *
-     * @param optimizer a fresh optimizer, such as {@code AdamWOptimizer.defaults().create()}
-     * @return this builder
-     */
-    public Builder optimizer(ParameterOptimizer optimizer) {
+    public Builder setOptimizer(ParameterOptimizer optimizer) {
       this.optimizer = requireNonNull(optimizer, "optimizer");
       return this;
     }
@@ -725,10 +661,10 @@ public final class FineTuner implements AutoCloseable {
     /**
      * Sets the learning-rate schedule.
      *
-     * @param schedule the schedule, indexed by the 0-based step
+     * @param schedule the schedule
      * @return this builder
      */
-    public Builder schedule(LrSchedule schedule) {
+    public Builder setSchedule(LrSchedule schedule) {
       this.schedule = requireNonNull(schedule, "schedule");
       return this;
     }
@@ -739,102 +675,125 @@ public final class FineTuner implements AutoCloseable {
      * @param steps at least 1
      * @return this builder
      */
-    public Builder steps(long steps) {
+    public Builder setSteps(long steps) {
       checkArgument(steps >= 1, "steps must be >= 1, got %s", steps);
       this.steps = steps;
       return this;
     }
 
     /**
-     * Sets the number of micro-batches whose gradients are summed (each scaled by {@code 1/n}) per step.
+     * Stops training after this step, with a checkpoint, although the recipe has more steps (the schedule still
+     * runs to {@link #setSteps}): for time-boxed sessions that a later run with the same recipe resumes.
      *
-     * @param micro at least 1 (default 1)
+     * @param step the last step to run, at least 1
      * @return this builder
      */
-    public Builder accumulation(int micro) {
+    public Builder optStopAfter(long step) {
+      checkArgument(step >= 1, "stopAfter must be >= 1, got %s", step);
+      this.stopAfter = step;
+      return this;
+    }
+
+    /**
+     * Sets which parameters train (default: all).
+     *
+     * @param selection the selection
+     * @return this builder
+     */
+    public Builder optSelection(ParameterSelection selection) {
+      this.selection = requireNonNull(selection, "selection");
+      return this;
+    }
+
+    /**
+     * Sets the number of micro-batches per optimizer step (default 1).
+     *
+     * @param micro at least 1
+     * @return this builder
+     */
+    public Builder optAccumulation(int micro) {
       checkArgument(micro >= 1, "accumulation must be >= 1, got %s", micro);
       this.accumulation = micro;
       return this;
     }
 
     /**
-     * Sets the global gradient-norm clip.
+     * Sets the global gradient-norm clip (default 1.0; 0 disables clipping).
      *
-     * @param maxNorm the largest norm (default 1.0), or 0 for no clipping
+     * @param maxNorm the largest global norm
      * @return this builder
      */
-    public Builder clipNorm(double maxNorm) {
-      checkArgument(maxNorm >= 0 && Double.isFinite(maxNorm), "clipNorm must be finite and >= 0, got %s", maxNorm);
+    public Builder optClipNorm(double maxNorm) {
+      checkArgument(maxNorm >= 0 && Double.isFinite(maxNorm), "clip norm must be finite and >= 0, got %s", maxNorm);
       this.clipNorm = maxNorm;
       return this;
     }
 
     /**
-     * Keeps an exponential moving average of the trainable weights.
+     * Keeps an exponential moving average of the trainable parameters (default: none).
      *
      * @param decay the decay in [0, 1)
      * @return this builder
      */
-    public Builder ema(double decay) {
+    public Builder optEma(double decay) {
       checkArgument(decay >= 0 && decay < 1, "EMA decay must be in [0, 1), got %s", decay);
       this.emaDecay = decay;
       return this;
     }
 
     /**
-     * Sets the run seed every step's random source derives from.
+     * Sets the seed of every micro-batch's random source (default 0).
      *
-     * @param seed the seed (default 0)
+     * @param seed the seed
      * @return this builder
      */
-    public Builder seed(long seed) {
+    public Builder optSeed(long seed) {
       this.seed = seed;
       return this;
     }
 
     /**
-     * Sets the run folder for {@code metrics.jsonl} and checkpoints (default: none, nothing is written).
+     * Sets the run folder for metrics, provenance and checkpoints (default: none).
      *
-     * @param dir the folder, created when needed
+     * @param dir the folder
      * @return this builder
      */
-    public Builder runDir(Path dir) {
+    public Builder optRunDir(Path dir) {
       this.runDir = requireNonNull(dir, "dir");
       return this;
     }
 
     /**
-     * Sets how often to checkpoint (a run folder always gets one after the last step).
+     * Checkpoints every this many steps, besides after the last (default 0: the last only).
      *
-     * @param steps every this many steps, or 0 for only at the end
+     * @param steps the interval, or 0
      * @return this builder
      */
-    public Builder checkpointEvery(long steps) {
+    public Builder optCheckpointEvery(long steps) {
       checkArgument(steps >= 0, "checkpointEvery must be >= 0, got %s", steps);
       this.checkpointEvery = steps;
       return this;
     }
 
     /**
-     * Sets the number of samples in one micro-batch, for the throughput figure.
+     * Sets how many samples one micro-batch holds, for the samples/s figure (default 1).
      *
-     * @param n at least 1 (default 1)
+     * @param n at least 1
      * @return this builder
      */
-    public Builder samplesPerMicroBatch(int n) {
+    public Builder optSamplesPerMicroBatch(int n) {
       checkArgument(n >= 1, "samples per micro-batch must be >= 1, got %s", n);
       this.samplesPerStep = n;
       return this;
     }
 
     /**
-     * Sets the full training config recorded in checkpoints.
+     * Sets the full training config recorded in checkpoints and compared on resume.
      *
-     * @param json a JSON object as text
+     * @param json a JSON object
      * @return this builder
-     * @throws IllegalArgumentException if the text is not a JSON object
      */
-    public Builder config(String json) {
+    public Builder optConfig(String json) {
       requireNonNull(json, "json");
       try {
         checkArgument(JSON.readTree(json).isObject(), "config must be a JSON object");
@@ -851,58 +810,66 @@ public final class FineTuner implements AutoCloseable {
      * @param facts the facts
      * @return this builder
      */
-    public Builder provenance(Map<String, String> facts) {
-      this.provenance = Map.copyOf(facts);
+    public Builder optProvenance(Map<String, String> facts) {
+      this.provenance = Map.copyOf(requireNonNull(facts, "facts"));
       return this;
     }
 
     /**
-     * Sets the compute precision (default FP32). With FP16 the loss function must compute with {@link
-     * StepContext#parameter(String)}, and every parameter must be FLOAT32.
+     * Sets the compute precision (default FP32).
      *
      * @param precision the precision
      * @return this builder
      */
-    public Builder precision(Precision precision) {
+    public Builder optPrecision(Precision precision) {
       this.precision = requireNonNull(precision, "precision");
       return this;
     }
 
     /**
-     * Sets the dynamic loss scaler's settings for fp16 (default {@link LossScaler.Config#defaults()}).
+     * Sets the fp16 loss scaler's settings (FP16 only; default {@link LossScaler.Config#defaults()}).
      *
      * @param config the settings
      * @return this builder
      */
-    public Builder lossScaling(LossScaler.Config config) {
+    public Builder optLossScaling(LossScaler.Config config) {
       this.lossScaling = requireNonNull(config, "config");
       return this;
     }
 
     /**
-     * Records a hash of the training data computed by the caller (such as the dataset index's own hash).
+     * Sets the data's hash for provenance (compared on resume).
      *
-     * @param hash a non-blank string
+     * @param hash for example a dataset index's SHA-256
      * @return this builder
      */
-    public Builder dataHash(String hash) {
-      requireNonNull(hash, "hash");
-      checkArgument(!hash.isBlank(), "dataHash must not be blank");
-      this.dataHash = hash;
+    public Builder optDataHash(String hash) {
+      this.dataHash = requireNonNull(hash, "hash");
       return this;
     }
 
     /**
-     * Records a hash of the training data computed with {@link RunProvenance#dataHash(Collection)} over these
-     * files (shards, index files) when the trainer is built.
+     * Hashes data files for provenance ({@link RunProvenance#dataHash}).
      *
-     * @param files the data files, at least one
+     * @param files the files
      * @return this builder
      */
-    public Builder dataFiles(Collection<Path> files) {
+    public Builder optDataFiles(Collection<Path> files) {
       requireNonNull(files, "files");
       checkArgument(!files.isEmpty(), "dataFiles needs at least one file");
       this.dataFiles = List.copyOf(files);
+      return this;
+    }
+
+    /**
+     * Lets {@link #resume()} continue from a checkpoint written with another recipe (a new schedule, more steps,
+     * ...); the run's provenance then records the changes and the previous config. Default: refuse.
+     *
+     * @param allow whether to allow it
+     * @return this builder
+     */
+    public Builder optAllowRecipeChange(boolean allow) {
+      this.allowRecipeChange = allow;
       return this;
     }
 
@@ -912,7 +879,7 @@ public final class FineTuner implements AutoCloseable {
      * @param listener the listener (default: none)
      * @return this builder
      */
-    public Builder listener(FineTuneListener listener) {
+    public Builder optListener(FineTuneListener listener) {
       this.listener = requireNonNull(listener, "listener");
       return this;
     }

@@ -8,6 +8,7 @@ import static java.util.Objects.requireNonNull;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.gptedit.models.codec.LatentCodec;
 import ai.djl.ndarray.types.Shape;
 import io.gptedit.models.nn.ParameterSpec;
 import io.gptedit.models.nn.ModelWeights;
@@ -20,7 +21,7 @@ import java.util.List;
  * decoder. Latents given to and taken from the transformer are normalised:
  * {@code z = (mean - shift) * scale}, decoded from {@code z / scale + shift}.
  */
-public final class AutoencoderKL implements AutoCloseable {
+public final class AutoencoderKL implements LatentCodec, AutoCloseable {
   private final VaeConfig config;
   private final ModelWeights params;
 
@@ -146,6 +147,33 @@ public final class AutoencoderKL implements AutoCloseable {
    * @return the mean (B, latent channels, H/f, W/f)
    */
   public NDArray encodeMean(NDArray images, NDManager out) {
+    return encodeRaw(images, out);
+  }
+
+  @Override
+  public int latentChannels() {
+    return config.latentChannels();
+  }
+
+  @Override
+  public int spatialFactor() {
+    return config.spatialFactor();
+  }
+
+  @Override
+  public String describe() {
+    return "vae(" + config + ")";
+  }
+
+  /**
+   * Encodes images to the latent distribution's mean (not normalised); the same as {@link #encodeMean}.
+   *
+   * @param images (B, 3, H, W) in [-1, 1], H and W divisible by the spatial factor
+   * @param out the manager of the result
+   * @return the mean (B, latent channels, H/f, W/f)
+   */
+  @Override
+  public NDArray encodeRaw(NDArray images, NDManager out) {
     try (NDManager scope = out.newSubManager()) {
       images.tempAttach(scope);
       NDArray result = encoder(images).get(":, :" + config.latentChannels() + ", :, :");
@@ -161,6 +189,7 @@ public final class AutoencoderKL implements AutoCloseable {
    * @param out the manager of the result
    * @return the normalised latents
    */
+  @Override
   public NDArray encode(NDArray images, NDManager out) {
     NDArray mean = encodeMean(images, out);
     NDArray z = mean.sub(config.shiftFactor()).mul(config.scalingFactor());
@@ -175,6 +204,7 @@ public final class AutoencoderKL implements AutoCloseable {
    * @param out the manager of the result
    * @return images (B, 3, h*f, w*f)
    */
+  @Override
   public NDArray decode(NDArray latents, NDManager out) {
     try (NDManager scope = out.newSubManager()) {
       latents.tempAttach(scope);

@@ -16,6 +16,7 @@ import io.gptedit.models.safetensors.SafetensorsFile;
 import io.gptedit.models.text.ByteTokenizer;
 import io.gptedit.models.text.T5Config;
 import io.gptedit.models.text.T5Encoder;
+import io.gptedit.models.text.T5TextEncoder;
 import io.gptedit.models.vae.AutoencoderKL;
 import io.gptedit.models.vae.VaeConfig;
 import java.io.IOException;
@@ -92,7 +93,7 @@ public final class OnnxBenchmark {
       int steps) throws IOException, URISyntaxException {
     Path fixtures = fixtures();
     TextFusion.Config fusion =
-        new TextFusion.Config(TextFusion.Mode.T5_ONLY, TextFusion.Connector.LINEAR, 1, 1, 32, 8, false, 0, 32);
+        TextFusion.Config.t5Only(32, 8);
     RgbImage input = TestImages.pattern(size, size);
     String instruction = "make the sky pink";
     EditOptions options = EditOptions.builder().seed(1).steps(steps).guidance(2.5).build();
@@ -103,9 +104,9 @@ public final class OnnxBenchmark {
         AutoencoderKL vae = AutoencoderKL.load(VaeConfig.tiny(), List.of(vw), "");
         T5Encoder t5 = T5Encoder.load(T5Config.tiny(), List.of(tw));
         TextFusion text =
-            new TextFusion(fusion, ModelWeights.random(TextFusion.spec(fusion), 0), t5, new ByteTokenizer(),
-                null)) {
-      Timed djl = time(l -> KontextEditor.builder().transformer(flux).vae(vae).conditioner(text)
+            new TextFusion(fusion, ModelWeights.random(TextFusion.spec(fusion), 0),
+                new T5TextEncoder(t5, new ByteTokenizer(), 32, "t5-tiny", false), null)) {
+      Timed djl = time(l -> KontextEditor.builder().setTransformer(flux).setCodec(vae).setConditioner(text)
           .optResolution(Resolution.FLOOR_TO_MULTIPLE).optListener(l).build(), input, instruction, options);
       Timed onnx = time(l -> OnnxEditor.builder(editorFolder).tokenizer(new ByteTokenizer())
           .optResolution(Resolution.FLOOR_TO_MULTIPLE).optIntraOpThreads(threads).optListener(l).build(),

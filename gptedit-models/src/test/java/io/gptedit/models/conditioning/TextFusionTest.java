@@ -19,6 +19,7 @@ import io.gptedit.models.safetensors.SafetensorsWriter;
 import io.gptedit.models.text.ByteTokenizer;
 import io.gptedit.models.text.T5Config;
 import io.gptedit.models.text.T5Encoder;
+import io.gptedit.models.text.T5TextEncoder;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,15 +42,32 @@ class TextFusionTest {
   }
 
   static TextFusion.Config config(Mode mode, Connector connector, boolean type, int queries) {
-    return new TextFusion.Config(mode, connector, MLLM_DIM, 20, 32, 24, type, queries, 64);
+    return new TextFusion.Config(mode, connector, MLLM_DIM, 20, 32, 24, type, queries);
   }
 
   static TextFusion fusion(TextFusion.Config c, MllmHiddenStates mllm) {
-    return new TextFusion(c, ModelWeights.random(TextFusion.spec(c), 3), t5, new ByteTokenizer(), mllm);
+    return new TextFusion(
+        c, ModelWeights.random(TextFusion.spec(c), 3), new T5TextEncoder(t5, new ByteTokenizer(), 64, "t5-tiny", false),
+        mllm);
   }
 
   static MllmHiddenStates mllm(int tokens) {
-    return (image, instruction, m) -> SeededNoise.gaussian(m, instruction.hashCode(), new Shape(1, tokens, MLLM_DIM));
+    return new QueryingMllm() {
+      @Override
+      public NDArray hiddenStates(RgbImage image, String instruction, NDManager m) {
+        return SeededNoise.gaussian(m, instruction.hashCode(), new Shape(1, tokens, MLLM_DIM));
+      }
+
+      @Override
+      public NDArray queryStates(
+          java.util.List<RgbImage> images, java.util.List<String> instructions, NDArray queries, NDManager m) {
+        // The queries' own rows plus noise: the states depend on the trainable queries, as a real MLLM's do.
+        // First operand in m: nothing may attach to the (capped) parameters' manager.
+        NDArray q = m.zeros(queries.getShape()).add(queries).get("0:" + Math.min(tokens, queries.getShape().get(0)));
+        NDArray rows = tokens <= queries.getShape().get(0) ? q : q.concat(m.zeros(new Shape(tokens - q.getShape().get(0), MLLM_DIM)), 0);
+        return rows.expandDims(0).repeat(0, images.size());
+      }
+    };
   }
 
   @Test

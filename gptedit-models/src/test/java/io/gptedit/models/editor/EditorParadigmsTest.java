@@ -16,6 +16,7 @@ import io.gptedit.models.sd3.Sd3Transformer;
 import io.gptedit.models.text.ByteTokenizer;
 import io.gptedit.models.text.T5Config;
 import io.gptedit.models.text.T5Encoder;
+import io.gptedit.models.text.T5TextEncoder;
 import io.gptedit.models.vae.AutoencoderKL;
 import io.gptedit.models.vae.VaeConfig;
 import java.util.ArrayList;
@@ -36,8 +37,9 @@ class EditorParadigmsTest {
     vae = AutoencoderKL.random(VaeConfig.tiny(), 2);
     t5 = T5Encoder.random(T5Config.tiny(), 3);
     TextFusion.Config c =
-        new TextFusion.Config(TextFusion.Mode.T5_ONLY, TextFusion.Connector.LINEAR, 1, 1, 32, 24, false, 0, 32);
-    t5Fusion = new TextFusion(c, ModelWeights.random(TextFusion.spec(c), 0), t5, new ByteTokenizer(), null);
+        TextFusion.Config.t5Only(32, 24);
+    t5Fusion = new TextFusion(c, ModelWeights.random(TextFusion.spec(c), 0),
+        new T5TextEncoder(t5, new ByteTokenizer(), 32, "t5-tiny", false), null);
     flux.parameters().freeze();
     vae.parameters().freeze();
     t5.parameters().freeze();
@@ -64,9 +66,9 @@ class EditorParadigmsTest {
     List<Integer> steps = new ArrayList<>();
     KontextEditor editor =
         KontextEditor.builder()
-            .transformer(flux)
-            .vae(vae)
-            .conditioner(t5Fusion)
+            .setTransformer(flux)
+            .setCodec(vae)
+            .setConditioner(t5Fusion)
             .optResolution(Resolution.FLOOR_TO_MULTIPLE)
             .optListener((s, n) -> steps.add(s))
             .build();

@@ -19,6 +19,7 @@ import io.gptedit.models.safetensors.SafetensorsFile;
 import io.gptedit.models.text.ByteTokenizer;
 import io.gptedit.models.text.T5Config;
 import io.gptedit.models.text.T5Encoder;
+import io.gptedit.models.text.T5TextEncoder;
 import io.gptedit.models.vae.AutoencoderKL;
 import io.gptedit.models.vae.VaeConfig;
 import java.nio.file.Files;
@@ -52,7 +53,7 @@ class OnnxEditorTest {
     assertThat(onnx.width()).isEqualTo(12);
     assertThat(onnx.height()).isEqualTo(8);
     TextFusion.Config fusion =
-        new TextFusion.Config(TextFusion.Mode.T5_ONLY, TextFusion.Connector.LINEAR, 1, 1, 32, 8, false, 0, 32);
+        TextFusion.Config.t5Only(32, 8);
     try (SafetensorsFile fw = SafetensorsFile.open(fixture("onnx/flux_kontext_tiny_weights.safetensors"));
         SafetensorsFile vw = SafetensorsFile.open(fixture("vae_tiny_weights.safetensors"));
         SafetensorsFile tw = SafetensorsFile.open(fixture("t5_tiny_weights.safetensors"));
@@ -60,9 +61,10 @@ class OnnxEditorTest {
         AutoencoderKL vae = AutoencoderKL.load(VaeConfig.tiny(), List.of(vw), "");
         T5Encoder t5 = T5Encoder.load(T5Config.tiny(), List.of(tw));
         TextFusion text =
-            new TextFusion(fusion, ModelWeights.random(TextFusion.spec(fusion), 0), t5, new ByteTokenizer(), null);
+            new TextFusion(fusion, ModelWeights.random(TextFusion.spec(fusion), 0),
+                new T5TextEncoder(t5, new ByteTokenizer(), 32, "t5-tiny", false), null);
         KontextEditor djl =
-            KontextEditor.builder().transformer(flux).vae(vae).conditioner(text)
+            KontextEditor.builder().setTransformer(flux).setCodec(vae).setConditioner(text)
                 .optResolution(Resolution.FLOOR_TO_MULTIPLE).build()) {
       RgbImage reference = djl.edit(input, "make the sky pink", o);
       // The decoder graph has F16 weights and I/O: pixels may differ by rounding, by at most a couple of levels.

@@ -41,13 +41,13 @@ class FineTunerTest {
       List<StepMetrics> seen = new ArrayList<>();
       try (FineTuner t =
           FineTuner.builder()
-              .parameters(Map.of("w", w))
-              .optimizer(AdamWOptimizer.defaults().create())
-              .schedule(new LrSchedule.Cosine(0.05, 0.005, 10, 200))
-              .steps(200)
-              .samplesPerMicroBatch(8)
-              .runDir(run)
-              .listener(seen::add)
+              .setParameters(Map.of("w", w))
+              .setOptimizer(AdamWOptimizer.defaults().create())
+              .setSchedule(new LrSchedule.Cosine(0.05, 0.005, 10, 200))
+              .setSteps(200)
+              .optSamplesPerMicroBatch(8)
+              .optRunDir(run)
+              .optListener(seen::add)
               .build()) {
         List<StepMetrics> metrics =
             t.train(
@@ -177,13 +177,13 @@ class FineTunerTest {
       List<Integer> counts = new ArrayList<>();
       try (FineTuner t =
           FineTuner.builder()
-              .parameters(model.parameters().asMap())
-              .optimizer(AdamWOptimizer.defaults().create())
-              .schedule(new LrSchedule.Constant(1e-3, 0))
-              .steps(5)
-              .clipNorm(1e-3)
-              .ema(0.9)
-              .listener(m -> counts.add(owner.getManagedArrays().size()))
+              .setParameters(model.parameters().asMap())
+              .setOptimizer(AdamWOptimizer.defaults().create())
+              .setSchedule(new LrSchedule.Constant(1e-3, 0))
+              .setSteps(5)
+              .optClipNorm(1e-3)
+              .optEma(0.9)
+              .optListener(m -> counts.add(owner.getManagedArrays().size()))
               .build()) {
         t.train(ctx -> fluxLoss(model, null, ctx));
       }
@@ -213,10 +213,10 @@ class FineTunerTest {
       NDArray w = m.ones(new Shape(2));
       try (FineTuner t =
           FineTuner.builder()
-              .parameters(Map.of("w", w))
-              .optimizer(AdamWOptimizer.defaults().create())
-              .schedule(new LrSchedule.Constant(0.1, 0))
-              .steps(3)
+              .setParameters(Map.of("w", w))
+              .setOptimizer(AdamWOptimizer.defaults().create())
+              .setSchedule(new LrSchedule.Constant(0.1, 0))
+              .setSteps(3)
               .build()) {
         List<float[]> after = new ArrayList<>();
         List<StepMetrics> metrics =
@@ -240,10 +240,10 @@ class FineTunerTest {
       NDArray w = m.zeros(new Shape(2));
       try (FineTuner t =
           FineTuner.builder()
-              .parameters(Map.of("w", w))
-              .optimizer(AdamWOptimizer.defaults().create())
-              .schedule(new LrSchedule.Constant(0.1, 0))
-              .steps(10)
+              .setParameters(Map.of("w", w))
+              .setOptimizer(AdamWOptimizer.defaults().create())
+              .setSchedule(new LrSchedule.Constant(0.1, 0))
+              .setSteps(10)
               .build()) {
         assertThatThrownBy(() -> t.train(ctx -> w.sum().mul(Float.NaN)))
             .isInstanceOf(FineTuner.DivergedException.class)
@@ -264,19 +264,20 @@ class FineTunerTest {
       Map<String, NDArray> params, ParameterSelection selection, Path run, long stopAt) {
     FineTuner.Builder b =
         FineTuner.builder()
-            .parameters(params)
-            .selection(selection)
-            .optimizer(new AdamWOptimizer(0.9, 0.99, 1e-8, 0.01).create())
-            .schedule(new LrSchedule.Cosine(1e-2, 1e-3, 1, 4))
-            .steps(stopAt)
-            .accumulation(2)
-            .clipNorm(0.5)
-            .ema(0.9)
-            .seed(1234)
-            .samplesPerMicroBatch(BATCH)
-            .config("{\"test\":true}");
+            .setParameters(params)
+            .optSelection(selection)
+            .setOptimizer(new AdamWOptimizer(0.9, 0.99, 1e-8, 0.01).create())
+            .setSchedule(new LrSchedule.Cosine(1e-2, 1e-3, 1, 4))
+            .setSteps(4)
+            .optStopAfter(stopAt)
+            .optAccumulation(2)
+            .optClipNorm(0.5)
+            .optEma(0.9)
+            .optSeed(1234)
+            .optSamplesPerMicroBatch(BATCH)
+            .optConfig("{\"test\":true}");
     if (run != null) {
-      b.runDir(run).checkpointEvery(2);
+      b.optRunDir(run).optCheckpointEvery(2);
     }
     return b.build();
   }

@@ -67,13 +67,13 @@ class Fp16TrainingTest {
   private FineTuner.Builder builder(Map<String, NDArray> params, Precision precision, long steps) {
     FineTuner.Builder b =
         FineTuner.builder()
-            .parameters(params)
-            .optimizer(AdamWOptimizer.defaults().create())
-            .schedule(new LrSchedule.Constant(0.02, 0))
-            .steps(steps)
-            .seed(5)
-            .samplesPerMicroBatch(BATCH)
-            .precision(precision);
+            .setParameters(params)
+            .setOptimizer(AdamWOptimizer.defaults().create())
+            .setSchedule(new LrSchedule.Constant(0.02, 0))
+            .setSteps(steps)
+            .optSeed(5)
+            .optSamplesPerMicroBatch(BATCH)
+            .optPrecision(precision);
     return b;
   }
 
@@ -84,8 +84,8 @@ class Fp16TrainingTest {
     List<StepMetrics> metrics;
     try (FineTuner t =
         builder(params, Precision.FP16, 60)
-            .lossScaling(LossScaler.Config.defaults().withGrowthInterval(10))
-            .runDir(run)
+            .optLossScaling(LossScaler.Config.defaults().withGrowthInterval(10))
+            .optRunDir(run)
             .build()) {
       metrics = t.train(Fp16TrainingTest::mlpLoss);
       assertThat(t.precision()).isEqualTo(Precision.FP16);
@@ -127,7 +127,7 @@ class Fp16TrainingTest {
     List<StepMetrics> metrics;
     try (FineTuner t =
         builder(params, Precision.FP16, 80)
-            .lossScaling(LossScaler.Config.defaults().withInitialScale(huge))
+            .optLossScaling(LossScaler.Config.defaults().withInitialScale(huge))
             .build()) {
       metrics = t.train(Fp16TrainingTest::mlpLoss);
     }
@@ -155,7 +155,7 @@ class Fp16TrainingTest {
     Map<String, float[]> before = snapshot(params);
     try (FineTuner t =
         builder(params, Precision.FP16, 3)
-            .lossScaling(LossScaler.Config.defaults().withInitialScale(Math.scalb(1.0, 100)))
+            .optLossScaling(LossScaler.Config.defaults().withInitialScale(Math.scalb(1.0, 100)))
             .build()) {
       List<StepMetrics> metrics = t.train(Fp16TrainingTest::mlpLoss);
       assertThat(metrics).allMatch(StepMetrics::skipped);
@@ -174,20 +174,21 @@ class Fp16TrainingTest {
     List<StepMetrics> straightMetrics;
     Map<String, NDArray> params = mlp(4);
     try (FineTuner t =
-        builder(params, Precision.FP16, 16).lossScaling(scaling).ema(0.9).accumulation(2)
-            .runDir(tmp.resolve("straight")).build()) {
+        builder(params, Precision.FP16, 16).optLossScaling(scaling).optEma(0.9).optAccumulation(2)
+            .optRunDir(tmp.resolve("straight")).build()) {
       straightMetrics = t.train(Fp16TrainingTest::mlpLoss);
       straight = snapshot(params);
     }
     assertThat(straightMetrics.subList(0, 8)).anyMatch(StepMetrics::skipped);
     Path run = tmp.resolve("resumed");
     try (FineTuner t =
-        builder(mlp(4), Precision.FP16, 8).lossScaling(scaling).ema(0.9).accumulation(2).runDir(run).build()) {
+        builder(mlp(4), Precision.FP16, 16).optStopAfter(8).optLossScaling(scaling).optEma(0.9).optAccumulation(2)
+            .optRunDir(run).build()) {
       t.train(Fp16TrainingTest::mlpLoss);
     }
     Map<String, NDArray> fresh = mlp(40); // other initial weights: the checkpoint must overwrite them
     try (FineTuner t =
-        builder(fresh, Precision.FP16, 16).lossScaling(scaling).ema(0.9).accumulation(2).runDir(run).build()) {
+        builder(fresh, Precision.FP16, 16).optLossScaling(scaling).optEma(0.9).optAccumulation(2).optRunDir(run).build()) {
       assertThat(t.resume()).isEqualTo(8);
       assertThat(t.lossScale()).contains(straightMetrics.get(8).lossScale());
       List<StepMetrics> rest = t.train(Fp16TrainingTest::mlpLoss);
@@ -234,10 +235,10 @@ class Fp16TrainingTest {
     List<Integer> counts = new java.util.ArrayList<>();
     try (FineTuner t =
         builder(params, Precision.FP16, 6)
-            .accumulation(2)
-            .clipNorm(1e-3)
-            .ema(0.9)
-            .listener(m -> counts.add(owner.getManagedArrays().size()))
+            .optAccumulation(2)
+            .optClipNorm(1e-3)
+            .optEma(0.9)
+            .optListener(m -> counts.add(owner.getManagedArrays().size()))
             .build()) {
       t.train(Fp16TrainingTest::mlpLoss);
     }
@@ -252,7 +253,7 @@ class Fp16TrainingTest {
         .hasMessageContaining("'h'")
         .hasMessageContaining("float16");
     assertThatThrownBy(
-            () -> builder(mlp(6), Precision.FP32, 1).lossScaling(LossScaler.Config.defaults()).build())
+            () -> builder(mlp(6), Precision.FP32, 1).optLossScaling(LossScaler.Config.defaults()).build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("FP16");
   }

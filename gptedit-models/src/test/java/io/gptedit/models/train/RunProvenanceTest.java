@@ -172,15 +172,15 @@ class RunProvenanceTest {
       NDArray w = m.ones(new Shape(3));
       try (FineTuner t =
           FineTuner.builder()
-              .parameters(Map.of("w", w))
-              .optimizer(AdamWOptimizer.defaults().create())
-              .schedule(new LrSchedule.Constant(0.1, 0))
-              .steps(2)
-              .seed(11)
-              .runDir(run)
-              .config("{\"lab\":{\"size\":16}}")
-              .provenance(Map.of("note", "test run"))
-              .dataFiles(List.of(data, index))
+              .setParameters(Map.of("w", w))
+              .setOptimizer(AdamWOptimizer.defaults().create())
+              .setSchedule(new LrSchedule.Constant(0.1, 0))
+              .setSteps(2)
+              .optSeed(11)
+              .optRunDir(run)
+              .optConfig("{\"lab\":{\"size\":16}}")
+              .optProvenance(Map.of("note", "test run"))
+              .optDataFiles(List.of(data, index))
               .build()) {
         t.train(
             ctx -> {
@@ -219,15 +219,15 @@ class RunProvenanceTest {
       NDArray w = m.ones(new Shape(1));
       FineTuner.Builder b =
           FineTuner.builder()
-              .parameters(Map.of("w", w))
-              .optimizer(AdamWOptimizer.defaults().create())
-              .schedule(new LrSchedule.Constant(0.1, 0))
-              .steps(1)
-              .dataHash("index:v3:abc");
+              .setParameters(Map.of("w", w))
+              .setOptimizer(AdamWOptimizer.defaults().create())
+              .setSchedule(new LrSchedule.Constant(0.1, 0))
+              .setSteps(1)
+              .optDataHash("index:v3:abc");
       try (FineTuner t = b.build()) {
         assertThat(t.provenance()).containsEntry("data_hash", "index:v3:abc");
       }
-      assertThatThrownBy(() -> b.dataFiles(List.of(tmp)).build())
+      assertThatThrownBy(() -> b.optDataFiles(List.of(tmp)).build())
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("dataHash or dataFiles");
     }

@@ -1,14 +1,16 @@
-package io.gptedit.data.synthetic;
+package io.gptedit.core.image;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
-import io.gptedit.core.image.RgbImage;
 import java.nio.ByteBuffer;
 import java.util.BitSet;
 
 /**
  * Which pixels an edit should change: a bit per pixel in row-major order. Immutable.
+ *
+ * <p>Training losses weigh the edited and kept pixels by it ({@code FlowMatchingLoss.maskBalanced}) and the
+ * synthetic world's exact metrics are defined on it.
  */
 public final class EditMask {
   private final int width;
@@ -45,6 +47,82 @@ public final class EditMask {
       }
     }
     return new EditMask(before.width(), before.height(), bits);
+  }
+
+  /**
+   * Reads a mask drawn as an image: a pixel is in the mask when any channel is above 127 (the inverse of
+   * {@link #toImage()}).
+   *
+   * @param image the black-and-white image
+   * @return the mask
+   */
+  public static EditMask fromImage(RgbImage image) {
+    requireNonNull(image, "image");
+    ByteBuffer a = image.buffer();
+    int n = image.width() * image.height();
+    BitSet bits = new BitSet(n);
+    for (int p = 0, i = 0; p < n; p++, i += 3) {
+      if ((a.get(i) & 0xFF) > 127 || (a.get(i + 1) & 0xFF) > 127 || (a.get(i + 2) & 0xFF) > 127) {
+        bits.set(p);
+      }
+    }
+    return new EditMask(image.width(), image.height(), bits);
+  }
+
+  /**
+   * Returns the mask of pixels where two images of the same size differ by more than a tolerance in some channel
+   * (for real data, whose regenerated targets also change the kept pixels a little).
+   *
+   * @param before the input
+   * @param after the target
+   * @param tolerance the largest per-channel difference that counts as unchanged, 0 to 255
+   * @return the mask
+   * @throws IllegalArgumentException if the sizes differ or the tolerance is out of range
+   */
+  public static EditMask between(RgbImage before, RgbImage after, int tolerance) {
+    requireNonNull(before, "before");
+    requireNonNull(after, "after");
+    checkSameSize(before, after);
+    checkArgument(tolerance >= 0 && tolerance <= 255, "tolerance must be 0..255, got %s", tolerance);
+    ByteBuffer a = before.buffer();
+    ByteBuffer b = after.buffer();
+    int n = before.width() * before.height();
+    BitSet bits = new BitSet(n);
+    for (int p = 0, i = 0; p < n; p++, i += 3) {
+      for (int c = 0; c < 3; c++) {
+        if (Math.abs((a.get(i + c) & 0xFF) - (b.get(i + c) & 0xFF)) > tolerance) {
+          bits.set(p);
+          break;
+        }
+      }
+    }
+    return new EditMask(before.width(), before.height(), bits);
+  }
+
+  /**
+   * Returns this mask at another size, by nearest-neighbour sampling of pixel centres (a pixel of the result is
+   * in the mask when the source pixel under its centre is).
+   *
+   * @param newWidth the new width
+   * @param newHeight the new height
+   * @return the resized mask (this mask if the size is unchanged)
+   */
+  public EditMask resized(int newWidth, int newHeight) {
+    checkArgument(newWidth > 0 && newHeight > 0, "size must be positive, got %sx%s", newWidth, newHeight);
+    if (newWidth == width && newHeight == height) {
+      return this;
+    }
+    BitSet out = new BitSet(newWidth * newHeight);
+    for (int y = 0; y < newHeight; y++) {
+      int sy = (int) Math.min(height - 1, (long) (2 * y + 1) * height / (2L * newHeight));
+      for (int x = 0; x < newWidth; x++) {
+        int sx = (int) Math.min(width - 1, (long) (2 * x + 1) * width / (2L * newWidth));
+        if (bits.get(sy * width + sx)) {
+          out.set(y * newWidth + x);
+        }
+      }
+    }
+    return new EditMask(newWidth, newHeight, out);
   }
 
   static void checkSameSize(RgbImage a, RgbImage b) {
@@ -92,10 +170,10 @@ public final class EditMask {
   /**
    * Returns whether pixel {@code p} (row-major index) should change.
    *
-   * @param p the pixel index
+   * @param p the pixel index, {@code y * width + x}
    * @return whether it is in the mask
    */
-  boolean get(int p) {
+  public boolean get(int p) {
     return bits.get(p);
   }
 

@@ -1,0 +1,86 @@
+package io.gptedit.models.train;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The fp16 side of a {@link FineTuner}: float16 copies of every parameter (the ones the loss reads; trainable
+ * copies require gradients), float32 gradient accumulators for the trainable ones, and the dynamic {@link
+ * LossScaler}. The float32 parameters stay the master weights.
+ */
+final class HalfPrecision {
+  private final Map<String, NDArray> master;
+  private final Map<String, NDArray> half;
+  private final Map<String, NDArray> accumulated;
+  private final LossScaler scaler;
+
+  HalfPrecision(Map<String, NDArray> master, Map<String, NDArray> trainable, LossScaler scaler, NDManager base) {
+    master.forEach(
+        (n, a) ->
+            checkArgument(
+                a.getDataType() == DataType.FLOAT32,
+                "fp16 training needs float32 master weights; parameter '%s' is %s",
+                n,
+                a.getDataType()));
+    master.forEach((n, a) -> a.setRequiresGradient(false));
+    this.master = master;
+    this.scaler = scaler;
+    Map<String, NDArray> h = new LinkedHashMap<>();
+    Map<String, NDArray> acc = new LinkedHashMap<>();
+    for (Map.Entry<String, NDArray> e : master.entrySet()) {
+      NDArray copy = e.getValue().toType(DataType.FLOAT16, true);
+      copy.attach(base);
+      copy.setRequiresGradient(trainable.containsKey(e.getKey()));
+      h.put(e.getKey(), copy);
+      if (trainable.containsKey(e.getKey())) {
+        acc.put(e.getKey(), base.zeros(e.getValue().getShape(), DataType.FLOAT32));
+      }
+    }
+    this.half = Collections.unmodifiableMap(h);
+    this.accumulated = Collections.unmodifiableMap(acc);
+  }
+
+  /** The float16 copies, by name: what the loss function reads. */
+  Map<String, NDArray> views() {
+    return half;
+  }
+
+  /** The float32 gradient accumulators of the trainable parameters. */
+  Map<String, NDArray> accumulated() {
+    return accumulated;
+  }
+
+  LossScaler scaler() {
+    return scaler;
+  }
+
+  /** Adds the float16 copies' gradients, in float32, to the accumulators and zeroes them. */
+  void accumulateGradients(NDManager m) {
+    NDArray zero = m.zeros(new Shape(), DataType.FLOAT16);
+    for (Map.Entry<String, NDArray> e : accumulated.entrySet()) {
+      try (NDArray g16 = FineTuner.gradientOf(e.getKey(), half.get(e.getKey()));
+          NDArray g32 = g16.toType(DataType.FLOAT32, false)) {
+        e.getValue().addi(g32);
+        g16.set(new NDIndex(":"), zero);
+      }
+    }
+  }
+
+  /** Copies the named master weights into their float16 copies. */
+  void refresh(Collection<String> names) {
+    for (String n : names) {
+      try (NDArray h = master.get(n).toType(DataType.FLOAT16, true)) {
+        half.get(n).set(new NDIndex(":"), h);
+      }
+    }
+  }
+}
