@@ -159,6 +159,16 @@ public final class PooledPatchEncoder implements ImageFeatures {
   }
 
   @Override
+  public boolean equals(Object o) {
+    return o instanceof PooledPatchEncoder e && e.grid == grid && e.dim == dim && e.seed == seed;
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(grid, dim, seed);
+  }
+
+  @Override
   public String toString() {
     return "pooled-patch(grid=" + grid + ", dim=" + dim + ", seed=" + seed + ")";
   }

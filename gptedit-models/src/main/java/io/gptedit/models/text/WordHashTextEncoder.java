@@ -102,6 +102,16 @@ public final class WordHashTextEncoder implements TextEncoder {
   }
 
   @Override
+  public boolean equals(Object o) {
+    return o instanceof WordHashTextEncoder w && w.tokens == tokens && w.dim == dim && w.seed == seed;
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(tokens, dim, seed);
+  }
+
+  @Override
   public String toString() {
     return id();
   }
