@@ -30,7 +30,12 @@ public enum Benchmark {
   /** Complex-Edit: compound instructions at complexity C1..C8, instruction following, identity, quality. */
   COMPLEX_EDIT("complex-edit", "Complex-Edit", List.of()),
   /** OmniContext, SINGLE subset: prompt following (PF) and subject consistency (SC). */
-  OMNICONTEXT("omnicontext", "OmniContext", List.of("single_character", "single_object"));
+  OMNICONTEXT("omnicontext", "OmniContext", List.of("single_character", "single_object")),
+  /**
+   * A benchmark scored by local metrics instead of a judge (a {@link io.gptedit.eval.score.SampleScorer}, such as
+   * the synthetic world's exact scores of the edit lab); its categories come from its samples.
+   */
+  LOCAL("local", "Local metrics", List.of());
 
   private final String id;
   private final String displayName;

@@ -15,6 +15,7 @@ import io.gptedit.eval.judge.Judge;
 import io.gptedit.eval.judge.JudgeConfig;
 import io.gptedit.eval.judge.Judgement;
 import io.gptedit.eval.judge.Judges;
+import io.gptedit.eval.judge.MetricJudge;
 import io.gptedit.eval.judge.PromptSet;
 import io.gptedit.eval.report.PaperTable;
 import io.gptedit.eval.report.Report;
@@ -30,8 +31,10 @@ import io.gptedit.eval.score.ComplexEditSampleScore;
 import io.gptedit.eval.score.GEditSampleScore;
 import io.gptedit.eval.score.GEditScoreCsv;
 import io.gptedit.eval.score.ImgEditSampleScore;
+import io.gptedit.eval.score.MetricScores;
 import io.gptedit.eval.score.OmniContextSampleScore;
 import io.gptedit.eval.score.SampleFailure;
+import io.gptedit.eval.score.SampleScorer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -79,6 +82,7 @@ public final class BenchmarkRunner {
   private final int judgeConcurrency;
   private final ProgressListener listener;
   private final Path reportDir;
+  private final SampleScorer scorer;
 
   private BenchmarkRunner(Builder b) {
     this.set = b.set;
@@ -95,6 +99,7 @@ public final class BenchmarkRunner {
     this.judgeConcurrency = b.judgeConcurrency;
     this.listener = b.listener;
     this.reportDir = b.reportDir != null ? b.reportDir : b.outputRoot.resolve("reports");
+    this.scorer = b.scorer;
   }
 
   /**
@@ -135,8 +140,8 @@ public final class BenchmarkRunner {
     }
     List<BenchmarkResult> results = new ArrayList<>();
     List<Path> extraFiles = new ArrayList<>();
-    String judgeModel = judgeConfig.model();
-    String promptHash = prompts.hash();
+    String judgeModel = set.benchmark() == Benchmark.LOCAL ? "local metrics" : judgeConfig.model();
+    String promptHash = set.benchmark() == Benchmark.LOCAL ? scorer.id() : prompts.hash();
     switch (set.benchmark()) {
       case GEDIT -> {
         Judged<GEditSampleScore> j = judgeAll(Judges.gedit(chat, judgeConfig, prompts), editFailures);
@@ -165,6 +170,10 @@ public final class BenchmarkRunner {
       case OMNICONTEXT -> {
         Judged<OmniContextSampleScore> j = judgeAll(Judges.omniContext(chat, judgeConfig, prompts), editFailures);
         results.add(Aggregation.omniContext(j.scores, j.failures));
+      }
+      case LOCAL -> {
+        Judged<MetricScores> j = judgeAll(new MetricJudge(scorer), editFailures);
+        results.add(Aggregation.local(j.scores, j.failures, scorer.metrics()));
       }
     }
     Report report =
@@ -245,6 +254,7 @@ public final class BenchmarkRunner {
     private BenchmarkSet set;
     private Path outputRoot;
     private ChatService chat;
+    private SampleScorer scorer;
     private ImageEditor editor;
     private String modelName;
     private JudgeConfig judgeConfig;
@@ -282,7 +292,19 @@ public final class BenchmarkRunner {
     }
 
     /**
-     * Sets the judge's chat service (required), such as an {@code OpenAiClient}.
+     * Sets the local metrics of a {@link Benchmark#LOCAL} benchmark (required for it; such a benchmark needs no
+     * chat service).
+     *
+     * @param scorer the metrics
+     * @return this builder
+     */
+    public Builder optScorer(SampleScorer scorer) {
+      this.scorer = requireNonNull(scorer, "scorer");
+      return this;
+    }
+
+    /**
+     * Sets the judge's chat service (required except for {@link Benchmark#LOCAL}), such as an {@code OpenAiClient}.
      *
      * @param chat the service
      * @return this builder
@@ -425,7 +447,10 @@ public final class BenchmarkRunner {
     public BenchmarkRunner build() {
       checkState(set != null, "benchmarkSet is required");
       checkState(outputRoot != null, "outputRoot is required");
-      checkState(chat != null, "chat is required");
+      boolean local = set.benchmark() == Benchmark.LOCAL;
+      checkState(local || chat != null, "chat is required");
+      checkState(!local || scorer != null, "a LOCAL benchmark needs a scorer (optScorer)");
+      checkState(local || scorer == null, "a scorer is for LOCAL benchmarks only");
       checkState(editor != null || modelName != null, "an editor or a model name is required");
       checkState(editor == null || !rewrittenOutputs, "optRewrittenOutputs is for judging existing outputs; with an editor use optInstructions");
       return new BenchmarkRunner(this);

@@ -49,6 +49,7 @@ public final class MiniBenchmarkDemo {
       }
       case COMPLEX_EDIT -> ComplexEditBench.load(MiniBenchmarks.writeComplexEdit(dir, perCategory * 4), "real", 8);
       case OMNICONTEXT -> OmniContextBench.load(MiniBenchmarks.writeOmniContext(dir, perCategory * 2));
+      case LOCAL -> throw new IllegalArgumentException("local-metric benchmarks have no generated mini-benchmark");
     };
   }
 

@@ -50,6 +50,21 @@ public final class EditMask {
   }
 
   /**
+   * Returns a mask from its bits.
+   *
+   * @param width the width
+   * @param height the height
+   * @param bits the set pixels, row-major ({@code y * width + x}); copied
+   * @return the mask
+   * @throws IllegalArgumentException if a set bit lies outside the image
+   */
+  public static EditMask of(int width, int height, BitSet bits) {
+    checkArgument(width > 0 && height > 0, "mask size must be positive, got %sx%s", width, height);
+    checkArgument(bits.length() <= width * height, "mask bits reach pixel %s of a %sx%s mask", bits.length() - 1, width, height);
+    return new EditMask(width, height, (BitSet) bits.clone());
+  }
+
+  /**
    * Reads a mask drawn as an image: a pixel is in the mask when any channel is above 127 (the inverse of
    * {@link #toImage()}).
    *

@@ -3,6 +3,7 @@ package io.gptedit.data.synthetic;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.collect.ImmutableList;
+import io.gptedit.core.image.EditMask;
 import io.gptedit.core.image.RgbImage;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -178,33 +179,66 @@ public record Scene(int width, int height, Background background, List<SceneShap
         px[o + 2] = (byte) c;
       }
     }
-    double cellW = width / 3.0;
-    double cellH = height / 3.0;
-    double half = Math.min(cellW, cellH) / 2;
     for (SceneShape s : shapes) {
-      double cx = (s.cell().column() + 0.5) * cellW;
-      double cy = (s.cell().row() + 0.5) * cellH;
-      double r = s.scale() * half;
-      int xa = Math.max(0, (int) Math.floor((cx - r) / sx - 0.5));
-      int xb = Math.min(w - 1, (int) Math.ceil((cx + r) / sx - 0.5));
-      int ya = Math.max(0, (int) Math.floor((cy - r) / sy - 0.5));
-      int yb = Math.min(h - 1, (int) Math.ceil((cy + r) / sy - 0.5));
       int c = s.color().rgb();
       byte rr = (byte) (c >>> 16);
       byte gg = (byte) (c >>> 8);
       byte bb = (byte) c;
-      for (int y = ya; y <= yb; y++) {
-        double dv = (y + 0.5) * sy - cy;
-        int o = ((y0 + y) * stride + x0 + xa) * 3;
-        for (int x = xa; x <= xb; x++, o += 3) {
-          if (s.kind().contains((x + 0.5) * sx - cx, dv, r)) {
-            px[o] = rr;
-            px[o + 1] = gg;
-            px[o + 2] = bb;
-          }
+      cover(s, w, h, (x, y) -> {
+        int o = ((y0 + y) * stride + x0 + x) * 3;
+        px[o] = rr;
+        px[o + 1] = gg;
+        px[o + 2] = bb;
+      });
+    }
+  }
+
+  /**
+   * Returns the pixels a shape of this scene covers in a {@code w x h} rendering (the same sampling rule as {@link
+   * #render(int, int)}; shapes sit in distinct cells, so footprints do not overlap).
+   *
+   * @param shape one of this scene's shapes
+   * @param w the rendering's width
+   * @param h the rendering's height
+   * @return the footprint
+   * @throws IllegalArgumentException if the shape is not in this scene
+   */
+  public EditMask footprint(SceneShape shape, int w, int h) {
+    if (!shapes.contains(shape)) {
+      throw new IllegalArgumentException("the " + shape.noun() + " is not in this scene");
+    }
+    java.util.BitSet bits = new java.util.BitSet(w * h);
+    cover(shape, w, h, (x, y) -> bits.set(y * w + x));
+    return EditMask.of(w, h, bits);
+  }
+
+  /** Visits every pixel of a {@code w x h} rendering whose centre a shape covers. */
+  private void cover(SceneShape s, int w, int h, PixelVisitor visitor) {
+    double sx = (double) width / w;
+    double sy = (double) height / h;
+    double cellW = width / 3.0;
+    double cellH = height / 3.0;
+    double half = Math.min(cellW, cellH) / 2;
+    double cx = (s.cell().column() + 0.5) * cellW;
+    double cy = (s.cell().row() + 0.5) * cellH;
+    double r = s.scale() * half;
+    int xa = Math.max(0, (int) Math.floor((cx - r) / sx - 0.5));
+    int xb = Math.min(w - 1, (int) Math.ceil((cx + r) / sx - 0.5));
+    int ya = Math.max(0, (int) Math.floor((cy - r) / sy - 0.5));
+    int yb = Math.min(h - 1, (int) Math.ceil((cy + r) / sy - 0.5));
+    for (int y = ya; y <= yb; y++) {
+      double dv = (y + 0.5) * sy - cy;
+      for (int x = xa; x <= xb; x++) {
+        if (s.kind().contains((x + 0.5) * sx - cx, dv, r)) {
+          visitor.visit(x, y);
         }
       }
     }
+  }
+
+  @FunctionalInterface
+  private interface PixelVisitor {
+    void visit(int x, int y);
   }
 
   /**

@@ -85,7 +85,17 @@ public record SyntheticSample(
         .task(task())
         .sourceId(Long.toString(index))
         .inputDescription(scene.describe())
+        .extension(SyntheticTruth.EXTENSION, truth().toJson())
         .build();
+  }
+
+  /**
+   * Returns the sample's exact ground truth (its scene and program), as its metadata carries it.
+   *
+   * @return the truth
+   */
+  public SyntheticTruth truth() {
+    return new SyntheticTruth(scene, program);
   }
 
   /**

@@ -57,6 +57,7 @@ public record BenchmarkSet(Benchmark benchmark, String subset, List<BenchSample>
           .resolve(sample.key() + ".png");
       case OMNICONTEXT -> root.resolve(model).resolve("fullset").resolve(sample.category()).resolve(sample.key() + ".png");
       case IMGEDIT, COMPLEX_EDIT -> root.resolve(sample.key() + ".png");
+      case LOCAL -> root.resolve(model).resolve(sample.key() + ".png");
     };
   }
 

@@ -54,6 +54,8 @@ public record JudgeConfig(
       // Complex-Edit's evaluator: structured output, temperature 1.0, 20 samples per image
       case COMPLEX_EDIT -> new JudgeConfig(
           "gpt-4o-2024-11-20", OptionalDouble.of(1.0), OptionalInt.empty(), 20, 3, Optional.empty());
+      // no judge: local metrics; a config is still needed by the report's header
+      case LOCAL -> new JudgeConfig("local-metrics", OptionalDouble.empty(), OptionalInt.empty(), 1, 1, Optional.empty());
     };
   }
 

@@ -138,6 +138,7 @@ final class OurPrompts {
         t.put("pf", PromptTemplate.of("pf", OMNI_PF));
         t.put("sc", PromptTemplate.of("sc", OMNI_SC));
       }
+      case LOCAL -> {} // scored by local metrics: no judge prompt
     }
     return new PromptSet(t);
   }

@@ -47,6 +47,7 @@ public record PromptSet(Map<String, PromptTemplate> templates) {
       case IMGEDIT -> benchmark.categories();
       case COMPLEX_EDIT -> List.of("if_ip", "pq");
       case OMNICONTEXT -> List.of("pf", "sc");
+      case LOCAL -> List.of();
     };
   }
 

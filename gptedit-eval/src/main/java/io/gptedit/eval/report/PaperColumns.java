@@ -42,6 +42,7 @@ final class PaperColumns {
         put(out, "avg_sc", r.overall().get("SC"));
         put(out, "avg_overall", r.overall().get("Overall"));
       }
+      case LOCAL -> r.overall().forEach((k, v) -> put(out, k, v));
     }
     return out;
   }

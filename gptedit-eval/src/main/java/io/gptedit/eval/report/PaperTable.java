@@ -45,6 +45,7 @@ public record PaperTable(Benchmark benchmark, String resource, List<String> colu
       case IMGEDIT -> "basic";
       case COMPLEX_EDIT -> "C8/real";
       case OMNICONTEXT -> "SINGLE";
+      case LOCAL -> "all";
     };
   }
 
@@ -57,12 +58,16 @@ public record PaperTable(Benchmark benchmark, String resource, List<String> colu
    * @throws EvalException if the resource is missing or malformed
    */
   public static PaperTable of(Benchmark benchmark) {
+    if (benchmark == Benchmark.LOCAL) {
+      return new PaperTable(benchmark, "none", List.of(), List.of()); // local metrics have no published rows
+    }
     String resource =
         switch (benchmark) {
           case GEDIT -> "gedit-en-full.csv";
           case IMGEDIT -> "imgedit-full.csv";
           case COMPLEX_EDIT -> "complex-edit-c8.csv";
           case OMNICONTEXT -> "omnicontext-single.csv";
+          case LOCAL -> throw new IllegalStateException("unreachable");
         };
     try (InputStream in = PaperTable.class.getResourceAsStream("paper-tables/" + resource)) {
       if (in == null) {

@@ -133,6 +133,54 @@ public final class Aggregation {
   }
 
   /**
+   * Aggregates a local-metric benchmark ({@link Benchmark#LOCAL}): per category (in name order) the mean of each
+   * metric over the category's samples that have it, and overall the mean over every scored sample that has it
+   * (sample-weighted, unlike the judged benchmarks' mean of categories: local metrics are exact per sample).
+   *
+   * @param samples the scored samples
+   * @param failures the samples that could not be scored
+   * @param metricNames the metrics, in report order
+   * @return the result
+   */
+  public static BenchmarkResult local(
+      List<MetricScores> samples, List<SampleFailure> failures, List<String> metricNames) {
+    java.util.TreeMap<String, List<MetricScores>> grouped = new java.util.TreeMap<>();
+    for (MetricScores s : samples) {
+      grouped.computeIfAbsent(s.category(), k -> new ArrayList<>()).add(s);
+    }
+    Map<String, Integer> failed = new java.util.HashMap<>();
+    for (SampleFailure f : failures) {
+      failed.merge(f.category(), 1, Integer::sum);
+      grouped.computeIfAbsent(f.category(), k -> new ArrayList<>());
+    }
+    List<CategoryResult> categories = new ArrayList<>();
+    for (Map.Entry<String, List<MetricScores>> e : grouped.entrySet()) {
+      categories.add(
+          new CategoryResult(
+              e.getKey(), e.getValue().size(), failed.getOrDefault(e.getKey(), 0), means(e.getValue(), metricNames)));
+    }
+    return new BenchmarkResult(
+        Benchmark.LOCAL, "all", metricNames, categories, means(samples, metricNames), List.of(), failures);
+  }
+
+  private static Map<String, Double> means(List<MetricScores> samples, List<String> metricNames) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (String m : metricNames) {
+      List<Double> values = new ArrayList<>();
+      for (MetricScores s : samples) {
+        Double v = s.values().get(m);
+        if (v != null) {
+          values.add(v);
+        }
+      }
+      if (!values.isEmpty()) {
+        out.put(m, Stats.mean(values));
+      }
+    }
+    return out;
+  }
+
+  /**
    * Returns the unweighted mean of one metric over the categories that have it: the overall rule of GEdit,
    * ImgEdit and OmniContext.
    *

@@ -1,0 +1,498 @@
+package io.gptedit.lab;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gptedit.core.GpteditException;
+import io.gptedit.models.editor.Paradigm;
+import io.gptedit.models.train.EditObjective;
+import java.nio.file.Path;
+
+/**
+ * Everything an edit-lab run is configured by; {@link #defaults(Path)} is the no-argument {@code gptedit lab} run.
+ *
+ * @param steps optimizer steps
+ * @param size image side in pixels (even)
+ * @param batch samples per step
+ * @param seed the seed of data, initial weights, batches and noise
+ * @param lr peak learning rate (AdamW, linear warm-up then cosine to 5% of the peak)
+ * @param warmup warm-up steps
+ * @param trainCount training triplets
+ * @param heldOutCount held-out triplets (scored)
+ * @param sampleSteps Euler steps when editing
+ * @param tolerance per-channel colour tolerance of the exact metrics, 0 to 255
+ * @param doubleBlocks double-stream blocks of the editor
+ * @param singleBlocks single-stream blocks of the editor
+ * @param heads attention heads (16 channels each)
+ * @param conditionIds the position ids of Kontext's condition tokens
+ * @param zeroHead whether the output projection starts at zero (as DiT's adaLN-Zero)
+ * @param ema the decay of a weight average sampled after training, 0 for none
+ * @param loss the training loss over the image
+ * @param editShare the edited pixels' weight in the mask-balanced loss
+ * @param timeMean the mean of the logit-normal flow-time density
+ * @param misalign the largest shift, in pixels, of a training target against its input (0: aligned)
+ * @param paradigm how the editor sees the input image
+ * @param textFusion what text tokens the editor reads
+ * @param checkpointEvery write a checkpoint every this many steps (and after the last); 0 for the last only
+ * @param resume continue from the run folder's latest checkpoint (the recipe must be the same)
+ * @param output the report folder
+ */
+public record LabConfig(
+    int steps,
+    int size,
+    int batch,
+    long seed,
+    double lr,
+    int warmup,
+    int trainCount,
+    int heldOutCount,
+    int sampleSteps,
+    int tolerance,
+    int doubleBlocks,
+    int singleBlocks,
+    int heads,
+    ConditionIds conditionIds,
+    boolean zeroHead,
+    double ema,
+    EditObjective.Loss loss,
+    double editShare,
+    double timeMean,
+    int misalign,
+    Paradigm paradigm,
+    Fusion textFusion,
+    int checkpointEvery,
+    boolean resume,
+    Path output) {
+
+  /** Position ids of Kontext's condition tokens. */
+  public enum ConditionIds {
+    /** FLUX.1 Kontext's ids: {@code (1, row, col)}. */
+    KONTEXT,
+    /** The noisy tokens' own ids {@code (0, row, col)}, so a token and its condition sit at relative offset 0. */
+    SHARED
+  }
+
+  /**
+   * The text-encoder fusion (the paper's four, as {@link io.gptedit.models.conditioning.TextFusion} implements
+   * them), over the lab's frozen encoders: a word-hash text encoder in T5's role and a tiny frozen multimodal
+   * encoder in Qwen2.5-VL's.
+   */
+  public enum Fusion {
+    /** The frozen text encoder's tokens. */
+    T5,
+    /** The frozen MLLM's hidden states through a trained Linear-SiLU-Linear connector. */
+    MLLM,
+    /** The projected MLLM tokens followed by the text encoder's, with a learned type embedding per source. */
+    MLLM_T5,
+    /** Learned query tokens read out of the frozen MLLM, then a Linear-GELU-Linear-RMSNorm head. */
+    METAQUERY
+  }
+
+  /**
+   * Validates the config.
+   *
+   * @throws GpteditException naming the first value out of range
+   */
+  public LabConfig {
+    check(steps >= 1, "steps is out of range: " + steps);
+    check(size >= 4 && size % 2 == 0, "size is out of range: " + size);
+    check(batch >= 1, "batch is out of range: " + batch);
+    check(lr > 0 && Double.isFinite(lr), "lr is out of range: " + lr);
+    check(warmup >= 0 && warmup < steps, "warmup is out of range: " + warmup);
+    check(trainCount >= 1, "trainCount is out of range: " + trainCount);
+    check(heldOutCount >= 1, "heldOutCount is out of range: " + heldOutCount);
+    check(sampleSteps >= 1, "sampleSteps is out of range: " + sampleSteps);
+    check(tolerance >= 0 && tolerance <= 255, "tolerance is out of range: " + tolerance);
+    check(doubleBlocks >= 0, "doubleBlocks is out of range: " + doubleBlocks);
+    check(singleBlocks >= 0 && doubleBlocks + singleBlocks >= 1, "singleBlocks is out of range: " + singleBlocks);
+    check(heads >= 1, "heads is out of range: " + heads);
+    check(ema == 0 || (ema > 0 && ema < 1), "ema is out of range: " + ema);
+    check(editShare >= 0 && editShare <= 1, "editShare is out of range: " + editShare);
+    check(Double.isFinite(timeMean), "timeMean is out of range: " + timeMean);
+    check(misalign >= 0 && misalign < size, "misalign is out of range: " + misalign);
+    check(checkpointEvery >= 0, "checkpointEvery is out of range: " + checkpointEvery);
+    requireNonNull(conditionIds, "conditionIds");
+    requireNonNull(loss, "loss");
+    requireNonNull(paradigm, "paradigm");
+    requireNonNull(textFusion, "textFusion");
+    requireNonNull(output, "output");
+  }
+
+  /**
+   * Returns the default run (see {@code docs/lab.md} for what it measures and how long it takes).
+   *
+   * @param output the report folder
+   * @return the config
+   */
+  public static LabConfig defaults(Path output) {
+    return builder(output).build();
+  }
+
+  /**
+   * Returns a builder holding the default run's values.
+   *
+   * @param output the report folder
+   * @return the builder
+   */
+  public static Builder builder(Path output) {
+    return new Builder(output);
+  }
+
+  /**
+   * Returns a builder holding this config's values.
+   *
+   * @return the builder
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder(output);
+    b.steps = steps;
+    b.size = size;
+    b.batch = batch;
+    b.seed = seed;
+    b.lr = lr;
+    b.warmup = warmup;
+    b.trainCount = trainCount;
+    b.heldOutCount = heldOutCount;
+    b.sampleSteps = sampleSteps;
+    b.tolerance = tolerance;
+    b.doubleBlocks = doubleBlocks;
+    b.singleBlocks = singleBlocks;
+    b.heads = heads;
+    b.conditionIds = conditionIds;
+    b.zeroHead = zeroHead;
+    b.ema = ema;
+    b.loss = loss;
+    b.editShare = editShare;
+    b.timeMean = timeMean;
+    b.misalign = misalign;
+    b.paradigm = paradigm;
+    b.textFusion = textFusion;
+    b.checkpointEvery = checkpointEvery;
+    b.resume = resume;
+    return b;
+  }
+
+  private static void check(boolean ok, String message) {
+    if (!ok) {
+      throw new GpteditException("lab config: " + message);
+    }
+  }
+
+  /** Builds a {@link LabConfig}; starts from the default run's values, validated by {@link #build()}. */
+  public static final class Builder {
+    private int steps = 1800;
+    private int size = 16;
+    private int batch = 64;
+    private long seed = 7;
+    private double lr = 2e-3;
+    private int warmup = 50;
+    private int trainCount = 20000;
+    private int heldOutCount = 256;
+    private int sampleSteps = 2;
+    private int tolerance = 32;
+    private int doubleBlocks = 2;
+    private int singleBlocks = 2;
+    private int heads = 4;
+    private ConditionIds conditionIds = ConditionIds.KONTEXT;
+    private boolean zeroHead = false;
+    private double ema = 0.0;
+    private EditObjective.Loss loss = EditObjective.Loss.MASK_BALANCED;
+    private double editShare = 0.5;
+    private double timeMean = 1.0;
+    private int misalign = 0;
+    private Paradigm paradigm = Paradigm.KONTEXT;
+    private Fusion textFusion = Fusion.T5;
+    private int checkpointEvery = 500;
+    private boolean resume = false;
+    private Path output;
+
+    private Builder(Path output) {
+      this.output = requireNonNull(output, "output");
+    }
+
+    /**
+     * Sets optimizer steps.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder optSteps(int value) {
+      this.steps = value;
+      return this;
+    }
+
+    /**
+     * Sets image side in pixels (even).
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder optSize(int value) {
+      this.size = value;
+      return this;
+    }
+
+    /**
+     * Sets samples per step.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder optBatch(int value) {
+      this.batch = value;
+      return this;
+    }
+
+    /**
+     * Sets the seed of data, initial weights, batches and noise.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder optSeed(long value) {
+      this.seed = value;
+      return this;
+    }
+
+    /**
+     * Sets peak learning rate (AdamW, linear warm-up then cosine to 5% of the peak).
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder optLr(double value) {
+      this.lr = value;
+      return this;
+    }
+
+    /**
+     * Sets warm-up steps.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder optWarmup(int value) {
+      this.warmup = value;
+      return this;
+    }
+
+    /**
+     * Sets training triplets.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder optTrainCount(int value) {
+      this.trainCount = value;
+      return this;
+    }
+
+    /**
+     * Sets held-out triplets (scored).
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder optHeldOutCount(int value) {
+      this.heldOutCount = value;
+      return this;
+    }
+
+    /**
+     * Sets Euler steps when editing.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder optSampleSteps(int value) {
+      this.sampleSteps = value;
+      return this;
+    }
+
+    /**
+     * Sets per-channel colour tolerance of the exact metrics, 0 to 255.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder optTolerance(int value) {
+      this.tolerance = value;
+      return this;
+    }
+
+    /**
+     * Sets double-stream blocks of the editor.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder optDoubleBlocks(int value) {
+      this.doubleBlocks = value;
+      return this;
+    }
+
+    /**
+     * Sets single-stream blocks of the editor.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder optSingleBlocks(int value) {
+      this.singleBlocks = value;
+      return this;
+    }
+
+    /**
+     * Sets attention heads (16 channels each).
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder optHeads(int value) {
+      this.heads = value;
+      return this;
+    }
+
+    /**
+     * Sets the position ids of Kontext's condition tokens.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder optConditionIds(ConditionIds value) {
+      this.conditionIds = value;
+      return this;
+    }
+
+    /**
+     * Sets whether the output projection starts at zero (as DiT's adaLN-Zero).
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder optZeroHead(boolean value) {
+      this.zeroHead = value;
+      return this;
+    }
+
+    /**
+     * Sets the decay of a weight average sampled after training, 0 for none.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder optEma(double value) {
+      this.ema = value;
+      return this;
+    }
+
+    /**
+     * Sets the training loss over the image.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder optLoss(EditObjective.Loss value) {
+      this.loss = value;
+      return this;
+    }
+
+    /**
+     * Sets the edited pixels' weight in the mask-balanced loss.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder optEditShare(double value) {
+      this.editShare = value;
+      return this;
+    }
+
+    /**
+     * Sets the mean of the logit-normal flow-time density.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder optTimeMean(double value) {
+      this.timeMean = value;
+      return this;
+    }
+
+    /**
+     * Sets the largest shift, in pixels, of a training target against its input (0: aligned).
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder optMisalign(int value) {
+      this.misalign = value;
+      return this;
+    }
+
+    /**
+     * Sets how the editor sees the input image.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder optParadigm(Paradigm value) {
+      this.paradigm = value;
+      return this;
+    }
+
+    /**
+     * Sets what text tokens the editor reads.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder optTextFusion(Fusion value) {
+      this.textFusion = value;
+      return this;
+    }
+
+    /**
+     * Sets write a checkpoint every this many steps (and after the last); 0 for the last only.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder optCheckpointEvery(int value) {
+      this.checkpointEvery = value;
+      return this;
+    }
+
+    /**
+     * Sets continue from the run folder's latest checkpoint (the recipe must be the same).
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder optResume(boolean value) {
+      this.resume = value;
+      return this;
+    }
+
+    /**
+     * Sets the report folder.
+     *
+     * @param value the folder
+     * @return this builder
+     */
+    public Builder optOutput(Path value) {
+      this.output = requireNonNull(value, "output");
+      return this;
+    }
+
+    /**
+     * Builds the config.
+     *
+     * @return the config
+     * @throws GpteditException if a value is out of range
+     */
+    public LabConfig build() {
+      return new LabConfig(
+          steps, size, batch, seed, lr, warmup, trainCount, heldOutCount, sampleSteps, tolerance, doubleBlocks, singleBlocks, heads, conditionIds, zeroHead, ema, loss, editShare, timeMean, misalign, paradigm, textFusion, checkpointEvery, resume, output);
+    }
+  }
+}
