@@ -49,6 +49,25 @@ public final class ImageMetrics {
   }
 
   /**
+   * Returns the mean absolute difference over all RGB samples, in 0..255 units.
+   *
+   * @param a one image
+   * @param b another image of the same size
+   * @return the MAE
+   * @throws IllegalArgumentException if the sizes differ
+   */
+  public static double meanAbsoluteError(RgbImage a, RgbImage b) {
+    checkSameSize(a, b);
+    byte[] x = a.copyRgb();
+    byte[] y = b.copyRgb();
+    double sum = 0;
+    for (int i = 0; i < x.length; i++) {
+      sum += Math.abs((x[i] & 0xFF) - (y[i] & 0xFF));
+    }
+    return sum / x.length;
+  }
+
+  /**
    * Returns the mean SSIM on luma.
    *
    * @param a one image

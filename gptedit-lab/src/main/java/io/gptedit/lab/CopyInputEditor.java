@@ -1,0 +1,18 @@
+package io.gptedit.lab;
+
+import io.gptedit.core.EditOptions;
+import io.gptedit.core.ImageEditor;
+import io.gptedit.core.image.RgbImage;
+
+/** The baseline that returns its input unchanged: perfect identity, no instruction followed. */
+final class CopyInputEditor implements ImageEditor {
+  @Override
+  public RgbImage edit(RgbImage input, String instruction, EditOptions options) {
+    return input;
+  }
+
+  @Override
+  public String name() {
+    return "copy-input";
+  }
+}

@@ -1,0 +1,392 @@
+package io.gptedit.lab;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gptedit.core.EditOptions;
+import io.gptedit.core.GpteditException;
+import io.gptedit.core.geometry.Size;
+import io.gptedit.core.image.RgbImage;
+import io.gptedit.core.triplet.EditTriplet;
+import io.gptedit.data.synthetic.ObjectMetrics;
+import io.gptedit.data.synthetic.SyntheticTruth;
+import io.gptedit.models.editor.DiffusionEditor;
+import io.gptedit.models.editor.Paradigm;
+import io.gptedit.models.train.AdamWOptimizer;
+import io.gptedit.models.train.EditBatchSource;
+import io.gptedit.models.train.EditCollator;
+import io.gptedit.models.train.EditFineTuning;
+import io.gptedit.models.train.EditObjective;
+import io.gptedit.models.train.EditorSpec;
+import io.gptedit.models.train.ParameterSelection;
+import io.gptedit.models.train.StepMetrics;
+import io.gptedit.models.flow.TimestepSampling;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The CPU edit lab: the library's one path, configured at tiny size. Synthetic triplets go through the curation
+ * pipeline into shards and a dataset index ({@link LabData}); a tiny editor of the configured paradigm is built
+ * from an {@link EditorSpec} and fine-tuned by {@link EditFineTuning} on the batches the index draws; the in-memory
+ * editor and the untrained one edit the held-out set, which {@code gptedit-eval} scores as a local benchmark with
+ * the synthetic world's exact metrics ({@link HeldOutBenchmark}), beside the copy-input baseline. The run folder
+ * holds the spec and the checkpoints, so {@code EditorCheckpoint.load(out.resolve("run"))} is the trained editor.
+ *
+ * <p>Writes {@code metrics.json}, {@code table.txt}, {@code loss.png}, {@code contact-sheet.png} (two samples per
+ * edit type with their OP and ES), {@code heldout/} (inputs, exact targets, every editor's outputs, the index and
+ * the benchmark reports), {@code run/} and the data.
+ */
+public final class EditLab {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private EditLab() {}
+
+  /** Observes a lab run. */
+  public interface Listener {
+    /**
+     * Reports the start of a phase.
+     *
+     * @param message what is happening
+     */
+    void onPhase(String message);
+
+    /**
+     * Reports a finished training step.
+     *
+     * @param metrics the step's metrics
+     * @param totalSteps the run's number of steps
+     */
+    void onStep(StepMetrics metrics, int totalSteps);
+  }
+
+  /**
+   * What a lab run produced.
+   *
+   * @param rows copy-input, untrained and trained scores, in that order
+   * @param table the printed tables
+   * @param report the report folder
+   * @param training the trained editor's run
+   */
+  public record Result(List<Row> rows, String table, Path report, Training training) {
+    /** Copies the rows. */
+    public Result {
+      rows = List.copyOf(rows);
+    }
+  }
+
+  /**
+   * One editor's scores on the held-out set.
+   *
+   * @param editor the editor's name
+   * @param metrics OP, ES, IF, IP, IP_bg, PSNR and MAE over the set
+   * @param byType the same per edit type
+   */
+  public record Row(String editor, Map<String, Double> metrics, Map<String, Map<String, Double>> byType) {
+    /**
+     * Returns one metric.
+     *
+     * @param name such as {@code OP} or {@code IF}
+     * @return its value
+     * @throws GpteditException if the row has no such metric
+     */
+    public double get(String name) {
+      Double v = metrics.get(name);
+      if (v == null) {
+        throw new GpteditException("no metric '" + name + "' for " + editor + " (have " + metrics.keySet() + ")");
+      }
+      return v;
+    }
+  }
+
+  /**
+   * One training run.
+   *
+   * @param paradigm the paradigm
+   * @param parameters the number of trainable values
+   * @param seconds wall-clock training time
+   * @param firstLoss the first step's loss
+   * @param lastLoss the mean loss of the last 50 steps
+   * @param skippedSteps steps skipped for a non-finite loss or gradient
+   * @param steps every step's metrics
+   */
+  public record Training(
+      Paradigm paradigm, long parameters, double seconds, double firstLoss, double lastLoss, long skippedSteps,
+      List<StepMetrics> steps) {
+    /** Copies the steps. */
+    public Training {
+      steps = List.copyOf(steps);
+    }
+  }
+
+  /**
+   * Runs the lab.
+   *
+   * @param config the run's config
+   * @param listener progress
+   * @return the scores and where the report is
+   */
+  public static Result run(LabConfig config, Listener listener) {
+    requireNonNull(config, "config");
+    requireNonNull(listener, "listener");
+    Path out = config.output();
+    LabData data = prepareData(config, listener);
+    HeldOutBenchmark bench = new HeldOutBenchmark(out.resolve("heldout"), data.heldOut(), config.tolerance());
+    List<HeldOutBenchmark.Scores> rows = new ArrayList<>();
+    rows.add(bench.score(new CopyInputEditor(), "copy-input", options(config)));
+    try (TinyMllm mllm = config.textFusion() == LabConfig.Fusion.T5 ? null : new TinyMllm(config.seed() ^ 0x3117L)) {
+      Trained t = trainAndScore(config, config.paradigm(), data, bench, out.resolve("run"), mllm, listener, rows);
+      String table =
+          LabReport.table(rows, config.tolerance()) + System.lineSeparator() + LabReport.byType(rows.get(2));
+      writeJson(config, out, rows, List.of(t.training()), data, false);
+      write(out.resolve("table.txt"), table);
+      LabReport.lossCurve(t.training().steps(), out.resolve("loss.png"));
+      contactSheet(bench, rows.get(2), config, "output (" + config.paradigm().tag() + ")", out.resolve("contact-sheet.png"));
+      return new Result(toRows(rows), table, out, t.training());
+    }
+  }
+
+  /**
+   * Trains the three paradigms on the same data, steps, seed, text fusion and recipe and scores them side by side
+   * beside the baseline: the paper's Table 4 in miniature. Writes {@code metrics.json}, {@code table.txt}, and per
+   * paradigm {@code loss-<paradigm>.png}, {@code contact-sheet-<paradigm>.png} and {@code run-<paradigm>/}.
+   *
+   * @param config the run's config (its paradigm is ignored; its condition ids apply to Kontext)
+   * @param listener progress
+   * @return copy input, then the untrained and trained editor of each paradigm
+   */
+  public static Result compare(LabConfig config, Listener listener) {
+    requireNonNull(config, "config");
+    requireNonNull(listener, "listener");
+    Path out = config.output();
+    LabData data = prepareData(config, listener);
+    HeldOutBenchmark bench = new HeldOutBenchmark(out.resolve("heldout"), data.heldOut(), config.tolerance());
+    List<HeldOutBenchmark.Scores> rows = new ArrayList<>();
+    rows.add(bench.score(new CopyInputEditor(), "copy-input", options(config)));
+    List<Training> runs = new ArrayList<>();
+    StringBuilder byType = new StringBuilder();
+    try (TinyMllm mllm = config.textFusion() == LabConfig.Fusion.T5 ? null : new TinyMllm(config.seed() ^ 0x3117L)) {
+      for (Paradigm p : Paradigm.values()) {
+        List<HeldOutBenchmark.Scores> mine = new ArrayList<>();
+        Trained t = trainAndScore(config, p, data, bench, out.resolve("run-" + p.tag()), mllm, listener, mine);
+        rows.addAll(mine);
+        runs.add(t.training());
+        byType.append(LabReport.byType(mine.get(1)));
+        LabReport.lossCurve(t.training().steps(), out.resolve("loss-" + p.tag() + ".png"));
+        contactSheet(bench, mine.get(1), config, p.tag(), out.resolve("contact-sheet-" + p.tag() + ".png"));
+      }
+    }
+    String table = LabReport.table(rows, config.tolerance()) + System.lineSeparator() + trainingTable(runs, config.steps())
+        + System.lineSeparator() + byType;
+    writeJson(config, out, rows, runs, data, true);
+    write(out.resolve("table.txt"), table);
+    return new Result(toRows(rows), table, out, runs.get(0));
+  }
+
+  private record Trained(Training training) {}
+
+  /** Builds a paradigm's editor, scores it untrained, trains it, scores it trained (two rows added). */
+  private static Trained trainAndScore(
+      LabConfig c, Paradigm p, LabData data, HeldOutBenchmark bench, Path runDir, TinyMllm mllm, Listener listener,
+      List<HeldOutBenchmark.Scores> rows) {
+    EditorSpec spec = LabEditors.spec(c, p, mllm);
+    EditorSpec.Parts parts = spec.build(LabEditors.resolver(mllm));
+    try (DiffusionEditor editor = parts.editor(spec, p.tag())) {
+      if (c.zeroHead()) {
+        LabEditors.zeroHead(parts.denoiser().parameters());
+      }
+      long count = EditFineTuning.parameters(parts.denoiser(), parts.text()).values().stream().mapToLong(a -> a.size()).sum();
+      listener.onPhase(String.format(Locale.ROOT, "%s editor: %,d parameters; scoring it untrained", p.tag(), count));
+      rows.add(bench.score(editor, "untrained-" + p.tag(), options(c)));
+      listener.onPhase(
+          String.format(
+              Locale.ROOT, "training %s: %d steps of batch %d%s", p.tag(), c.steps(), c.batch(),
+              c.resume() ? " (resuming from the latest checkpoint in " + runDir + ", if any)" : ""));
+      EditCollator collator = new EditCollator(parts.codec(), parts.denoiser(), parts.text(), data.trainCount() + 64);
+      Size size = new Size(c.size(), c.size());
+      EditBatchSource source = (step, micro) -> new EditBatchSource.MicroBatch(data.batch(step), size);
+      EditFineTuning.Result r =
+          EditFineTuning.run(
+              recipe(c), parts.denoiser(), parts.text(), collator, source, spec, runDir, c.resume(),
+              Map.of(
+                  "data", "synthetic world seed " + c.seed() + ", shards in " + c.output().resolve("data"),
+                  "data_index_sha256", data.indexSha256(),
+                  "data_shards_sha256", data.shardsSha256()),
+              configJson(c, p).toString(),
+              m -> listener.onStep(m, c.steps()));
+      listener.onPhase(
+          String.format(Locale.ROOT, "sampling %d held-out edits with %s (%d Euler steps)", bench.samples().size(), p.tag(),
+              c.sampleSteps()));
+      rows.add(bench.score(editor, "trained-" + p.tag(), options(c)));
+      List<StepMetrics> steps = r.metrics();
+      return new Trained(
+          new Training(p, r.parameters(), r.seconds(), steps.get(0).loss(), last50(steps),
+              steps.stream().filter(StepMetrics::skipped).count(), steps));
+    }
+  }
+
+  /** The lab's fine-tuning recipe (the same for every paradigm). */
+  static EditFineTuning.Config recipe(LabConfig c) {
+    return new EditFineTuning.Config(
+        c.steps(), c.batch(), 1, c.lr(), c.warmup(), 0.05, new AdamWOptimizer(0.9, 0.99, 1e-8, 0.0), 1.0, c.ema(),
+        c.seed(), c.checkpointEvery(), ParameterSelection.all(),
+        new EditObjective.Config(
+            c.loss(), c.editShare(), TimestepSampling.Density.LOGIT_NORMAL, c.timeMean(), 1.0, false, 1.0));
+  }
+
+  /** Every editor of the lab samples from the same seed. */
+  static EditOptions options(LabConfig c) {
+    return EditOptions.builder().seed(c.seed() * 31).steps(c.sampleSteps()).build();
+  }
+
+  private static LabData prepareData(LabConfig config, Listener listener) {
+    Path out = config.output();
+    try {
+      Files.createDirectories(out);
+    } catch (IOException e) {
+      throw new GpteditException("cannot create the report folder " + out + ": " + e.getMessage(), e);
+    }
+    listener.onPhase(
+        String.format(
+            Locale.ROOT,
+            "generating %d train + %d held-out %dx%d triplets through the curation pipeline into shards under %s%s",
+            config.trainCount(), config.heldOutCount(), config.size(), config.size(), out.resolve("data"),
+            config.misalign() > 0 ? " (targets misaligned by up to " + config.misalign() + " px)" : ""));
+    LabData data = LabData.prepare(config, out.resolve("data"));
+    listener.onPhase(data.summary());
+    return data;
+  }
+
+  /** Two held-out samples per edit type, each row labelled with the instruction and its OP and ES. */
+  private static void contactSheet(
+      HeldOutBenchmark bench, HeldOutBenchmark.Scores scores, LabConfig c, String title, Path png) {
+    Map<String, Integer> perType = new LinkedHashMap<>();
+    List<LabReport.SheetRow> rows = new ArrayList<>();
+    List<EditTriplet> samples = bench.samples();
+    for (int i = 0; i < samples.size(); i++) {
+      EditTriplet t = samples.get(i);
+      SyntheticTruth truth = LabData.truth(t);
+      if (perType.merge(truth.task(), 1, Integer::sum) > 2) {
+        continue;
+      }
+      RgbImage output = scores.outputs().get(i);
+      ObjectMetrics.Result o = ObjectMetrics.score(truth, output, c.tolerance());
+      String text =
+          t.instruction().text() + "  [" + truth.task() + "; kept " + o.kept() + "/" + o.untouched() + " objects; ES "
+              + (o.editSuccess().isPresent() ? (int) o.editSuccess().getAsDouble() : "-") + "]";
+      rows.add(new LabReport.SheetRow(t.input(), text, output, truth.exactTarget()));
+    }
+    rows.sort(java.util.Comparator.comparing(r -> r.text().substring(r.text().lastIndexOf('[') + 1)));
+    LabReport.contactSheet(rows, title, png);
+  }
+
+  private static List<Row> toRows(List<HeldOutBenchmark.Scores> scores) {
+    List<Row> out = new ArrayList<>();
+    for (HeldOutBenchmark.Scores s : scores) {
+      out.add(new Row(s.editor(), s.overall(), s.byType()));
+    }
+    return out;
+  }
+
+  private static double last50(List<StepMetrics> metrics) {
+    return metrics.subList(Math.max(0, metrics.size() - 50), metrics.size()).stream()
+        .filter(x -> !x.skipped()).mapToDouble(StepMetrics::loss).average().orElse(Double.NaN);
+  }
+
+  private static String trainingTable(List<Training> runs, int steps) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(
+        String.format(
+            Locale.ROOT, "%-14s %10s %9s %8s %11s %11s %8s%n", "paradigm", "params", "train s", "s/step", "first loss",
+            "last-50", "skipped"));
+    for (Training r : runs) {
+      sb.append(
+          String.format(
+              Locale.ROOT, "%-14s %,10d %9.1f %8.3f %11.4f %11.4f %8d%n", r.paradigm().tag(), r.parameters(),
+              r.seconds(), r.seconds() / steps, r.firstLoss(), r.lastLoss(), r.skippedSteps()));
+    }
+    return sb.toString();
+  }
+
+  static ObjectNode configJson(LabConfig c, Paradigm p) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("steps", c.steps());
+    n.put("size", c.size());
+    n.put("batch", c.batch());
+    n.put("seed", c.seed());
+    n.put("lr", c.lr());
+    n.put("warmup", c.warmup());
+    n.put("train", c.trainCount());
+    n.put("heldout", c.heldOutCount());
+    n.put("sample_steps", c.sampleSteps());
+    n.put("tolerance", c.tolerance());
+    n.put("double_blocks", c.doubleBlocks());
+    n.put("single_blocks", c.singleBlocks());
+    n.put("heads", c.heads());
+    n.put("condition_ids", c.conditionIds().name());
+    n.put("zero_head", c.zeroHead());
+    n.put("ema", c.ema());
+    n.put("loss", c.loss().name());
+    n.put("edit_share", c.editShare());
+    n.put("time_mean", c.timeMean());
+    n.put("misalign", c.misalign());
+    n.put("paradigm", p.tag());
+    n.put("text_fusion", c.textFusion().name());
+    n.put("optimizer", "AdamW(0.9, 0.99, 1e-8, wd 0), clip 1.0, cosine to 5% of peak");
+    return n;
+  }
+
+  private static void writeJson(
+      LabConfig c, Path out, List<HeldOutBenchmark.Scores> rows, List<Training> runs, LabData data, boolean compare) {
+    ObjectNode root = JSON.createObjectNode();
+    ObjectNode cfg = configJson(c, c.paradigm());
+    if (compare) {
+      cfg.put("compare", true);
+      cfg.remove("paradigm");
+    }
+    root.set("config", cfg);
+    root.set("data", data.report());
+    ArrayNode training = root.putArray("training");
+    for (Training t : runs) {
+      ObjectNode o = training.addObject();
+      o.put("paradigm", t.paradigm().tag());
+      o.put("parameters", t.parameters());
+      o.put("seconds", t.seconds());
+      o.put("seconds_per_step", t.seconds() / Math.max(1, t.steps().size()));
+      o.put("first_loss", t.firstLoss());
+      o.put("last50_mean_loss", t.lastLoss());
+      o.put("skipped_steps", t.skippedSteps());
+    }
+    ArrayNode results = root.putArray("results");
+    for (HeldOutBenchmark.Scores s : rows) {
+      ObjectNode o = results.addObject();
+      o.put("editor", s.editor());
+      s.overall().forEach(o::put);
+      ObjectNode types = o.putObject("by_edit_type");
+      s.byType().forEach((type, m) -> {
+        ObjectNode tn = types.putObject(type);
+        m.forEach(tn::put);
+      });
+    }
+    try {
+      write(out.resolve("metrics.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void write(Path file, String text) {
+    try {
+      Files.writeString(file, text);
+    } catch (IOException e) {
+      throw new GpteditException("cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+}
