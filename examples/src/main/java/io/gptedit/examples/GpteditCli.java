@@ -16,8 +16,10 @@ import picocli.CommandLine.Command;
       PadCropDemo.class,
       CurateCommand.class,
       EvalCommand.class,
-      io.gptedit.examples.lab.LabCommand.class,
-      io.gptedit.examples.lab.TrainBenchmark.class,
+      LabCommand.class,
+      TrainCommand.class,
+      EditCommand.class,
+      BenchTrainCommand.class,
       PadCropBenchmark.class,
       CommandLine.HelpCommand.class
     })

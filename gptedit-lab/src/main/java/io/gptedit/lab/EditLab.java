@@ -232,6 +232,32 @@ public final class EditLab {
     }
   }
 
+  /**
+   * Returns the editor spec of a lab config (its paradigm, blocks, heads, sampling steps, condition ids and seeds)
+   * with the T5 fusion: the tiny presets that {@code gptedit train --preset} trains on any shard folder.
+   *
+   * @param config the config
+   * @return the spec
+   * @throws GpteditException if the config's text fusion needs the lab's own MLLM
+   */
+  public static EditorSpec editorSpec(LabConfig config) {
+    if (config.textFusion() != LabConfig.Fusion.T5) {
+      throw new GpteditException("only the T5 fusion's preset can be used outside the lab, got " + config.textFusion());
+    }
+    return LabEditors.spec(config, config.paradigm(), null);
+  }
+
+  /**
+   * Returns the lab's fine-tuning recipe for a config (AdamW 0.9 / 0.99, warm-up then cosine to 5 % of the peak,
+   * clip 1.0, the config's loss and flow-time density).
+   *
+   * @param c the config
+   * @return the recipe
+   */
+  public static EditFineTuning.Config recipeOf(LabConfig c) {
+    return recipe(c);
+  }
+
   /** The lab's fine-tuning recipe (the same for every paradigm). */
   static EditFineTuning.Config recipe(LabConfig c) {
     return new EditFineTuning.Config(

@@ -217,6 +217,15 @@ public final class EditFineTuning {
     return out;
   }
 
+  /**
+   * Deletes a run folder and everything in it (for throw-away runs such as throughput measurements).
+   *
+   * @param runDir the folder; nothing happens if it does not exist
+   */
+  public static void deleteRunFolder(Path runDir) {
+    deleteTree(runDir);
+  }
+
   static void deleteTree(Path root) {
     if (!Files.exists(root)) {
       return;

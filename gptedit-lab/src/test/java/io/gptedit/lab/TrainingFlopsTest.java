@@ -1,4 +1,4 @@
-package io.gptedit.examples.lab;
+package io.gptedit.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

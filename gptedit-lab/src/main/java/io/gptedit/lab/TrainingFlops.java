@@ -1,4 +1,4 @@
-package io.gptedit.examples.lab;
+package io.gptedit.lab;
 
 import io.gptedit.models.flux.FluxConfig;
 
@@ -15,7 +15,7 @@ import io.gptedit.models.flux.FluxConfig;
  * residual arithmetic, bias adds, the loss and the optimizer update (all elementwise, linear in the activations
  * or the parameters), and the backward products the graph could skip (the input gradient of the first layers).
  */
-final class TrainingFlops {
+public final class TrainingFlops {
   private TrainingFlops() {}
 
   /**
@@ -24,9 +24,13 @@ final class TrainingFlops {
    * @param linear FLOPs of the linear layers
    * @param attention FLOPs of {@code Q K^T} and {@code A V}
    */
-  record Forward(double linear, double attention) {
-    /** Returns linear plus attention FLOPs. */
-    double total() {
+  public record Forward(double linear, double attention) {
+    /**
+     * Returns linear plus attention FLOPs.
+     *
+     * @return the sum
+     */
+    public double total() {
       return linear + attention;
     }
   }
@@ -39,7 +43,7 @@ final class TrainingFlops {
    * @param imageTokens image tokens per sample (noisy plus condition)
    * @return the FLOPs
    */
-  static Forward forward(FluxConfig c, long textTokens, long imageTokens) {
+  public static Forward forward(FluxConfig c, long textTokens, long imageTokens) {
     if (textTokens < 0 || imageTokens < 1) {
       throw new IllegalArgumentException(
           "need text tokens >= 0 and image tokens >= 1, got " + textTokens + " and " + imageTokens);
@@ -74,7 +78,7 @@ final class TrainingFlops {
    * @param batch samples per step
    * @return the FLOPs of the step
    */
-  static double trainingStep(FluxConfig c, long textTokens, long imageTokens, int batch) {
+  public static double trainingStep(FluxConfig c, long textTokens, long imageTokens, int batch) {
     if (batch < 1) {
       throw new IllegalArgumentException("batch must be >= 1, got " + batch);
     }

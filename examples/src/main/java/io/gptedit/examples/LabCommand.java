@@ -1,0 +1,215 @@
+package io.gptedit.examples;
+
+import io.gptedit.lab.EditLab;
+import io.gptedit.lab.LabConfig;
+import io.gptedit.models.editor.Paradigm;
+import io.gptedit.models.train.EditObjective;
+import io.gptedit.models.train.StepMetrics;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code gptedit lab}: the CPU edit lab, end to end, with no arguments. */
+@Command(
+    name = "lab",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs the library's path at tiny size: synthetic triplets through the curation pipeline into shards and an"
+          + " index, a tiny editor fine-tuned on the CPU, the held-out set edited and scored as a benchmark with the"
+          + " synthetic world's exact object- and pixel-level metrics, beside the copy-input baseline and the"
+          + " untrained editor.",
+      "Writes metrics.json, table.txt, loss.png, contact-sheet.png, heldout/ (inputs, targets, outputs) and run/ (the"
+          + " checkpoint: `gptedit edit --checkpoint <output>/run` loads it).",
+      "--compare trains the three conditioning paradigms the same way (takes three times as long)."
+    })
+public final class LabCommand implements Callable<Integer> {
+  /** The no-argument run; every option's default comes from it. */
+  private static final LabConfig D = LabConfig.defaults(Path.of("lab-report"));
+
+  @Option(names = "--steps", description = "optimizer steps (default ${DEFAULT-VALUE})")
+  int steps = D.steps();
+
+  @Option(names = "--size", description = "image side in pixels (default ${DEFAULT-VALUE})")
+  int size = D.size();
+
+  @Option(names = "--batch", description = "samples per step (default ${DEFAULT-VALUE})")
+  int batch = D.batch();
+
+  @Option(names = "--seed", description = "seed of data, weights, batches and noise (default ${DEFAULT-VALUE})")
+  long seed = D.seed();
+
+  @Option(names = "--lr", description = "peak learning rate (default ${DEFAULT-VALUE})")
+  double lr = D.lr();
+
+  @Option(names = "--train", description = "training triplets (default ${DEFAULT-VALUE})")
+  int train = D.trainCount();
+
+  @Option(names = "--heldout", description = "held-out triplets (default ${DEFAULT-VALUE})")
+  int heldOut = D.heldOutCount();
+
+  @Option(names = "--sample-steps", description = "Euler steps when editing (default ${DEFAULT-VALUE})")
+  int sampleSteps = D.sampleSteps();
+
+  @Option(names = "--double-blocks", description = "double-stream blocks (default ${DEFAULT-VALUE})")
+  int doubleBlocks = D.doubleBlocks();
+
+  @Option(names = "--single-blocks", description = "single-stream blocks (default ${DEFAULT-VALUE})")
+  int singleBlocks = D.singleBlocks();
+
+  @Option(names = "--heads", description = "attention heads of 16 channels (default ${DEFAULT-VALUE})")
+  int heads = D.heads();
+
+  @Option(
+      names = "--condition-ids",
+      description = "KONTEXT (condition tokens at (1, r, c)) or SHARED (at the noisy tokens' (0, r, c))"
+          + " (default ${DEFAULT-VALUE})")
+  LabConfig.ConditionIds conditionIds = D.conditionIds();
+
+  @Option(names = "--zero-head", description = "start the output projection at zero (default: random, as Flux)")
+  boolean zeroHead = D.zeroHead();
+
+  @Option(
+      names = "--loss",
+      description = "MASK_BALANCED (per sample, edited and kept pixels' mean errors weighted --edit-share : 1 - it) or"
+          + " MSE (default ${DEFAULT-VALUE})")
+  EditObjective.Loss loss = D.loss();
+
+  @Option(names = "--edit-share", description = "MASK_BALANCED: weight of the edited pixels (default ${DEFAULT-VALUE})")
+  double editShare = D.editShare();
+
+  @Option(
+      names = "--time-mean",
+      description = "mean of the logit-normal flow-time density; > 0 trains more at high noise (default ${DEFAULT-VALUE})")
+  double timeMean = D.timeMean();
+
+  @Option(
+      names = "--threads",
+      description = "PyTorch intra-op threads; 0 keeps the engine default (one per core) (default ${DEFAULT-VALUE})")
+  int threads = 0;
+
+  @Option(names = "--ema", description = "decay of a weight average sampled after training; 0: none (default ${DEFAULT-VALUE})")
+  double ema = D.ema();
+
+  @Option(
+      names = "--misalign",
+      description = "shift each training target (not the input) by up to N pixels; scoring stays on the exact target"
+          + " (default ${DEFAULT-VALUE})")
+  int misalign = D.misalign();
+
+  @Option(names = {"-o", "--output"}, description = "report folder (default ${DEFAULT-VALUE})")
+  Path output = D.output();
+
+  @Option(
+      names = "--paradigm",
+      description = "kontext (condition tokens in the image stream), channel-wise (condition on channels) or"
+          + " siglip-token (a frozen encoder's pooled tokens in the text stream) (default kontext)")
+  String paradigm;
+
+  @Option(
+      names = "--text-fusion",
+      description = "T5 (frozen text encoder), MLLM (projected states of a frozen tiny MLLM reading instruction and"
+          + " image), MLLM_T5 (both) or METAQUERY (learned queries read out of the MLLM) (default ${DEFAULT-VALUE})")
+  LabConfig.Fusion textFusion = D.textFusion();
+
+  @Option(names = "--checkpoint-every", description = "checkpoint every N steps, 0: the last only (default ${DEFAULT-VALUE})")
+  int checkpointEvery = D.checkpointEvery();
+
+  @Option(
+      names = "--resume",
+      description = "continue a killed run from <output>/run's latest checkpoint (the same flags as the first run)")
+  boolean resume;
+
+  @Option(names = "--compare", description = "train all three paradigms on the same data, steps and seed")
+  boolean compare;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    System.setProperty("java.awt.headless", "true");
+    System.setProperty("ai.djl.offline", "true");
+    if (threads < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 0, got " + threads);
+    }
+    if (compare && paradigm != null) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--compare trains all three paradigms; drop --paradigm " + paradigm);
+    }
+    if (threads > 0) {
+      System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+    }
+    System.setProperty("ai.djl.pytorch.num_interop_threads", "1"); // the lab runs one op at a time
+    LabConfig config =
+        LabConfig.builder(output)
+            .optSteps(steps).optSize(size).optBatch(batch).optSeed(seed).optLr(lr)
+            .optWarmup(Math.min(D.warmup(), steps / 10)).optTrainCount(train).optHeldOutCount(heldOut)
+            .optSampleSteps(sampleSteps).optDoubleBlocks(doubleBlocks).optSingleBlocks(singleBlocks).optHeads(heads)
+            .optConditionIds(conditionIds).optZeroHead(zeroHead).optLoss(loss).optEditShare(editShare)
+            .optTimeMean(timeMean).optEma(ema).optMisalign(misalign)
+            .optParadigm(paradigm == null ? Paradigm.KONTEXT : Paradigm.parse(paradigm))
+            .optTextFusion(textFusion).optCheckpointEvery(checkpointEvery).optResume(resume)
+            .build();
+    long t0 = System.nanoTime();
+    LabListener progress = new LabListener(t0, config.steps());
+    try {
+      EditLab.Result result = compare ? EditLab.compare(config, progress) : EditLab.run(config, progress);
+      progress.endTraining();
+      System.out.println();
+      System.out.print(result.table());
+      EditLab.Training t = result.training();
+      if (!compare) {
+        System.out.printf(
+            Locale.ROOT, "%ntraining: %.1f s (%.3f s/step), loss %.4f -> %.4f (mean of the last 50 steps)%n",
+            t.seconds(), t.seconds() / Math.max(1, t.steps().size()), t.firstLoss(), t.lastLoss());
+      }
+      System.out.printf(
+          Locale.ROOT, "report: %s (total %.1f s)%n", result.report().toAbsolutePath(), (System.nanoTime() - t0) / 1e9);
+      return 0;
+    } finally {
+      progress.endTraining();
+    }
+  }
+
+  /**
+   * Prints the lab's phases with their elapsed time and each training run's steps through a {@link TrainingProgress}
+   * (a bar on a terminal; otherwise a line every 100 steps with rate and ETA), which it ends with the summary line at
+   * the first phase after training.
+   */
+  private static final class LabListener implements EditLab.Listener {
+    private final long t0;
+    private final int steps;
+    private TrainingProgress training;
+
+    LabListener(long t0, int steps) {
+      this.t0 = t0;
+      this.steps = steps;
+    }
+
+    @Override
+    public void onPhase(String message) {
+      endTraining();
+      System.out.printf(Locale.ROOT, "[%6.1fs] %s%n", (System.nanoTime() - t0) / 1e9, message);
+      if (message.startsWith("training ")) {
+        training = TrainingProgress.create(steps, System.out, 100); // its clock starts before the first step
+      }
+    }
+
+    @Override
+    public void onStep(StepMetrics m, int total) {
+      if (training == null) {
+        training = TrainingProgress.create(total, System.out, 100);
+      }
+      training.onStep(m);
+    }
+
+    void endTraining() {
+      if (training != null) {
+        training.close();
+        training = null;
+      }
+    }
+  }
+}

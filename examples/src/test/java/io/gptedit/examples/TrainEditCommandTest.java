@@ -1,0 +1,65 @@
+package io.gptedit.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gptedit.core.image.ImageCodec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code gptedit lab}, {@code train} and {@code edit} on one tiny data set, through the command line. */
+class TrainEditCommandTest {
+  @TempDir static Path tmp;
+  static Path lab;
+
+  @BeforeAll
+  static void tinyLab() {
+    lab = tmp.resolve("lab");
+    String out = Cli.run(
+        "lab", "--steps", "20", "--size", "8", "--batch", "4", "--seed", "3", "--train", "40", "--heldout", "4",
+        "--double-blocks", "1", "--single-blocks", "1", "--heads", "2", "--threads", "1", "-o", lab.toString());
+    assertThat(out).contains("trained-kontext", "copy-input", "report:");
+  }
+
+  @Test
+  void gptEditEditWritesExactlyTheImageTheInMemoryModelSampledWithTheSameSeed() throws Exception {
+    List<String> index = Files.readAllLines(lab.resolve("heldout/index.jsonl"));
+    for (String line : index) {
+      String key = line.replaceAll(".*\"key\":\"([^\"]+)\".*", "$1");
+      String instruction = line.replaceAll(".*\"instruction\":\"([^\"]+)\".*", "$1");
+      Path out = tmp.resolve("edited-" + key + ".png");
+      // The lab samples every held-out edit with seed 3 * 31 and its --sample-steps (2).
+      Cli.run("edit", "--checkpoint", lab.resolve("run").toString(), "--image",
+          lab.resolve("heldout/inputs/" + key + ".png").toString(), "--instruction", instruction, "--seed", "93",
+          "--steps", "2", "-o", out.toString());
+      assertThat(ImageCodec.read(out)).as(key)
+          .isEqualTo(ImageCodec.read(lab.resolve("heldout/outputs/trained-kontext/" + key + ".png")));
+    }
+  }
+
+  @Test
+  void gptEditTrainFineTunesAPresetOnAShardFolderAndItsRunLoadsForEditing() {
+    Path run = tmp.resolve("train-run");
+    String out = Cli.run(
+        "train", "--data", lab.resolve("data/train").toString(), "-o", run.toString(), "--preset", "channel-wise",
+        "--size", "8", "--steps", "6", "--batch", "4", "--loss", "MASK_BALANCED", "--checkpoint-every", "3");
+    assertThat(out).contains("channel-wise editor", "training done: step 6/6");
+    assertThat(run.resolve("editor.json")).isRegularFile();
+    assertThat(run.resolve("checkpoints/step-000000003")).isDirectory();
+    Path edited = tmp.resolve("train-edited.png");
+    Cli.run("edit", "--checkpoint", run.toString(), "--image",
+        firstInput(), "--instruction", "make the circle red", "-o", edited.toString());
+    assertThat(ImageCodec.read(edited).width()).isEqualTo(8);
+  }
+
+  static String firstInput() {
+    try (var s = Files.list(lab.resolve("heldout/inputs"))) {
+      return s.sorted().findFirst().orElseThrow().toString();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
