@@ -45,7 +45,7 @@ final class EvalCommand implements Callable<Integer> {
   public Integer call() {
     List<Benchmark> which = new ArrayList<>();
     if ("all".equalsIgnoreCase(benchmark)) {
-      which.addAll(List.of(Benchmark.values()));
+      which.addAll(Benchmark.judged());
     } else {
       which.add(Benchmark.fromId(benchmark));
     }

@@ -48,6 +48,15 @@ public enum Benchmark {
   }
 
   /**
+   * Returns the benchmarks scored by an LLM judge (every one but {@link #LOCAL}).
+   *
+   * @return GEdit-Bench, ImgEdit, Complex-Edit and OmniContext
+   */
+  public static List<Benchmark> judged() {
+    return List.of(GEDIT, IMGEDIT, COMPLEX_EDIT, OMNICONTEXT);
+  }
+
+  /**
    * Returns the short, file-name safe identifier (used in cache keys and report file names).
    *
    * @return the identifier, such as {@code gedit}

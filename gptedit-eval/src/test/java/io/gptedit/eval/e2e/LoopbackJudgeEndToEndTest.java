@@ -336,7 +336,7 @@ class LoopbackJudgeEndToEndTest {
 
   @Test
   void theOfflineDemoRunsEveryBenchmarkAndReportsScriptedFailures() {
-    for (Benchmark b : Benchmark.values()) {
+    for (Benchmark b : Benchmark.judged()) {
       Evaluation e = MiniBenchmarkDemo.runOffline(b, tmp.resolve(b.id()), ev -> {});
       BenchmarkResult r = e.report().main();
       assertThat(r.scored() + r.failed()).as(b.id()).isEqualTo(MiniBenchmarkDemo.writeAndLoad(b, tmp.resolve("again-" + b.id()), 2).samples().size());
