@@ -1,6 +1,6 @@
 package io.gptedit.examples;
 
-import io.gptedit.data.SyntheticCuration;
+import io.gptedit.testkit.synthetic.SyntheticCuration;
 import io.gptedit.data.curation.CurationSummary;
 import java.nio.file.Path;
 import java.time.Duration;

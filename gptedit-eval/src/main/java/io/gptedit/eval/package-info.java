@@ -5,6 +5,7 @@
  * {@link io.gptedit.core.ImageEditor}, write outputs in the official layout) {@code -> judge} (score outputs with
  * an LLM over {@link io.gptedit.core.remote.ChatService}) {@code -> score} (the official aggregation formulas)
  * {@code -> report} (Markdown, CSV and JSON beside the paper's rows). {@code BenchmarkRunner}
- * wires the whole flow; {@code MiniBenchmarkDemo} runs it offline on a generated mini-benchmark.
+ * wires the whole flow; {@code gptedit-testkit}'s {@code MiniBenchmarkDemo} runs it offline on a generated
+ * mini-benchmark.
  */
 package io.gptedit.eval;

@@ -26,9 +26,10 @@ import io.gptedit.data.synthetic.EditMask;
 import io.gptedit.data.synthetic.EditOp;
 import io.gptedit.data.synthetic.Scene;
 import io.gptedit.data.synthetic.SceneText;
-import io.gptedit.data.synthetic.StandInOptions;
 import io.gptedit.data.synthetic.SyntheticSample;
 import io.gptedit.data.synthetic.SyntheticWorld;
+import io.gptedit.testkit.synthetic.StandInOptions;
+import io.gptedit.testkit.synthetic.SyntheticServices;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -257,13 +258,13 @@ final class LabData {
     clean(trainDir, heldOutDir, trainIndexFile, heldOutIndexFile);
 
     SyntheticWorld world = SyntheticWorld.builder(c.seed()).complexityWeights(1, 0, 0).patternShare(0).build();
-    ImageEditService exact = world.editService(StandInOptions.exact());
+    ImageEditService exact = SyntheticServices.editService(world, StandInOptions.exact());
     ImageEditService edit = c.misalign() == 0 ? exact : request -> {
       GeneratedImage g = exact.edit(request);
       int[] o = offset(c.seed(), c.misalign(), request.image(), request.prompt());
       return new GeneratedImage(shift(g.image(), o[0], o[1]), g.usage(), g.model());
     };
-    ChatService chat = world.chatService(StandInOptions.exact());
+    ChatService chat = SyntheticServices.chatService(world, StandInOptions.exact());
 
     // Held-out first, so that its candidates never depend on the training-set size.
     Drops heldOutDrops = new Drops();
