@@ -2,14 +2,9 @@ package io.gptedit.core.remote;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Writes and parses {@code multipart/form-data} bodies (RFC 7578), as the image edit endpoint uses. */
+/** Writes {@code multipart/form-data} bodies (RFC 7578), as the image edit endpoint takes them. */
 final class Multipart {
   private static final byte[] CRLF = {'\r', '\n'};
 

@@ -79,17 +79,17 @@ class RemotePartsTest {
   @Test
   void retryAfterAcceptsSecondsMillisecondsAndHttpDates() {
     java.time.Instant now = FakeClock.START;
-    assertThat(OpenAiClient.retryAfter(headers(Map.of("retry-after", "3")), now)).isEqualTo(Duration.ofSeconds(3));
-    assertThat(OpenAiClient.retryAfter(headers(Map.of("retry-after", "1.5")), now))
+    assertThat(OpenAiTransport.retryAfter(headers(Map.of("retry-after", "3")), now)).isEqualTo(Duration.ofSeconds(3));
+    assertThat(OpenAiTransport.retryAfter(headers(Map.of("retry-after", "1.5")), now))
         .isEqualTo(Duration.ofMillis(1500));
-    assertThat(OpenAiClient.retryAfter(headers(Map.of("retry-after-ms", "250", "retry-after", "9")), now))
+    assertThat(OpenAiTransport.retryAfter(headers(Map.of("retry-after-ms", "250", "retry-after", "9")), now))
         .isEqualTo(Duration.ofMillis(250));
-    assertThat(OpenAiClient.retryAfter(headers(Map.of("retry-after", "Thu, 26 Nov 2026 12:00:10 GMT")), now))
+    assertThat(OpenAiTransport.retryAfter(headers(Map.of("retry-after", "Thu, 26 Nov 2026 12:00:10 GMT")), now))
         .isEqualTo(Duration.ofSeconds(10));
-    assertThat(OpenAiClient.retryAfter(headers(Map.of("retry-after", "Thu, 26 Nov 2026 11:00:00 GMT")), now))
+    assertThat(OpenAiTransport.retryAfter(headers(Map.of("retry-after", "Thu, 26 Nov 2026 11:00:00 GMT")), now))
         .isEqualTo(Duration.ZERO);
-    assertThat(OpenAiClient.retryAfter(headers(Map.of("retry-after", "soon")), now)).isNull();
-    assertThat(OpenAiClient.retryAfter(headers(Map.of()), now)).isNull();
+    assertThat(OpenAiTransport.retryAfter(headers(Map.of("retry-after", "soon")), now)).isNull();
+    assertThat(OpenAiTransport.retryAfter(headers(Map.of()), now)).isNull();
   }
 
   @Test
