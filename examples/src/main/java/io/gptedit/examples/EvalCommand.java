@@ -2,7 +2,7 @@ package io.gptedit.examples;
 
 import io.gptedit.core.remote.OpenAiClient;
 import io.gptedit.eval.Benchmark;
-import io.gptedit.eval.Evaluation;
+import io.gptedit.eval.run.Evaluation;
 import io.gptedit.testkit.eval.MiniBenchmarkDemo;
 import io.gptedit.eval.judge.JudgeConfig;
 import io.gptedit.eval.run.ProgressEvent;

@@ -11,7 +11,7 @@ import io.gptedit.core.metadata.SampleMetadata;
 import io.gptedit.core.quality.PaddingMaskCheck;
 import io.gptedit.core.quality.QualityVerdict;
 import io.gptedit.core.quality.ResidualPaddingCheck;
-import io.gptedit.core.triplet.EditInstruction;
+import io.gptedit.core.instruction.EditInstruction;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -17,7 +17,7 @@ import io.gptedit.core.remote.GeneratedImage;
 import io.gptedit.core.remote.ImageEditRequest;
 import io.gptedit.core.remote.ImageEditService;
 import io.gptedit.core.remote.Usage;
-import io.gptedit.core.triplet.EditInstruction;
+import io.gptedit.core.instruction.EditInstruction;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

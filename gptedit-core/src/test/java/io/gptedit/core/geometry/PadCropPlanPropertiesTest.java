@@ -6,7 +6,7 @@ import io.gptedit.core.image.RgbImage;
 import io.gptedit.core.metadata.MetadataCodec;
 import io.gptedit.core.metadata.SampleMetadata;
 import io.gptedit.core.testing.Property;
-import io.gptedit.core.triplet.EditInstruction;
+import io.gptedit.core.instruction.EditInstruction;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

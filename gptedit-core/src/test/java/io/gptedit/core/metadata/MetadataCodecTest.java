@@ -13,7 +13,7 @@ import com.networknt.schema.ValidationMessage;
 import io.gptedit.core.geometry.PadCropPlan;
 import io.gptedit.core.geometry.Size;
 import io.gptedit.core.testing.Property;
-import io.gptedit.core.triplet.EditInstruction;
+import io.gptedit.core.instruction.EditInstruction;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

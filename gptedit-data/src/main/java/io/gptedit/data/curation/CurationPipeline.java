@@ -18,7 +18,7 @@ import io.gptedit.core.remote.GeneratedImage;
 import io.gptedit.core.remote.ImageEditService;
 import io.gptedit.core.remote.ImageGenerationService;
 import io.gptedit.core.remote.RemoteException;
-import io.gptedit.core.triplet.EditInstruction;
+import io.gptedit.core.instruction.EditInstruction;
 import io.gptedit.core.triplet.EditTriplet;
 import io.gptedit.data.shards.CompletedShard;
 import io.gptedit.data.shards.ErrorPolicy;

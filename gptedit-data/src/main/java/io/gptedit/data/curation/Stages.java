@@ -18,7 +18,7 @@ import io.gptedit.core.remote.ImageEditRequest;
 import io.gptedit.core.remote.ImageEditService;
 import io.gptedit.core.remote.ImageGenerationRequest;
 import io.gptedit.core.remote.ImageGenerationService;
-import io.gptedit.core.triplet.EditInstruction;
+import io.gptedit.core.instruction.EditInstruction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 

@@ -7,7 +7,7 @@ import io.gptedit.core.image.RgbImage;
 import io.gptedit.core.metadata.MetadataCodec;
 import io.gptedit.core.metadata.MetadataException;
 import io.gptedit.core.metadata.SampleMetadata;
-import io.gptedit.core.triplet.EditInstruction;
+import io.gptedit.core.instruction.EditInstruction;
 import io.gptedit.core.triplet.EditTriplet;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

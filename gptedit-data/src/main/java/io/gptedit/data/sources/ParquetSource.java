@@ -7,7 +7,7 @@ import io.gptedit.core.image.ImageCodec;
 import io.gptedit.core.image.ImageDecodeException;
 import io.gptedit.core.image.RgbImage;
 import io.gptedit.core.metadata.SampleMetadata;
-import io.gptedit.core.triplet.EditInstruction;
+import io.gptedit.core.instruction.EditInstruction;
 import io.gptedit.core.triplet.EditTriplet;
 import java.nio.file.Files;
 import java.nio.file.Path;

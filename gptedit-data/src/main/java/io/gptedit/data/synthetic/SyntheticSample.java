@@ -6,7 +6,8 @@ import com.google.common.collect.ImmutableList;
 import io.gptedit.core.geometry.Size;
 import io.gptedit.core.image.RgbImage;
 import io.gptedit.core.metadata.SampleMetadata;
-import io.gptedit.core.triplet.EditInstruction;
+import io.gptedit.core.instruction.EditInstruction;
+import io.gptedit.core.metadata.SampleId;
 import io.gptedit.core.triplet.EditTriplet;
 import java.util.List;
 
@@ -42,7 +43,7 @@ public record SyntheticSample(
 
   /** Validates the sample. */
   public SyntheticSample {
-    EditTriplet.checkId(id);
+    SampleId.check(id);
     requireNonNull(scene, "scene");
     program = ImmutableList.copyOf(program);
     requireNonNull(targetScene, "targetScene");

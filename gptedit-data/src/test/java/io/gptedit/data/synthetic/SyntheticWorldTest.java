@@ -8,7 +8,7 @@ import io.gptedit.core.geometry.PadCropPlan;
 import io.gptedit.core.image.RgbImage;
 import io.gptedit.core.metadata.MetadataCodec;
 import io.gptedit.core.testing.Property;
-import io.gptedit.core.triplet.ComplexityLevel;
+import io.gptedit.core.instruction.ComplexityLevel;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Set;

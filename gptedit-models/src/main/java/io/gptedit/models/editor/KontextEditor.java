@@ -4,9 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.gptedit.core.EditException;
-import io.gptedit.core.EditOptions;
-import io.gptedit.core.ImageEditor;
+import io.gptedit.core.editor.EditException;
+import io.gptedit.core.editor.EditOptions;
+import io.gptedit.core.editor.ImageEditor;
 import io.gptedit.core.image.RgbImage;
 import io.gptedit.models.conditioning.Conditioner;
 import io.gptedit.models.conditioning.TextConditioning;

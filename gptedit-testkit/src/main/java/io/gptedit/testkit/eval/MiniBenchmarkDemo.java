@@ -2,14 +2,14 @@ package io.gptedit.testkit.eval;
 
 import static java.util.Objects.requireNonNull;
 
-import io.gptedit.core.EditOptions;
-import io.gptedit.core.ImageEditor;
+import io.gptedit.core.editor.EditOptions;
+import io.gptedit.core.editor.ImageEditor;
 import io.gptedit.core.image.RgbImage;
 import io.gptedit.core.remote.ChatService;
 import io.gptedit.core.remote.OpenAiClient;
 import io.gptedit.eval.Benchmark;
-import io.gptedit.eval.BenchmarkRunner;
-import io.gptedit.eval.Evaluation;
+import io.gptedit.eval.run.BenchmarkRunner;
+import io.gptedit.eval.run.Evaluation;
 import io.gptedit.eval.bench.BenchmarkSet;
 import io.gptedit.eval.bench.ComplexEditBench;
 import io.gptedit.eval.bench.GEditBench;

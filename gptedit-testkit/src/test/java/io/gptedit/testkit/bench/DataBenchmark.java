@@ -5,7 +5,7 @@ import io.gptedit.core.image.ImageCodec;
 import io.gptedit.core.image.RgbImage;
 import io.gptedit.core.metadata.MetadataCodec;
 import io.gptedit.core.metadata.SampleMetadata;
-import io.gptedit.core.triplet.EditInstruction;
+import io.gptedit.core.instruction.EditInstruction;
 import io.gptedit.core.triplet.EditTriplet;
 import io.gptedit.testkit.synthetic.SyntheticCuration;
 import io.gptedit.data.curation.CurationSummary;

@@ -2,7 +2,7 @@ package io.gptedit.testkit.loopback;
 
 import io.gptedit.data.curation.CurationSummary;
 import io.gptedit.eval.Benchmark;
-import io.gptedit.eval.Evaluation;
+import io.gptedit.eval.run.Evaluation;
 import io.gptedit.testkit.eval.MiniBenchmarkDemo;
 import io.gptedit.testkit.synthetic.SyntheticCuration;
 import java.nio.file.Path;

@@ -1,11 +1,12 @@
-package io.gptedit.eval;
+package io.gptedit.eval.run;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
 import static java.util.Objects.requireNonNull;
 
-import io.gptedit.core.EditOptions;
-import io.gptedit.core.ImageEditor;
+import io.gptedit.eval.EvalException;
+import io.gptedit.core.editor.EditOptions;
+import io.gptedit.core.editor.ImageEditor;
 import io.gptedit.core.image.ImageCodec;
 import io.gptedit.core.image.RgbImage;
 import io.gptedit.core.remote.ChatService;
@@ -19,11 +20,6 @@ import io.gptedit.eval.judge.PromptSet;
 import io.gptedit.eval.report.PaperTable;
 import io.gptedit.eval.report.Report;
 import io.gptedit.eval.report.ReportWriter;
-import io.gptedit.eval.run.EditRunner;
-import io.gptedit.eval.run.InstructionSource;
-import io.gptedit.eval.run.ProgressEvent;
-import io.gptedit.eval.run.ProgressListener;
-import io.gptedit.eval.run.RunSummary;
 import io.gptedit.eval.score.Aggregation;
 import io.gptedit.eval.score.BenchmarkResult;
 import io.gptedit.eval.score.ComplexEditSampleScore;

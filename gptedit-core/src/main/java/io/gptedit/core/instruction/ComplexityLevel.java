@@ -1,4 +1,4 @@
-package io.gptedit.core.triplet;
+package io.gptedit.core.instruction;
 
 /**
  * Complex-Edit's instruction complexity: level {@code Ck} fuses {@code k} atomic edits into one instruction.

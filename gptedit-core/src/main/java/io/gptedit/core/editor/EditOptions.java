@@ -1,4 +1,4 @@
-package io.gptedit.core;
+package io.gptedit.core.editor;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;

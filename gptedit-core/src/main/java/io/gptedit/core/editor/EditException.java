@@ -1,5 +1,6 @@
-package io.gptedit.core;
+package io.gptedit.core.editor;
 
+import io.gptedit.core.GpteditException;
 import java.io.Serial;
 
 /** Thrown by an {@link ImageEditor} that could not produce an edit (model failure, refusal, bad input). */

@@ -1,4 +1,4 @@
-package io.gptedit.core.triplet;
+package io.gptedit.core.instruction;
 
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package io.gptedit.core;
+package io.gptedit.core.editor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.gptedit.core;
+package io.gptedit.core.editor;
 
 import io.gptedit.core.image.RgbImage;
 

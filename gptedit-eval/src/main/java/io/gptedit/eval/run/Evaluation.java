@@ -1,10 +1,9 @@
-package io.gptedit.eval;
+package io.gptedit.eval.run;
 
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.collect.ImmutableList;
 import io.gptedit.eval.report.Report;
-import io.gptedit.eval.run.RunSummary;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;

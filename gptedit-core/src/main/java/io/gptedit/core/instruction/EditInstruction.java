@@ -1,4 +1,4 @@
-package io.gptedit.core.triplet;
+package io.gptedit.core.instruction;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
