@@ -7,9 +7,9 @@ import com.google.common.collect.ImmutableMap;
 import io.gptedit.core.geometry.Box;
 import io.gptedit.core.geometry.PadCropPlan;
 import io.gptedit.core.geometry.Size;
-import io.gptedit.core.quality.QualityVerdict;
 import io.gptedit.core.instruction.EditInstruction;
 import io.gptedit.core.instruction.InstructionKind;
+import io.gptedit.core.quality.QualityVerdict;
 import java.util.Map;
 import java.util.Optional;
 

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import com.google.common.base.Throwables;
 import java.net.URI;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * A base URL the builder refuses never reaches a message: not through the scheme check, not through a

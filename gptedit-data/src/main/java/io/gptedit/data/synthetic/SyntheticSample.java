@@ -5,9 +5,9 @@ import static java.util.Objects.requireNonNull;
 import com.google.common.collect.ImmutableList;
 import io.gptedit.core.geometry.Size;
 import io.gptedit.core.image.RgbImage;
-import io.gptedit.core.metadata.SampleMetadata;
 import io.gptedit.core.instruction.EditInstruction;
 import io.gptedit.core.metadata.SampleId;
+import io.gptedit.core.metadata.SampleMetadata;
 import io.gptedit.core.triplet.EditTriplet;
 import java.util.List;
 

@@ -4,12 +4,12 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
 import static java.util.Objects.requireNonNull;
 
-import io.gptedit.eval.EvalException;
 import io.gptedit.core.editor.EditOptions;
 import io.gptedit.core.editor.ImageEditor;
 import io.gptedit.core.image.ImageCodec;
 import io.gptedit.core.image.RgbImage;
 import io.gptedit.core.remote.ChatService;
+import io.gptedit.eval.EvalException;
 import io.gptedit.eval.bench.BenchSample;
 import io.gptedit.eval.bench.BenchmarkSet;
 import io.gptedit.eval.judge.Judge;

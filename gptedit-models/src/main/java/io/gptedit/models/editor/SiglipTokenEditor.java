@@ -22,8 +22,8 @@ import io.gptedit.models.flow.SeededNoise;
 import io.gptedit.models.flux.FluxInput;
 import io.gptedit.models.flux.FluxTransformer;
 import io.gptedit.models.flux.LatentPacking;
-import io.gptedit.models.nn.ParameterSpec;
 import io.gptedit.models.nn.ModelWeights;
+import io.gptedit.models.nn.ParameterSpec;
 import io.gptedit.models.vae.AutoencoderKL;
 
 /**

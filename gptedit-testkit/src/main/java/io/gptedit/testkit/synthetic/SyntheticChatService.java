@@ -7,16 +7,16 @@ import io.gptedit.core.remote.ChatService;
 import io.gptedit.core.remote.RemoteException;
 import io.gptedit.core.remote.Usage;
 import io.gptedit.data.curation.ChatPrompts;
+import io.gptedit.data.synthetic.EditOp;
+import io.gptedit.data.synthetic.Fingerprint;
+import io.gptedit.data.synthetic.Scene;
+import io.gptedit.data.synthetic.SceneText;
+import io.gptedit.data.synthetic.SyntheticWorld;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import io.gptedit.data.synthetic.Fingerprint;
-import io.gptedit.data.synthetic.Scene;
-import io.gptedit.data.synthetic.SceneText;
-import io.gptedit.data.synthetic.EditOp;
-import io.gptedit.data.synthetic.SyntheticWorld;
 
 /**
  * The chat stand-in: understands the three {@link ChatPrompts} requests. A rewrite parses the instruction and

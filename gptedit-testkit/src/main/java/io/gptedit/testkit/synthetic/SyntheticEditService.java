@@ -8,14 +8,14 @@ import io.gptedit.core.remote.ImageEditRequest;
 import io.gptedit.core.remote.ImageEditService;
 import io.gptedit.core.remote.RemoteException;
 import io.gptedit.core.remote.Usage;
-import java.nio.ByteBuffer;
-import java.util.Arrays;
-import java.util.List;
+import io.gptedit.data.synthetic.EditOp;
 import io.gptedit.data.synthetic.Fingerprint;
 import io.gptedit.data.synthetic.Scene;
 import io.gptedit.data.synthetic.SceneText;
-import io.gptedit.data.synthetic.EditOp;
 import io.gptedit.data.synthetic.SyntheticWorld;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The image-edit stand-in. For a (possibly white-padded) input it

@@ -2,10 +2,6 @@ package io.gptedit.testkit.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gptedit.eval.run.EditRunner;
-import io.gptedit.eval.run.InstructionSource;
-import io.gptedit.eval.run.ProgressEvent;
-import io.gptedit.eval.run.RunSummary;
 import io.gptedit.core.editor.EditException;
 import io.gptedit.core.editor.EditOptions;
 import io.gptedit.core.editor.ImageEditor;
@@ -15,6 +11,10 @@ import io.gptedit.eval.bench.BenchSample;
 import io.gptedit.eval.bench.BenchmarkSet;
 import io.gptedit.eval.bench.ComplexEditBench;
 import io.gptedit.eval.bench.GEditBench;
+import io.gptedit.eval.run.EditRunner;
+import io.gptedit.eval.run.InstructionSource;
+import io.gptedit.eval.run.ProgressEvent;
+import io.gptedit.eval.run.RunSummary;
 import io.gptedit.eval.score.SampleFailure;
 import java.nio.file.Files;
 import java.nio.file.Path;

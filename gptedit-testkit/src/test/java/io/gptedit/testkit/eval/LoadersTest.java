@@ -3,14 +3,14 @@ package io.gptedit.testkit.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.gptedit.eval.Benchmark;
+import io.gptedit.eval.EvalException;
 import io.gptedit.eval.bench.BenchSample;
 import io.gptedit.eval.bench.BenchmarkSet;
 import io.gptedit.eval.bench.ComplexEditBench;
 import io.gptedit.eval.bench.GEditBench;
 import io.gptedit.eval.bench.ImgEditBench;
 import io.gptedit.eval.bench.OmniContextBench;
-import io.gptedit.eval.Benchmark;
-import io.gptedit.eval.EvalException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -3,6 +3,8 @@ package io.gptedit.testkit.remote;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.google.common.base.Throwables;
+import io.gptedit.core.geometry.Size;
 import io.gptedit.core.remote.ChatMessage;
 import io.gptedit.core.remote.ChatRequest;
 import io.gptedit.core.remote.Endpoint;
@@ -12,8 +14,6 @@ import io.gptedit.core.remote.OpenAiClient;
 import io.gptedit.core.remote.RemoteException;
 import io.gptedit.core.remote.RetryPolicy;
 import io.gptedit.core.testing.FakeClock;
-import com.google.common.base.Throwables;
-import io.gptedit.core.geometry.Size;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;

@@ -2,6 +2,7 @@ package io.gptedit.testkit.remote;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gptedit.core.geometry.Size;
 import io.gptedit.core.remote.ChatMessage;
 import io.gptedit.core.remote.ChatRequest;
 import io.gptedit.core.remote.Endpoint;
@@ -12,7 +13,6 @@ import io.gptedit.core.remote.RemoteException;
 import io.gptedit.core.remote.RetryPolicy;
 import io.gptedit.core.remote.UsageMeter;
 import io.gptedit.core.testing.FakeClock;
-import io.gptedit.core.geometry.Size;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;

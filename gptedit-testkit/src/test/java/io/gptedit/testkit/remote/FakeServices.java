@@ -1,5 +1,6 @@
 package io.gptedit.testkit.remote;
 
+import io.gptedit.core.image.RgbImage;
 import io.gptedit.core.remote.ChatMessage;
 import io.gptedit.core.remote.ChatRequest;
 import io.gptedit.core.remote.ChatResponse;
@@ -10,7 +11,6 @@ import io.gptedit.core.remote.ImageEditService;
 import io.gptedit.core.remote.ImageGenerationRequest;
 import io.gptedit.core.remote.ImageGenerationService;
 import io.gptedit.core.remote.Usage;
-import io.gptedit.core.image.RgbImage;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
