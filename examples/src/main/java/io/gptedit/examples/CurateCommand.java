@@ -1,7 +1,7 @@
 package io.gptedit.examples;
 
-import io.gptedit.data.SyntheticCuration;
 import io.gptedit.data.curation.CurationSummary;
+import io.gptedit.testkit.synthetic.SyntheticCuration;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;

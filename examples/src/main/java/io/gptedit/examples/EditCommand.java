@@ -1,6 +1,6 @@
 package io.gptedit.examples;
 
-import io.gptedit.core.EditOptions;
+import io.gptedit.core.editor.EditOptions;
 import io.gptedit.core.image.ImageCodec;
 import io.gptedit.core.image.RgbImage;
 import io.gptedit.models.editor.DiffusionEditor;

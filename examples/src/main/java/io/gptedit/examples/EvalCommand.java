@@ -2,11 +2,11 @@ package io.gptedit.examples;
 
 import io.gptedit.core.remote.OpenAiClient;
 import io.gptedit.eval.Benchmark;
-import io.gptedit.eval.Evaluation;
-import io.gptedit.eval.MiniBenchmarkDemo;
 import io.gptedit.eval.judge.JudgeConfig;
+import io.gptedit.eval.run.Evaluation;
 import io.gptedit.eval.run.ProgressEvent;
 import io.gptedit.eval.run.ProgressListener;
+import io.gptedit.testkit.eval.MiniBenchmarkDemo;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

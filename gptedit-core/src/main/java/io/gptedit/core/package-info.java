@@ -7,7 +7,7 @@
  * {@link io.gptedit.core.geometry.PadCropPlan pad/crop geometry},
  * {@link io.gptedit.core.triplet.EditTriplet edit triplets},
  * {@link io.gptedit.core.metadata.SampleMetadata per-sample metadata},
- * {@link io.gptedit.core.quality quality checks} and the {@link io.gptedit.core.ImageEditor} interface that every
+ * {@link io.gptedit.core.quality quality checks} and the {@link io.gptedit.core.editor.ImageEditor} interface that every
  * editor (local model, ONNX graph or remote API) implements.
  */
 package io.gptedit.core;

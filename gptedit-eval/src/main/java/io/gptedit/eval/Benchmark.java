@@ -32,7 +32,7 @@ public enum Benchmark {
   /** OmniContext, SINGLE subset: prompt following (PF) and subject consistency (SC). */
   OMNICONTEXT("omnicontext", "OmniContext", List.of("single_character", "single_object")),
   /**
-   * A benchmark scored by local metrics instead of a judge (a {@link io.gptedit.eval.score.SampleScorer}, such as
+   * A benchmark scored by local metrics instead of a judge (a {@link io.gptedit.eval.judge.SampleScorer}, such as
    * the synthetic world's exact scores of the edit lab); its categories come from its samples.
    */
   LOCAL("local", "Local metrics", List.of());

@@ -1,7 +1,7 @@
 package io.gptedit.lab;
 
-import io.gptedit.core.EditOptions;
-import io.gptedit.core.ImageEditor;
+import io.gptedit.core.editor.EditOptions;
+import io.gptedit.core.editor.ImageEditor;
 import io.gptedit.core.image.RgbImage;
 
 /** The baseline that returns its input unchanged: perfect identity, no instruction followed. */

@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.gptedit.core.EditOptions;
+import io.gptedit.core.editor.EditOptions;
 import io.gptedit.core.GpteditException;
 import io.gptedit.core.geometry.Size;
 import io.gptedit.core.image.RgbImage;

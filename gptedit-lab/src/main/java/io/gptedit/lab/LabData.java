@@ -21,7 +21,8 @@ import io.gptedit.data.shards.ShardReader;
 import io.gptedit.data.shards.ShardWriter;
 import io.gptedit.data.synthetic.EditOp;
 import io.gptedit.data.synthetic.Scene;
-import io.gptedit.data.synthetic.StandInOptions;
+import io.gptedit.testkit.synthetic.StandInOptions;
+import io.gptedit.testkit.synthetic.SyntheticServices;
 import io.gptedit.data.synthetic.SyntheticSample;
 import io.gptedit.data.synthetic.SyntheticTruth;
 import io.gptedit.data.synthetic.SyntheticWorld;
@@ -267,13 +268,13 @@ final class LabData {
     clean(trainDir, heldOutDir, trainIndexFile, heldOutIndexFile);
 
     SyntheticWorld world = SyntheticWorld.builder(c.seed()).complexityWeights(1, 0, 0).patternShare(0).build();
-    ImageEditService exact = world.editService(StandInOptions.exact());
+    ImageEditService exact = SyntheticServices.editService(world, StandInOptions.exact());
     ImageEditService edit = c.misalign() == 0 ? exact : request -> {
       GeneratedImage g = exact.edit(request);
       int[] o = offset(c.seed(), c.misalign(), request.image(), request.prompt());
       return new GeneratedImage(shift(g.image(), o[0], o[1]), g.usage(), g.model());
     };
-    ChatService chat = world.chatService(StandInOptions.exact());
+    ChatService chat = SyntheticServices.chatService(world, StandInOptions.exact());
 
     // Held-out first, so that its candidates never depend on the training-set size.
     Drops heldOutDrops = new Drops();

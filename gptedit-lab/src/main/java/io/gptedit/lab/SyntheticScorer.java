@@ -10,7 +10,7 @@ import io.gptedit.data.synthetic.ObjectMetrics;
 import io.gptedit.data.synthetic.SyntheticTruth;
 import io.gptedit.eval.bench.BenchSample;
 import io.gptedit.eval.metrics.ImageMetrics;
-import io.gptedit.eval.score.SampleScorer;
+import io.gptedit.eval.judge.SampleScorer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

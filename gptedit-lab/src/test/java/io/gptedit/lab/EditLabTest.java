@@ -2,7 +2,7 @@ package io.gptedit.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gptedit.core.EditOptions;
+import io.gptedit.core.editor.EditOptions;
 import io.gptedit.core.image.ImageCodec;
 import io.gptedit.core.image.RgbImage;
 import io.gptedit.data.shards.ShardReader;

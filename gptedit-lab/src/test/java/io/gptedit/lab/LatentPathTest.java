@@ -2,7 +2,7 @@ package io.gptedit.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gptedit.core.EditOptions;
+import io.gptedit.core.editor.EditOptions;
 import io.gptedit.core.geometry.AspectPreset;
 import io.gptedit.core.geometry.Size;
 import io.gptedit.core.triplet.EditTriplet;

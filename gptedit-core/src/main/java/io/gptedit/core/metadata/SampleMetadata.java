@@ -7,10 +7,9 @@ import com.google.common.collect.ImmutableMap;
 import io.gptedit.core.geometry.Box;
 import io.gptedit.core.geometry.PadCropPlan;
 import io.gptedit.core.geometry.Size;
+import io.gptedit.core.instruction.EditInstruction;
+import io.gptedit.core.instruction.InstructionKind;
 import io.gptedit.core.quality.QualityVerdict;
-import io.gptedit.core.triplet.EditInstruction;
-import io.gptedit.core.triplet.EditTriplet;
-import io.gptedit.core.triplet.InstructionKind;
 import java.util.Map;
 import java.util.Optional;
 
@@ -77,7 +76,7 @@ public record SampleMetadata(
   public SampleMetadata {
     requireNonNull(id, "id");
     try {
-      EditTriplet.checkId(id);
+      SampleId.check(id);
     } catch (IllegalArgumentException e) {
       throw new MetadataException(null, "id", e.getMessage(), e);
     }

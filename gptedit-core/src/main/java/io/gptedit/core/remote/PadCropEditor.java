@@ -2,9 +2,9 @@ package io.gptedit.core.remote;
 
 import static java.util.Objects.requireNonNull;
 
-import io.gptedit.core.EditException;
-import io.gptedit.core.EditOptions;
-import io.gptedit.core.ImageEditor;
+import io.gptedit.core.editor.EditException;
+import io.gptedit.core.editor.EditOptions;
+import io.gptedit.core.editor.ImageEditor;
 import io.gptedit.core.geometry.AspectPreset;
 import io.gptedit.core.geometry.PadCropPlan;
 import io.gptedit.core.geometry.Size;

@@ -3,10 +3,10 @@ package io.gptedit.core.geometry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gptedit.core.image.RgbImage;
+import io.gptedit.core.instruction.EditInstruction;
 import io.gptedit.core.metadata.MetadataCodec;
 import io.gptedit.core.metadata.SampleMetadata;
 import io.gptedit.core.testing.Property;
-import io.gptedit.core.triplet.EditInstruction;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -4,11 +4,11 @@ import io.gptedit.core.geometry.AspectPreset;
 import io.gptedit.core.geometry.PadCropPlan;
 import io.gptedit.core.geometry.Side;
 import io.gptedit.core.geometry.Size;
+import io.gptedit.core.instruction.EditInstruction;
 import io.gptedit.core.quality.QualityVerdict;
 import io.gptedit.core.quality.RejectCode;
 import io.gptedit.core.quality.RejectReason;
 import io.gptedit.core.testing.Property;
-import io.gptedit.core.triplet.EditInstruction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -54,7 +54,7 @@ final class MetadataGenerators {
             r.nextBoolean()
                 ? EditInstruction.composed(text(r), steps)
                 : new EditInstruction(
-                    text(r), Optional.empty(), List.of(), Optional.of(io.gptedit.core.triplet.ComplexityLevel.of(k)));
+                    text(r), Optional.empty(), List.of(), Optional.of(io.gptedit.core.instruction.ComplexityLevel.of(k)));
       }
     }
     SampleMetadata.Builder b =

@@ -3,8 +3,8 @@ package io.gptedit.core.remote;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.gptedit.core.EditException;
-import io.gptedit.core.EditOptions;
+import io.gptedit.core.editor.EditException;
+import io.gptedit.core.editor.EditOptions;
 import io.gptedit.core.geometry.AspectPreset;
 import io.gptedit.core.geometry.Size;
 import io.gptedit.core.image.Resampler;

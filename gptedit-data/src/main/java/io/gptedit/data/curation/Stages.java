@@ -7,6 +7,7 @@ import io.gptedit.core.geometry.AspectPreset;
 import io.gptedit.core.geometry.PadCropPlan;
 import io.gptedit.core.geometry.Size;
 import io.gptedit.core.image.RgbImage;
+import io.gptedit.core.instruction.EditInstruction;
 import io.gptedit.core.quality.PaddingMaskCheck;
 import io.gptedit.core.quality.QualityVerdict;
 import io.gptedit.core.quality.RejectCode;
@@ -18,7 +19,6 @@ import io.gptedit.core.remote.ImageEditRequest;
 import io.gptedit.core.remote.ImageEditService;
 import io.gptedit.core.remote.ImageGenerationRequest;
 import io.gptedit.core.remote.ImageGenerationService;
-import io.gptedit.core.triplet.EditInstruction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 

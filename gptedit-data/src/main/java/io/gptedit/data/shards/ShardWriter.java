@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.gptedit.core.image.ImageCodec;
 import io.gptedit.core.metadata.MetadataCodec;
+import io.gptedit.core.metadata.SampleId;
 import io.gptedit.core.triplet.EditTriplet;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -29,7 +30,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  *
  * <p><b>Layout.</b> Each sample is three adjacent members, always in this order: {@code <key>.input.png},
  * {@code <key>.edited.png}, {@code <key>.json} (the {@link MetadataCodec} JSON). Keys are sample ids
- * ({@link EditTriplet#checkId}): no dots, so WebDataset's "key is everything before the first dot of the file
+ * ({@link SampleId}): no dots, so WebDataset's "key is everything before the first dot of the file
  * name" rule recovers them; a {@code /} in a key is kept and becomes a folder inside the tar, which WebDataset
  * also treats as part of the key. A key may appear only once per writer.
  *
@@ -150,7 +151,7 @@ public final class ShardWriter implements AutoCloseable {
    */
   public ShardLocation writeEncoded(String key, byte[] inputPng, byte[] editedPng, byte[] json) {
     checkState(!closed, "writer is closed");
-    EditTriplet.checkId(key);
+    SampleId.check(key);
     checkArgument(seenKeys.add(key), "key '%s' was already written", key);
     long size = memberSize(key + INPUT_SUFFIX, inputPng.length)
         + memberSize(key + EDITED_SUFFIX, editedPng.length)

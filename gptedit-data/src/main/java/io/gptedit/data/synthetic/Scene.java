@@ -1,5 +1,6 @@
 package io.gptedit.data.synthetic;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.collect.ImmutableList;
@@ -151,8 +152,14 @@ public record Scene(int width, int height, Background background, List<SceneShap
    * @param y0 the region's top row
    * @param w the region's width
    * @param h the region's height
+   * @throws IllegalArgumentException if the region is empty or does not lie inside the buffer
    */
-  void renderInto(byte[] px, int stride, int x0, int y0, int w, int h) {
+  public void renderInto(byte[] px, int stride, int x0, int y0, int w, int h) {
+    checkArgument(
+        w >= 1 && h >= 1 && x0 >= 0 && y0 >= 0 && stride >= 1 && (long) x0 + w <= stride
+            && ((long) y0 + h) * stride * 3 <= px.length,
+        "region %sx%s at (%s, %s) does not lie inside a buffer of %s bytes, %s pixels wide",
+        w, h, x0, y0, px.length, stride);
     double sx = (double) width / w;
     double sy = (double) height / h;
     int c1 = background.first().rgb();

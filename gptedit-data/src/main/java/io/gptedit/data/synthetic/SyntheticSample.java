@@ -6,8 +6,9 @@ import static java.util.Objects.requireNonNull;
 import com.google.common.collect.ImmutableList;
 import io.gptedit.core.geometry.Size;
 import io.gptedit.core.image.RgbImage;
+import io.gptedit.core.instruction.EditInstruction;
+import io.gptedit.core.metadata.SampleId;
 import io.gptedit.core.metadata.SampleMetadata;
-import io.gptedit.core.triplet.EditInstruction;
 import io.gptedit.core.triplet.EditTriplet;
 import java.util.List;
 
@@ -43,7 +44,7 @@ public record SyntheticSample(
 
   /** Validates the sample. */
   public SyntheticSample {
-    EditTriplet.checkId(id);
+    SampleId.check(id);
     requireNonNull(scene, "scene");
     program = ImmutableList.copyOf(program);
     requireNonNull(targetScene, "targetScene");

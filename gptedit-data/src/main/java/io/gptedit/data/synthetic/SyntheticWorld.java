@@ -6,9 +6,6 @@ import static java.util.Objects.requireNonNull;
 
 import io.gptedit.core.geometry.AspectPreset;
 import io.gptedit.core.image.RgbImage;
-import io.gptedit.core.remote.ChatService;
-import io.gptedit.core.remote.ImageEditService;
-import io.gptedit.core.remote.ImageGenerationService;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -21,8 +18,9 @@ import java.util.stream.Stream;
 
 /**
  * The procedural edit world: a deterministic generator of scenes, edit programs and instructions with exact
- * ground truth, and in-process stand-ins for the image-edit, image-generation and chat services that apply the
- * programs exactly, so the whole curation pipeline runs offline.
+ * ground truth. In-process stand-ins for the image-edit, image-generation and chat services that apply the
+ * programs exactly, so the whole curation pipeline runs offline, are in {@code gptedit-testkit}
+ * ({@code io.gptedit.testkit.synthetic.SyntheticServices}); they find scenes with {@link #lookup}.
  *
  * <p>{@link #sample(long)} depends only on the seed, the builder's settings and the index: the same world gives
  * the same sample on every run and every machine. Sizes: with probability {@code exactRatioShare} a sample has
@@ -31,9 +29,9 @@ import java.util.stream.Stream;
  * uniform in {@code [minSide, maxSide]}. A draw whose edit changes no pixel at the native size (possible only for
  * tiny images, where a shape can fall between pixel centres) is redrawn, so every mask is non-empty.
  *
- * <p>The services recognise an input by the exact pixels of its content (white padding trimmed): every scene the
- * world rendered for a sample or generated from text is remembered in a concurrent map (about 200 bytes a
- * scene). An image the world never made is a {@link io.gptedit.core.remote.RemoteException.Kind#BAD_REQUEST}.
+ * <p>The world recognises an image by its exact pixels ({@link Fingerprint}): every scene it rendered for a sample,
+ * and every rendering {@link #register registered} with it, is remembered in a concurrent map (about 200 bytes a
+ * scene).
  */
 public final class SyntheticWorld {
   private final long seed;
@@ -353,14 +351,15 @@ public final class SyntheticWorld {
     return new SplittableRandom(mix(seed * 0x9E3779B97F4A7C15L + index));
   }
 
-  static long mix(long z) {
+  private static long mix(long z) {
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
     return z ^ (z >>> 31);
   }
 
   /**
-   * Remembers that an image shows a scene, so the stand-in services can edit it.
+   * Remembers that an image shows a scene, so that {@link #lookup} finds it (the stand-in services edit what they
+   * find).
    *
    * @param scene the scene
    * @param rendering its rendering (any size)
@@ -377,36 +376,6 @@ public final class SyntheticWorld {
    */
   public Optional<Scene> lookup(RgbImage image) {
     return Optional.ofNullable(registry.get(Fingerprint.of(image)));
-  }
-
-  /**
-   * Returns an in-process image-edit service that renders exact edits of this world's scenes.
-   *
-   * @param options defect rate, latency and model name
-   * @return the service
-   */
-  public ImageEditService editService(StandInOptions options) {
-    return new SyntheticEditService(this, options);
-  }
-
-  /**
-   * Returns an in-process text-to-image service that renders scene descriptions (see {@link Scene#describe()}).
-   *
-   * @param options latency and model name (the defect rate is not used)
-   * @return the service
-   */
-  public ImageGenerationService generationService(StandInOptions options) {
-    return new SyntheticGenerationService(this, options);
-  }
-
-  /**
-   * Returns an in-process chat service that rewrites, proposes and composes instructions deterministically.
-   *
-   * @param options latency and model name
-   * @return the service
-   */
-  public ChatService chatService(StandInOptions options) {
-    return new SyntheticChatService(this, options);
   }
 
   /** Builds a {@link SyntheticWorld}. */

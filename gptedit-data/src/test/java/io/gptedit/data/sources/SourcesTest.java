@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gptedit.core.image.ImageCodec;
 import io.gptedit.core.image.ImageFormat;
+import io.gptedit.core.instruction.ComplexityLevel;
+import io.gptedit.core.instruction.InstructionKind;
 import io.gptedit.core.metadata.MetadataCodec;
-import io.gptedit.core.triplet.ComplexityLevel;
 import io.gptedit.core.triplet.EditTriplet;
-import io.gptedit.core.triplet.InstructionKind;
 import io.gptedit.data.synthetic.SyntheticSample;
 import io.gptedit.data.synthetic.SyntheticWorld;
 import java.io.IOException;

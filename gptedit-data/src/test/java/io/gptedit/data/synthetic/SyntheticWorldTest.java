@@ -6,23 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gptedit.core.geometry.AspectPreset;
 import io.gptedit.core.geometry.PadCropPlan;
-import io.gptedit.core.geometry.Size;
 import io.gptedit.core.image.RgbImage;
+import io.gptedit.core.instruction.ComplexityLevel;
 import io.gptedit.core.metadata.MetadataCodec;
-import io.gptedit.core.remote.ChatResponse;
-import io.gptedit.core.remote.GeneratedImage;
-import io.gptedit.core.remote.ImageEditRequest;
-import io.gptedit.core.remote.ImageEditService;
-import io.gptedit.core.remote.ImageGenerationRequest;
-import io.gptedit.core.remote.RemoteException;
 import io.gptedit.core.testing.Property;
-import io.gptedit.core.triplet.ComplexityLevel;
-import io.gptedit.data.curation.ChatPrompts;
 import java.util.EnumSet;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -120,32 +110,6 @@ class SyntheticWorldTest {
     }
   }
 
-  @ParameterizedTest(name = "seed {0}")
-  @ValueSource(longs = {11, 12})
-  void editServiceAtTheCanvasSizeReproducesTheExactTargetThroughPadAndCrop(long seed) {
-    ImageEditService service = world.editService(StandInOptions.exact());
-    Property.forAll(seed, 60, r -> world.sample(r.nextInt(100_000)), s -> {
-      PadCropPlan plan = PadCropPlan.forImage(s.input());
-      GeneratedImage g = service.edit(ImageEditRequest.of(plan.pad(s.input()), s.instruction(), plan.canvas()));
-      assertThat(plan.crop(g.image())).isEqualTo(s.target());
-    });
-  }
-
-  @Test
-  void editServiceAtGenerationSizeIsCloseToTheTargetAfterCropAndResize() {
-    ImageEditService service = world.editService(StandInOptions.exact());
-    for (long i = 0; i < 30; i++) {
-      SyntheticSample s = world.sample(i);
-      PadCropPlan plan = PadCropPlan.forImage(s.input());
-      Size gen = new Size(plan.preset().ratioWidth() * 128, plan.preset().ratioHeight() * 128);
-      GeneratedImage g = service.edit(ImageEditRequest.of(plan.pad(s.input()), s.instruction(), gen));
-      RgbImage out = plan.cropToOriginal(g.image());
-      assertThat(EditMetrics.instructionFollowing(out, s.target(), s.mask(), 64)).as(s.instruction()).isGreaterThan(0.6);
-      assertThat(EditMetrics.identityPreservation(out, s.input(), s.mask(), 64)).isGreaterThan(0.85);
-      assertThat(g.usage().images()).isEqualTo(1);
-    }
-  }
-
   @Test
   void metricsScoreTheExactTargetPerfectlyAndTheInputAsNoEdit() {
     SyntheticSample s = world.sample(5);
@@ -157,71 +121,5 @@ class SyntheticWorldTest {
     assertThat(EditMetrics.identityPreservation(black, s.input(), s.mask(), 0)).isLessThan(0.2);
     assertThatThrownBy(() -> EditMetrics.instructionFollowing(RgbImage.filled(3, 3, 0), s.target(), s.mask(), 0))
         .isInstanceOf(IllegalArgumentException.class);
-  }
-
-  @Test
-  void editServiceRejectsUnknownImagesAndUnparseablePrompts() {
-    ImageEditService service = world.editService(StandInOptions.exact());
-    SyntheticSample s = world.sample(1);
-    assertThatThrownBy(() -> service.edit(ImageEditRequest.of(RgbImage.filled(10, 10, 0x123456), "remove the red circle", new Size(10, 10))))
-        .isInstanceOf(RemoteException.class)
-        .satisfies(e -> assertThat(((RemoteException) e).kind()).isEqualTo(RemoteException.Kind.BAD_REQUEST));
-    assertThatThrownBy(() -> service.edit(ImageEditRequest.of(s.input(), "make it look like a van gogh", new Size(10, 10))))
-        .isInstanceOf(RemoteException.class)
-        .hasMessageContaining("cannot parse edit step");
-  }
-
-  @Test
-  void defectiveAnswersAppearAtAboutTheConfiguredRate() {
-    ImageEditService service = world.editService(StandInOptions.exact().withDefectRate(0.5));
-    int defects = 0;
-    int padded = 0;
-    for (long i = 0; i < 120; i++) {
-      SyntheticSample s = world.sample(i);
-      PadCropPlan plan = PadCropPlan.forImage(s.input());
-      if (plan.padding().isNone()) {
-        continue;
-      }
-      padded++;
-      GeneratedImage g = service.edit(ImageEditRequest.of(plan.pad(s.input()), s.instruction(), plan.canvas()));
-      if (!g.image().equals(plan.pad(s.target()))) {
-        defects++;
-      }
-    }
-    assertThat((double) defects / padded).isBetween(0.3, 0.7);
-  }
-
-  @Test
-  void generationServiceRendersADescriptionThatCanThenBeEdited() {
-    SplittableRandom r = new SplittableRandom(3);
-    Scene scene = world.randomScene(r, 96, 64);
-    GeneratedImage g = world.generationService(StandInOptions.exact())
-        .generate(ImageGenerationRequest.of(scene.describe(), new Size(96, 64)));
-    assertThat(g.image()).isEqualTo(scene.render());
-    List<EditOp> program = world.randomProgram(scene, 1, r);
-    GeneratedImage e = world.editService(StandInOptions.exact())
-        .edit(ImageEditRequest.of(g.image(), SceneText.instruction(program, 0), new Size(96, 64)));
-    assertThat(e.image()).isEqualTo(program.get(0).apply(scene).render());
-  }
-
-  @Test
-  void chatStandInRewritesProposesAndComposesParseableInstructions() {
-    var chat = world.chatService(StandInOptions.exact());
-    SyntheticSample s = world.sample(2);
-    String rewritten = ChatPrompts.instruction(chat.complete(ChatPrompts.rewrite("m", s.instruction(), s.input(), s.target())));
-    assertThat(rewritten).isNotEqualToIgnoringCase(s.instruction());
-    assertThat(SceneText.parseInstruction(rewritten)).isEqualTo(s.program());
-
-    ChatResponse proposal = chat.complete(ChatPrompts.propose("m", s.input(), 3));
-    List<String> steps = ChatPrompts.lines(proposal, 3);
-    assertThat(chat.complete(ChatPrompts.propose("m", s.input(), 3)).text()).isEqualTo(proposal.text());
-    String fused = ChatPrompts.instruction(chat.complete(ChatPrompts.compose("m", steps)));
-    List<EditOp> ops = SceneText.parseInstruction(fused);
-    assertThat(ops).hasSize(3);
-    Scene t = s.scene();
-    for (EditOp op : ops) {
-      t = op.apply(t);
-    }
-    assertThat(t).isNotEqualTo(s.scene());
   }
 }

@@ -7,7 +7,6 @@ import io.gptedit.eval.Benchmark;
 import io.gptedit.eval.bench.BenchSample;
 import io.gptedit.eval.score.MetricScores;
 import io.gptedit.eval.score.SampleFailure;
-import io.gptedit.eval.score.SampleScorer;
 import java.util.Map;
 
 /**

@@ -4,8 +4,8 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
 import static java.util.Objects.requireNonNull;
 
-import io.gptedit.core.EditOptions;
-import io.gptedit.core.ImageEditor;
+import io.gptedit.core.editor.EditOptions;
+import io.gptedit.core.editor.ImageEditor;
 import io.gptedit.core.image.ImageCodec;
 import io.gptedit.core.image.ImageFormat;
 import io.gptedit.core.image.RgbImage;

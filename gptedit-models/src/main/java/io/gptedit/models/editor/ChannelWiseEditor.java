@@ -3,8 +3,8 @@ package io.gptedit.models.editor;
 import static java.util.Objects.requireNonNull;
 
 import ai.djl.ndarray.NDArray;
-import io.gptedit.core.EditOptions;
-import io.gptedit.core.ImageEditor;
+import io.gptedit.core.editor.EditOptions;
+import io.gptedit.core.editor.ImageEditor;
 import io.gptedit.core.image.RgbImage;
 import io.gptedit.models.codec.LatentCodec;
 import io.gptedit.models.conditioning.Conditioner;

@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.gptedit.core.EditOptions;
+import io.gptedit.core.editor.EditOptions;
 import io.gptedit.core.geometry.Size;
 import io.gptedit.core.image.Resampler;
 import io.gptedit.core.image.RgbImage;

@@ -7,7 +7,7 @@ import io.gptedit.models.flow.TimeSchedule;
 
 /**
  * How an editor samples: the number of Euler steps, the time schedule and the guidance, each a default that
- * {@link io.gptedit.core.EditOptions} can override per call (steps, guidance scale, image guidance scale).
+ * {@link io.gptedit.core.editor.EditOptions} can override per call (steps, guidance scale, image guidance scale).
  *
  * @param steps default Euler steps
  * @param schedule the time schedule

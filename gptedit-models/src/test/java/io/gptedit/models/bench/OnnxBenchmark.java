@@ -1,7 +1,7 @@
 package io.gptedit.models.bench;
 
-import io.gptedit.core.EditOptions;
-import io.gptedit.core.ImageEditor;
+import io.gptedit.core.editor.EditOptions;
+import io.gptedit.core.editor.ImageEditor;
 import io.gptedit.core.image.RgbImage;
 import io.gptedit.core.testing.TestImages;
 import io.gptedit.models.conditioning.TextFusion;

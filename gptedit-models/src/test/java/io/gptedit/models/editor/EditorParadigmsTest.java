@@ -3,7 +3,7 @@ package io.gptedit.models.editor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.types.Shape;
-import io.gptedit.core.EditOptions;
+import io.gptedit.core.editor.EditOptions;
 import io.gptedit.core.geometry.Size;
 import io.gptedit.core.image.RgbImage;
 import io.gptedit.models.conditioning.TextFusion;

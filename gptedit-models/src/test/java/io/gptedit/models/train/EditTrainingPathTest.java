@@ -3,7 +3,7 @@ package io.gptedit.models.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.gptedit.core.EditOptions;
+import io.gptedit.core.editor.EditOptions;
 import io.gptedit.core.GpteditException;
 import io.gptedit.core.geometry.Size;
 import io.gptedit.core.image.EditMask;

@@ -1,0 +1,220 @@
+package io.gptedit.testkit.synthetic;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static java.util.Objects.requireNonNull;
+
+import io.gptedit.core.remote.ChatService;
+import io.gptedit.core.remote.ImageEditService;
+import io.gptedit.core.remote.ImageGenerationService;
+import io.gptedit.core.remote.OpenAiClient;
+import io.gptedit.core.triplet.EditTriplet;
+import io.gptedit.data.curation.CurationConfig;
+import io.gptedit.data.curation.CurationListener;
+import io.gptedit.data.curation.CurationPipeline;
+import io.gptedit.data.curation.CurationSummary;
+import io.gptedit.data.curation.SourcePolicy;
+import io.gptedit.data.synthetic.SyntheticSample;
+import io.gptedit.data.synthetic.SyntheticWorld;
+import io.gptedit.testkit.remote.OpenAiStandInServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+
+/**
+ * Curates synthetic samples offline: the synthetic world's samples go through the full pipeline (pad,
+ * regenerate with the in-process editor, crop, quality checks, 10 % rewrites, C3 for half, shards, ledger).
+ * Running it again with the same options does no work; killing it and running it again finishes the job.
+ */
+public final class SyntheticCuration {
+  private SyntheticCuration() {}
+
+  /**
+   * Options of a synthetic curation run.
+   *
+   * @param outputDir the shard folder (the ledger is {@code ledger.duckdb} inside it)
+   * @param samples how many synthetic inputs to curate
+   * @param seed the world's seed
+   * @param minSide the smallest long side of an input
+   * @param maxSide the largest long side of an input
+   * @param generationUnit pixels per ratio unit of the generation size (64 gives 64x64, 192x128, 128x192;
+   *     512 gives GPT-Image-1's 1024x1024, 1536x1024, 1024x1536)
+   * @param concurrency units processed at once
+   * @param defectRate the share of padded edits the stand-in answers with a defect
+   * @param latency artificial delay per service call
+   * @param shardSamples samples per shard
+   * @param dryRun plan only
+   * @param loopbackHttp serve the stand-in services over HTTP on loopback ({@link OpenAiStandInServer}) and call
+   *     them through the real {@link OpenAiClient}, instead of calling them in process
+   * @param listener progress callback
+   */
+  public record Options(
+      Path outputDir,
+      int samples,
+      long seed,
+      int minSide,
+      int maxSide,
+      int generationUnit,
+      int concurrency,
+      double defectRate,
+      Duration latency,
+      int shardSamples,
+      boolean dryRun,
+      boolean loopbackHttp,
+      CurationListener listener) {
+    /** Validates the options. */
+    public Options {
+      requireNonNull(outputDir, "outputDir");
+      checkArgument(samples >= 0, "samples must be >= 0");
+      checkArgument(generationUnit >= 1, "generationUnit must be >= 1");
+      requireNonNull(latency, "latency");
+      requireNonNull(listener, "listener");
+    }
+
+    /**
+     * Returns defaults: seed 0, inputs 48 to 160 pixels, generation unit 128, concurrency 4, 5 % defects, no
+     * latency, 500 samples per shard.
+     *
+     * @param outputDir the shard folder
+     * @param samples how many inputs
+     * @return the options
+     */
+    public static Options defaults(Path outputDir, int samples) {
+      return new Options(outputDir, samples, 0, 48, 160, 128, 4, 0.05, Duration.ZERO, 500, false, false, p -> { });
+    }
+
+    /**
+     * Returns a copy with another seed.
+     *
+     * @param s the seed
+     * @return the options
+     */
+    public Options withSeed(long s) {
+      return new Options(outputDir, samples, s, minSide, maxSide, generationUnit, concurrency, defectRate, latency, shardSamples, dryRun, loopbackHttp, listener);
+    }
+
+    /**
+     * Returns a copy with other input and generation sizes.
+     *
+     * @param min the smallest long side
+     * @param max the largest long side
+     * @param unit pixels per ratio unit of the generation size
+     * @return the options
+     */
+    public Options withSizes(int min, int max, int unit) {
+      return new Options(outputDir, samples, seed, min, max, unit, concurrency, defectRate, latency, shardSamples, dryRun, loopbackHttp, listener);
+    }
+
+    /**
+     * Returns a copy with other service behaviour.
+     *
+     * @param n concurrency
+     * @param defects defect rate
+     * @param delay latency per call
+     * @return the options
+     */
+    public Options withService(int n, double defects, Duration delay) {
+      return new Options(outputDir, samples, seed, minSide, maxSide, generationUnit, n, defects, delay, shardSamples, dryRun, loopbackHttp, listener);
+    }
+
+    /**
+     * Returns a copy with another shard size.
+     *
+     * @param n samples per shard
+     * @return the options
+     */
+    public Options withShardSamples(int n) {
+      return new Options(outputDir, samples, seed, minSide, maxSide, generationUnit, concurrency, defectRate, latency, n, dryRun, loopbackHttp, listener);
+    }
+
+    /**
+     * Returns a copy in dry-run mode or not.
+     *
+     * @param d whether to plan only
+     * @return the options
+     */
+    public Options withDryRun(boolean d) {
+      return new Options(outputDir, samples, seed, minSide, maxSide, generationUnit, concurrency, defectRate, latency, shardSamples, d, loopbackHttp, listener);
+    }
+
+    /**
+     * Returns a copy that calls the services over loopback HTTP or in process.
+     *
+     * @param http whether to go through {@link OpenAiStandInServer} and {@link OpenAiClient}
+     * @return the options
+     */
+    public Options withLoopbackHttp(boolean http) {
+      return new Options(outputDir, samples, seed, minSide, maxSide, generationUnit, concurrency, defectRate, latency, shardSamples, dryRun, http, listener);
+    }
+
+    /**
+     * Returns a copy with a progress listener.
+     *
+     * @param l the listener
+     * @return the options
+     */
+    public Options withListener(CurationListener l) {
+      return new Options(outputDir, samples, seed, minSide, maxSide, generationUnit, concurrency, defectRate, latency, shardSamples, dryRun, loopbackHttp, l);
+    }
+  }
+
+  /**
+   * Curates {@code options.samples()} synthetic samples into shards.
+   *
+   * @param options the options
+   * @return the run's summary
+   */
+  public static CurationSummary run(Options options) {
+    SyntheticWorld world = SyntheticWorld.builder(options.seed()).sides(options.minSide(), options.maxSide()).build();
+    StandInOptions service = StandInOptions.exact().withDefectRate(options.defectRate()).withLatency(options.latency());
+    CurationConfig config = CurationConfig.builder(options.outputDir())
+        .shardPrefix("synthetic")
+        .shardLimits(options.shardSamples(), 1L << 30)
+        .concurrency(options.concurrency())
+        .generationUnit(options.generationUnit())
+        .policy(SyntheticSample.DATASET, SourcePolicy.omniEdit())
+        .chatModel(StandInOptions.DEFAULT_MODEL)
+        .retries(3, Duration.ofMillis(10))
+        .dryRun(options.dryRun())
+        .listener(options.listener())
+        .build();
+    ImageEditService edit = SyntheticServices.editService(world, service);
+    ImageGenerationService generation = SyntheticServices.generationService(world, service);
+    ChatService chat = SyntheticServices.chatService(world, service);
+    if (!options.loopbackHttp() || options.dryRun()) {
+      return new CurationPipeline(config, edit, generation, chat).run(inputs(world, options.samples()), options.samples());
+    }
+    // The stand-in gets its own dummy key, never the environment's (a real OPENAI_API_KEY has no business here).
+    try (OpenAiStandInServer server = OpenAiStandInServer.builder()
+            .editService(edit)
+            .generationService(generation)
+            .chatService(chat)
+            .requireBearerToken(OpenAiStandInServer.STAND_IN_KEY)
+            .build();
+        OpenAiClient client = server.clientBuilder()
+            .maxConcurrency(options.concurrency())
+            .requestTimeout(Duration.ofSeconds(60))
+            .build()) {
+      return new CurationPipeline(config, client, client, client).run(inputs(world, options.samples()), options.samples());
+    }
+  }
+
+  private static Iterator<EditTriplet> inputs(SyntheticWorld world, int n) {
+    return new Iterator<>() {
+      private int i;
+
+      @Override
+      public boolean hasNext() {
+        return i < n;
+      }
+
+      @Override
+      public EditTriplet next() {
+        if (i >= n) {
+          throw new NoSuchElementException();
+        }
+        return world.sample(i++).toTriplet();
+      }
+    };
+  }
+}
