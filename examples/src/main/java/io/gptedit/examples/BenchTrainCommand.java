@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import io.gptedit.lab.LabConfig;
 import io.gptedit.lab.TrainThroughput;
+import io.gptedit.models.nn.MatmulPeak;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +69,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
     double peak = 0;
     try (NDManager m = NDManager.newBaseManager()) {
       for (long[] s : TrainThroughput.peakShapes(runs)) {
-        double g = TrainThroughput.matmulGflops(m, s[0], s[1], s[2], peakReps);
+        double g = MatmulPeak.gflops(m, s[0], s[1], s[2], peakReps);
         System.out.printf(Locale.ROOT, "matmul fp32 %dx%d @ %dx%d: %.1f GFLOP/s%n", s[0], s[1], s[1], s[2], g);
         peak = Math.max(peak, g);
       }

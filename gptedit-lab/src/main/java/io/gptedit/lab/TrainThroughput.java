@@ -2,9 +2,6 @@ package io.gptedit.lab;
 
 import static java.util.Objects.requireNonNull;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import io.gptedit.core.geometry.Size;
 import io.gptedit.data.synthetic.EditOp;
 import io.gptedit.data.synthetic.Scene;
@@ -110,36 +107,6 @@ public final class TrainThroughput {
   static int imageTokens(LabConfig c) {
     int grid = (c.size() / 2) * (c.size() / 2);
     return c.paradigm() == Paradigm.KONTEXT ? 2 * grid : grid;
-  }
-
-  /**
-   * Best-of-{@code reps} GFLOP/s of an (m x k) @ (k x n) fp32 product after three untimed ones.
-   *
-   * @param manager the manager of the operands
-   * @param m rows
-   * @param k inner size
-   * @param n columns
-   * @param reps timed products
-   * @return the GFLOP/s
-   */
-  public static double matmulGflops(NDManager manager, long m, long k, long n, int reps) {
-    NDArray a = manager.randomNormal(new Shape(m, k));
-    NDArray b = manager.randomNormal(new Shape(k, n));
-    long best = Long.MAX_VALUE;
-    for (int i = 0; i < reps + 3; i++) {
-      try (NDManager s = manager.newSubManager()) {
-        a.tempAttach(s);
-        long t0 = System.nanoTime();
-        a.matMul(b).close(); // the PyTorch CPU engine computes synchronously
-        long t = System.nanoTime() - t0;
-        if (i >= 3) {
-          best = Math.min(best, t);
-        }
-      }
-    }
-    a.close();
-    b.close();
-    return 2.0 * m * k * n / best;
   }
 
   /**

@@ -8,9 +8,41 @@ import io.gptedit.models.flux.FluxTransformer;
 import io.gptedit.models.flux.LatentPacking;
 import java.util.Arrays;
 
-/** What the Flux-backed paradigms share: packing, position ids and the forward call. */
-final class FluxDenoising {
-  private FluxDenoising() {}
+/**
+ * What the Flux-backed paradigms share: the transformer, the accessors that follow from it, packing, position ids
+ * and the forward call.
+ */
+abstract class FluxDenoising implements EditDenoiser {
+  /** The backbone, owned. */
+  final FluxTransformer flux;
+
+  FluxDenoising(FluxTransformer flux) {
+    this.flux = java.util.Objects.requireNonNull(flux, "flux");
+  }
+
+  /**
+   * Returns the backbone.
+   *
+   * @return the transformer
+   */
+  public FluxTransformer transformer() {
+    return flux;
+  }
+
+  @Override
+  public int latentChannels() {
+    return flux.config().outChannels() / 4;
+  }
+
+  @Override
+  public int patchSize() {
+    return 2;
+  }
+
+  @Override
+  public boolean guidanceEmbedded() {
+    return flux.config().guidanceEmbeds();
+  }
 
   /** The ids of a packed grid followed by another packed grid with its own first axis (or none). */
   static int[][] imageIds(int rows, int cols, int conditionAxis, int conditionRows, int conditionCols) {

@@ -21,8 +21,7 @@ import java.util.Map;
  * <p>{@link #withConditionAxis} sets the condition tokens' first id: 1 is Kontext's; 0 puts every condition token
  * at its noisy token's position (an ablation). The denoiser owns the transformer.
  */
-public final class KontextDenoiser implements EditDenoiser {
-  private final FluxTransformer flux;
+public final class KontextDenoiser extends FluxDenoising {
   private final int conditionAxis;
 
   /**
@@ -35,7 +34,7 @@ public final class KontextDenoiser implements EditDenoiser {
   }
 
   private KontextDenoiser(FluxTransformer flux, int conditionAxis) {
-    this.flux = requireNonNull(flux, "flux");
+    super(requireNonNull(flux, "flux"));
     checkArgument(
         flux.config().inChannels() == flux.config().outChannels() && flux.config().inChannels() % 4 == 0,
         "Kontext needs in_channels = out_channels = 4 x latent channels, got %s -> %s",
@@ -64,33 +63,9 @@ public final class KontextDenoiser implements EditDenoiser {
     return conditionAxis;
   }
 
-  /**
-   * Returns the backbone.
-   *
-   * @return the transformer
-   */
-  public FluxTransformer transformer() {
-    return flux;
-  }
-
   @Override
   public Paradigm paradigm() {
     return Paradigm.KONTEXT;
-  }
-
-  @Override
-  public int latentChannels() {
-    return flux.config().outChannels() / 4;
-  }
-
-  @Override
-  public int patchSize() {
-    return 2;
-  }
-
-  @Override
-  public boolean guidanceEmbedded() {
-    return flux.config().guidanceEmbeds();
   }
 
   @Override

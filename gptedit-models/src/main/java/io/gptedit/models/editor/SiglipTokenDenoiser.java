@@ -25,8 +25,7 @@ import java.util.Map;
  * noise tokens flow through the image stream and the image reaches the denoiser through those tokens alone. The
  * denoiser owns the transformer and the projector; the vision encoder is not owned.
  */
-public final class SiglipTokenDenoiser implements EditDenoiser {
-  private final FluxTransformer flux;
+public final class SiglipTokenDenoiser extends FluxDenoising {
   private final ModelWeights projector;
   private final ImageFeatures vision;
   private final Map<String, NDArray> parameters;
@@ -39,7 +38,7 @@ public final class SiglipTokenDenoiser implements EditDenoiser {
    * @param vision the frozen vision encoder of the input image
    */
   public SiglipTokenDenoiser(FluxTransformer flux, ModelWeights projector, ImageFeatures vision) {
-    this.flux = requireNonNull(flux, "flux");
+    super(requireNonNull(flux, "flux"));
     this.projector = requireNonNull(projector, "projector");
     this.vision = requireNonNull(vision, "vision");
     if (flux.config().inChannels() != flux.config().outChannels() || flux.config().inChannels() % 4 != 0) {
@@ -71,15 +70,6 @@ public final class SiglipTokenDenoiser implements EditDenoiser {
   }
 
   /**
-   * Returns the backbone.
-   *
-   * @return the transformer
-   */
-  public FluxTransformer transformer() {
-    return flux;
-  }
-
-  /**
    * Returns the projector's parameters.
    *
    * @return the projector
@@ -100,21 +90,6 @@ public final class SiglipTokenDenoiser implements EditDenoiser {
   @Override
   public Paradigm paradigm() {
     return Paradigm.SIGLIP_TOKEN;
-  }
-
-  @Override
-  public int latentChannels() {
-    return flux.config().outChannels() / 4;
-  }
-
-  @Override
-  public int patchSize() {
-    return 2;
-  }
-
-  @Override
-  public boolean guidanceEmbedded() {
-    return flux.config().guidanceEmbeds();
   }
 
   @Override

@@ -46,21 +46,7 @@ public final class ModelsBenchmark {
   }
 
   static double matmulPeak(NDManager m, int n, int reps) {
-    NDArray a = m.randomNormal(new Shape(n, n));
-    NDArray b = m.randomNormal(new Shape(n, n));
-    double best = Double.MAX_VALUE;
-    for (int i = 0; i < reps + 3; i++) {
-      try (NDManager s = m.newSubManager()) {
-        a.tempAttach(s);
-        long t0 = System.nanoTime();
-        a.matMul(b).close(); // the PyTorch CPU engine computes synchronously
-        long t = System.nanoTime() - t0;
-        if (i >= 3) {
-          best = Math.min(best, t);
-        }
-      }
-    }
-    return 2.0 * n * n * n / best;
+    return io.gptedit.models.nn.MatmulPeak.gflops(m, n, n, n, reps);
   }
 
   /** Multiply-adds x2 of every linear layer and both attention products for one forward pass. */
