@@ -32,6 +32,15 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * "premature end of JPEG file" as errors: a truncated file is an {@link ImageDecodeException} naming the file,
  * never a silently half-grey image. PNG encoding is the SDK's own (deterministic bytes on every JDK, adaptive row
  * filters, zlib level {@value #DEFAULT_PNG_LEVEL} unless told otherwise).
+ *
+ * <p><b>Bounded memory.</b> Decoding reads the claimed size from the header bytes before any decoder runs and
+ * refuses, with an {@link ImageDecodeException}, an image of more than {@link #maxPixels()} pixels (default
+ * {@value #DEFAULT_MAX_PIXELS}, 8192 x 8192; set the system property {@value #MAX_PIXELS_PROPERTY} or pass a budget
+ * to {@link #decode(byte[], String, int, long)}), a side over {@link RgbImage#MAX_SIDE}, and a PNG or JPEG that
+ * claims more pixels than its bytes could encode (a 70-byte PNG cannot hold 16384 x 16384 pixels). So the largest
+ * allocation is a few bytes per pixel of the budget, and for PNG and JPEG it is proportional to the data present.
+ * Files over {@value #MAX_FILE_BYTES} bytes are refused before they are read. An {@link OutOfMemoryError} while
+ * decoding (a heap smaller than the budget needs) is reported as an {@link ImageDecodeException} too.
  */
 public final class ImageCodec {
   /** The zlib level used by {@link #encodePng(RgbImage)}: a balance of speed and size for shard writing. */
@@ -40,7 +49,16 @@ public final class ImageCodec {
   /** The JPEG quality used by {@link #encodeJpeg(RgbImage)}, 0 to 1. */
   public static final float DEFAULT_JPEG_QUALITY = 0.95f;
 
-  private static final long MAX_FILE_BYTES = 512L * 1024 * 1024;
+  /** The default pixel budget: 8192 x 8192 = {@value} pixels (64 MP). */
+  public static final long DEFAULT_MAX_PIXELS = 8192L * 8192L;
+
+  /** The system property that overrides {@link #DEFAULT_MAX_PIXELS} for the whole JVM (read once). */
+  public static final String MAX_PIXELS_PROPERTY = "gptedit.image.maxPixels";
+
+  /** The largest encoded file {@link #read(Path)} accepts, in bytes. */
+  public static final long MAX_FILE_BYTES = 512L * 1024 * 1024;
+
+  private static final long MAX_PIXELS = budgetFromProperty();
 
   static {
     // TwelveMonkeys registers its WebP reader through the service loader; make sure it is scanned even when the
@@ -50,6 +68,30 @@ public final class ImageCodec {
   }
 
   private ImageCodec() {}
+
+  private static long budgetFromProperty() {
+    String v = System.getProperty(MAX_PIXELS_PROPERTY);
+    if (v == null || v.isBlank()) {
+      return DEFAULT_MAX_PIXELS;
+    }
+    try {
+      long n = Long.parseLong(v.strip());
+      checkArgument(n >= 1, "must be at least 1");
+      return n;
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "system property " + MAX_PIXELS_PROPERTY + " must be a positive whole number of pixels, got '" + v + "'", e);
+    }
+  }
+
+  /**
+   * Returns the pixel budget every decode without an explicit budget uses.
+   *
+   * @return {@value #DEFAULT_MAX_PIXELS} unless the system property {@value #MAX_PIXELS_PROPERTY} says otherwise
+   */
+  public static long maxPixels() {
+    return MAX_PIXELS;
+  }
 
   /**
    * Reads an image file of any supported format.
@@ -98,8 +140,24 @@ public final class ImageCodec {
    * @throws ImageDecodeException if the bytes cannot be decoded
    */
   public static RgbImage decode(byte[] bytes, String source, int background) {
+    return decode(bytes, source, background, MAX_PIXELS);
+  }
+
+  /**
+   * Decodes an encoded image held in memory within a pixel budget.
+   *
+   * @param bytes the encoded file contents
+   * @param source a name for error messages
+   * @param background the colour under transparent pixels, {@code 0xRRGGBB}
+   * @param maxPixels the most pixels (width times height) the header may claim
+   * @return the decoded image
+   * @throws ImageDecodeException if the bytes cannot be decoded, or the image is over the budget (checked from
+   *     the header, before any pixel buffer is allocated)
+   */
+  public static RgbImage decode(byte[] bytes, String source, int background, long maxPixels) {
     requireNonNull(bytes, "bytes");
     requireNonNull(source, "source");
+    checkArgument(maxPixels >= 1, "maxPixels must be at least 1, got %s", maxPixels);
     if (bytes.length == 0) {
       throw new ImageDecodeException(source, "empty input", null);
     }
@@ -107,17 +165,50 @@ public final class ImageCodec {
     if (format == null) {
       throw new ImageDecodeException(source, "not a PNG, JPEG or WebP file (unrecognised header)", null);
     }
-    if (format == ImageFormat.PNG) {
-      RgbImage fast = PngFastDecoder.tryDecode(bytes);
-      if (fast != null) {
-        return fast;
+    ImageHeader header = ImageHeader.probe(bytes, format);
+    if (header != null) {
+      checkClaim(source, format, header.width(), header.height(), maxPixels);
+      String implausible = header.implausibleFor(bytes.length, format);
+      if (implausible != null) {
+        throw new ImageDecodeException(source, "corrupt " + format + ": " + implausible, null);
       }
     }
-    return decodeWithImageIo(bytes, source, background, format);
+    try {
+      if (format == ImageFormat.PNG) {
+        RgbImage fast = PngFastDecoder.tryDecode(bytes, source);
+        if (fast != null) {
+          return fast;
+        }
+      }
+      return decodeWithImageIo(bytes, source, background, format, maxPixels);
+    } catch (OutOfMemoryError e) {
+      String size = header == null ? "" : " of " + header.width() + "x" + header.height();
+      throw new ImageDecodeException(
+          source, "out of memory decoding a " + format + size + " (lower the pixel budget or raise -Xmx)", e);
+    } catch (ImageDecodeException e) {
+      throw e;
+    } catch (RuntimeException | StackOverflowError e) {
+      throw new ImageDecodeException(
+          source, "corrupt " + format + ": " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void checkClaim(String source, ImageFormat format, long w, long h, long maxPixels) {
+    if (w < 1 || h < 1 || w > RgbImage.MAX_SIDE || h > RgbImage.MAX_SIDE) {
+      throw new ImageDecodeException(
+          source, format + " header claims " + w + "x" + h + ", outside 1.." + RgbImage.MAX_SIDE + " a side", null);
+    }
+    if (w * h > maxPixels) {
+      throw new ImageDecodeException(
+          source,
+          format + " header claims " + w + "x" + h + " = " + w * h + " pixels, over the budget of " + maxPixels
+              + " (system property " + MAX_PIXELS_PROPERTY + ")",
+          null);
+    }
   }
 
   /** The general path: ImageIO's reader for the format, with alpha composited onto the background. */
-  static RgbImage decodeWithImageIo(byte[] bytes, String source, int background, ImageFormat format) {
+  static RgbImage decodeWithImageIo(byte[] bytes, String source, int background, ImageFormat format, long maxPixels) {
     String formatName = format == ImageFormat.WEBP ? "webp" : format == ImageFormat.PNG ? "png" : "jpeg";
     Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(formatName);
     if (!readers.hasNext()) {
@@ -126,15 +217,13 @@ public final class ImageCodec {
     ImageReader reader = readers.next();
     List<String> warnings = new ArrayList<>();
     IIOReadWarningListener listener = (r, warning) -> warnings.add(warning);
-    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+    try (ImageInputStream in = format == ImageFormat.WEBP
+        ? new ExhaustibleInput(bytes, source)
+        : ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
       reader.setInput(in, true, true);
       reader.addIIOReadWarningListener(listener);
-      int w = reader.getWidth(0);
-      int h = reader.getHeight(0);
-      if (w < 1 || h < 1 || w > RgbImage.MAX_SIDE || h > RgbImage.MAX_SIDE) {
-        throw new ImageDecodeException(
-            source, "image size " + w + "x" + h + " outside 1.." + RgbImage.MAX_SIDE, null);
-      }
+      // The reader's own idea of the size (it may differ from the probe's, e.g. a JPEG with a DNL marker).
+      checkClaim(source, format, reader.getWidth(0), reader.getHeight(0), maxPixels);
       BufferedImage image = reader.read(0);
       if (!warnings.isEmpty()) {
         throw new ImageDecodeException(source, "corrupt or truncated " + format + ": " + warnings, null);
@@ -147,6 +236,59 @@ public final class ImageCodec {
           source, "corrupt or truncated " + format + ": " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
     } finally {
       reader.dispose();
+    }
+  }
+
+  /**
+   * An in-memory stream that gives up after a bounded number of reads past its end. TwelveMonkeys' WebP bit
+   * reader treats the end of the data as zero bits and carries on, so a few bytes of garbage claiming a large
+   * canvas would otherwise spin through every pixel (minutes of CPU for the 64-byte file of issue 15).
+   */
+  private static final class ExhaustibleInput extends javax.imageio.stream.ImageInputStreamImpl {
+    private static final int MAX_READS_PAST_END = 64;
+    private final byte[] data;
+    private final String source;
+    private int pastEnd;
+
+    ExhaustibleInput(byte[] data, String source) {
+      this.data = data;
+      this.source = source;
+    }
+
+    @Override
+    public int read() {
+      bitOffset = 0;
+      if (streamPos >= data.length) {
+        return endReached();
+      }
+      return data[(int) streamPos++] & 0xFF;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      bitOffset = 0;
+      if (len == 0) {
+        return 0;
+      }
+      if (streamPos >= data.length) {
+        return endReached();
+      }
+      int n = (int) Math.min(len, data.length - streamPos);
+      System.arraycopy(data, (int) streamPos, b, off, n);
+      streamPos += n;
+      return n;
+    }
+
+    private int endReached() {
+      if (++pastEnd > MAX_READS_PAST_END) {
+        throw new ImageDecodeException(source, "truncated: the decoder kept reading past the end of the data", null);
+      }
+      return -1;
+    }
+
+    @Override
+    public long length() {
+      return data.length;
     }
   }
 

@@ -1,6 +1,7 @@
 package io.gptedit.core.image;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
@@ -10,8 +11,14 @@ import java.util.zip.Inflater;
  * A fast path for the PNGs this SDK writes: 8-bit truecolour, not interlaced, chunks IHDR, IDAT..., IEND only.
  * Decoding a small image through ImageIO costs far more in reader setup than in pixels (shards of 16x16 images
  * spend most of their read time there). Anything else (other colour types or depths, interlacing, ancillary
- * chunks such as gamma or transparency, a bad CRC, a damaged or over-long zlib stream, trailing bytes) is
- * declined with {@code null}, so the caller falls back to ImageIO with its usual errors.
+ * chunks such as gamma or transparency, a bad CRC, an over-long zlib stream, trailing bytes) is declined with
+ * {@code null} before any inflating, so the caller falls back to ImageIO with its usual errors. Damage found while
+ * inflating (a broken or short zlib stream, an unknown row filter) is an {@link ImageDecodeException} at once: the
+ * same bytes are not inflated a second time by ImageIO only to fail the same way.
+ *
+ * <p>Memory follows the data: the scanline buffer starts small and doubles as the stream actually inflates, up
+ * to the size the header claims, so a file whose header claims a huge image but holds little data never
+ * allocates the claimed size.
  */
 final class PngFastDecoder {
   private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
@@ -21,13 +28,19 @@ final class PngFastDecoder {
 
   private PngFastDecoder() {}
 
+  /** The first size of the scanline buffer; it doubles as data arrives. */
+  private static final int FIRST_BUFFER = 1 << 16;
+
   /**
    * Decodes a simple PNG.
    *
    * @param b the file bytes
-   * @return the image, or {@code null} if the file is not one this path handles (or is damaged)
+   * @param source the name for error messages
+   * @return the image, or {@code null} if the file is not one this path handles (or its chunk structure is
+   *     damaged)
+   * @throws ImageDecodeException if the compressed data turns out damaged while inflating
    */
-  static RgbImage tryDecode(byte[] b) {
+  static RgbImage tryDecode(byte[] b, String source) {
     if (b.length < SIGNATURE.length + 12 + 13 + 12) {
       return null;
     }
@@ -77,8 +90,13 @@ final class PngFastDecoder {
       return null;
     }
     int stride = w * 3;
-    int expected = (stride + 1) * h;
-    byte[] raw = new byte[expected + 1]; // one spare byte: a stream that inflates to more is declined
+    long expectedLong = (stride + 1L) * h;
+    if (expectedLong > Integer.MAX_VALUE - 16) {
+      return null; // ImageIO reports it
+    }
+    int expected = (int) expectedLong;
+    // One spare byte: a stream that inflates to more is declined. Grown as data arrives, never ahead of it.
+    byte[] raw = new byte[Math.min(expected + 1, FIRST_BUFFER)];
     int got = 0;
     Inflater inf = new Inflater();
     try {
@@ -89,22 +107,35 @@ final class PngFastDecoder {
         inf.setInput(b, chunk[0], chunk[1]);
         int stalls = 0;
         while (!inf.needsInput() && !inf.finished()) {
+          if (got == raw.length) {
+            raw = Arrays.copyOf(raw, (int) Math.min(expected + 1L, 2L * raw.length));
+          }
           int n = inf.inflate(raw, got, raw.length - got);
           got += n;
-          if (got > expected || inf.needsDictionary()) {
+          if (got > expected) {
             return null;
           }
-          stalls = n == 0 ? stalls + 1 : 0;
+          if (inf.needsDictionary()) {
+            throw new ImageDecodeException(source, "corrupt PNG: zlib stream asks for a preset dictionary", null);
+          }
+          stalls = n == 0 && got < raw.length ? stalls + 1 : 0;
           if (stalls > 2) {
-            return null;
+            throw new ImageDecodeException(source, "corrupt PNG: zlib stream makes no progress", null);
           }
         }
       }
-      if (!inf.finished() || inf.getRemaining() != 0 || got != expected) {
-        return null;
+      if (!inf.finished() || got != expected) {
+        throw new ImageDecodeException(
+            source,
+            "corrupt or truncated PNG: image data inflates to " + got + " bytes, " + w + "x" + h + " needs "
+                + expected + (inf.finished() ? "" : " (zlib stream not finished)"),
+            null);
+      }
+      if (inf.getRemaining() != 0) {
+        return null; // bytes after the zlib stream: let ImageIO judge
       }
     } catch (DataFormatException e) {
-      return null;
+      throw new ImageDecodeException(source, "corrupt PNG: bad zlib data in IDAT: " + e.getMessage(), e);
     } finally {
       inf.end();
     }
@@ -148,12 +179,10 @@ final class PngFastDecoder {
             out[o + i] = (byte) (raw[in + i] + pred);
           }
         }
-        default -> {
-          return null;
-        }
+        default -> throw new ImageDecodeException(source, "corrupt PNG: row " + y + " has filter type " + filter, null);
       }
     }
-    return RgbImage.of(w, h, out);
+    return RgbImage.wrapOwned(w, h, out);
   }
 
   private static int readInt(byte[] b, int at) {

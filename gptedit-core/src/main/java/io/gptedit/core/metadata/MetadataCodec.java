@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -45,8 +46,17 @@ import java.util.Set;
  * unknown-field policy. {@code read(write(m)).equals(m)} holds for every valid record.
  *
  * <p>The JSON Schema of the format is {@link #SCHEMA_RESOURCE} on the class path.
+ *
+ * <p>Reading is bounded: a document over {@link #MAX_JSON_BYTES} bytes is refused before it is parsed, and
+ * nesting deeper than {@link #MAX_NESTING_DEPTH} levels is refused while parsing.
  */
 public final class MetadataCodec {
+  /** The largest metadata document read, in bytes (UTF-8) or characters: {@value} (1 MiB). */
+  public static final int MAX_JSON_BYTES = 1 << 20;
+
+  /** The deepest nesting of objects and arrays read: {@value}. */
+  public static final int MAX_NESTING_DEPTH = 64;
+
   /** Class-path location of the JSON Schema (draft 2020-12) that every written record satisfies. */
   public static final String SCHEMA_RESOURCE = "/io/gptedit/core/metadata/sample-metadata.schema.json";
 
@@ -68,7 +78,15 @@ public final class MetadataCodec {
 
   private static final ObjectMapper MAPPER =
       JsonMapper.builder(
-              JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
+              JsonFactory.builder()
+                  .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                  .streamReadConstraints(
+                      StreamReadConstraints.builder()
+                          .maxNestingDepth(MAX_NESTING_DEPTH)
+                          .maxStringLength(MAX_JSON_BYTES)
+                          .maxDocumentLength(MAX_JSON_BYTES)
+                          .build())
+                  .build())
           .build();
 
   private MetadataCodec() {}
@@ -242,10 +260,15 @@ public final class MetadataCodec {
    *
    * @param json the JSON document
    * @return the record
-   * @throws MetadataException if the JSON is malformed or a field is missing, ill-typed or inconsistent
+   * @throws MetadataException if the JSON is malformed, over {@link #MAX_JSON_BYTES} characters, or a field is
+   *     missing, ill-typed or inconsistent
    */
   public static SampleMetadata fromJson(String json) {
     requireNonNull(json, "json");
+    if (json.length() > MAX_JSON_BYTES) {
+      throw new MetadataException(
+          null, "$", "document has " + json.length() + " characters, over the limit of " + MAX_JSON_BYTES);
+    }
     JsonNode tree;
     try (JsonParser p = MAPPER.getFactory().createParser(json)) {
       tree = MAPPER.readTree(p);
@@ -260,10 +283,15 @@ public final class MetadataCodec {
    *
    * @param json the JSON document
    * @return the record
-   * @throws MetadataException if the JSON is malformed or a field is invalid
+   * @throws MetadataException if the JSON is malformed, over {@link #MAX_JSON_BYTES} bytes, or a field is invalid
    */
   public static SampleMetadata fromJson(byte[] json) {
-    return fromJson(new String(requireNonNull(json, "json"), StandardCharsets.UTF_8));
+    requireNonNull(json, "json");
+    if (json.length > MAX_JSON_BYTES) {
+      throw new MetadataException(
+          null, "$", "document has " + json.length + " bytes, over the limit of " + MAX_JSON_BYTES);
+    }
+    return fromJson(new String(json, StandardCharsets.UTF_8));
   }
 
   /**

@@ -52,9 +52,9 @@ class ImageCodecTest {
         r -> RgbImageTest.random(r, 70),
         img -> {
           byte[] png = ImageCodec.encodePng(img, img.height() % 10);
-          RgbImage fast = PngFastDecoder.tryDecode(png);
+          RgbImage fast = PngFastDecoder.tryDecode(png, "mem");
           assertThat(fast).isNotNull().isEqualTo(img);
-          assertThat(ImageCodec.decodeWithImageIo(png, "mem", 0xFFFFFF, ImageFormat.PNG)).isEqualTo(fast);
+          assertThat(ImageCodec.decodeWithImageIo(png, "mem", 0xFFFFFF, ImageFormat.PNG, ImageCodec.maxPixels())).isEqualTo(fast);
         });
   }
 
@@ -71,7 +71,7 @@ class ImageCodecTest {
           java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
           assertThat(ImageIO.write(img.toBufferedImage(), "png", out)).isTrue();
           byte[] png = out.toByteArray();
-          RgbImage fast = PngFastDecoder.tryDecode(png);
+          RgbImage fast = PngFastDecoder.tryDecode(png, "mem");
           if (fast != null) {
             fastCases[0]++;
             assertThat(fast).isEqualTo(img);
@@ -88,22 +88,22 @@ class ImageCodecTest {
     // Damaged: a flipped bit inside IDAT (bad CRC), trailing bytes, a truncated file.
     byte[] flipped = png.clone();
     flipped[png.length - 20] ^= 0x01;
-    assertThat(PngFastDecoder.tryDecode(flipped)).isNull();
+    assertThat(PngFastDecoder.tryDecode(flipped, "mem")).isNull();
     byte[] trailing = Arrays.copyOf(png, png.length + 3);
-    assertThat(PngFastDecoder.tryDecode(trailing)).isNull();
-    assertThat(PngFastDecoder.tryDecode(Arrays.copyOf(png, png.length - 1))).isNull();
+    assertThat(PngFastDecoder.tryDecode(trailing, "mem")).isNull();
+    assertThat(PngFastDecoder.tryDecode(Arrays.copyOf(png, png.length - 1), "mem")).isNull();
     // Other colour types: grey and grey-with-alpha via ImageIO's writer.
     BufferedImage grey = new BufferedImage(9, 7, BufferedImage.TYPE_BYTE_GRAY);
     grey.getRaster().setSample(3, 2, 0, 200);
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
     ImageIO.write(grey, "png", out);
-    assertThat(PngFastDecoder.tryDecode(out.toByteArray())).isNull();
+    assertThat(PngFastDecoder.tryDecode(out.toByteArray(), "mem")).isNull();
     assertThat(ImageCodec.decode(out.toByteArray(), "grey").sample(3, 2, 1)).isEqualTo(200);
     BufferedImage argb = new BufferedImage(5, 5, BufferedImage.TYPE_INT_ARGB);
     argb.setRGB(1, 1, 0x80FF0000);
     out.reset();
     ImageIO.write(argb, "png", out);
-    assertThat(PngFastDecoder.tryDecode(out.toByteArray())).isNull();
+    assertThat(PngFastDecoder.tryDecode(out.toByteArray(), "mem")).isNull();
   }
 
   @Test
