@@ -46,7 +46,7 @@ public final class TrainingSet {
    */
   public TrainingSet preload() {
     Map<String, EditTriplet> all = new HashMap<>();
-    try (ShardReader reader = ShardReader.open(ShardReader.listShards(dir), ErrorPolicy.STOP, true)) {
+    try (ShardReader reader = ShardReader.open(ShardReader.listShards(dir), ErrorPolicy.STOP, false)) {
       while (reader.hasNext()) {
         ShardSample s = reader.next();
         all.put(s.key(), s.toTriplet());

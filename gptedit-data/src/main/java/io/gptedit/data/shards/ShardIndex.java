@@ -15,8 +15,14 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * The sidecar indexes of a shard folder, merged: sample key to shard and byte offset.
+ *
+ * <p>A sidecar over {@link #MAX_INDEX_BYTES} bytes is refused before it is read; {@link #fetch} reads members
+ * within {@link ShardReader}'s member limits.
  */
 public final class ShardIndex {
+  /** The largest sidecar index read, in bytes: {@value} (64 MiB, about a million samples). */
+  public static final long MAX_INDEX_BYTES = 64L << 20;
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Map<String, ShardLocation> locations;
@@ -57,6 +63,11 @@ public final class ShardIndex {
     String name = shard.getFileName().toString();
     List<String> lines;
     try {
+      long size = Files.size(idx);
+      if (size > MAX_INDEX_BYTES) {
+        throw new ShardException(
+            "index " + idx + " of shard " + name + " has " + size + " bytes, over the limit of " + MAX_INDEX_BYTES, null);
+      }
       lines = Files.readAllLines(idx, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new ShardException("cannot read index " + idx + " of shard " + name + ": " + e.getMessage(), e);
@@ -70,7 +81,12 @@ public final class ShardIndex {
       }
       try {
         JsonNode n = JSON.readTree(line);
-        out.add(new ShardLocation(name, n.get("key").textValue(), n.get("offset").longValue()));
+        JsonNode key = n.get("key");
+        JsonNode offset = n.get("offset");
+        if (key == null || !key.isTextual() || offset == null || !offset.canConvertToLong()) {
+          throw new IllegalArgumentException("expected {\"key\": text, \"offset\": integer}");
+        }
+        out.add(new ShardLocation(name, key.textValue(), offset.longValue()));
       } catch (IOException | RuntimeException e) {
         throw new ShardException("index " + idx + " line " + lineNo + " is malformed: " + e.getMessage(), e);
       }
@@ -125,7 +141,20 @@ public final class ShardIndex {
           if (e == null || !ShardReader.keyOf(e.getName()).equals(key)) {
             break;
           }
-          members.put(e.getName().substring(key.length()), tar.readAllBytes());
+          String suffix = e.getName().substring(key.length());
+          long limit = suffix.equals(ShardWriter.JSON_SUFFIX)
+              ? io.gptedit.core.metadata.MetadataCodec.MAX_JSON_BYTES
+              : ShardReader.MAX_MEMBER_BYTES;
+          if (e.getSize() > limit) {
+            throw new ShardException(new ShardError(loc.shard(), key, e.getName(),
+                "member header claims " + e.getSize() + " bytes, over the limit of " + limit), null);
+          }
+          byte[] data = tar.readNBytes((int) e.getSize());
+          if (data.length != e.getSize()) {
+            throw new ShardException(new ShardError(loc.shard(), key, e.getName(), "truncated inside member "
+                + e.getName() + ": it ends after " + data.length + " of its " + e.getSize() + " bytes"), null);
+          }
+          members.put(suffix, data);
         }
       }
       return ShardReader.verify(loc.shard(), key, members, true);
