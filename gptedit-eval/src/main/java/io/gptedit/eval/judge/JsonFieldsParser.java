@@ -58,6 +58,10 @@ public final class JsonFieldsParser {
    */
   public ReplyParse<List<Double>> parse(String reply) {
     requireNonNull(reply, "reply");
+    ReplyParse<List<Double>> tooLong = ReplyParse.tooLong(reply);
+    if (tooLong != null) {
+      return tooLong;
+    }
     int open = reply.indexOf('{');
     int close = reply.lastIndexOf('}');
     if (open < 0 || close <= open) {

@@ -11,6 +11,27 @@ import java.util.function.Function;
  * @param <T> the parsed value type
  */
 public sealed interface ReplyParse<T> permits ReplyParse.Parsed, ReplyParse.Unparsable {
+  /**
+   * The longest reply the parsers read, in characters: {@value} (64 KiB). A judge's score reply is a few hundred
+   * characters; a longer one is {@link Unparsable} at once, so a runaway reply cannot cost unbounded parsing time.
+   */
+  int MAX_REPLY_CHARS = 64 * 1024;
+
+  /**
+   * Returns the failure for an over-long reply, or {@code null} when the reply is within {@link #MAX_REPLY_CHARS}.
+   *
+   * @param reply the reply
+   * @param <T> the value type
+   * @return the failure (quoting only the reply's start), or {@code null}
+   */
+  static <T> ReplyParse<T> tooLong(String reply) {
+    if (reply.length() <= MAX_REPLY_CHARS) {
+      return null;
+    }
+    return unparsable(
+        "reply has " + reply.length() + " characters, over the limit of " + MAX_REPLY_CHARS,
+        reply.substring(0, 200) + "...");
+  }
 
   /**
    * A reply that parsed.

@@ -27,6 +27,9 @@ public final class RubricReplyParser {
           "^\\s*(?:[-+•>]\\s*)?(?:\\d+[.)]\\s+)?([\\p{L}][\\p{L}\\p{N} '&/()-]*?)\\s*[:：]\\s*"
               + "(-?\\d+(?:\\.\\d+)?)(?:\\s*/\\s*(\\d+(?:\\.\\d+)?))?\\b.*$");
 
+  /** Lines longer than this are not sub-score lines. */
+  private static final int MAX_LINE_CHARS = 400;
+
   private final List<String> names;
   private final ScoreRange range;
 
@@ -59,12 +62,19 @@ public final class RubricReplyParser {
    */
   public ReplyParse<List<Double>> parse(String reply) {
     requireNonNull(reply, "reply");
+    ReplyParse<List<Double>> tooLong = ReplyParse.tooLong(reply);
+    if (tooLong != null) {
+      return tooLong;
+    }
     if (reply.isBlank()) {
       return ReplyParse.unparsable("empty reply", reply);
     }
     Map<String, Double> byName = new LinkedHashMap<>();
     List<Double> inOrder = new ArrayList<>();
     for (String raw : reply.split("\\R")) {
+      if (raw.length() > MAX_LINE_CHARS) {
+        continue; // no sub-score line is this long; the pattern would cost time quadratic in its length
+      }
       String line = raw.replace("*", "").replace("`", "").replace("__", "").replaceFirst("^\\s*#+\\s*", "");
       Matcher m = LINE.matcher(line);
       if (!m.matches()) {

@@ -60,6 +60,10 @@ public final class ScoreListParser {
    */
   public ReplyParse<List<Double>> parse(String reply) {
     requireNonNull(reply, "reply");
+    ReplyParse<List<Double>> tooLong = ReplyParse.tooLong(reply);
+    if (tooLong != null) {
+      return tooLong;
+    }
     if (reply.isBlank()) {
       return ReplyParse.unparsable("empty reply", reply);
     }
