@@ -186,9 +186,15 @@ def summarize(lines):
         ratio = med(java, "samples_per_s") / med(py, "samples_per_s")
         pair = f"{statistics.median(paired):.2f} ({min(paired):.2f}-{max(paired):.2f})" if paired else "-"
         out.append(f"| {config} | {threads} | {ratio:.2f} ({blas}) | {pair} |")
+    timed_out = [line for line in lines if line.startswith("timeout ")]
+    if timed_out:
+        out += ["", f"{len(timed_out)} run(s) ran out of time (killed by `timeout`, not a crash); their later configs "
+                    "have no result line:"]
+        out += ["- " + line for line in timed_out]
     failed = [line for line in lines if line.startswith("failed ")]
     if failed:
-        out += ["", f"{len(failed)} run(s) failed or ran out of time (rc 124); their later configs have no result line:"]
+        out += ["", f"{len(failed)} run(s) failed (exited non-zero by themselves); their later configs have no result "
+                    "line:"]
         out += ["- " + line for line in failed]
     return "\n".join(out)
 

@@ -7,7 +7,10 @@
 # Usage: tools/bench_train.sh [LOG]
 #   env REPS (default 5), CONFIGS (lab,small), STEPS timed steps (40), WARMUP untimed steps (10), THREADS (1 2), REF_THREADS: thread
 #   counts for the reference-BLAS runs (1: that BLAS is single-threaded), TIMEOUT seconds per run (300; a run
-#   that takes longer, or fails, is logged as `failed` and counted in the summary),
+#   that takes longer gets SIGTERM, then SIGKILL 15 s later, and is logged as `timeout`; a run that exits non-zero
+#   by itself is logged as `failed` with its exit status; both are counted in the summary). A JVM killed while
+#   inside native code may crash on the way out: its hs_err file goes to /tmp, never into the repository, and the
+#   run still counts as a timeout (rc 124 or 137 from `timeout`), not as a crash.
 #   OPENBLAS_LIB: a folder holding OpenBLAS's libblas.so.3, to add Python runs with OpenBLAS (Debian's torch
 #   otherwise runs on the reference BLAS, which these runs select explicitly from /usr/lib/x86_64-linux-gnu/blas).
 set -euo pipefail
@@ -28,13 +31,15 @@ fi
 
 one() { # kind threads
   case "$1" in
-    java) timeout "$limit" java -jar examples/target/gptedit.jar bench-train --threads "$2" --configs "$configs" \
-            --steps "$steps" --warmup "$warmup" 2>&1 \
-            | grep -v '^\[main\]' ;;
-    python-reference) LD_LIBRARY_PATH=$reference timeout "$limit" /usr/bin/python3 tools/bench_train.py --threads "$2" \
-            --configs "$configs" --steps "$steps" --warmup "$warmup" ;;
-    python-openblas) LD_LIBRARY_PATH=$OPENBLAS_LIB timeout "$limit" /usr/bin/python3 tools/bench_train.py --threads "$2" \
-            --configs "$configs" --steps "$steps" --warmup "$warmup" ;;
+    java) # the exit status is timeout's (PIPESTATUS[0]), not grep's: grep exits 1 when a killed run printed nothing
+          timeout -k 15 "$limit" java -XX:ErrorFile=/tmp/gptedit-bench-hs_err_pid%p.log -jar examples/target/gptedit.jar \
+            bench-train --threads "$2" --configs "$configs" --steps "$steps" --warmup "$warmup" 2>&1 \
+            | { grep -v '^\[main\]' || true; }
+          return "${PIPESTATUS[0]}" ;;
+    python-reference) LD_LIBRARY_PATH=$reference timeout -k 15 "$limit" /usr/bin/python3 tools/bench_train.py \
+            --threads "$2" --configs "$configs" --steps "$steps" --warmup "$warmup" ;;
+    python-openblas) LD_LIBRARY_PATH=$OPENBLAS_LIB timeout -k 15 "$limit" /usr/bin/python3 tools/bench_train.py \
+            --threads "$2" --configs "$configs" --steps "$steps" --warmup "$warmup" ;;
   esac
 }
 
@@ -49,7 +54,13 @@ for rep in $(seq 1 "$reps"); do
         continue
       fi
       echo "run $kind threads=$t load=$(cut -d' ' -f1-3 /proc/loadavg) at $(date -u +%H:%M:%S)" | tee -a "$log"
-      one "$kind" "$t" >> "$log" || echo "failed kind=$kind threads=$t rc=$? (124: over ${limit}s)" | tee -a "$log"
+      rc=0
+      one "$kind" "$t" >> "$log" || rc=$?
+      if [[ $rc == 124 || $rc == 137 ]]; then
+        echo "timeout kind=$kind threads=$t rc=$rc (over ${limit}s)" | tee -a "$log"
+      elif [[ $rc != 0 ]]; then
+        echo "failed kind=$kind threads=$t rc=$rc" | tee -a "$log"
+      fi
     done
   done
 done
