@@ -96,6 +96,18 @@ public final class Fuzz {
   }
 
   /**
+   * The allocation bound for a {@code @FuzzTest}: the given bound in regression mode, none in Jazzer's fuzzing mode
+   * ({@code JAZZER_FUZZ} set), where Jazzer's coverage instrumentation and hooks allocate on the same thread.
+   *
+   * @param bytes the bound
+   * @return the bound to check
+   */
+  public static long boundOutsideFuzzingMode(long bytes) {
+    String fuzz = System.getenv("JAZZER_FUZZ");
+    return fuzz == null || fuzz.isEmpty() || fuzz.equals("0") ? bytes : Long.MAX_VALUE;
+  }
+
+  /**
    * Draws one mutant: one to four mutations of a seed (sometimes spliced with another seed).
    *
    * @param r the random source
