@@ -52,6 +52,12 @@ final class OpenAiTransport {
       PriceTable prices,
       CallRecord.Listener listener) {}
 
+  /**
+   * The largest reply body read, in bytes (256 MiB: many base64 images); a larger one is a
+   * {@link RemoteException.Kind#MALFORMED_RESPONSE}, cut off as soon as it passes the limit.
+   */
+  static final long MAX_REPLY_BYTES = 256L << 20;
+
   private final URI baseUrl;
   private final String apiKey;
   private final Duration requestTimeout;
@@ -209,7 +215,7 @@ final class OpenAiTransport {
       if (limiter != null) {
         limiter.acquire();
       }
-      return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      return http.send(request, BoundedBody.handler(MAX_REPLY_BYTES));
     } catch (HttpTimeoutException e) {
       throw new RemoteException(
           RemoteException.Kind.TIMEOUT,
@@ -217,6 +223,14 @@ final class OpenAiTransport {
           "POST " + endpoint.path() + ": no reply within " + requestTimeout.toMillis() + " ms",
           null);
     } catch (IOException e) {
+      BoundedBody.TooLarge tooLarge = BoundedBody.tooLarge(e);
+      if (tooLarge != null) {
+        throw new RemoteException(
+            RemoteException.Kind.MALFORMED_RESPONSE,
+            tooLarge.status(),
+            "POST " + endpoint.path() + ": " + tooLarge.getMessage(),
+            null);
+      }
       throw new RemoteException(
           RemoteException.Kind.TIMEOUT,
           0,
