@@ -203,7 +203,7 @@ public record LabConfig(
     private int doubleBlocks = 2;
     private int singleBlocks = 2;
     private int heads = 4;
-    private double ropeTheta = 10000;
+    private double ropeTheta = 10;
     private double qkScale = 1;
     private ConditionIds conditionIds = ConditionIds.KONTEXT;
     private boolean zeroHead = false;
