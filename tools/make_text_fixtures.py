@@ -30,11 +30,15 @@ It writes, under gptedit-models/src/test/resources/io/gptedit/models/fixtures/te
   t5_io.safetensors           inputs and float32 outputs of T5 without and with the attention mask
   conditioning_io.safetensors Flux's (T5 tokens + CLIP-L pooled) and SD3's (triple encoder) text conditioning of
                               two prompts computed as diffusers' encode_prompt composes them, and the tiny Flux
-                              transformer's velocity on the Flux conditioning (the weights of
-                              fixtures/flux_tiny_weights.safetensors and make_fixtures.py's reference forward)
+                              transformer's velocity on the Flux conditioning and a 3-step Kontext edit's final
+                              latents (the weights of fixtures/flux_tiny_weights.safetensors and make_fixtures.py's
+                              reference forward)
   names/*.txt                 "name<TAB>shape" of every tensor of CLIP-L, CLIP-L with projection, OpenCLIP bigG/14
                               and T5-XXL, from models instantiated on the meta device from the real config.json
                               files in real_configs/ (no weights)
+
+The tokenizer trainers break frequency ties in hash order, so a rerun may reorder a few merges or pieces: always
+commit every file of one run together (the ids, the models' vocabularies and the outputs depend on each other).
 
 The weights are random but rounded to float16 so the float32 reference and the float16 files hold the same values;
 the Java tests must reproduce every id and mask, and every output within 1e-4.
@@ -362,6 +366,18 @@ def main():
     real_names()
 
 
+def pack(latents):
+    """diffusers' FluxPipeline._pack_latents: (B, C, H, W) -> (B, H/2 * W/2, C * 4)."""
+    b, c, h, w = latents.shape
+    return latents.view(b, c, h // 2, 2, w // 2, 2).permute(0, 2, 4, 1, 3, 5).reshape(b, (h // 2) * (w // 2), c * 4)
+
+
+def unpack(tokens, h, w):
+    """diffusers' FluxPipeline._unpack_latents in latent units."""
+    b, n, c4 = tokens.shape
+    return tokens.view(b, h // 2, w // 2, c4 // 4, 2, 2).permute(0, 3, 1, 4, 2, 5).reshape(b, c4 // 4, h, w)
+
+
 def conditioning(clip_tok, clip_g_tok, t5_tok, clip_l, clip_l_proj, clip_g, t5):
     """Flux's and SD3's encode_prompt compositions of the real encoders, and one tiny Flux forward on the former."""
     from safetensors.torch import load_file
@@ -404,6 +420,19 @@ def conditioning(clip_tok, clip_g_tok, t5_tok, clip_l, clip_l_proj, clip_g, t5):
         io["flux_timestep"], io["flux_guidance"] = t, gd
         io["flux_velocity"] = mf.flux_forward(w, hidden, io["flux_0_tokens"], io["flux_0_pooled"], t, gd, img_ids,
                                               txt_ids)
+        # A 3-step Kontext edit in latent space (FluxKontextPipeline's loop at guidance 2.5, BFL's schedule): the
+        # noisy latents and the source image's latents packed 2x2 (axis 0 of the ids: 0 noisy, 1 source), the
+        # velocity of the noisy tokens unpacked, Euler steps x += (t_next - t) v.
+        noise = torch.randn(1, 4, 4, 4, generator=g)
+        source = torch.randn(1, 4, 4, 4, generator=g)
+        times, _ = mf.bfl_schedule(3, 4)
+        x = noise
+        for i in range(3):
+            t = torch.tensor([times[i]], dtype=torch.float32)
+            v = mf.flux_forward(w, torch.cat([pack(x), pack(source)], 1), io["flux_0_tokens"], io["flux_0_pooled"], t,
+                                gd, img_ids, txt_ids)[:, :4]
+            x = x + unpack(v, 4, 4) * (torch.tensor(times[i + 1], dtype=torch.float32) - t)
+        io["kontext_noise"], io["kontext_source"], io["kontext_latents"] = noise, source, x
     save_file({k: v.contiguous() for k, v in io.items()}, os.path.join(OUT, "conditioning_io.safetensors"),
               metadata={"flux_max_sequence_length": str(flux_len), "sd3_max_sequence_length": str(sd3_len),
                         "prompts": json.dumps(prompts)})
