@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.gptedit.core.GpteditException;
 import io.gptedit.core.image.RgbImage;
@@ -41,16 +40,18 @@ public final class OnnxHiddenStates implements MllmHiddenStates, AutoCloseable {
    * @param model the {@code .onnx} file; it must have an {@code input_ids} input
    * @param tokenizer the MLLM's tokenizer
    * @param maxTokens the token budget, end-of-sequence included
+   * @throws io.gptedit.models.onnx.OnnxProviderException if ONNX Runtime (an optional dependency) is missing
    * @throws GpteditException if the graph cannot be loaded or lacks {@code input_ids}
    */
   public OnnxHiddenStates(Path model, TextTokenizer tokenizer, int maxTokens) {
     this.model = requireNonNull(model, "model");
     this.tokenizer = requireNonNull(tokenizer, "tokenizer");
     this.maxTokens = maxTokens;
+    io.gptedit.models.onnx.OnnxProviderException.requireRuntime("OnnxHiddenStates(" + model + ")");
     this.env = OrtEnvironment.getEnvironment();
     try {
       this.session = env.createSession(model.toString(), new OrtSession.SessionOptions());
-    } catch (OrtException e) {
+    } catch (Exception e) { // not OrtException: a catch of it would fail to link without ONNX Runtime
       throw new GpteditException(model + ": cannot load ONNX graph: " + e.getMessage(), e);
     }
     if (!session.getInputNames().contains(INPUT)) {
@@ -86,7 +87,9 @@ public final class OnnxHiddenStates implements MllmHiddenStates, AutoCloseable {
       float[] values = new float[fb.remaining()];
       fb.get(values);
       return manager.create(values, new Shape(shape));
-    } catch (OrtException e) {
+    } catch (GpteditException e) {
+      throw e;
+    } catch (Exception e) { // OrtException and ONNX Runtime's unchecked failures
       throw new GpteditException(model + ": ONNX run failed: " + e.getMessage(), e);
     }
   }
@@ -94,7 +97,7 @@ public final class OnnxHiddenStates implements MllmHiddenStates, AutoCloseable {
   private void closeSession() {
     try {
       session.close();
-    } catch (OrtException e) {
+    } catch (Exception e) {
       throw new GpteditException(model + ": cannot close ONNX session: " + e.getMessage(), e);
     }
   }

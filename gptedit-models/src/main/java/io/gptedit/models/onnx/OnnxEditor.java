@@ -143,13 +143,15 @@ public final class OnnxEditor implements ImageEditor {
     public NDArray decode(NDArray latents, NDManager manager) {
       return vaeDecoder.run(inputs(vaeDecoder, "latents", latents), Map.of(), manager).get("image");
     }
-  }
 
-  private static Map<String, OnnxTensor> inputs(OnnxGraph graph, String role, NDArray array) {
-    try {
-      return Map.of(role, graph.floats(role, array));
-    } catch (OrtException e) {
-      throw new OnnxGraphException(graph.file() + ": cannot create input " + role + ": " + e.getMessage(), e);
+    // Here, not in OnnxEditor: a catch of an ONNX Runtime type in OnnxEditor itself would make the class fail
+    // to link without ONNX Runtime, before build() can say which dependency is missing.
+    private Map<String, OnnxTensor> inputs(OnnxGraph graph, String role, NDArray array) {
+      try {
+        return Map.of(role, graph.floats(role, array));
+      } catch (OrtException e) {
+        throw new OnnxGraphException(graph.file() + ": cannot create input " + role + ": " + e.getMessage(), e);
+      }
     }
   }
 
@@ -292,13 +294,15 @@ public final class OnnxEditor implements ImageEditor {
      * @return the editor; close it to release the sessions
      * @throws OnnxConfigException if the config is malformed or inconsistent
      * @throws OnnxGraphException if a graph is missing, cannot be loaded or does not match the config
-     * @throws OnnxProviderException if CUDA was asked for and is not available
+     * @throws OnnxProviderException if ONNX Runtime (an optional dependency) is not on the class path or does not
+     *     load, or CUDA was asked for and is not available
      */
     public OnnxEditor build() {
       requireNonNull(tokenizer, "tokenizer");
       Path file = folder.resolve(OnnxEditorConfig.FILE_NAME);
       OnnxEditorConfig config = OnnxEditorConfig.read(file);
       checkConsistency(file, config);
+      OnnxProviderException.requireRuntime("the ONNX editor in " + folder);
       OrtEnvironment env = OrtEnvironment.getEnvironment();
       if (device == OnnxDevice.CUDA) {
         EnumSet<OrtProvider> available = OrtEnvironment.getAvailableProviders();
