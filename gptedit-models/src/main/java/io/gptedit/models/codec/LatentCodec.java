@@ -55,6 +55,18 @@ public interface LatentCodec {
   NDArray decode(NDArray latents, NDManager out);
 
   /**
+   * Returns the largest image, in pixels (width x height), this codec encodes and decodes within bounded memory;
+   * editors refuse working sizes above it ({@link io.gptedit.models.editor.DiffusionEditor.Builder#optMaxWorkingPixels}
+   * overrides it).
+   *
+   * @return the pixel limit ({@link Long#MAX_VALUE}, the default, for a codec whose memory grows linearly)
+   * @since 0.1
+   */
+  default long maxWorkingPixels() {
+    return Long.MAX_VALUE;
+  }
+
+  /**
    * Returns a short description that identifies the codec and its weights, for caches and checkpoints.
    *
    * @return for example {@code pixel} or {@code vae(latent=16, factor=8, scaling=0.3611, shift=0.1159)}

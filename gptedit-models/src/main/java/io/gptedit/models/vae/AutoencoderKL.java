@@ -282,6 +282,25 @@ public final class AutoencoderKL implements LatentCodec, AutoCloseable {
     return x.add(o);
   }
 
+  /**
+   * The most latent pixels the mid-block attention handles: it materialises a (tokens x tokens) float matrix, so
+   * 2^15 tokens take 4 GiB (the FLUX.1 VAE at 1 MP has 2^14).
+   */
+  public static final long MAX_ATTENTION_TOKENS = 1L << 15;
+
+  /**
+   * Returns the largest image the mid-block attention handles in bounded memory: {@link #MAX_ATTENTION_TOKENS}
+   * latent pixels, that is {@code 2^15 x f^2} image pixels (2 MP for the 8x FLUX.1 and SD3 VAEs, 128 K pixels for
+   * the 2x {@link VaeConfig#tiny()} VAE).
+   *
+   * @return the pixel limit
+   */
+  @Override
+  public long maxWorkingPixels() {
+    long f = spatialFactor();
+    return MAX_ATTENTION_TOKENS * f * f;
+  }
+
   @Override
   public void close() {
     params.close();
