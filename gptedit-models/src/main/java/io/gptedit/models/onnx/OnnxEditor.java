@@ -299,10 +299,10 @@ public final class OnnxEditor implements ImageEditor {
      */
     public OnnxEditor build() {
       requireNonNull(tokenizer, "tokenizer");
+      OnnxProviderException.requireRuntime("the ONNX editor in " + folder);
       Path file = folder.resolve(OnnxEditorConfig.FILE_NAME);
       OnnxEditorConfig config = OnnxEditorConfig.read(file);
       checkConsistency(file, config);
-      OnnxProviderException.requireRuntime("the ONNX editor in " + folder);
       OrtEnvironment env = OrtEnvironment.getEnvironment();
       if (device == OnnxDevice.CUDA) {
         EnumSet<OrtProvider> available = OrtEnvironment.getAvailableProviders();
