@@ -7,6 +7,7 @@ import io.gptedit.core.GpteditException;
 import io.gptedit.core.editor.EditException;
 import io.gptedit.core.editor.EditOptions;
 import io.gptedit.core.image.ImageCodec;
+import io.gptedit.core.image.ImageFormat;
 import io.gptedit.core.image.RgbImage;
 import io.gptedit.models.conditioning.OnnxHiddenStates;
 import io.gptedit.models.conditioning.TextFusion;
@@ -108,6 +109,14 @@ class ConsumerTest {
     assertThatThrownBy(() -> EditorCheckpoint.load(dir.resolve("run-7")))
         .isInstanceOf(GpteditException.class)
         .hasMessageContaining("run-7");
+  }
+
+  @Test
+  void anUnwritableImageDestinationIsAGpteditExceptionNamingIt() throws Exception {
+    Path notAFolder = Files.writeString(dir.resolve("file"), "x");
+    assertThatThrownBy(() -> ImageCodec.write(RgbImage.filled(4, 4, 0), notAFolder.resolve("out.png"), ImageFormat.PNG))
+        .isInstanceOf(GpteditException.class)
+        .hasMessageContaining("cannot write image " + notAFolder.resolve("out.png"));
   }
 
   @Test

@@ -1,11 +1,11 @@
 package io.gptedit.models.train;
 
+import io.gptedit.core.GpteditException;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,7 +62,7 @@ public final class RunProvenance {
    *
    * @param files the data files (shards, index files), at least one
    * @return {@code "sha256:"} and 64 hex digits
-   * @throws UncheckedIOException if a file cannot be read
+   * @throws io.gptedit.core.GpteditException if a file cannot be read
    * @throws IllegalArgumentException if no file is given or one is not a regular file
    */
   public static String dataHash(Collection<Path> files) {
@@ -85,7 +85,7 @@ public final class RunProvenance {
           }
         }
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot hash data file " + f, e);
+        throw new GpteditException("cannot hash data file " + f + ": " + e, e);
       }
     }
     return "sha256:" + HexFormat.of().formatHex(sha.digest());

@@ -23,7 +23,10 @@ import io.gptedit.models.safetensors.SafetensorsFile;
 import io.gptedit.models.safetensors.SafetensorsWriter;
 import io.gptedit.models.text.ByteTokenizer;
 import io.gptedit.models.text.WordHashTextEncoder;
+import io.gptedit.models.train.AdamWOptimizer;
+import io.gptedit.models.train.Checkpoints;
 import io.gptedit.models.train.EditorCheckpoint;
+import io.gptedit.models.train.ParameterOptimizer;
 import io.gptedit.models.vae.AutoencoderKL;
 import io.gptedit.models.vae.VaeConfig;
 import java.nio.file.Files;
@@ -100,6 +103,19 @@ class BadInputAtEntryPointsTest {
     assertThatThrownBy(() -> OnnxEditor.builder(dir).tokenizer(new ByteTokenizer()).build())
         .isInstanceOf(OnnxConfigException.class)
         .hasMessageContaining(dir.toString());
+  }
+
+  @Test
+  void checkpointSaveIntoAFileInsteadOfAFolderIsAGpteditExceptionNamingTheCheckpoint() throws Exception {
+    Path run = Files.writeString(dir.resolve("run"), "a file, not a folder");
+    try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager();
+        ParameterOptimizer optimizer = AdamWOptimizer.defaults().create()) {
+      java.util.Map<String, ai.djl.ndarray.NDArray> weights = java.util.Map.of("w", m.zeros(new ai.djl.ndarray.types.Shape(2)));
+      assertThatThrownBy(
+              () -> Checkpoints.save(run, weights, optimizer, new Checkpoints.State(1, 0, "{}", java.util.Map.of())))
+          .isInstanceOf(GpteditException.class)
+          .hasMessageContaining("cannot write checkpoint " + run.resolve("checkpoints"));
+    }
   }
 
   @Test
