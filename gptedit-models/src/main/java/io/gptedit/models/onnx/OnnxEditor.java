@@ -2,6 +2,7 @@ package io.gptedit.models.onnx;
 
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -91,7 +92,7 @@ public final class OnnxEditor implements ImageEditor {
     try {
       return KontextSampling.edit(
           new Models(), input, instruction, options, resolution, config.vaeSpatialFactor() * 2, listener);
-    } catch (IllegalArgumentException | IllegalStateException | OnnxGraphException e) {
+    } catch (EngineException | IllegalArgumentException | IllegalStateException | OnnxGraphException e) {
       throw new EditException("ONNX Kontext edit failed: " + e.getMessage(), false, e);
     }
   }
