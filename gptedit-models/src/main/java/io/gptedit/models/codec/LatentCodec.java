@@ -10,6 +10,8 @@ import ai.djl.ndarray.NDManager;
  *
  * <p>Images are {@code (B, 3, H, W)} in [-1, 1]; latents are {@code (B, latentChannels, H / f, W / f)} with
  * {@code f = spatialFactor()}. Codecs are frozen: nothing they compute needs a gradient.
+ *
+ * @since 0.1
  */
 public interface LatentCodec {
   /**

@@ -24,6 +24,8 @@ import java.util.Map;
  * <p>This runs a graph's text path only: the image is not fed. A vision-language export that also needs pixel
  * inputs (Qwen2.5-VL) must be wrapped by its own implementation of {@link MllmHiddenStates}, or its states
  * precomputed ({@link PrecomputedHiddenStates}). Not thread-safe; close it to release the session.
+ *
+ * @since 0.1
  */
 public final class OnnxHiddenStates implements MllmHiddenStates, AutoCloseable {
   private static final String INPUT = "input_ids";

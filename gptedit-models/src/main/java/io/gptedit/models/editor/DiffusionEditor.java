@@ -34,6 +34,8 @@ import java.util.List;
  *
  * <p>A seed reproduces an edit bit for bit on the same machine. Calls are serialised. The editor closes only the
  * resources handed to {@link Builder#optOwned}.
+ *
+ * @since 0.1
  */
 public final class DiffusionEditor implements ImageEditor {
   private final EditDenoiser denoiser;

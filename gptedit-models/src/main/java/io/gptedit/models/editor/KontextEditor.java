@@ -28,6 +28,8 @@ import io.gptedit.models.flux.FluxTransformer;
  * }</pre>
  *
  * <p>Calls are serialised. The editor does not own its components: close them yourself.
+ *
+ * @since 0.1
  */
 public final class KontextEditor implements ImageEditor {
   /** Default steps (the paper's released CLI). */

@@ -37,6 +37,8 @@ import java.util.Map;
  * graphs against each other (latent channels, packed width, pooled size). float16 graphs are fed and read through
  * a conversion at the boundary. Runs on the CPU provider unless {@link OnnxDevice#CUDA} is asked for. Calls are
  * serialised; close the editor to release the sessions.
+ *
+ * @since 0.1
  */
 public final class OnnxEditor implements ImageEditor {
   private final OnnxEditorConfig config;

@@ -7,6 +7,8 @@ import java.io.Serial;
  * Thrown when ONNX Runtime is not on the class path (it is an optional dependency of gptedit-models), when its
  * native library cannot be loaded, or when the requested execution provider (CUDA) is not available in the loaded
  * ONNX Runtime build or cannot be initialised.
+ *
+ * @since 0.1
  */
 public class OnnxProviderException extends GpteditException {
   @Serial private static final long serialVersionUID = 1L;

@@ -37,6 +37,8 @@ import java.util.stream.Stream;
  * leaves no half checkpoint that {@link #latest(Path)} would pick up. The trainer derives every step's random
  * numbers from {@code (seed, step)}, so step and seed are the whole RNG state and a resumed run continues
  * bit-exactly.
+ *
+ * @since 0.1
  */
 public final class Checkpoints {
   private static final ObjectMapper JSON = new ObjectMapper();

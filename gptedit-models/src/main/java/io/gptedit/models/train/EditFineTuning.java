@@ -25,6 +25,8 @@ import java.util.Map;
  * EMA and checkpoints, trains the {@link EditObjective} on the batches a {@link EditBatchSource} draws, and writes
  * the editor's spec ({@link EditorCheckpoint}) into the run folder first, so every checkpoint of the run loads
  * into an editor.
+ *
+ * @since 0.1
  */
 public final class EditFineTuning {
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -32,6 +32,8 @@ import java.util.regex.Pattern;
  * version from the jar manifest's {@code Implementation-Version} and the git commit of the checkout the classes
  * were loaded from, read from {@code .git} directly (no git library); either is {@value #UNKNOWN} when it cannot
  * be found.
+ *
+ * @since 0.1
  */
 public final class RunProvenance {
   /** The value recorded when a fact cannot be determined. */

@@ -20,6 +20,8 @@ import java.util.List;
  * with one self-attention block at the lowest resolution producing latent mean and log-variance, and the mirror
  * decoder. Latents given to and taken from the transformer are normalised:
  * {@code z = (mean - shift) * scale}, decoded from {@code z / scale + shift}.
+ *
+ * @since 0.1
  */
 public final class AutoencoderKL implements LatentCodec, AutoCloseable {
   private final VaeConfig config;
