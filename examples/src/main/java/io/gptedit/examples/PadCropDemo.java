@@ -39,7 +39,9 @@ final class PadCropDemo implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--out", description = "Folder to write input/padded/generated/cropped PNGs to (optional).")
+  @Option(
+      names = {"-o", "--output", "--out"},
+      description = "Folder to write input/padded/generated/cropped PNGs to (optional).")
   Path out;
 
   @Override

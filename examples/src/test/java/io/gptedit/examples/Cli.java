@@ -39,7 +39,7 @@ final class Cli {
     int code;
     try {
       System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-      CommandLine cl = GpteditCli.commandLine(false);
+      CommandLine cl = GpteditCli.commandLine(java.util.List.of(args).contains(GpteditCli.VERBOSE));
       cl.setErr(new PrintWriter(err, true));
       code = cl.execute(args);
     } finally {

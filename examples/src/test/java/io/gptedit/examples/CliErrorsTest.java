@@ -58,6 +58,15 @@ class CliErrorsTest {
   }
 
   @Test
+  void verbosePrintsTheStackTraceInstead() {
+    Cli.Failure f = Cli.fail("--verbose", "eval", "--benchmark", "foo", "--work", tmp.toString());
+    assertThat(f.code()).isEqualTo(1);
+    assertThat(f.err()).contains("IllegalArgumentException: unknown benchmark 'foo'").contains("\tat ");
+    Cli.Failure sub = Cli.fail("eval", "--verbose", "--benchmark", "foo", "--work", tmp.toString());
+    assertThat(sub.err()).contains("\tat ");
+  }
+
+  @Test
   void unknownOptionIsOneLineWithoutTheUsage() {
     Cli.Failure f = Cli.fail("padcrop", "--colour", "red");
     assertOneLine(f, 2);
