@@ -92,7 +92,7 @@ class ConsumerTest {
         .hasMessageContaining("com.microsoft.onnxruntime:onnxruntime")
         .hasMessageContaining(dir.toString());
     assertThatThrownBy(() -> new OnnxHiddenStates(dir.resolve("m.onnx"), new ByteTokenizer(), 8))
-        .isInstanceOf(OnnxProviderException.class)
+        .isInstanceOf(GpteditException.class)
         .hasMessageContaining("com.microsoft.onnxruntime:onnxruntime");
   }
 

@@ -42,14 +42,14 @@ public final class OnnxHiddenStates implements MllmHiddenStates, AutoCloseable {
    * @param model the {@code .onnx} file; it must have an {@code input_ids} input
    * @param tokenizer the MLLM's tokenizer
    * @param maxTokens the token budget, end-of-sequence included
-   * @throws io.gptedit.models.onnx.OnnxProviderException if ONNX Runtime (an optional dependency) is missing
+   * @throws GpteditException if ONNX Runtime (an optional dependency) is missing, naming the dependency to add
    * @throws GpteditException if the graph cannot be loaded or lacks {@code input_ids}
    */
   public OnnxHiddenStates(Path model, TextTokenizer tokenizer, int maxTokens) {
     this.model = requireNonNull(model, "model");
     this.tokenizer = requireNonNull(tokenizer, "tokenizer");
     this.maxTokens = maxTokens;
-    io.gptedit.models.onnx.OnnxProviderException.requireRuntime("OnnxHiddenStates(" + model + ")");
+    requireOnnxRuntime(model);
     this.env = OrtEnvironment.getEnvironment();
     try {
       this.session = env.createSession(model.toString(), new OrtSession.SessionOptions());
@@ -93,6 +93,22 @@ public final class OnnxHiddenStates implements MllmHiddenStates, AutoCloseable {
       throw e;
     } catch (Exception e) { // OrtException and ONNX Runtime's unchecked failures
       throw new GpteditException(model + ": ONNX run failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Fails with the dependency to add when ONNX Runtime, optional in gptedit-models, is not on the class path (like
+   * {@code OnnxProviderException.requireRuntime}, which this package cannot use without an import cycle).
+   */
+  private static void requireOnnxRuntime(Path model) {
+    try {
+      Class.forName("ai.onnxruntime.OrtEnvironment", false, OnnxHiddenStates.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new GpteditException(
+          "OnnxHiddenStates(" + model + ") needs ONNX Runtime, an optional dependency of gptedit-models that is not"
+              + " on the class path: add com.microsoft.onnxruntime:onnxruntime (CPU) or"
+              + " com.microsoft.onnxruntime:onnxruntime_gpu (CUDA), version 1.22.0 (gptedit-bom manages it)",
+          e);
     }
   }
 
