@@ -67,6 +67,28 @@ class CliErrorsTest {
   }
 
   @Test
+  void djlLoggingIsQuietUnlessVerboseOrTheUserSetALevel() {
+    String key = "org.slf4j.simpleLogger.log.ai.djl";
+    String before = System.getProperty(key);
+    try {
+      System.clearProperty(key);
+      GpteditCli.quietLogging(true);
+      assertThat(System.getProperty(key)).isNull();
+      GpteditCli.quietLogging(false);
+      assertThat(System.getProperty(key)).isEqualTo("error");
+      System.setProperty(key, "debug");
+      GpteditCli.quietLogging(false);
+      assertThat(System.getProperty(key)).isEqualTo("debug");
+    } finally {
+      if (before == null) {
+        System.clearProperty(key);
+      } else {
+        System.setProperty(key, before);
+      }
+    }
+  }
+
+  @Test
   void unknownOptionIsOneLineWithoutTheUsage() {
     Cli.Failure f = Cli.fail("padcrop", "--colour", "red");
     assertOneLine(f, 2);
