@@ -45,8 +45,6 @@ import java.util.Set;
  * unknown-field policy. {@code read(write(m)).equals(m)} holds for every valid record.
  *
  * <p>The JSON Schema of the format is {@link #SCHEMA_RESOURCE} on the class path.
- *
- * @since 0.1
  */
 public final class MetadataCodec {
   /** Class-path location of the JSON Schema (draft 2020-12) that every written record satisfies. */

@@ -15,8 +15,6 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * The sidecar indexes of a shard folder, merged: sample key to shard and byte offset.
- *
- * @since 0.1
  */
 public final class ShardIndex {
   private static final ObjectMapper JSON = new ObjectMapper();

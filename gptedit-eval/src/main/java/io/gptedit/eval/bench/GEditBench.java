@@ -18,8 +18,6 @@ import java.util.Set;
  * {@code task_type}, {@code key}, {@code instruction}, {@code instruction_language} ({@code en} or {@code cn}),
  * {@code Intersection_exist}, and {@code input_image}: the input image's path relative to the folder.
  * {@link GEditParquet#export} writes this folder from the dataset's parquet files.
- *
- * @since 0.1
  */
 public final class GEditBench {
   /** The metadata file name inside a GEdit folder. */

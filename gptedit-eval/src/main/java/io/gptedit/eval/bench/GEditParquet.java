@@ -28,8 +28,6 @@ import java.util.List;
  *
  * <p>Image columns are {@code struct<bytes, path>}; each input image is decoded (so a corrupt row is caught here,
  * naming the file and key) and written as PNG under {@code images/<lang>/<task_type>/<key>.png}.
- *
- * @since 0.1
  */
 public final class GEditParquet {
   /** The image column the benchmark's edits start from. */

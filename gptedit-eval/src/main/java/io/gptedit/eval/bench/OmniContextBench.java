@@ -16,8 +16,6 @@ import java.util.Set;
  * <p>The folder holds {@value #METADATA}: one JSON object per row with {@code task_type}, {@code key},
  * {@code instruction} and {@code input_images} (a list of paths relative to the folder). Rows of other task types
  * (MULTIPLE, SCENE) are skipped; a SINGLE row must have exactly one input image.
- *
- * @since 0.1
  */
 public final class OmniContextBench {
   /** The metadata file name. */

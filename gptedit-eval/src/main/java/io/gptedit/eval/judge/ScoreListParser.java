@@ -22,8 +22,6 @@ import java.util.regex.Pattern;
  * the reply, then a reply that is nothing but one number. Every score must be in range and the list must have the
  * expected length, otherwise the reply is {@link ReplyParse.Unparsable}: the official scorer's random fallback
  * score is deliberately not copied.
- *
- * @since 0.1
  */
 public final class ScoreListParser {
   private static final JsonMapper LENIENT =

@@ -8,8 +8,6 @@ package io.gptedit.models.flow;
  * shifts {@code linspace(1, 1/steps, steps)} and appends a final 0. SD3 uses a static shift of 3.0
  * ({@link #sd3}); diffusers applies that shift once at scheduler construction and again in {@code set_timesteps}
  * in one code path, but the model was trained with a single shift, so we apply it exactly once.
- *
- * @since 0.1
  */
 public final class FlowSchedules {
   /** BFL: mu at 256 image tokens. */

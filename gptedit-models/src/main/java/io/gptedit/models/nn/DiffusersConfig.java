@@ -9,8 +9,6 @@ import java.nio.file.Path;
 /**
  * A model's {@code config.json} as diffusers writes it, read strictly: a required field that is absent or of the
  * wrong type is a {@link WeightLoadException} naming the file and the field.
- *
- * @since 0.1
  */
 public final class DiffusersConfig {
   private final Path path;
