@@ -204,6 +204,7 @@ public final class EditLab {
       if (c.zeroHead()) {
         LabEditors.zeroHead(parts.denoiser().parameters());
       }
+      LabEditors.scaleQueryKeyNorms(parts.denoiser().parameters(), c.qkScale());
       long count = EditFineTuning.parameters(parts.denoiser(), parts.text()).values().stream().mapToLong(a -> a.size()).sum();
       listener.onPhase(String.format(Locale.ROOT, "%s editor: %,d parameters; scoring it untrained", p.tag(), count));
       rows.add(bench.score(editor, "untrained-" + p.tag(), options(c)));
@@ -358,6 +359,8 @@ public final class EditLab {
     n.put("double_blocks", c.doubleBlocks());
     n.put("single_blocks", c.singleBlocks());
     n.put("heads", c.heads());
+    n.put("rope_theta", c.ropeTheta());
+    n.put("qk_scale", c.qkScale());
     n.put("condition_ids", c.conditionIds().name());
     n.put("zero_head", c.zeroHead());
     n.put("ema", c.ema());

@@ -13,7 +13,7 @@ import java.util.Map;
  *
  * @since 0.1
  */
-public final class Ema implements AutoCloseable {
+final class Ema implements AutoCloseable {
   private final double decay;
   private final NDManager manager;
   private final Map<String, NDArray> shadow = new LinkedHashMap<>();

@@ -6,12 +6,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import java.util.Collection;
 
-/**
- * Gradient clipping by global norm, as PyTorch's {@code clip_grad_norm_} does it.
- *
- * @since 0.1
- */
-public final class GradientClipping {
+/** Gradient clipping by global norm, as PyTorch's {@code clip_grad_norm_} does it. */
+final class GradientClipping {
   /** Added to the norm before dividing, as PyTorch does. */
   static final double EPS = 1e-6;
 
