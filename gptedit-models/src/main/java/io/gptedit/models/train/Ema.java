@@ -10,8 +10,6 @@ import java.util.Map;
 /**
  * An exponential moving average of weights: after each optimizer step,
  * {@code shadow <- decay * shadow + (1 - decay) * param}. The shadow copies live in the EMA's own manager.
- *
- * @since 0.1
  */
 final class Ema implements AutoCloseable {
   private final double decay;
