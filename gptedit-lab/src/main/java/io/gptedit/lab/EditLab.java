@@ -43,6 +43,8 @@ import java.util.Map;
  * <p>Writes {@code metrics.json}, {@code table.txt}, {@code loss.png}, {@code contact-sheet.png} (two samples per
  * edit type with their OP and ES), {@code heldout/} (inputs, exact targets, every editor's outputs, the index and
  * the benchmark reports), {@code run/} and the data.
+ *
+ * @since 0.1
  */
 public final class EditLab {
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -40,6 +40,7 @@ import java.nio.file.Path;
  * @param checkpointEvery write a checkpoint every this many steps (and after the last); 0 for the last only
  * @param resume continue from the run folder's latest checkpoint (the recipe must be the same)
  * @param output the report folder
+ * @since 0.1
  */
 public record LabConfig(
     int steps,

@@ -27,6 +27,8 @@ import java.util.function.Predicate;
  * <p>The arrays are plain DJL arrays, so a trainer can mark any subset as requiring gradients. Once built the
  * store's manager can be {@link #freeze() capped}: any forward pass that accidentally attached an intermediate
  * array to the parameters' manager (a leak that would grow with every sampling step) then fails immediately.
+ *
+ * @since 0.1
  */
 public final class ModelWeights implements AutoCloseable {
   private final ParameterSpec spec;
