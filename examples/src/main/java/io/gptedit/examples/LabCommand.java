@@ -62,6 +62,12 @@ public final class LabCommand implements Callable<Integer> {
   @Option(names = "--heads", description = "attention heads of 16 channels (default ${DEFAULT-VALUE})")
   int heads = D.heads();
 
+  @Option(names = "--rope-theta", description = "base of the rotary position frequencies (default ${DEFAULT-VALUE})")
+  double ropeTheta = D.ropeTheta();
+
+  @Option(names = "--qk-scale", description = "initial scale of the attention's query/key norms (default ${DEFAULT-VALUE})")
+  double qkScale = D.qkScale();
+
   @Option(
       names = "--condition-ids",
       description = "KONTEXT (condition tokens at (1, r, c)) or SHARED (at the noisy tokens' (0, r, c))"
@@ -147,6 +153,7 @@ public final class LabCommand implements Callable<Integer> {
             .optSteps(steps).optSize(size).optBatch(batch).optSeed(seed).optLr(lr)
             .optWarmup(Math.min(D.warmup(), steps / 10)).optTrainCount(train).optHeldOutCount(heldOut)
             .optSampleSteps(sampleSteps).optDoubleBlocks(doubleBlocks).optSingleBlocks(singleBlocks).optHeads(heads)
+            .optRopeTheta(ropeTheta).optQkScale(qkScale)
             .optConditionIds(conditionIds).optZeroHead(zeroHead).optLoss(loss).optEditShare(editShare)
             .optTimeMean(timeMean).optEma(ema).optMisalign(misalign)
             .optParadigm(paradigm == null ? Paradigm.KONTEXT : Paradigm.parse(paradigm))

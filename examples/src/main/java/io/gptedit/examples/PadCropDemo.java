@@ -14,6 +14,7 @@ import io.gptedit.core.quality.QualityVerdict;
 import io.gptedit.core.quality.ResidualPaddingCheck;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -27,18 +28,39 @@ import picocli.CommandLine.Option;
     description = "Pad a generated image to its nearest preset, 'generate' at the native size, crop back, "
         + "run the quality checks and print the metadata JSON.")
 final class PadCropDemo implements Callable<Integer> {
-  @Option(names = "--width", description = "Input width (default ${DEFAULT-VALUE}).")
+  @Option(names = "--in", description = "Your own input image (PNG, JPEG or WebP) instead of the test pattern.")
+  Path in;
+
+  @Option(names = "--width", description = "Test-pattern width (default ${DEFAULT-VALUE}; not with --in).")
   int width = 1200;
 
-  @Option(names = "--height", description = "Input height (default ${DEFAULT-VALUE}).")
+  @Option(names = "--height", description = "Test-pattern height (default ${DEFAULT-VALUE}; not with --in).")
   int height = 768;
 
-  @Option(names = "--out", description = "Folder to write input/padded/generated/cropped PNGs to (optional).")
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = {"-o", "--output", "--out"},
+      description = "Folder to write input/padded/generated/cropped PNGs to (optional).")
   Path out;
 
   @Override
   public Integer call() {
-    RgbImage input = testPattern(width, height);
+    RgbImage input;
+    if (in != null) {
+      if (spec.commandLine().getParseResult().hasMatchedOption("--width")
+          || spec.commandLine().getParseResult().hasMatchedOption("--height")) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--width and --height size the test pattern; with --in the image has its own size");
+      }
+      input = ImageCodec.read(in);
+    } else {
+      if (width <= 0 || height <= 0) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--width and --height must be positive, got " + width + "x" + height);
+      }
+      input = testPattern(width, height);
+    }
     PadCropPlan plan = PadCropPlan.forImage(input);
     RgbImage padded = plan.pad(input);
     Size gen = plan.preset().generationSize();
@@ -66,7 +88,7 @@ final class PadCropDemo implements Callable<Integer> {
     }
     System.out.printf(
         "input %dx%d -> preset %s, canvas %s, padding %s%n",
-        width, height, plan.preset().ratioLabel(), plan.canvas(), plan.padding());
+        input.width(), input.height(), plan.preset().ratioLabel(), plan.canvas(), plan.padding());
     System.out.printf("generated at %s, crop box %s, verdict %s%n", gen, plan.cropBoxAt(gen),
         verdict.accepted() ? "accepted" : verdict.reasons());
     System.out.println(MetadataCodec.toPrettyJson(meta));

@@ -8,6 +8,8 @@ import java.io.Serial;
  * <p>Every exception the SDK throws for bad input extends this class and says in its message what was wrong
  * (the file, the field, the sample id), so callers can catch one type at a pipeline boundary and record the
  * reason.
+ *
+ * @since 0.1
  */
 public class GpteditException extends RuntimeException {
   @Serial private static final long serialVersionUID = 1L;

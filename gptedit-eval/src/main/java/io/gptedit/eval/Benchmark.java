@@ -3,7 +3,11 @@ package io.gptedit.eval;
 import java.util.List;
 import java.util.Locale;
 
-/** The benchmarks this module loads, judges and aggregates. */
+/**
+ * The benchmarks this module loads, judges and aggregates.
+ *
+ * @since 0.1
+ */
 public enum Benchmark {
   /** GEdit-Bench (Step1X-Edit), scored with VIEScore: semantics (SC), quality (PQ), overall (O). */
   GEDIT(

@@ -3,7 +3,11 @@ package io.gptedit.eval;
 import io.gptedit.core.GpteditException;
 import java.io.Serial;
 
-/** Bad benchmark files or an evaluation that cannot proceed; the message names the file, row or sample. */
+/**
+ * Bad benchmark files or an evaluation that cannot proceed; the message names the file, row or sample.
+ *
+ * @since 0.1
+ */
 public class EvalException extends GpteditException {
   @Serial private static final long serialVersionUID = 1L;
 

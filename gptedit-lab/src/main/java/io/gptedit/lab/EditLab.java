@@ -43,6 +43,8 @@ import java.util.Map;
  * <p>Writes {@code metrics.json}, {@code table.txt}, {@code loss.png}, {@code contact-sheet.png} (two samples per
  * edit type with their OP and ES), {@code heldout/} (inputs, exact targets, every editor's outputs, the index and
  * the benchmark reports), {@code run/} and the data.
+ *
+ * @since 0.1
  */
 public final class EditLab {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -202,6 +204,7 @@ public final class EditLab {
       if (c.zeroHead()) {
         LabEditors.zeroHead(parts.denoiser().parameters());
       }
+      LabEditors.scaleQueryKeyNorms(parts.denoiser().parameters(), c.qkScale());
       long count = EditFineTuning.parameters(parts.denoiser(), parts.text()).values().stream().mapToLong(a -> a.size()).sum();
       listener.onPhase(String.format(Locale.ROOT, "%s editor: %,d parameters; scoring it untrained", p.tag(), count));
       rows.add(bench.score(editor, "untrained-" + p.tag(), options(c)));
@@ -356,6 +359,8 @@ public final class EditLab {
     n.put("double_blocks", c.doubleBlocks());
     n.put("single_blocks", c.singleBlocks());
     n.put("heads", c.heads());
+    n.put("rope_theta", c.ropeTheta());
+    n.put("qk_scale", c.qkScale());
     n.put("condition_ids", c.conditionIds().name());
     n.put("zero_head", c.zeroHead());
     n.put("ema", c.ema());

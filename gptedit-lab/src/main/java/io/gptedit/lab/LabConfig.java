@@ -23,6 +23,11 @@ import java.nio.file.Path;
  * @param doubleBlocks double-stream blocks of the editor
  * @param singleBlocks single-stream blocks of the editor
  * @param heads attention heads (16 channels each)
+ * @param ropeTheta the base of the rotary position frequencies (Flux's is 10000, sized for 64x64-token grids and
+ *     56 channels per axis; the lab's 8x8 grid with 6 channels per axis needs a small base, see docs/lab.md)
+ * @param qkScale the initial scale of the attention's query and key RMS norms (1 in a random Flux): with 16 channels
+ *     per head the attention logits are bounded by {@code 4 qkScale^2}, where FLUX.1's 128-channel heads reach
+ *     11.3 at scale 1, so a tiny model needs a larger start to attend sharply to one condition token
  * @param conditionIds the position ids of Kontext's condition tokens
  * @param zeroHead whether the output projection starts at zero (as DiT's adaLN-Zero)
  * @param ema the decay of a weight average sampled after training, 0 for none
@@ -35,6 +40,7 @@ import java.nio.file.Path;
  * @param checkpointEvery write a checkpoint every this many steps (and after the last); 0 for the last only
  * @param resume continue from the run folder's latest checkpoint (the recipe must be the same)
  * @param output the report folder
+ * @since 0.1
  */
 public record LabConfig(
     int steps,
@@ -50,6 +56,8 @@ public record LabConfig(
     int doubleBlocks,
     int singleBlocks,
     int heads,
+    double ropeTheta,
+    double qkScale,
     ConditionIds conditionIds,
     boolean zeroHead,
     double ema,
@@ -105,6 +113,8 @@ public record LabConfig(
     check(doubleBlocks >= 0, "doubleBlocks is out of range: " + doubleBlocks);
     check(singleBlocks >= 0 && doubleBlocks + singleBlocks >= 1, "singleBlocks is out of range: " + singleBlocks);
     check(heads >= 1, "heads is out of range: " + heads);
+    check(qkScale > 0 && Double.isFinite(qkScale), "qkScale is out of range: " + qkScale);
+    check(ropeTheta > 1 && Double.isFinite(ropeTheta), "ropeTheta is out of range: " + ropeTheta);
     check(ema == 0 || (ema > 0 && ema < 1), "ema is out of range: " + ema);
     check(editShare >= 0 && editShare <= 1, "editShare is out of range: " + editShare);
     check(Double.isFinite(timeMean), "timeMean is out of range: " + timeMean);
@@ -157,6 +167,8 @@ public record LabConfig(
     b.doubleBlocks = doubleBlocks;
     b.singleBlocks = singleBlocks;
     b.heads = heads;
+    b.ropeTheta = ropeTheta;
+    b.qkScale = qkScale;
     b.conditionIds = conditionIds;
     b.zeroHead = zeroHead;
     b.ema = ema;
@@ -192,6 +204,8 @@ public record LabConfig(
     private int doubleBlocks = 2;
     private int singleBlocks = 2;
     private int heads = 4;
+    private double ropeTheta = 10;
+    private double qkScale = 1;
     private ConditionIds conditionIds = ConditionIds.KONTEXT;
     private boolean zeroHead = false;
     private double ema = 0.0;
@@ -353,6 +367,28 @@ public record LabConfig(
     }
 
     /**
+     * Sets the base of the rotary position frequencies.
+     *
+     * @param value the value, above 1
+     * @return this builder
+     */
+    public Builder optRopeTheta(double value) {
+      this.ropeTheta = value;
+      return this;
+    }
+
+    /**
+     * Sets the initial scale of the attention's query and key norms.
+     *
+     * @param value the value, above 0
+     * @return this builder
+     */
+    public Builder optQkScale(double value) {
+      this.qkScale = value;
+      return this;
+    }
+
+    /**
      * Sets the position ids of Kontext's condition tokens.
      *
      * @param value the value
@@ -492,7 +528,7 @@ public record LabConfig(
      */
     public LabConfig build() {
       return new LabConfig(
-          steps, size, batch, seed, lr, warmup, trainCount, heldOutCount, sampleSteps, tolerance, doubleBlocks, singleBlocks, heads, conditionIds, zeroHead, ema, loss, editShare, timeMean, misalign, paradigm, textFusion, checkpointEvery, resume, output);
+          steps, size, batch, seed, lr, warmup, trainCount, heldOutCount, sampleSteps, tolerance, doubleBlocks, singleBlocks, heads, ropeTheta, qkScale, conditionIds, zeroHead, ema, loss, editShare, timeMean, misalign, paradigm, textFusion, checkpointEvery, resume, output);
     }
   }
 }

@@ -19,8 +19,6 @@ import io.gptedit.data.index.TrainingBatches;
 import io.gptedit.data.index.TrainingSet;
 import io.gptedit.data.shards.ShardReader;
 import io.gptedit.data.shards.ShardWriter;
-import io.gptedit.data.synthetic.EditOp;
-import io.gptedit.data.synthetic.Scene;
 import io.gptedit.testkit.synthetic.StandInOptions;
 import io.gptedit.testkit.synthetic.SyntheticServices;
 import io.gptedit.data.synthetic.SyntheticSample;
@@ -36,15 +34,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
-import java.util.Optional;
-import java.util.SplittableRandom;
 import java.util.TreeMap;
 
 /**
@@ -94,9 +87,6 @@ import java.util.TreeMap;
 final class LabData {
   /** The training split's samples, drawn per step by the index. */
   private final TrainingSet trainSet;
-  /** The share of candidates that belong to the held-out split. */
-  static final double HELD_OUT_FRACTION = 1.0 / 16;
-
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final int trainCount;
@@ -184,74 +174,6 @@ final class LabData {
   }
 
   /**
-   * Returns whether a candidate key belongs to the held-out split.
-   *
-   * @param seed the lab seed
-   * @param key the sample key
-   * @return whether it is held out
-   */
-  static boolean isHeldOut(long seed, String key) {
-    return Stages.selected(key, "lab-heldout-" + seed, HELD_OUT_FRACTION);
-  }
-
-  /**
-   * Shifts an image's content by {@code (dx, dy)} pixels (right and down for positive values), replicating the
-   * edge pixels into the uncovered border: {@code out(x, y) = in(clamp(x - dx), clamp(y - dy))}.
-   *
-   * @param image the image
-   * @param dx horizontal shift
-   * @param dy vertical shift
-   * @return the shifted image (the same size)
-   */
-  static RgbImage shift(RgbImage image, int dx, int dy) {
-    int w = image.width();
-    int h = image.height();
-    byte[] src = image.copyRgb();
-    byte[] dst = new byte[src.length];
-    for (int y = 0; y < h; y++) {
-      int sy = Math.max(0, Math.min(h - 1, y - dy));
-      for (int x = 0; x < w; x++) {
-        int sx = Math.max(0, Math.min(w - 1, x - dx));
-        System.arraycopy(src, (sy * w + sx) * 3, dst, (y * w + x) * 3, 3);
-      }
-    }
-    return RgbImage.of(w, h, dst);
-  }
-
-  /**
-   * Returns the misalignment the shifting editor applies to a request: {@code (dx, dy)}, each uniform in
-   * {@code [-n, n]}, a function of the lab seed, the input's pixels and the prompt.
-   *
-   * @param seed the lab seed
-   * @param n the largest shift, 0 for none
-   * @param input the (unpadded) input
-   * @param prompt the edit prompt
-   * @return {@code {dx, dy}}
-   */
-  static int[] offset(long seed, int n, RgbImage input, String prompt) {
-    if (n == 0) {
-      return new int[] {0, 0};
-    }
-    long v = mix(mix(seed ^ 0x3C6EF372FE94F82BL) + Arrays.hashCode(input.copyRgb()) * 0x9E3779B97F4A7C15L
-        + prompt.hashCode());
-    int span = 2 * n + 1;
-    return new int[] {(int) Math.floorMod(v, (long) span) - n, (int) Math.floorMod(mix(v), (long) span) - n};
-  }
-
-  private static long mix(long z) {
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
-  }
-
-  /** Why candidates never reached the pipeline. */
-  private static final class Drops {
-    long drawn;
-    long invisible;
-    long ambiguous;
-  }
-
-  /**
    * Generates, curates, indexes and reads back the lab's data under {@code dataDir} (replacing what an earlier
    * run left there).
    *
@@ -271,18 +193,18 @@ final class LabData {
     ImageEditService exact = SyntheticServices.editService(world, StandInOptions.exact());
     ImageEditService edit = c.misalign() == 0 ? exact : request -> {
       GeneratedImage g = exact.edit(request);
-      int[] o = offset(c.seed(), c.misalign(), request.image(), request.prompt());
-      return new GeneratedImage(shift(g.image(), o[0], o[1]), g.usage(), g.model());
+      int[] o = LabCandidates.offset(c.seed(), c.misalign(), request.image(), request.prompt());
+      return new GeneratedImage(LabCandidates.shift(g.image(), o[0], o[1]), g.usage(), g.model());
     };
     ChatService chat = SyntheticServices.chatService(world, StandInOptions.exact());
 
     // Held-out first, so that its candidates never depend on the training-set size.
-    Drops heldOutDrops = new Drops();
+    LabCandidates.Drops heldOutDrops = new LabCandidates.Drops();
     CurationSummary heldOutRun =
-        curate(c, heldOutDir, "lab-heldout", candidates(world, c, true, c.heldOutCount(), heldOutDrops), c.heldOutCount(), edit, chat);
-    Drops trainDrops = new Drops();
+        curate(c, heldOutDir, "lab-heldout", LabCandidates.candidates(world, c, true, c.heldOutCount(), heldOutDrops), c.heldOutCount(), edit, chat);
+    LabCandidates.Drops trainDrops = new LabCandidates.Drops();
     CurationSummary trainRun =
-        curate(c, trainDir, "lab-train", candidates(world, c, false, c.trainCount(), trainDrops), c.trainCount(), edit, chat);
+        curate(c, trainDir, "lab-train", LabCandidates.candidates(world, c, false, c.trainCount(), trainDrops), c.trainCount(), edit, chat);
     long t1 = System.nanoTime();
 
     DatasetIndex.Filter accepted = DatasetIndex.Filter.ALL.verdict("accepted");
@@ -300,12 +222,12 @@ final class LabData {
             + heldOutEntries.size() + " held-out samples; the lab needs both");
       }
       for (DatasetIndex.Entry e : heldOutEntries) {
-        if (!isHeldOut(c.seed(), e.key())) {
+        if (!LabCandidates.isHeldOut(c.seed(), e.key())) {
           throw new IllegalStateException("held-out shard holds " + e.key() + ", which hashes to the training split");
         }
       }
       for (DatasetIndex.Entry e : trainEntries) {
-        if (isHeldOut(c.seed(), e.key())) {
+        if (LabCandidates.isHeldOut(c.seed(), e.key())) {
           throw new IllegalStateException("training index holds held-out sample " + e.key());
         }
       }
@@ -374,7 +296,7 @@ final class LabData {
         + " dropped before curation";
   }
 
-  private static ObjectNode curationJson(CurationSummary s, Drops d) {
+  private static ObjectNode curationJson(CurationSummary s, LabCandidates.Drops d) {
     ObjectNode n = JSON.createObjectNode();
     n.put("candidates_drawn", d.drawn);
     n.put("dropped_invisible_edit", d.invisible);
@@ -409,69 +331,15 @@ final class LabData {
     return new CurationPipeline(config, edit, null, chat).run(inputs, expected);
   }
 
-  /** The candidates of one split, generated lazily as the pipeline pulls them. */
-  private static Iterator<EditTriplet> candidates(SyntheticWorld world, LabConfig c, boolean heldOut, int count, Drops drops) {
-    return new Iterator<>() {
-      private long i;
-      private int emitted;
-      private EditTriplet next;
-
-      @Override
-      public boolean hasNext() {
-        while (next == null && emitted < count) {
-          long index = i++;
-          String id = String.format("syn-%08d", index);
-          if (isHeldOut(c.seed(), id) != heldOut) {
-            continue;
-          }
-          drops.drawn++;
-          SplittableRandom r = new SplittableRandom(c.seed() * 1_000_003L + index);
-          Scene scene = world.randomScene(r, c.size(), c.size());
-          List<EditOp> program = world.randomProgram(scene, 1, r);
-          int variant = r.nextInt(4);
-          Optional<Scene> known = world.lookup(scene.render());
-          if (known.isPresent() && !sameScene(known.get(), scene)) {
-            drops.ambiguous++;
-            continue;
-          }
-          SyntheticSample s = world.build(index, scene, program, variant);
-          if (s.mask().count() == 0) {
-            drops.invisible++;
-            continue;
-          }
-          next = s.toTriplet();
-          emitted++;
-        }
-        return next != null;
-      }
-
-      @Override
-      public EditTriplet next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
-        EditTriplet t = next;
-        next = null;
-        return t;
-      }
-    };
-  }
-
-  /** Whether two scenes are the same up to the order of their shapes (which rendering and editing ignore). */
-  static boolean sameScene(Scene a, Scene b) {
-    return a.width() == b.width() && a.height() == b.height() && a.background().equals(b.background())
-        && a.shapes().size() == b.shapes().size() && new HashSet<>(a.shapes()).equals(new HashSet<>(b.shapes()));
-  }
-
   /** Checks a curated target against the exact one its truth renders (or that shifted by the drawn offset). */
   private static void check(LabConfig c, EditTriplet t, int[] checks) {
     SyntheticTruth truth = truth(t);
     RgbImage exact = truth.exactTarget();
     String original = t.metadata().instruction().original();
-    int[] o = offset(c.seed(), c.misalign(), t.input(), original);
+    int[] o = LabCandidates.offset(c.seed(), c.misalign(), t.input(), original);
     if (t.edited().equals(exact)) {
       checks[0]++;
-    } else if (t.edited().equals(shift(exact, o[0], o[1]))) {
+    } else if (t.edited().equals(LabCandidates.shift(exact, o[0], o[1]))) {
       checks[1]++;
     } else {
       checks[2]++;

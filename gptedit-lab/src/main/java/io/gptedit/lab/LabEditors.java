@@ -41,7 +41,7 @@ final class LabEditors {
     int in = p == Paradigm.CHANNEL_WISE ? 24 : 12;
     return new FluxConfig(
         in, 12, c.doubleBlocks(), c.singleBlocks(), c.heads(), 16, TEXT_DIM, TEXT_DIM, false, new int[] {4, 6, 6},
-        10000, 4);
+        c.ropeTheta(), 4);
   }
 
   /** The text fusion's sizes for a lab fusion. */
@@ -93,6 +93,18 @@ final class LabEditors {
         return mllm;
       }
     };
+  }
+
+  /** Multiplies every attention query/key norm scale by {@code scale} (no-op at 1). */
+  static void scaleQueryKeyNorms(Map<String, NDArray> denoiserParameters, double scale) {
+    if (scale == 1) {
+      return;
+    }
+    denoiserParameters.forEach((name, p) -> {
+      if (name.matches(".*attn\\.norm_(added_)?[qk]\\.weight")) {
+        p.muli(scale);
+      }
+    });
   }
 
   /** Zeroes the output projection (adaLN-Zero style), when the config asks for it. */

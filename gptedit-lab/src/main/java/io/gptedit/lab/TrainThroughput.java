@@ -27,6 +27,8 @@ import java.util.SplittableRandom;
  * forward, backward, global-norm clip, AdamW, gradient zeroing), in samples/s and in GFLOP/s counted analytically
  * ({@link TrainingFlops}), against this machine's measured fp32 matmul peak on the same engine and threads. The data
  * are single-edit synthetic triplets held in memory (no shard round trip), so the figure is the step's alone.
+ *
+ * @since 0.1
  */
 public final class TrainThroughput {
   private TrainThroughput() {}

@@ -14,6 +14,8 @@ import io.gptedit.models.flux.FluxConfig;
  * the input and of the weight), times the batch. Ignored: norms, activations, softmax, RoPE, modulation and
  * residual arithmetic, bias adds, the loss and the optimizer update (all elementwise, linear in the activations
  * or the parameters), and the backward products the graph could skip (the input gradient of the first layers).
+ *
+ * @since 0.1
  */
 public final class TrainingFlops {
   private TrainingFlops() {}

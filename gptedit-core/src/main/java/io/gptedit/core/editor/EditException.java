@@ -3,7 +3,11 @@ package io.gptedit.core.editor;
 import io.gptedit.core.GpteditException;
 import java.io.Serial;
 
-/** Thrown by an {@link ImageEditor} that could not produce an edit (model failure, refusal, bad input). */
+/**
+ * Thrown by an {@link ImageEditor} that could not produce an edit (model failure, refusal, bad input).
+ *
+ * @since 0.1
+ */
 public class EditException extends GpteditException {
   @Serial private static final long serialVersionUID = 1L;
 

@@ -23,6 +23,7 @@ import java.util.OptionalInt;
  * @param imageGuidance the image guidance scale for InstructPix2Pix-style editors, if set
  * @param targetPreset the output aspect preset, if the caller wants one other than the input's nearest
  * @param extra editor-specific string options (for example {@code quality=high} for a remote API)
+ * @since 0.1
  */
 public record EditOptions(
     long seed,

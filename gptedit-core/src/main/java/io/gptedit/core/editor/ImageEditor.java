@@ -11,6 +11,8 @@ import io.gptedit.core.image.RgbImage;
  *
  * <p>Implementations must be safe to call from several threads unless their documentation says otherwise, and
  * release native memory in {@link #close()}.
+ *
+ * @since 0.1
  */
 public interface ImageEditor extends AutoCloseable {
 

@@ -12,6 +12,8 @@ import java.util.Locale;
  * are equally far from 1:1. The boundaries are the geometric means of adjacent presets, {@code sqrt(2/3)} and
  * {@code sqrt(3/2)}; they are irrational, so no integer size can tie and the choice is decided in exact integer
  * arithmetic ({@code 3 w^2 < 2 h^2} means portrait, {@code 2 w^2 > 3 h^2} landscape, else square).
+ *
+ * @since 0.1
  */
 public enum AspectPreset {
   /** 1:1, rendered at 1024x1024. */

@@ -10,6 +10,7 @@ import static com.google.common.base.Preconditions.checkArgument;
  * @param y the top row
  * @param width the width, at least 1
  * @param height the height, at least 1
+ * @since 0.1
  */
 public record Box(int x, int y, int width, int height) {
   /**

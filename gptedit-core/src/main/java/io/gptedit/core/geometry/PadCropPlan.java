@@ -34,6 +34,7 @@ import io.gptedit.core.image.RgbImage;
  * @param canvas the padded size
  * @param padding pixels added on each side
  * @param padColor the padding colour, {@code 0xRRGGBB}
+ * @since 0.1
  */
 public record PadCropPlan(
     Size original, AspectPreset preset, Size canvas, Padding padding, int padColor) {

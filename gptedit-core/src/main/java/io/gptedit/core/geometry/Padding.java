@@ -9,6 +9,7 @@ import static com.google.common.base.Preconditions.checkArgument;
  * @param top rows on top
  * @param right columns on the right
  * @param bottom rows at the bottom
+ * @since 0.1
  */
 public record Padding(int left, int top, int right, int bottom) {
   /** No padding. */

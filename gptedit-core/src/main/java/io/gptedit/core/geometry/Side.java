@@ -1,6 +1,10 @@
 package io.gptedit.core.geometry;
 
-/** A side of an image. */
+/**
+ * A side of an image.
+ *
+ * @since 0.1
+ */
 public enum Side {
   /** The left edge (column 0). */
   LEFT,

@@ -7,6 +7,7 @@ import static com.google.common.base.Preconditions.checkArgument;
  *
  * @param width the width
  * @param height the height
+ * @since 0.1
  */
 public record Size(int width, int height) {
   /**

@@ -11,6 +11,8 @@ import java.util.BitSet;
  *
  * <p>Training losses weigh the edited and kept pixels by it ({@code FlowMatchingLoss.maskBalanced}) and the
  * synthetic world's exact metrics are defined on it.
+ *
+ * @since 0.1
  */
 public final class EditMask {
   private final int width;

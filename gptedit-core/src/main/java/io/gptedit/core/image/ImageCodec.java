@@ -1,5 +1,6 @@
 package io.gptedit.core.image;
 
+import io.gptedit.core.GpteditException;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
@@ -7,7 +8,6 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -347,7 +347,7 @@ public final class ImageCodec {
       param.setCompressionQuality(quality);
       writer.write(null, new IIOImage(image.toBufferedImage(), null, null), param);
     } catch (IOException e) {
-      throw new UncheckedIOException("JPEG encoding failed", e);
+      throw new GpteditException("JPEG encoding failed: " + e, e);
     } finally {
       writer.dispose();
     }
@@ -360,7 +360,7 @@ public final class ImageCodec {
    * @param image the image
    * @param file the destination
    * @param format {@link ImageFormat#PNG} or {@link ImageFormat#JPEG}
-   * @throws UncheckedIOException if the file cannot be written
+   * @throws io.gptedit.core.GpteditException if the file cannot be written
    * @throws IllegalArgumentException for {@link ImageFormat#WEBP}, which is read-only
    */
   public static void write(RgbImage image, Path file, ImageFormat format) {
@@ -380,7 +380,7 @@ public final class ImageCodec {
       Files.write(tmp, bytes);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write image " + file, e);
+      throw new GpteditException("cannot write image " + file + ": " + e, e);
     }
   }
 }

@@ -2,7 +2,11 @@ package io.gptedit.core.image;
 
 import java.util.Locale;
 
-/** The image file formats the SDK reads and writes. */
+/**
+ * The image file formats the SDK reads and writes.
+ *
+ * @since 0.1
+ */
 public enum ImageFormat {
   /** PNG: lossless, read and write. The format of every shard member. */
   PNG("png"),

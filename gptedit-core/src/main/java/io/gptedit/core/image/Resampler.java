@@ -12,6 +12,8 @@ import static java.util.Objects.requireNonNull;
  * like Pillow, the horizontal pass runs first and its result is rounded and clipped to 8 bits before the vertical
  * pass. Results agree with Pillow to within one level per sample (Pillow uses fixed-point weights; we use
  * doubles), which the tests check against images Pillow produced.
+ *
+ * @since 0.1
  */
 public final class Resampler {
   /** The Keys kernel parameter used by Pillow and OpenCV's bicubic. */

@@ -20,6 +20,8 @@ import java.util.Arrays;
  * zero-copy view and {@link #copyRgb()} a fresh copy.
  *
  * <p>Equality is by size and pixels.
+ *
+ * @since 0.1
  */
 public final class RgbImage {
   /** The largest side accepted; bounds memory use and keeps {@code width * height * 3} in an {@code int}. */

@@ -3,6 +3,8 @@ package io.gptedit.core.instruction;
 /**
  * Complex-Edit's instruction complexity: level {@code Ck} fuses {@code k} atomic edits into one instruction.
  * The paper adds C3 instructions to about half of OmniEdit; Complex-Edit's benchmark reports C8.
+ *
+ * @since 0.1
  */
 public enum ComplexityLevel {
   /** One atomic edit. */

@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param rewritten the rewritten instruction, if any (non-blank when present)
  * @param atomicSteps the atomic edits a composed instruction fuses, in order; empty when not composed
  * @param complexity the complexity level of a composed instruction
+ * @since 0.1
  */
 public record EditInstruction(
     String original,

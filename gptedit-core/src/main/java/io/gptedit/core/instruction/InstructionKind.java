@@ -2,7 +2,11 @@ package io.gptedit.core.instruction;
 
 import java.util.Locale;
 
-/** Where a sample's instruction came from; the release's {@code instruction_type} field. */
+/**
+ * Where a sample's instruction came from; the release's {@code instruction_type} field.
+ *
+ * @since 0.1
+ */
 public enum InstructionKind {
   /** The source dataset's own instruction. */
   ORIGINAL,

@@ -6,6 +6,8 @@ import java.io.Serial;
 /**
  * Thrown when a metadata record is malformed: a missing or ill-typed field, an out-of-range value, or an
  * inconsistency between fields. The message names the sample id (when known) and the field path.
+ *
+ * @since 0.1
  */
 public final class MetadataException extends GpteditException {
   @Serial private static final long serialVersionUID = 1L;

@@ -9,6 +9,7 @@ import static java.util.Objects.requireNonNull;
  *
  * @param value letters, digits, {@code _}, {@code -} and {@code /} only, 1 to 200 characters, no empty path
  *     segment
+ * @since 0.1
  */
 public record SampleId(String value) {
   /**

@@ -44,6 +44,7 @@ import java.util.Optional;
  * @param outputPath the output image's path relative to the dataset root [files.output]
  * @param inputDescription a caption of the input image [input_description]
  * @param extensions unknown top-level fields, name to compact JSON text
+ * @since 0.1
  */
 public record SampleMetadata(
     int schemaVersion,

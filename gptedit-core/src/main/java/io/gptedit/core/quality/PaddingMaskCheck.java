@@ -28,6 +28,7 @@ import java.util.Locale;
  * @param lineFraction the share of a line that must match for the line to count as padding
  * @param minSlack the smallest allowed band difference in lines
  * @param slackFraction the allowed band difference as a share of the extent
+ * @since 0.1
  */
 public record PaddingMaskCheck(int tolerance, double lineFraction, int minSlack, double slackFraction) {
 

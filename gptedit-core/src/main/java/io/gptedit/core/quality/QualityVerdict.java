@@ -10,6 +10,7 @@ import java.util.List;
  * The outcome of one or more quality checks: accepted when there are no reasons to reject.
  *
  * @param reasons why the sample was rejected; empty when accepted
+ * @since 0.1
  */
 public record QualityVerdict(List<RejectReason> reasons) {
   /** The verdict with no reasons. */

@@ -1,6 +1,10 @@
 package io.gptedit.core.quality;
 
-/** Why a quality check rejected a sample. */
+/**
+ * Why a quality check rejected a sample.
+ *
+ * @since 0.1
+ */
 public enum RejectCode {
   /** The cropped output still shows padding along a padded side, beyond the allowed fraction. */
   RESIDUAL_PADDING,

@@ -11,6 +11,7 @@ import java.util.Optional;
  * @param code the kind of failure
  * @param side the image side concerned, when the failure is about one side
  * @param detail a human-readable explanation with the measured numbers
+ * @since 0.1
  */
 public record RejectReason(RejectCode code, Optional<Side> side, String detail) {
   /** Validates the reason. */

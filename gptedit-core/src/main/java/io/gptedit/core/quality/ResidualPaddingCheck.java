@@ -26,6 +26,7 @@ import java.util.Locale;
  * @param tolerance the per-channel difference from the padding colour still counted as padding (0 to 255)
  * @param lineFraction the share of a line's pixels that must be padding for the line to count (0 to 1]
  * @param maxResidueFraction the largest accepted residue depth as a share of the extent
+ * @since 0.1
  */
 public record ResidualPaddingCheck(int tolerance, double lineFraction, double maxResidueFraction) {
 

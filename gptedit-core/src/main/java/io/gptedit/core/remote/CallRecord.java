@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param usage what the successful reply reported ({@link Usage#NONE} on failure)
  * @param costUsd the estimated cost of {@code usage} under the client's {@link PriceTable}
  * @param elapsed time from the call's start to its end, on the client's clock
+ * @since 0.1
  */
 public record CallRecord(
     Endpoint endpoint,

@@ -12,6 +12,7 @@ import java.util.List;
  *
  * @param role who speaks
  * @param parts the content, in order (the judges put the text first, then the images)
+ * @since 0.1
  */
 public record ChatMessage(Role role, List<Part> parts) {
   /** Who speaks. */

@@ -18,6 +18,7 @@ import java.util.OptionalInt;
  * @param maxTokens the completion token limit, if any
  * @param n how many completions to sample (Complex-Edit's judge samples several)
  * @param jsonSchema a JSON Schema the reply must follow (structured output), if any
+ * @since 0.1
  */
 public record ChatRequest(
     String model,

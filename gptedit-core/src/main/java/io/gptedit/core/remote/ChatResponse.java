@@ -12,6 +12,7 @@ import java.util.List;
  * @param choices the text of each completion, in order (one per requested {@code n})
  * @param usage tokens consumed
  * @param model the model that answered
+ * @since 0.1
  */
 public record ChatResponse(List<String> choices, Usage usage, String model) {
   /** Validates the reply. */

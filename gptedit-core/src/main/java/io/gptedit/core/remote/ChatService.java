@@ -1,6 +1,10 @@
 package io.gptedit.core.remote;
 
-/** Chat completions with images (instruction rewriting, composition, judging). */
+/**
+ * Chat completions with images (instruction rewriting, composition, judging).
+ *
+ * @since 0.1
+ */
 public interface ChatService {
   /**
    * Completes a chat.

@@ -6,6 +6,8 @@ import java.time.Instant;
 /**
  * The time source and sleeper the client paces itself with; tests substitute one that records sleeps instead of
  * waiting.
+ *
+ * @since 0.1
  */
 public interface ClientClock {
   /**

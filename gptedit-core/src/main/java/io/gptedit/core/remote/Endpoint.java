@@ -1,6 +1,10 @@
 package io.gptedit.core.remote;
 
-/** The three OpenAI-compatible endpoints the SDK calls, with their paths relative to the base URL. */
+/**
+ * The three OpenAI-compatible endpoints the SDK calls, with their paths relative to the base URL.
+ *
+ * @since 0.1
+ */
 public enum Endpoint {
   /** {@code POST /images/edits}: multipart upload of an input image and a prompt. */
   IMAGE_EDITS("/images/edits"),

@@ -10,6 +10,7 @@ import io.gptedit.core.image.RgbImage;
  * @param image the decoded image
  * @param usage tokens and images consumed
  * @param model the model that produced it, as the service named it
+ * @since 0.1
  */
 public record GeneratedImage(RgbImage image, Usage usage, String model) {
   /** Validates the result. */

@@ -15,6 +15,7 @@ import java.util.Map;
  * @param prompt the edit instruction
  * @param size the output size, e.g. 1024x1024, 1536x1024 or 1024x1536 for GPT-Image-1
  * @param extra service-specific form fields (for example {@code quality=high}); never the API key
+ * @since 0.1
  */
 public record ImageEditRequest(RgbImage image, String prompt, Size size, Map<String, String> extra) {
   /** Validates the request. */

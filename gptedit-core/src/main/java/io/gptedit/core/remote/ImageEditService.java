@@ -1,6 +1,10 @@
 package io.gptedit.core.remote;
 
-/** Renders an edit of an input image (GPT-Image-1's images/edits, or an in-process stand-in). */
+/**
+ * Renders an edit of an input image (GPT-Image-1's images/edits, or an in-process stand-in).
+ *
+ * @since 0.1
+ */
 public interface ImageEditService {
   /**
    * Edits an image.

@@ -13,6 +13,7 @@ import java.util.Map;
  * @param prompt the image description
  * @param size the output size
  * @param extra service-specific fields
+ * @since 0.1
  */
 public record ImageGenerationRequest(String prompt, Size size, Map<String, String> extra) {
   /** Validates the request. */

@@ -1,6 +1,10 @@
 package io.gptedit.core.remote;
 
-/** Renders an image from text (GPT-Image-1's images/generations, or an in-process stand-in). */
+/**
+ * Renders an image from text (GPT-Image-1's images/generations, or an in-process stand-in).
+ *
+ * @since 0.1
+ */
 public interface ImageGenerationService {
   /**
    * Generates an image.

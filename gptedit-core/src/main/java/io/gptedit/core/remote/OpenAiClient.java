@@ -30,6 +30,8 @@ import java.util.function.Function;
  *   GeneratedImage out = client.edit(ImageEditRequest.of(padded, "make the sky purple", Size.of(1024, 1024)));
  * }
  * }</pre>
+ *
+ * @since 0.1
  */
 public final class OpenAiClient
     implements ImageEditService, ImageGenerationService, ChatService, AutoCloseable {

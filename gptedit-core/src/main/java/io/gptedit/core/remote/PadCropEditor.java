@@ -18,6 +18,8 @@ import java.util.Map;
  * and resized back to the input's size, so the output always has the input's size.
  *
  * <p>Service failures become {@link EditException}s that keep {@link RemoteException#retryable()}.
+ *
+ * @since 0.1
  */
 public final class PadCropEditor implements ImageEditor {
   private final ImageEditService service;

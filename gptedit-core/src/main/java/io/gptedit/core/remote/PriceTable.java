@@ -11,6 +11,7 @@ import static java.util.Objects.requireNonNull;
  *
  * @param chat prices for {@link Endpoint#CHAT_COMPLETIONS}
  * @param images prices for {@link Endpoint#IMAGE_EDITS} and {@link Endpoint#IMAGE_GENERATIONS}
+ * @since 0.1
  */
 public record PriceTable(Price chat, Price images) {
   /**

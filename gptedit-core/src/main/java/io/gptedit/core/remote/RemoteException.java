@@ -5,6 +5,8 @@ import java.io.Serial;
 
 /**
  * A remote call failed. {@link #kind()} says whether it is worth retrying. Messages never contain API keys.
+ *
+ * @since 0.1
  */
 public final class RemoteException extends GpteditException {
   @Serial private static final long serialVersionUID = 1L;

@@ -17,6 +17,7 @@ import java.time.Duration;
  * @param baseDelay the wait before the first retry
  * @param maxDelay the longest single wait
  * @param jitter the largest fraction taken off a backoff wait, 0 to 1
+ * @since 0.1
  */
 public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay, double jitter) {
   /** Five attempts, 500 ms doubling to at most 30 s, with up to 50 % jitter. */

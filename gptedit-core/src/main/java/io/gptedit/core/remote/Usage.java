@@ -8,6 +8,7 @@ import static com.google.common.base.Preconditions.checkArgument;
  * @param inputTokens prompt tokens (text and image input)
  * @param outputTokens completion or image output tokens
  * @param images images produced
+ * @since 0.1
  */
 public record Usage(long inputTokens, long outputTokens, long images) {
   /** No usage. */

@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>A call is one invocation of a service method; it makes one or more attempts (HTTP requests). {@link
  * #retries()} counts attempts after the first; {@link #failures(RemoteException.Kind)} counts calls that ended in
  * an exception of that kind (after any retries). Usage is what successful replies reported.
+ *
+ * @since 0.1
  */
 public final class UsageMeter {
   private final PriceTable prices;

@@ -16,6 +16,7 @@ import io.gptedit.core.metadata.SampleMetadata;
  * @param instruction the edit instruction
  * @param edited the image after the edit
  * @param metadata the per-sample record; its id must equal {@code id}
+ * @since 0.1
  */
 public record EditTriplet(
     String id, RgbImage input, EditInstruction instruction, RgbImage edited, SampleMetadata metadata) {

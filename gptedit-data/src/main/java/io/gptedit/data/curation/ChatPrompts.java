@@ -16,6 +16,8 @@ import java.util.List;
  * to match the regenerated output) and the Complex-Edit recipe for C3 instructions (propose atomic edits for an
  * image, then fuse them into one instruction). Each prompt carries a fixed marker line, so replies and stand-in
  * services can rely on the structure.
+ *
+ * @since 0.1
  */
 public final class ChatPrompts {
   /** Marks the instruction to rewrite: the rest of the line is the instruction. */

@@ -9,6 +9,7 @@ import io.gptedit.core.remote.Usage;
  * @param imageOutputPerMillion USD per million output tokens of an image call
  * @param chatInputPerMillion USD per million input tokens of a chat call
  * @param chatOutputPerMillion USD per million output tokens of a chat call
+ * @since 0.1
  */
 public record CostModel(
     double imageInputPerMillion, double imageOutputPerMillion, double chatInputPerMillion, double chatOutputPerMillion) {

@@ -15,6 +15,8 @@ import java.util.Map;
 
 /**
  * Settings of a curation run. Required: the output folder. Everything else has a default (see the builder).
+ *
+ * @since 0.1
  */
 public final class CurationConfig {
   private final Path outputDir;

@@ -1,6 +1,10 @@
 package io.gptedit.data.curation;
 
-/** Receives progress snapshots; render them as a bar or a periodic line. */
+/**
+ * Receives progress snapshots; render them as a bar or a periodic line.
+ *
+ * @since 0.1
+ */
 @FunctionalInterface
 public interface CurationListener {
   /**

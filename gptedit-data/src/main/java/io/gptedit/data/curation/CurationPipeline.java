@@ -83,6 +83,8 @@ import java.util.stream.Stream;
  * <p>Hence every unit ends up in the ledger exactly once, a key is in at most one shard, and every written key
  * is in a committed shard. Service calls run on {@code concurrency} threads; the ledger and the shard writer
  * are used only by the calling thread.
+ *
+ * @since 0.1
  */
 public final class CurationPipeline {
   private static final ObjectMapper JSON = new ObjectMapper();

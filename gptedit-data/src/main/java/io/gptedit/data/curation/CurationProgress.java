@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param eta the expected time to finish, when a rate is known
  * @param rejectsByReason reject counts by reason
  * @param spendUsd the spend of this run
+ * @since 0.1
  */
 public record CurationProgress(
     long done,

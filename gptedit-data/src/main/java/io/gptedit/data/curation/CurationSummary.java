@@ -21,6 +21,7 @@ import java.util.Map;
  * @param spendUsd this run's spend
  * @param shards shards committed in this run
  * @param elapsed wall time
+ * @since 0.1
  */
 public record CurationSummary(
     boolean dryRun,

@@ -26,6 +26,8 @@ import java.util.Set;
  * together with their shard, in one transaction, only after the shard file was renamed into place (see
  * {@link CurationPipeline} for the whole protocol). Re-recording a key adds its attempts and cost to the old row
  * and replaces the status, so a transient failure that later succeeds keeps its full history of spend.
+ *
+ * @since 0.1
  */
 public final class Ledger implements AutoCloseable {
   private static final String UPSERT = upsert(1);

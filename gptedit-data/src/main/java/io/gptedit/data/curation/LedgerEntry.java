@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param attempts attempts over all runs
  * @param costUsd spend over all runs
  * @param shard the shard holding the sample, when written
+ * @since 0.1
  */
 public record LedgerEntry(
     String key,

@@ -4,7 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import io.gptedit.core.triplet.EditTriplet;
 
-/** What happened to one work unit. */
+/**
+ * What happened to one work unit.
+ *
+ * @since 0.1
+ */
 public sealed interface Outcome {
   /**
    * Returns the unit's key.

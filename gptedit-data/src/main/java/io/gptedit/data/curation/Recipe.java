@@ -1,6 +1,10 @@
 package io.gptedit.data.curation;
 
-/** How a source sample becomes a curated one. */
+/**
+ * How a source sample becomes a curated one.
+ *
+ * @since 0.1
+ */
 public enum Recipe {
   /**
    * Pad the input with white to the nearest preset, edit at the preset's generation size, crop the padding away

@@ -10,6 +10,7 @@ import static java.util.Objects.requireNonNull;
  *     hashing the id
  * @param c3Fraction the share of samples that also yield a C3 sample (three proposed atomic edits fused into
  *     one instruction, regenerated from the same input), chosen by hashing the id
+ * @since 0.1
  */
 public record SourcePolicy(Recipe recipe, double rewriteFraction, double c3Fraction) {
   /** The paper's OmniEdit share of rewritten instructions (about 100,000 of 1.2 M, section 3). */

@@ -25,6 +25,8 @@ import java.util.List;
 /**
  * The pipeline's stages as plain functions over values, so the same steps can run on another engine.
  * {@link CurationPipeline} strings them together with retries, the ledger and the shard writer.
+ *
+ * @since 0.1
  */
 public final class Stages {
   private Stages() {}

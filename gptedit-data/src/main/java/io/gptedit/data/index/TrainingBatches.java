@@ -48,6 +48,8 @@ import java.util.TreeMap;
  * }</pre>
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class TrainingBatches {
   private static final String ALL = "(all)";

@@ -19,6 +19,8 @@ import java.util.Map;
  * DatasetIndex} decide each step's keys and aspect bucket, and the samples are read from the shards, by offset
  * (the sidecar index) or from memory after {@link #preload()}. Step {@code s}'s batch is a pure function of the seed
  * and {@code s}, so a resumed run draws the same batches.
+ *
+ * @since 0.1
  */
 public final class TrainingSet {
   private final Path dir;

@@ -13,6 +13,7 @@ import java.util.List;
  * @param index the sidecar index file
  * @param keys the sample keys, in order
  * @param bytes the shard's size in bytes
+ * @since 0.1
  */
 public record CompletedShard(Path path, Path index, List<String> keys, long bytes) {
   /** Validates and freezes. */

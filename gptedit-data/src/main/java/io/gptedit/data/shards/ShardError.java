@@ -10,6 +10,7 @@ import static java.util.Objects.requireNonNull;
  * @param member the member name (such as {@code key.edited.png}), or {@code "-"} when the problem is not one
  *     member's
  * @param problem what is wrong
+ * @since 0.1
  */
 public record ShardError(String shard, String key, String member, String problem) {
   /** Validates the error. */

@@ -8,6 +8,7 @@ import static java.util.Objects.requireNonNull;
  * @param shard the shard file name, such as {@code train-000003.tar}
  * @param key the sample key
  * @param offset the byte offset in the shard
+ * @since 0.1
  */
 public record ShardLocation(String shard, String key, long offset) {
   /** Validates the location. */

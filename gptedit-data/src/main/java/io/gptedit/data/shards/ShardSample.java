@@ -15,6 +15,7 @@ import io.gptedit.core.triplet.EditTriplet;
  * @param inputPng the input image's PNG bytes
  * @param editedPng the edited image's PNG bytes
  * @param metadata the metadata, validated against the schema
+ * @since 0.1
  */
 public record ShardSample(String shard, String key, byte[] inputPng, byte[] editedPng, SampleMetadata metadata) {
   /** Validates the sample. */

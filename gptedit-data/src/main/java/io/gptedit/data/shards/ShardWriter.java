@@ -45,6 +45,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * renamed into place, and then the tar is renamed to {@code <name>.tar}. The tar rename is the commit point: a
  * {@code .tar} file is always complete. Shards are named {@code <prefix>-<6-digit number>.tar}, numbered from
  * {@code firstNumber}.
+ *
+ * @since 0.1
  */
 public final class ShardWriter implements AutoCloseable {
   /** The input member's suffix. */

@@ -24,6 +24,7 @@ import java.util.stream.Stream;
  * {@code <key>.txt} (the instruction). Keys are listed in name order; a key with a missing part is reported.
  *
  * @see TripletSource
+ * @since 0.1
  */
 public final class FolderSource extends AbstractSource {
   private final Path dir;

@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param instruction the instruction column
  * @param task the task column, if any
  * @param description the input caption column, if any
+ * @since 0.1
  */
 public record ParquetColumns(
     String dataset,

@@ -30,6 +30,8 @@ import java.util.Properties;
  * {@link SourceException} listing the columns it has. Sample ids are {@code <dataset>_<id>} with characters
  * outside {@code A-Za-z0-9_-/} replaced by {@code -} (or {@code <dataset>_<file stem>_<row>} without an id
  * column).
+ *
+ * @since 0.1
  */
 public final class ParquetSource extends AbstractSource {
   private final Path file;

@@ -41,6 +41,8 @@ import java.util.stream.Stream;
  *
  * <p>A sample whose image is missing or unreadable, or whose record is malformed, is skipped and reported in
  * {@link #problems()} (the release is known to miss 6,705 HQ-Edit generate images).
+ *
+ * @since 0.1
  */
 public final class ReleaseSource extends AbstractSource {
   private static final Set<String> MAPPED = Set.of(

@@ -3,7 +3,11 @@ package io.gptedit.data.sources;
 import io.gptedit.core.GpteditException;
 import java.io.Serial;
 
-/** A source as a whole cannot be read (missing root, unreadable file, columns that do not fit). */
+/**
+ * A source as a whole cannot be read (missing root, unreadable file, columns that do not fit).
+ *
+ * @since 0.1
+ */
 public final class SourceException extends GpteditException {
   @Serial private static final long serialVersionUID = 1L;
 

@@ -9,6 +9,7 @@ import static java.util.Objects.requireNonNull;
  * @param source where the sample was described (a metadata file, an annotation file, a parquet file and row)
  * @param sampleId the sample's id, or {@code "?"} when it could not be read
  * @param problem what is wrong, naming the file or field
+ * @since 0.1
  */
 public record SourceProblem(String source, String sampleId, String problem) {
   /** Validates. */

@@ -11,6 +11,8 @@ import java.util.stream.StreamSupport;
 /**
  * A lazy source of edit triplets holding one sample in memory at a time. Samples that cannot be delivered are
  * skipped and reported in {@link #problems()}; only a source that cannot be read at all throws.
+ *
+ * @since 0.1
  */
 public interface TripletSource extends Iterator<EditTriplet>, AutoCloseable {
   /**

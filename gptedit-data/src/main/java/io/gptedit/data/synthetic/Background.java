@@ -8,6 +8,7 @@ import static java.util.Objects.requireNonNull;
  * @param pattern the pattern
  * @param first the first colour (the only one for {@link Pattern#PLAIN})
  * @param second the second colour; equal to {@code first} for {@link Pattern#PLAIN}
+ * @since 0.1
  */
 public record Background(Pattern pattern, SceneColor first, SceneColor second) {
   /** The background patterns. */

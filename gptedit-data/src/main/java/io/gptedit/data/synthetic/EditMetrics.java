@@ -14,6 +14,8 @@ import java.nio.ByteBuffer;
  * <b>Instruction following</b> is the share of mask pixels (those the edit should change) where the output
  * matches the exact target; <b>identity preservation</b> is the share of the other pixels where the output
  * matches the input. An empty mask gives instruction following 1; a full mask gives identity preservation 1.
+ *
+ * @since 0.1
  */
 public final class EditMetrics {
   private EditMetrics() {}

@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * One atomic edit of a synthetic scene. Shapes are named by kind and colour, which are unique in a scene, so an
  * operation means the same thing whether it comes from the generator or from parsing an instruction.
+ *
+ * @since 0.1
  */
 public sealed interface EditOp {
   /**

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
  *
  * @param high the first 64 bits
  * @param low the last 64 bits
+ * @since 0.1
  */
 public record Fingerprint(long high, long low) {
   /**

@@ -5,6 +5,8 @@ import java.util.Locale;
 /**
  * The nine cells of a scene's 3x3 layout grid. Shapes sit at cell centres, one shape per cell, so shapes never
  * overlap and every edit changes pixels.
+ *
+ * @since 0.1
  */
 public enum GridCell {
   /** Row 0, column 0. */

@@ -27,6 +27,8 @@ import java.util.OptionalDouble;
  *   <li><b>Background identity</b>: the share of background pixels (no object in the input, outside the edit
  *       mask) within the tolerance of the input.
  * </ul>
+ *
+ * @since 0.1
  */
 public final class ObjectMetrics {
   /** The share of an object's pixels that must match for it to count as kept or present. */

@@ -2,7 +2,11 @@ package io.gptedit.data.synthetic;
 
 import java.util.List;
 
-/** The resize edits: each has an exact factor and the phrases instructions use for it. */
+/**
+ * The resize edits: each has an exact factor and the phrases instructions use for it.
+ *
+ * @since 0.1
+ */
 public enum ResizeFactor {
   /** Half the size. */
   HALF(0.5, List.of("half as big", "half the size", "smaller by half")),

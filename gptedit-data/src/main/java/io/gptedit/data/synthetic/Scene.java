@@ -25,6 +25,7 @@ import java.util.Set;
  * @param background the background
  * @param shapes the shapes, in drawing order; kind and colour pairs are unique, cells are distinct, and no shape
  *     shares a colour with the background
+ * @since 0.1
  */
 public record Scene(int width, int height, Background background, List<SceneShape> shapes) {
   /**

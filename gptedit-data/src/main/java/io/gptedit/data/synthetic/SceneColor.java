@@ -5,6 +5,8 @@ import java.util.Locale;
 /**
  * The synthetic world's named palette. Every colour is at least 40 levels from white on some channel, so no
  * scene pixel is mistaken for white padding by the quality checks.
+ *
+ * @since 0.1
  */
 public enum SceneColor {
   /** Red. */

@@ -10,6 +10,7 @@ import static java.util.Objects.requireNonNull;
  * @param color the fill colour
  * @param cell the grid cell it is centred in
  * @param scale the half-extent as a share of half the cell's smaller side, 0.15 to 0.9
+ * @since 0.1
  */
 public record SceneShape(ShapeKind kind, SceneColor color, GridCell cell, double scale) {
   /**

@@ -13,6 +13,8 @@ import java.util.stream.Collectors;
  * The synthetic world's language: instruction templates (several per edit kind), chain joiners, and scene
  * descriptions, each with an exact parser. Every text {@link #instruction} writes, {@link #parseInstruction}
  * reads back to the same operations; the same holds for {@link #describe} and {@link #parseScene}.
+ *
+ * @since 0.1
  */
 public final class SceneText {
   private static final String COLOURS =

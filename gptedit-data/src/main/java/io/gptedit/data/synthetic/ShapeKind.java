@@ -2,7 +2,11 @@ package io.gptedit.data.synthetic;
 
 import java.util.Locale;
 
-/** The kinds of shape a synthetic scene holds; each is tested analytically, so masks are exact. */
+/**
+ * The kinds of shape a synthetic scene holds; each is tested analytically, so masks are exact.
+ *
+ * @since 0.1
+ */
 public enum ShapeKind {
   /** A disc of radius r. */
   CIRCLE,

@@ -2,7 +2,11 @@ package io.gptedit.data.synthetic;
 
 import java.util.Locale;
 
-/** The sizes an added shape can have, as a share of half the smaller side of its grid cell. */
+/**
+ * The sizes an added shape can have, as a share of half the smaller side of its grid cell.
+ *
+ * @since 0.1
+ */
 public enum SizeClass {
   /** 40 % of the half cell. */
   SMALL(0.40),

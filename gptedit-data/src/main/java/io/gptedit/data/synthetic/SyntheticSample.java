@@ -26,6 +26,7 @@ import java.util.List;
  * @param input the input rendering
  * @param target the exact target rendering
  * @param mask the pixels that differ between input and target
+ * @since 0.1
  */
 public record SyntheticSample(
     long index,

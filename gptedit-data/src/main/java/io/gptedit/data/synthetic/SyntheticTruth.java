@@ -24,6 +24,7 @@ import java.util.Optional;
  *
  * @param scene the input's scene
  * @param program the atomic edits, in order
+ * @since 0.1
  */
 public record SyntheticTruth(Scene scene, List<EditOp> program) {
   /** The metadata extension's name. */

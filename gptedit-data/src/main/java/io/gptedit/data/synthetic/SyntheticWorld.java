@@ -32,6 +32,8 @@ import java.util.stream.Stream;
  * <p>The world recognises an image by its exact pixels ({@link Fingerprint}): every scene it rendered for a sample,
  * and every rendering {@link #register registered} with it, is remembered in a concurrent map (about 200 bytes a
  * scene).
+ *
+ * @since 0.1
  */
 public final class SyntheticWorld {
   private final long seed;

@@ -15,6 +15,7 @@ import java.util.Set;
  * @param instruction the instruction as the benchmark gives it
  * @param input the input image file
  * @param tags subset tags: the language ({@code en}/{@code cn}) and {@code intersection} for GEdit
+ * @since 0.1
  */
 public record BenchSample(String key, String category, String instruction, Path input, Set<String> tags) {
   /** Validates the sample. */

@@ -16,6 +16,7 @@ import java.util.Set;
  * @param benchmark the benchmark
  * @param subset the subset label, such as {@code en}, {@code basic}, {@code C8/real} or {@code SINGLE}
  * @param samples the samples in benchmark order
+ * @since 0.1
  */
 public record BenchmarkSet(Benchmark benchmark, String subset, List<BenchSample> samples) {
   /**

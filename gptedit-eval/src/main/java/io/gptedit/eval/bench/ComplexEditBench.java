@@ -18,6 +18,8 @@ import java.util.Set;
  * dataset order, with {@code image} (the input's path relative to the split folder) and {@code edit}, the dataset's
  * edit record. The instruction at level k is {@code edit.compound[k-1].compound_instruction}. Row i gets the key
  * {@code %05d} of i: the official scorer pairs outputs with rows by sorted file name, so names are zero-padded.
+ *
+ * @since 0.1
  */
 public final class ComplexEditBench {
   /** The metadata file name inside a split folder. */

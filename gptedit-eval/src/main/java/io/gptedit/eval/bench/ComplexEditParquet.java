@@ -27,6 +27,8 @@ import java.util.Locale;
  * {@code image} as {@code struct<bytes, path>} and {@code edit}) into the split folder {@link ComplexEditBench}
  * reads, with DuckDB. Rows keep the dataset's order (file name, then row number), which is what pairs outputs with
  * rows.
+ *
+ * @since 0.1
  */
 public final class ComplexEditParquet {
   private ComplexEditParquet() {}

@@ -17,6 +17,8 @@ import java.util.Set;
  * <p>The file maps each key to {@code {"id": "<folder>/<file>.jpg", "prompt": "...", "edit_type": "<family>"}};
  * originals are at {@code <originals>/<id>}. The older version of the file names the {@code adjust} family
  * {@code alter}; both are accepted and reported as {@code adjust}.
+ *
+ * @since 0.1
  */
 public final class ImgEditBench {
   private ImgEditBench() {}

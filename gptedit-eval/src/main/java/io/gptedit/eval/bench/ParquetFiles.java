@@ -13,7 +13,7 @@ final class ParquetFiles {
   /**
    * Returns the files as a DuckDB list literal, such as {@code ['/a/x.parquet', '/a/y.parquet']}.
    *
-   * @throws EvalException if the list is empty or a file does not exist
+   * @throws EvalException if the list is empty, a file does not exist or DuckDB (optional) is not on the class path
    */
   static String sqlList(List<Path> parquetFiles) {
     if (parquetFiles.isEmpty()) {
@@ -24,8 +24,28 @@ final class ParquetFiles {
         throw new EvalException("parquet file " + p + " does not exist");
       }
     }
+    requireDuckDb(parquetFiles.get(0));
     return parquetFiles.stream()
         .map(p -> "'" + p.toAbsolutePath().toString().replace("'", "''") + "'")
         .collect(Collectors.joining(", ", "[", "]"));
+  }
+
+  /** The DuckDB JDBC version gptedit is built and tested with (gptedit-bom pins it). */
+  static final String DUCKDB_VERSION = "1.4.4.0";
+
+  /**
+   * Checks that DuckDB's JDBC driver, an optional dependency of gptedit-eval, is on the class path.
+   *
+   * @throws EvalException naming the dependency to add
+   */
+  static void requireDuckDb(Path file) {
+    try {
+      Class.forName("org.duckdb.DuckDBDriver", false, ParquetFiles.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new EvalException(
+          "reading parquet file " + file + " needs DuckDB, an optional dependency of gptedit-eval that is not on the"
+              + " class path: add org.duckdb:duckdb_jdbc, version " + DUCKDB_VERSION + " (gptedit-bom manages it)",
+          e);
+    }
   }
 }

@@ -18,6 +18,8 @@ import java.util.List;
  * <p>The object is the text from the first {@code {} to the last {@code }} (structured output returns only the
  * object, but a model without it may wrap it in prose or a code fence). Each field must be present, a whole number
  * (an integral decimal such as {@code 8.0} or a numeric string is accepted) and in range.
+ *
+ * @since 0.1
  */
 public final class JsonFieldsParser {
   private static final JsonMapper LENIENT =

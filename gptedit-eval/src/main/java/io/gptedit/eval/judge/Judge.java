@@ -8,6 +8,7 @@ import io.gptedit.eval.bench.BenchSample;
  * Scores one benchmark's outputs with a chat model. Implementations are safe to call from several threads.
  *
  * @param <S> the benchmark's per-sample score type
+ * @since 0.1
  */
 public interface Judge<S> {
   /**

@@ -19,6 +19,7 @@ import java.util.OptionalInt;
  * @param maxAttempts attempts per call that may end without a usable reply before the sample is recorded as a
  *     failure
  * @param cacheDir where judge replies are cached, or empty for no cache
+ * @since 0.1
  */
 public record JudgeConfig(
     String model,

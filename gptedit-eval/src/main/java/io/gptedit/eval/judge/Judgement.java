@@ -8,6 +8,7 @@ import io.gptedit.eval.score.SampleFailure;
  * A judge's verdict on one sample: its scores, or a counted failure.
  *
  * @param <S> the benchmark's per-sample score type
+ * @since 0.1
  */
 public sealed interface Judgement<S> permits Judgement.Scored, Judgement.Failed {
   /**

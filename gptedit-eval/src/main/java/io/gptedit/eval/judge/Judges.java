@@ -20,6 +20,8 @@ import java.util.Optional;
 /**
  * The four benchmark judges, each following its benchmark's protocol (which images, in which order, how many
  * calls and runs) with the prompts of a {@link PromptSet}.
+ *
+ * @since 0.1
  */
 public final class Judges {
   /** The JSON Schema our Complex-Edit instruction-following and identity call asks the service to follow. */

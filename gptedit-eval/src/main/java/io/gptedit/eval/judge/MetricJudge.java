@@ -12,6 +12,8 @@ import java.util.Map;
 /**
  * The "judge" of a {@link Benchmark#LOCAL} benchmark: a {@link SampleScorer}'s local metrics in place of an LLM. A
  * scorer that throws on a sample turns it into a counted failure, as an unparseable judge reply does.
+ *
+ * @since 0.1
  */
 public final class MetricJudge implements Judge<MetricScores> {
   private final SampleScorer scorer;

@@ -28,6 +28,7 @@ import java.util.stream.Stream;
  * reads a user's copy of the official ones.
  *
  * @param templates name to template
+ * @since 0.1
  */
 public record PromptSet(Map<String, PromptTemplate> templates) {
   /** Validates the set. */

@@ -24,6 +24,7 @@ import java.util.Map;
  * @param text the template text
  * @param tokens variable name to the literal token replaced by its value; variables not listed use
  *     {@code {{name}}}
+ * @since 0.1
  */
 public record PromptTemplate(String name, String text, Map<String, String> tokens) {
   /** Validates the template. */

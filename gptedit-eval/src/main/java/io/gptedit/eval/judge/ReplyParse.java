@@ -9,6 +9,7 @@ import java.util.function.Function;
  * into a default score.
  *
  * @param <T> the parsed value type
+ * @since 0.1
  */
 public sealed interface ReplyParse<T> permits ReplyParse.Parsed, ReplyParse.Unparsable {
   /**

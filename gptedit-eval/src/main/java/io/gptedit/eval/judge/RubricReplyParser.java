@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
  * one wins (models often restate the final figure at the end). If the expected names are not all present but the
  * reply holds exactly as many {@code Label: <number>} lines as there are sub-scores (an official template with other
  * names), those are taken in order. Anything else is {@link ReplyParse.Unparsable} with the missing names.
+ *
+ * @since 0.1
  */
 public final class RubricReplyParser {
   private static final Pattern LINE =

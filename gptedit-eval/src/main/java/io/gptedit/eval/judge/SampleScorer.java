@@ -10,6 +10,8 @@ import java.util.Map;
  * io.gptedit.eval.Benchmark#LOCAL} benchmarks
  * (such as the edit lab's held-out set with the synthetic world's exact scores). Implementations must be safe to
  * call from several threads.
+ *
+ * @since 0.1
  */
 public interface SampleScorer {
   /**

@@ -7,6 +7,7 @@ import static com.google.common.base.Preconditions.checkArgument;
  *
  * @param min the lowest valid score
  * @param max the highest valid score
+ * @since 0.1
  */
 public record ScoreRange(double min, double max) {
   /** GEdit's VIEScore, OmniContext and Complex-Edit: 0 to 10. */

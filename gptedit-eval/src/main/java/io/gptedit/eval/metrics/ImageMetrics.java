@@ -12,6 +12,8 @@ import io.gptedit.core.image.RgbImage;
  * {@code K2 = 0.03}, {@code L = 255}, evaluated on the luma channel (ITU-R BT.601: {@code Y = 0.299 R + 0.587 G
  * + 0.114 B}) over every position where the window fits entirely inside the image ("valid" filtering, no padding),
  * and averaged. PSNR and L1 use all three RGB channels.
+ *
+ * @since 0.1
  */
 public final class ImageMetrics {
   /** SSIM window side (Wang et al.). */

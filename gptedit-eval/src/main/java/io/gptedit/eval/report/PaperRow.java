@@ -12,6 +12,7 @@ import java.util.OptionalDouble;
  * @param model the model name as printed
  * @param rewrittenPrompts whether the row used inference-time prompt rewriting (the paper's dagger)
  * @param values column name to value; a column the paper left blank is absent
+ * @since 0.1
  */
 public record PaperRow(String model, boolean rewrittenPrompts, Map<String, Double> values) {
   /** Validates the row. */

@@ -24,6 +24,7 @@ import java.util.Map;
  * @param resource the CSV resource name
  * @param columns the value columns in order (without {@code model} and {@code rewritten_prompts})
  * @param rows the published rows in the paper's order
+ * @since 0.1
  */
 public record PaperTable(Benchmark benchmark, String resource, List<String> columns, List<PaperRow> rows) {
   /** Validates the table. */

@@ -18,6 +18,7 @@ import java.util.List;
  * @param promptHash the hash of the judge's prompt set
  * @param results one result per subset; the first is the one compared with the paper
  * @param paper the paper's table for the benchmark
+ * @since 0.1
  */
 public record Report(
     Benchmark benchmark,

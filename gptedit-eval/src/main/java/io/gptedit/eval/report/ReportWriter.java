@@ -23,6 +23,8 @@ import java.util.Map;
  * <p>Figures are printed with two decimals (half-up, as the paper prints them); JSON and CSV keep full precision.
  * Our row is printed beside the paper's rows with the dagger when instructions were rewritten; every report
  * states the judge model, the prompt hash and how many samples failed.
+ *
+ * @since 0.1
  */
 public final class ReportWriter {
   /** The CSV header. */

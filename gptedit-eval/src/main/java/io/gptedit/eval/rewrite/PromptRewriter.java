@@ -37,6 +37,8 @@ import java.util.UUID;
  * <p>Rewrites are cached on disk by model, template hash, instruction and input-image hash. A reply that does not
  * parse is retried up to the attempt limit; after that the rewrite throws and the runner records the sample as
  * failed rather than silently falling back to the original instruction.
+ *
+ * @since 0.1
  */
 public final class PromptRewriter implements InstructionSource {
   /** This project's rewrite prompt. */

@@ -8,6 +8,7 @@ import static java.util.Objects.requireNonNull;
  * @param input what the input image shows, as far as the edit is concerned
  * @param edit the explicit, self-contained edit instruction that replaces the original
  * @param output what the edited image should look like
+ * @since 0.1
  */
 public record RewrittenInstruction(String input, String edit, String output) {
   /** Validates the rewrite. */

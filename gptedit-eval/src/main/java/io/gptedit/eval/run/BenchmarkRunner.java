@@ -63,6 +63,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Samples whose edit failed, whose output is missing or unreadable, or whose judge replies never parsed are
  * failures: excluded from every mean and counted in the report. The judge always sees the benchmark's original
  * instruction, also when the editor was given rewritten ones.
+ *
+ * @since 0.1
  */
 public final class BenchmarkRunner {
   private final BenchmarkSet set;

@@ -31,6 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>At most {@code concurrency} edits run at once. An output that already exists is skipped, so a killed run
  * resumes where it stopped; outputs are written atomically, so a half-written file never counts as done. A sample
  * whose edit or instruction rewrite fails is recorded and the run goes on.
+ *
+ * @since 0.1
  */
 public final class EditRunner {
   private final ImageEditor editor;

@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param editing the editing run's summary, if an editor was run
  * @param files the files written: the Markdown, CSV and JSON reports, then any official intermediate files (GEdit's
  *     per-task-type score CSVs)
+ * @since 0.1
  */
 public record Evaluation(Report report, Optional<RunSummary> editing, List<Path> files) {
   /** Validates the outcome. */

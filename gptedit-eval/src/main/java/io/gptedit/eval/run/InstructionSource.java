@@ -3,7 +3,11 @@ package io.gptedit.eval.run;
 import io.gptedit.core.image.RgbImage;
 import io.gptedit.eval.bench.BenchSample;
 
-/** Chooses the instruction the editor receives for a sample: the benchmark's own, or a rewritten one. */
+/**
+ * Chooses the instruction the editor receives for a sample: the benchmark's own, or a rewritten one.
+ *
+ * @since 0.1
+ */
 public interface InstructionSource {
   /** The benchmark's instructions, unchanged. */
   InstructionSource ORIGINAL =

@@ -11,6 +11,7 @@ import static java.util.Objects.requireNonNull;
  * @param status what happened to it
  * @param done samples finished in this phase so far, including this one
  * @param total samples in this phase
+ * @since 0.1
  */
 public record ProgressEvent(Phase phase, String key, Status status, int done, int total) {
   /** The phases of a benchmark run. */

@@ -14,6 +14,7 @@ import java.util.List;
  * @param skipped outputs that existed from an earlier run
  * @param failures samples the editor (or the instruction rewriter) could not handle
  * @param rewritten whether the editor received rewritten instructions
+ * @since 0.1
  */
 public record RunSummary(int generated, int skipped, List<SampleFailure> failures, boolean rewritten) {
   /** Validates the summary. */

@@ -17,6 +17,8 @@ import java.util.function.ToDoubleFunction;
  * <p>Every mean is over scored samples only; failures are filtered with the same subset rule as the samples and
  * counted per category. An overall figure is the unweighted mean of the category figures (GEdit, ImgEdit,
  * OmniContext) or of the samples (Complex-Edit), exactly as the official scripts compute it.
+ *
+ * @since 0.1
  */
 public final class Aggregation {
   /** GEdit metric names. */

@@ -21,6 +21,7 @@ import java.util.Map;
  * @param missingCategories expected categories with no scored sample; when not empty the overall is over the
  *     remaining categories and is not comparable with published figures
  * @param failures every sample that failed, counted and excluded from the means
+ * @since 0.1
  */
 public record BenchmarkResult(
     Benchmark benchmark,

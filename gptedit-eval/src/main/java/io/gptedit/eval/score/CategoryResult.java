@@ -13,6 +13,7 @@ import java.util.Map;
  * @param scored how many samples contributed to the means
  * @param failed how many samples failed and were excluded
  * @param metrics metric name to value, in report order; empty when no sample was scored
+ * @since 0.1
  */
 public record CategoryResult(String category, int scored, int failed, Map<String, Double> metrics) {
   /** Validates the result. */

@@ -14,6 +14,7 @@ import java.util.List;
  * @param instructionFollowing the IF value of each run
  * @param identityPreservation the IP value of each run
  * @param perceptualQuality the PQ value of each run
+ * @since 0.1
  */
 public record ComplexEditSampleScore(
     String key,

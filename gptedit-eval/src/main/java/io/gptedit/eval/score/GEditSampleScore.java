@@ -17,6 +17,7 @@ import java.util.List;
  * @param intersection whether the sample belongs to the intersection subset
  * @param semanticScores the semantic-consistency scores, at least one
  * @param qualityScores the perceptual-quality scores, at least one
+ * @since 0.1
  */
 public record GEditSampleScore(
     String key,

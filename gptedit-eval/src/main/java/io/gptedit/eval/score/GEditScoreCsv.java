@@ -21,6 +21,8 @@ import java.util.Map;
  * can check the other's numbers:
  * {@code <model>_<task_type>_gpt_score.csv} with the columns {@value #HEADER} (the misspelling {@code sementics}
  * is the official column name).
+ *
+ * @since 0.1
  */
 public final class GEditScoreCsv {
   /** The official header line. */

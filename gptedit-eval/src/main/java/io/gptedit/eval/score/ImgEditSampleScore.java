@@ -12,6 +12,7 @@ import java.util.List;
  * @param key the sample key in {@code basic_edit.json}
  * @param family the edit family ({@code adjust} also for the older {@code alter})
  * @param subScores the parsed sub-scores in rubric order, at least one
+ * @since 0.1
  */
 public record ImgEditSampleScore(String key, String family, List<Double> subScores) {
   /** Validates the scores. */

@@ -11,6 +11,7 @@ import java.util.Map;
  * @param key the sample key
  * @param category the sample's category
  * @param values metric to value, in the scorer's order
+ * @since 0.1
  */
 public record MetricScores(String key, String category, Map<String, Double> values) {
   /** Validates the scores. */

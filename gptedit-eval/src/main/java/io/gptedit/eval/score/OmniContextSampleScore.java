@@ -10,6 +10,7 @@ import static java.util.Objects.requireNonNull;
  * @param taskType {@code single_character} or {@code single_object}
  * @param promptFollowing PF, 0 to 10
  * @param subjectConsistency SC, 0 to 10
+ * @since 0.1
  */
 public record OmniContextSampleScore(
     String key, String taskType, double promptFollowing, double subjectConsistency) {

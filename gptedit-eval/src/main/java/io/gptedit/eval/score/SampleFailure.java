@@ -16,6 +16,7 @@ import java.util.Set;
  * @param stage where it failed
  * @param reason a one-line explanation (the parse error or the remote error)
  * @param attempts how many judge or edit attempts were made
+ * @since 0.1
  */
 public record SampleFailure(
     String key, String category, Set<String> tags, Stage stage, String reason, int attempts) {

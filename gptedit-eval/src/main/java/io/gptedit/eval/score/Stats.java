@@ -6,7 +6,11 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.Collection;
 
-/** Means and decimal rounding shared by the aggregation formulas. */
+/**
+ * Means and decimal rounding shared by the aggregation formulas.
+ *
+ * @since 0.1
+ */
 public final class Stats {
   private Stats() {}
 

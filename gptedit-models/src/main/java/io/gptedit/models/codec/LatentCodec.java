@@ -10,6 +10,8 @@ import ai.djl.ndarray.NDManager;
  *
  * <p>Images are {@code (B, 3, H, W)} in [-1, 1]; latents are {@code (B, latentChannels, H / f, W / f)} with
  * {@code f = spatialFactor()}. Codecs are frozen: nothing they compute needs a gradient.
+ *
+ * @since 0.1
  */
 public interface LatentCodec {
   /**
@@ -53,6 +55,18 @@ public interface LatentCodec {
    * @return (B, 3, h f, w f), about [-1, 1]
    */
   NDArray decode(NDArray latents, NDManager out);
+
+  /**
+   * Returns the largest image, in pixels (width x height), this codec encodes and decodes within bounded memory;
+   * editors refuse working sizes above it ({@link io.gptedit.models.editor.DiffusionEditor.Builder#optMaxWorkingPixels}
+   * overrides it).
+   *
+   * @return the pixel limit ({@link Long#MAX_VALUE}, the default, for a codec whose memory grows linearly)
+   * @since 0.1
+   */
+  default long maxWorkingPixels() {
+    return Long.MAX_VALUE;
+  }
 
   /**
    * Returns a short description that identifies the codec and its weights, for caches and checkpoints.

@@ -10,6 +10,8 @@ import ai.djl.ndarray.NDManager;
  * factor 1). At the tiny sizes of tests and the edit lab (16x16 images) a VAE would leave a 2x2 latent grid, so the
  * editors run on pixels packed 2x2 into 12-channel tokens instead, with the same transformer classes, losses and
  * sampler as at full scale.
+ *
+ * @since 0.1
  */
 public final class PixelCodec implements LatentCodec {
   private static final PixelCodec INSTANCE = new PixelCodec();

@@ -3,7 +3,11 @@ package io.gptedit.models.conditioning;
 import ai.djl.ndarray.NDManager;
 import io.gptedit.core.image.RgbImage;
 
-/** Turns an edit instruction (and, for MLLM fusions, the input image) into the denoiser's text conditioning. */
+/**
+ * Turns an edit instruction (and, for MLLM fusions, the input image) into the denoiser's text conditioning.
+ *
+ * @since 0.1
+ */
 @FunctionalInterface
 public interface Conditioner {
   /**

@@ -4,7 +4,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.gptedit.core.image.RgbImage;
 
-/** Vision-encoder features of an image (SigLIP in UniWorld), computed outside this module. */
+/**
+ * Vision-encoder features of an image (SigLIP in UniWorld), computed outside this module.
+ *
+ * @since 0.1
+ */
 @FunctionalInterface
 public interface ImageFeatures {
   /**

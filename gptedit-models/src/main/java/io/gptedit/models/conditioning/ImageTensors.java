@@ -5,7 +5,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.gptedit.core.image.RgbImage;
 
-/** Conversions between 8-bit RGB images and (1, 3, H, W) tensors in [-1, 1]. */
+/**
+ * Conversions between 8-bit RGB images and (1, 3, H, W) tensors in [-1, 1].
+ *
+ * @since 0.1
+ */
 public final class ImageTensors {
   private ImageTensors() {}
 

@@ -7,6 +7,8 @@ import io.gptedit.core.image.RgbImage;
 /**
  * The hidden states of an external multimodal LLM (Qwen2.5-VL in the paper) for an image and an instruction;
  * the MLLM itself runs outside this module (an ONNX graph or precomputed files).
+ *
+ * @since 0.1
  */
 @FunctionalInterface
 public interface MllmHiddenStates {

@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.gptedit.core.GpteditException;
 import io.gptedit.core.image.RgbImage;
@@ -25,6 +24,8 @@ import java.util.Map;
  * <p>This runs a graph's text path only: the image is not fed. A vision-language export that also needs pixel
  * inputs (Qwen2.5-VL) must be wrapped by its own implementation of {@link MllmHiddenStates}, or its states
  * precomputed ({@link PrecomputedHiddenStates}). Not thread-safe; close it to release the session.
+ *
+ * @since 0.1
  */
 public final class OnnxHiddenStates implements MllmHiddenStates, AutoCloseable {
   private static final String INPUT = "input_ids";
@@ -41,16 +42,18 @@ public final class OnnxHiddenStates implements MllmHiddenStates, AutoCloseable {
    * @param model the {@code .onnx} file; it must have an {@code input_ids} input
    * @param tokenizer the MLLM's tokenizer
    * @param maxTokens the token budget, end-of-sequence included
+   * @throws GpteditException if ONNX Runtime (an optional dependency) is missing, naming the dependency to add
    * @throws GpteditException if the graph cannot be loaded or lacks {@code input_ids}
    */
   public OnnxHiddenStates(Path model, TextTokenizer tokenizer, int maxTokens) {
     this.model = requireNonNull(model, "model");
     this.tokenizer = requireNonNull(tokenizer, "tokenizer");
     this.maxTokens = maxTokens;
+    requireOnnxRuntime(model);
     this.env = OrtEnvironment.getEnvironment();
     try {
       this.session = env.createSession(model.toString(), new OrtSession.SessionOptions());
-    } catch (OrtException e) {
+    } catch (Exception e) { // not OrtException: a catch of it would fail to link without ONNX Runtime
       throw new GpteditException(model + ": cannot load ONNX graph: " + e.getMessage(), e);
     }
     if (!session.getInputNames().contains(INPUT)) {
@@ -86,15 +89,33 @@ public final class OnnxHiddenStates implements MllmHiddenStates, AutoCloseable {
       float[] values = new float[fb.remaining()];
       fb.get(values);
       return manager.create(values, new Shape(shape));
-    } catch (OrtException e) {
+    } catch (GpteditException e) {
+      throw e;
+    } catch (Exception e) { // OrtException and ONNX Runtime's unchecked failures
       throw new GpteditException(model + ": ONNX run failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Fails with the dependency to add when ONNX Runtime, optional in gptedit-models, is not on the class path (like
+   * {@code OnnxProviderException.requireRuntime}, which this package cannot use without an import cycle).
+   */
+  private static void requireOnnxRuntime(Path model) {
+    try {
+      Class.forName("ai.onnxruntime.OrtEnvironment", false, OnnxHiddenStates.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new GpteditException(
+          "OnnxHiddenStates(" + model + ") needs ONNX Runtime, an optional dependency of gptedit-models that is not"
+              + " on the class path: add com.microsoft.onnxruntime:onnxruntime (CPU) or"
+              + " com.microsoft.onnxruntime:onnxruntime_gpu (CUDA), version 1.22.0 (gptedit-bom manages it)",
+          e);
     }
   }
 
   private void closeSession() {
     try {
       session.close();
-    } catch (OrtException e) {
+    } catch (Exception e) {
       throw new GpteditException(model + ": cannot close ONNX session: " + e.getMessage(), e);
     }
   }

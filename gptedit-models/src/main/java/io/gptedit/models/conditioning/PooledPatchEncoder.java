@@ -16,6 +16,8 @@ import io.gptedit.models.flow.SeededNoise;
  * its grid row and column (SigLIP's tokens carry their position in their features). So it sees the image at low
  * resolution through a few, not pixel-aligned, tokens. Its weights derive from a seed: deterministic, nothing to
  * load, never trained.
+ *
+ * @since 0.1
  */
 public final class PooledPatchEncoder implements ImageFeatures {
   private static final int IN = 12;

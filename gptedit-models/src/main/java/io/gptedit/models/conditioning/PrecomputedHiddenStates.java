@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * MLLM hidden states (or vision features) read from a safetensors file, keyed by {@link #key}: the SHA-256 of the
  * image's size and RGB bytes and the instruction. A missing key is an error naming the file and the key.
+ *
+ * @since 0.1
  */
 public final class PrecomputedHiddenStates implements MllmHiddenStates, ImageFeatures {
   private final SafetensorsFile file;

@@ -9,6 +9,8 @@ import java.util.List;
  * A frozen MLLM that can read learned query tokens appended to its input, for the MetaQuery fusion: the queries
  * train, the MLLM does not, and gradients flow through the MLLM back to the queries, so this runs on every step
  * (it cannot be cached like plain hidden states).
+ *
+ * @since 0.1
  */
 public interface QueryingMllm extends MllmHiddenStates {
   /**

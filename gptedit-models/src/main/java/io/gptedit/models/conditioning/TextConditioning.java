@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDArray;
  *
  * @param tokens text tokens (B, L, joint attention dim)
  * @param pooled pooled text vector (B, pooled dim)
+ * @since 0.1
  */
 public record TextConditioning(NDArray tokens, NDArray pooled) {
   /** Checks the pieces are present and batch sizes agree. */

@@ -22,6 +22,8 @@ import java.util.Map;
  *
  * <p>Source latents are the codec's raw latents (the VAE mean without shift and scale) when {@code
  * normaliseSource} is false: the quirk UltraEdit's weights were trained with. The denoiser owns its backbone.
+ *
+ * @since 0.1
  */
 public final class ChannelWiseDenoiser implements EditDenoiser {
   private final Sd3Transformer sd3;

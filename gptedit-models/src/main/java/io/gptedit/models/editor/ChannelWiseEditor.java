@@ -20,6 +20,8 @@ import io.gptedit.models.sd3.Sd3Transformer;
  * <p>Source latents are the VAE mean without scaling or shift by default (the quirk UltraEdit's weights were
  * trained with); the noisy latents are normalised as usual. Sampling uses SD3's schedule (static shift 3.0, see
  * {@code FlowSchedules.sd3}) and the Euler sampler. Calls are serialised; components are not owned.
+ *
+ * @since 0.1
  */
 public final class ChannelWiseEditor implements ImageEditor {
   /** Default text guidance (UltraEdit). */

@@ -34,6 +34,8 @@ import java.util.List;
  *
  * <p>A seed reproduces an edit bit for bit on the same machine. Calls are serialised. The editor closes only the
  * resources handed to {@link Builder#optOwned}.
+ *
+ * @since 0.1
  */
 public final class DiffusionEditor implements ImageEditor {
   private final EditDenoiser denoiser;
@@ -44,6 +46,7 @@ public final class DiffusionEditor implements ImageEditor {
   private final EulerSampler.StepListener listener;
   private final String name;
   private final List<AutoCloseable> owned;
+  private final long maxWorkingPixels;
 
   private DiffusionEditor(Builder b) {
     this.denoiser = requireNonNull(b.denoiser, "denoiser");
@@ -54,6 +57,7 @@ public final class DiffusionEditor implements ImageEditor {
     this.listener = b.listener;
     this.name = b.name != null ? b.name : denoiser.paradigm().tag();
     this.owned = List.copyOf(b.owned);
+    this.maxWorkingPixels = b.maxWorkingPixels > 0 ? b.maxWorkingPixels : codec.maxWorkingPixels();
     checkArgument(
         codec.latentChannels() == denoiser.latentChannels(),
         "the codec has %s latent channels but the %s denoiser reads %s",
@@ -141,6 +145,22 @@ public final class DiffusionEditor implements ImageEditor {
     return resolution.choose(width, height, codec.spatialFactor() * denoiser.patchSize());
   }
 
+  /**
+   * Returns the largest working size, in pixels, this editor accepts.
+   *
+   * @return the limit ({@link Builder#optMaxWorkingPixels}, else the codec's {@link LatentCodec#maxWorkingPixels})
+   * @since 0.1
+   */
+  public long maxWorkingPixels() {
+    return maxWorkingPixels;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws EditException if the working size chosen for the input ({@link #workingSize}) is above {@link
+   *     #maxWorkingPixels()} (nothing is allocated then), or the model fails (an engine error, a shape mismatch)
+   */
   @Override
   public synchronized RgbImage edit(RgbImage input, String instruction, EditOptions options) {
     requireNonNull(input, "input");
@@ -148,6 +168,15 @@ public final class DiffusionEditor implements ImageEditor {
     requireNonNull(options, "options");
     int steps = options.steps().orElse(sampling.steps());
     Size size = workingSize(input.width(), input.height());
+    if ((long) size.width() * size.height() > maxWorkingPixels) {
+      throw new EditException(
+          name + ": the " + input.width() + "x" + input.height() + " input would be edited at " + size.width() + "x"
+              + size.height() + " (Resolution." + resolution + "), " + (long) size.width() * size.height()
+              + " pixels, above the " + maxWorkingPixels + " this editor handles in bounded memory (its codec "
+              + codec.describe() + "); use Resolution.FLOOR_TO_MULTIPLE with a smaller input, or raise the limit"
+              + " with optMaxWorkingPixels",
+          false);
+    }
     RgbImage work =
         size.width() == input.width() && size.height() == input.height()
             ? input
@@ -243,8 +272,24 @@ public final class DiffusionEditor implements ImageEditor {
     private EulerSampler.StepListener listener = (s, n) -> {};
     private String name;
     private final List<AutoCloseable> owned = new ArrayList<>();
+    private long maxWorkingPixels;
 
     private Builder() {}
+
+    /**
+     * Sets the largest working size, in pixels, the editor accepts (default: the codec's {@link
+     * LatentCodec#maxWorkingPixels()}); a larger one makes {@link DiffusionEditor#edit} throw an {@link
+     * EditException} before anything is allocated.
+     *
+     * @param pixels width x height, positive
+     * @return this builder
+     * @since 0.1
+     */
+    public Builder optMaxWorkingPixels(long pixels) {
+      checkArgument(pixels > 0, "maxWorkingPixels must be positive, got %s", pixels);
+      this.maxWorkingPixels = pixels;
+      return this;
+    }
 
     /**
      * Sets the denoiser (required).

@@ -17,6 +17,8 @@ import java.util.Map;
  * latents for Kontext and channel-wise, its vision features for SigLIP tokens. Arrays are batch first; latents are
  * {@code (B, C, h, w)} in the codec's space. During training every array the forward makes stays in the caller's
  * manager until it is closed after the backward pass.
+ *
+ * @since 0.1
  */
 public interface EditDenoiser extends AutoCloseable {
   /**

@@ -20,6 +20,8 @@ import java.util.Map;
  *
  * <p>{@link #withConditionAxis} sets the condition tokens' first id: 1 is Kontext's; 0 puts every condition token
  * at its noisy token's position (an ablation). The denoiser owns the transformer.
+ *
+ * @since 0.1
  */
 public final class KontextDenoiser extends FluxDenoising {
   private final int conditionAxis;

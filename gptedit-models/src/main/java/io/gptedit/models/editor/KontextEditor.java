@@ -28,6 +28,8 @@ import io.gptedit.models.flux.FluxTransformer;
  * }</pre>
  *
  * <p>Calls are serialised. The editor does not own its components: close them yourself.
+ *
+ * @since 0.1
  */
 public final class KontextEditor implements ImageEditor {
   /** Default steps (the paper's released CLI). */
@@ -49,6 +51,7 @@ public final class KontextEditor implements ImageEditor {
             .optSampling(b.sampling)
             .optListener(b.listener)
             .optName(b.name)
+            .optMaxWorkingPixels(b.maxWorkingPixels > 0 ? b.maxWorkingPixels : b.codec.maxWorkingPixels())
             .build();
   }
 
@@ -75,6 +78,12 @@ public final class KontextEditor implements ImageEditor {
     return editor.name();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws io.gptedit.core.editor.EditException if the working size is above the editor's pixel limit or the
+   *     model fails
+   */
   @Override
   public RgbImage edit(RgbImage input, String instruction, EditOptions options) {
     return editor.edit(input, instruction, options);
@@ -89,8 +98,27 @@ public final class KontextEditor implements ImageEditor {
     private SamplingConfig sampling;
     private EulerSampler.StepListener listener = (s, n) -> {};
     private String name = "flux-kontext";
+    private long maxWorkingPixels;
 
     private Builder() {}
+
+    /**
+     * Sets the largest working size, in pixels, the editor accepts (default: the codec's {@link
+     * LatentCodec#maxWorkingPixels()}; see {@link DiffusionEditor.Builder#optMaxWorkingPixels}). With the default
+     * {@link Resolution#KONTEXT_PREFERRED} every input is worked on at about 1 MP, which a tiny VAE cannot attend
+     * over: such an edit is refused with an {@link io.gptedit.core.editor.EditException}.
+     *
+     * @param pixels width x height, positive
+     * @return this builder
+     * @since 0.1
+     */
+    public Builder optMaxWorkingPixels(long pixels) {
+      if (pixels <= 0) {
+        throw new IllegalArgumentException("maxWorkingPixels must be positive, got " + pixels);
+      }
+      this.maxWorkingPixels = pixels;
+      return this;
+    }
 
     /**
      * Sets the denoiser's backbone (required).

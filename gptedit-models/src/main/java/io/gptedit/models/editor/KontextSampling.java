@@ -23,6 +23,8 @@ import io.gptedit.models.flux.LatentPacking;
  * Kontext position ids, seeded noise, BFL schedule, Euler sampling with the guidance embedding, unpacking and
  * decoding. {@link KontextEditor} (DJL) and {@code io.gptedit.models.onnx.OnnxEditor} (ONNX Runtime) both run this
  * code; only the four {@link Models} differ.
+ *
+ * @since 0.1
  */
 public final class KontextSampling {
   /** The networks a Kontext edit needs; each returns arrays attached to the manager it is given. */

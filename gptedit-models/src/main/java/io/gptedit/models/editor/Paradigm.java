@@ -4,7 +4,11 @@ import io.gptedit.core.GpteditException;
 import java.util.Arrays;
 import java.util.Locale;
 
-/** The paper's three conditioning paradigms (its section 3.2 and Table 4): how an editor sees the input image. */
+/**
+ * The paper's three conditioning paradigms (its section 3.2 and Table 4): how an editor sees the input image.
+ *
+ * @since 0.1
+ */
 public enum Paradigm {
   /** FLUX.1 Kontext: the input's latents as extra image tokens after the noisy ones ({@link KontextDenoiser}). */
   KONTEXT("kontext"),

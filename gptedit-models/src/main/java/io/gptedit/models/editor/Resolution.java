@@ -3,7 +3,11 @@ package io.gptedit.models.editor;
 import io.gptedit.core.geometry.Size;
 import java.util.List;
 
-/** How an editor chooses its working resolution from the input's size. */
+/**
+ * How an editor chooses its working resolution from the input's size.
+ *
+ * @since 0.1
+ */
 public enum Resolution {
   /**
    * The nearest (by aspect ratio) of the 17 resolutions around one megapixel that FLUX.1 Kontext was trained on.

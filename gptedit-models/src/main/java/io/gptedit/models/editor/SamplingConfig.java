@@ -12,6 +12,7 @@ import io.gptedit.models.flow.TimeSchedule;
  * @param steps default Euler steps
  * @param schedule the time schedule
  * @param guidance the guidance
+ * @since 0.1
  */
 public record SamplingConfig(int steps, TimeSchedule schedule, Guidance guidance) {
   /** Validates the config. */

@@ -24,6 +24,8 @@ import java.util.Map;
  * {@code siglip_projector.2}; 1152 to 12288 to 4096 in UniWorld) and put in front of the text tokens, so only
  * noise tokens flow through the image stream and the image reaches the denoiser through those tokens alone. The
  * denoiser owns the transformer and the projector; the vision encoder is not owned.
+ *
+ * @since 0.1
  */
 public final class SiglipTokenDenoiser extends FluxDenoising {
   private final ModelWeights projector;

@@ -18,6 +18,8 @@ import io.gptedit.models.nn.ParameterSpec;
  *
  * <p>Sampling: BFL schedule, Euler, seeded noise, Flux guidance embedding when the transformer has one. Calls are
  * serialised. The editor owns the projector parameters (closed by {@link #close()}) but not the other components.
+ *
+ * @since 0.1
  */
 public final class SiglipTokenEditor implements ImageEditor {
   private final ModelWeights projector;

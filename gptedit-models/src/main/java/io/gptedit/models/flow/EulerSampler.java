@@ -10,6 +10,8 @@ import ai.djl.ndarray.NDManager;
  *
  * <p>Each step runs in its own sub-manager, so the only array that outlives a step is the new {@code x}: memory
  * stays flat however many steps run.
+ *
+ * @since 0.1
  */
 public final class EulerSampler {
   /** The velocity field the sampler integrates (the denoiser, with its conditioning and guidance). */

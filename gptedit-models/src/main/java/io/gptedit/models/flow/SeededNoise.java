@@ -8,6 +8,8 @@ import java.util.SplittableRandom;
 /**
  * Standard Gaussian noise generated in Java from a seed, so a seed gives bit-identical noise on every engine,
  * device and thread count (engine RNGs differ between CPU and GPU).
+ *
+ * @since 0.1
  */
 public final class SeededNoise {
   private SeededNoise() {}

@@ -3,6 +3,8 @@ package io.gptedit.models.flow;
 /**
  * The sampling time schedules by name, for configs and checkpoints; each returns {@code steps + 1} times from 1
  * (pure noise) down to 0 (data). See {@link FlowSchedules} for the formulas.
+ *
+ * @since 0.1
  */
 public enum TimeSchedule {
   /** {@code linspace(1, 0, steps + 1)}, unshifted: what tiny models trained with unshifted flow times use. */

@@ -6,6 +6,8 @@ import java.util.SplittableRandom;
  * Training-time densities over the flow time sigma in (0, 1), and the matching loss weights.
  *
  * <p>Training interpolates {@code x_t = (1 - sigma) x0 + sigma * noise} and regresses {@code v = noise - x0}.
+ *
+ * @since 0.1
  */
 public final class TimestepSampling {
   /** SD3's default scale of the "mode" density. */

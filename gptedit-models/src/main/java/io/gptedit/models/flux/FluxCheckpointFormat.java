@@ -3,7 +3,11 @@ package io.gptedit.models.flux;
 import io.gptedit.models.safetensors.SafetensorsFile;
 import java.util.List;
 
-/** The naming scheme of a Flux transformer checkpoint, recognised from its tensor names. */
+/**
+ * The naming scheme of a Flux transformer checkpoint, recognised from its tensor names.
+ *
+ * @since 0.1
+ */
 public enum FluxCheckpointFormat {
   /** diffusers {@code FluxTransformer2DModel} names ({@code transformer_blocks.N.attn.to_q}, ...). */
   DIFFUSERS,

@@ -17,6 +17,7 @@ import java.util.Arrays;
  * @param axesDims RoPE channels per position axis
  * @param theta RoPE base
  * @param mlpRatio MLP hidden size over model width
+ * @since 0.1
  */
 public record FluxConfig(
     int inChannels,

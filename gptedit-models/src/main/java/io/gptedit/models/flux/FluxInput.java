@@ -14,6 +14,7 @@ import ai.djl.ndarray.NDArray;
  * @param guidance guidance scale per sample for models with a guidance embedding, else null
  * @param imageIds position ids (axis0, row, column) per image token
  * @param textIds position ids per text token (all zero in Flux)
+ * @since 0.1
  */
 public record FluxInput(
     NDArray hidden,

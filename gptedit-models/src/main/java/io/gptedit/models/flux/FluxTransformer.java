@@ -30,6 +30,8 @@ import java.util.Set;
  * <p>Each {@link #forward} runs in its own sub-manager of the caller's manager and returns only the result; the
  * parameters are never used as the first operand of an op, so nothing attaches to (and leaks into) the
  * parameters' manager.
+ *
+ * @since 0.1
  */
 public final class FluxTransformer implements AutoCloseable {
   /** Query rows per attention score matrix: bounds memory for 1024x1024 Kontext (about 8.7k tokens). */

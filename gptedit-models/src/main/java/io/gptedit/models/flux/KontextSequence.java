@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDArray;
  * The token layout of FLUX.1 Kontext: the noisy latents' tokens (position ids {@code (0, r, c)}) followed by the
  * condition image's tokens (ids {@code (1, r, c)}, rows and columns from 0), both packed 2x2. Text tokens go in
  * front inside the transformer. Only the first (noisy) part of the output is the velocity.
+ *
+ * @since 0.1
  */
 public final class KontextSequence {
   private final int noisyTokens;

@@ -7,6 +7,8 @@ import ai.djl.ndarray.types.Shape;
  * Flux's 2x2 latent packing: (B, C, H, W) latents become (B, H/2 * W/2, 4C) tokens in row-major grid order;
  * inside a token the feature index is {@code c*4 + ph*2 + pw} (channel major, then patch row, then patch column).
  * SD3's patchify orders features (p, q, c) instead and does not use this class.
+ *
+ * @since 0.1
  */
 public final class LatentPacking {
   private LatentPacking() {}

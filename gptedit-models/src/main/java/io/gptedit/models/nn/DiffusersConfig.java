@@ -7,8 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A model's {@code config.json} as diffusers writes it, read strictly: a required field that is absent or of the
- * wrong type is a {@link WeightLoadException} naming the file and the field.
+ * A model's {@code config.json} as diffusers (and transformers) write it, read strictly: a required field that is
+ * absent or of the wrong type is a {@link WeightLoadException} naming the file and the field.
  */
 public final class DiffusersConfig {
   private final Path path;
@@ -94,6 +94,42 @@ public final class DiffusersConfig {
       throw new WeightLoadException(path + ": field '" + field + "' must be a boolean, got " + n);
     }
     return n.booleanValue();
+  }
+
+  /**
+   * Returns an optional string field ({@code null} in JSON counts as absent).
+   *
+   * @param field the field name
+   * @param fallback the value when absent
+   * @return its value or the fallback
+   */
+  public String string(String field, String fallback) {
+    JsonNode n = root.get(field);
+    if (n == null || n.isNull()) {
+      return fallback;
+    }
+    if (!n.isTextual()) {
+      throw new WeightLoadException(path + ": field '" + field + "' must be a string, got " + n);
+    }
+    return n.textValue();
+  }
+
+  /**
+   * Returns the first string of an optional array field, such as transformers' {@code architectures}.
+   *
+   * @param field the field name
+   * @param fallback the value when the field is absent or empty
+   * @return its first value or the fallback
+   */
+  public String firstString(String field, String fallback) {
+    JsonNode n = root.get(field);
+    if (n == null || n.isNull() || (n.isArray() && n.isEmpty())) {
+      return fallback;
+    }
+    if (!n.isArray() || !n.get(0).isTextual()) {
+      throw new WeightLoadException(path + ": field '" + field + "' must be an array of strings, got " + n);
+    }
+    return n.get(0).textValue();
   }
 
   /**

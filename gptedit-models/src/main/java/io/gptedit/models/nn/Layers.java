@@ -13,6 +13,8 @@ import ai.djl.nn.convolutional.Conv2d;
  *
  * <p>Every operation takes the activation as its first operand, so results attach to the activation's manager
  * (the caller's per-call scope) and never to the parameters' manager.
+ *
+ * @since 0.1
  */
 public final class Layers {
   /** sqrt(2 / pi), the constant of the tanh approximation of GELU. */

@@ -9,6 +9,8 @@ import ai.djl.ndarray.types.Shape;
 /**
  * Measures the engine's fp32 matrix-product throughput on this machine and its current threads: the peak that
  * throughput benchmarks report their achieved GFLOP/s against.
+ *
+ * @since 0.1
  */
 public final class MatmulPeak {
   private MatmulPeak() {}

@@ -27,6 +27,8 @@ import java.util.function.Predicate;
  * <p>The arrays are plain DJL arrays, so a trainer can mark any subset as requiring gradients. Once built the
  * store's manager can be {@link #freeze() capped}: any forward pass that accidentally attached an intermediate
  * array to the parameters' manager (a leak that would grow with every sampling step) then fails immediately.
+ *
+ * @since 0.1
  */
 public final class ModelWeights implements AutoCloseable {
   private final ParameterSpec spec;
@@ -121,7 +123,29 @@ public final class ModelWeights implements AutoCloseable {
    */
   public static ModelWeights load(
       ParameterSpec spec, List<SafetensorsFile> files, String prefix, boolean strict, long seed) {
+    return load(spec, files, prefix, strict, seed, DataType.FLOAT32);
+  }
+
+  /**
+   * Loads parameters like {@link #load(ParameterSpec, List, String, boolean, long)}, stored as {@code storage}:
+   * with FLOAT16 each tensor is converted as it is read, so memory peaks at the float16 total plus one tensor.
+   *
+   * @param spec the declared parameters
+   * @param files the shards
+   * @param prefix the checkpoint's key prefix, or the empty string
+   * @param strict whether missing or unexpected tensors are an error
+   * @param seed the seed for missing tensors in lenient mode
+   * @param storage FLOAT32 or FLOAT16
+   * @return a new store owning a new base manager
+   * @throws WeightLoadException if the checkpoint does not fit the declared parameters
+   * @throws IllegalArgumentException if {@code storage} is neither FLOAT32 nor FLOAT16
+   */
+  public static ModelWeights load(
+      ParameterSpec spec, List<SafetensorsFile> files, String prefix, boolean strict, long seed, DataType storage) {
     requireNonNull(prefix, "prefix");
+    if (storage != DataType.FLOAT32 && storage != DataType.FLOAT16) {
+      throw new IllegalArgumentException("parameters are stored as FLOAT32 or FLOAT16, not " + storage);
+    }
     Map<String, SafetensorsFile> where = new LinkedHashMap<>();
     for (SafetensorsFile f : files) {
       for (String name : f.tensors().keySet()) {
@@ -169,6 +193,11 @@ public final class ModelWeights implements AutoCloseable {
             f == null
                 ? manager.create(randomValues(e, seed), e.shape())
                 : manager.create(f.readFloats(prefix + e.name()), e.shape());
+        if (storage == DataType.FLOAT16) {
+          NDArray half = convertGuarded(a, DataType.FLOAT16);
+          a.close();
+          a = half;
+        }
         values.put(e.name(), a);
       }
       return new ModelWeights(spec, manager, values, new LoadReport(missing, new ArrayList<>(unexpected)));

@@ -13,6 +13,8 @@ import java.util.Map;
  * <p>Models declare their parameters here once; loading, random initialisation, saving and training all go
  * through this list, so a checkpoint that names a tensor the model does not declare is "unexpected" and a
  * declared tensor the checkpoint lacks is "missing".
+ *
+ * @since 0.1
  */
 public final class ParameterSpec {
   /** How a parameter starts when a model is created with random weights. */

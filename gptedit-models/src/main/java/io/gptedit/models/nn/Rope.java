@@ -12,6 +12,8 @@ import ai.djl.ndarray.types.Shape;
  *
  * <p>Angles are computed in double precision in Java (as the reference does in float64) and then rounded to
  * float.
+ *
+ * @since 0.1
  */
 public final class Rope {
   private Rope() {}

@@ -3,7 +3,11 @@ package io.gptedit.models.nn;
 import io.gptedit.core.GpteditException;
 import java.io.Serial;
 
-/** A checkpoint does not fit a model: missing or unexpected tensors, wrong shapes, or a foreign naming scheme. */
+/**
+ * A checkpoint does not fit a model: missing or unexpected tensors, wrong shapes, or a foreign naming scheme.
+ *
+ * @since 0.1
+ */
 public final class WeightLoadException extends GpteditException {
   @Serial private static final long serialVersionUID = 1L;
 

@@ -1,6 +1,10 @@
 package io.gptedit.models.onnx;
 
-/** Where ONNX Runtime runs the graphs. */
+/**
+ * Where ONNX Runtime runs the graphs.
+ *
+ * @since 0.1
+ */
 public enum OnnxDevice {
   /** The CPU execution provider (always available). */
   CPU,

@@ -2,6 +2,7 @@ package io.gptedit.models.onnx;
 
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -36,6 +37,8 @@ import java.util.Map;
  * graphs against each other (latent channels, packed width, pooled size). float16 graphs are fed and read through
  * a conversion at the boundary. Runs on the CPU provider unless {@link OnnxDevice#CUDA} is asked for. Calls are
  * serialised; close the editor to release the sessions.
+ *
+ * @since 0.1
  */
 public final class OnnxEditor implements ImageEditor {
   private final OnnxEditorConfig config;
@@ -91,7 +94,7 @@ public final class OnnxEditor implements ImageEditor {
     try {
       return KontextSampling.edit(
           new Models(), input, instruction, options, resolution, config.vaeSpatialFactor() * 2, listener);
-    } catch (IllegalArgumentException | IllegalStateException | OnnxGraphException e) {
+    } catch (EngineException | IllegalArgumentException | IllegalStateException | OnnxGraphException e) {
       throw new EditException("ONNX Kontext edit failed: " + e.getMessage(), false, e);
     }
   }
@@ -143,13 +146,15 @@ public final class OnnxEditor implements ImageEditor {
     public NDArray decode(NDArray latents, NDManager manager) {
       return vaeDecoder.run(inputs(vaeDecoder, "latents", latents), Map.of(), manager).get("image");
     }
-  }
 
-  private static Map<String, OnnxTensor> inputs(OnnxGraph graph, String role, NDArray array) {
-    try {
-      return Map.of(role, graph.floats(role, array));
-    } catch (OrtException e) {
-      throw new OnnxGraphException(graph.file() + ": cannot create input " + role + ": " + e.getMessage(), e);
+    // Here, not in OnnxEditor: a catch of an ONNX Runtime type in OnnxEditor itself would make the class fail
+    // to link without ONNX Runtime, before build() can say which dependency is missing.
+    private Map<String, OnnxTensor> inputs(OnnxGraph graph, String role, NDArray array) {
+      try {
+        return Map.of(role, graph.floats(role, array));
+      } catch (OrtException e) {
+        throw new OnnxGraphException(graph.file() + ": cannot create input " + role + ": " + e.getMessage(), e);
+      }
     }
   }
 
@@ -292,10 +297,12 @@ public final class OnnxEditor implements ImageEditor {
      * @return the editor; close it to release the sessions
      * @throws OnnxConfigException if the config is malformed or inconsistent
      * @throws OnnxGraphException if a graph is missing, cannot be loaded or does not match the config
-     * @throws OnnxProviderException if CUDA was asked for and is not available
+     * @throws OnnxProviderException if ONNX Runtime (an optional dependency) is not on the class path or does not
+     *     load, or CUDA was asked for and is not available
      */
     public OnnxEditor build() {
       requireNonNull(tokenizer, "tokenizer");
+      OnnxProviderException.requireRuntime("the ONNX editor in " + folder);
       Path file = folder.resolve(OnnxEditorConfig.FILE_NAME);
       OnnxEditorConfig config = OnnxEditorConfig.read(file);
       checkConsistency(file, config);

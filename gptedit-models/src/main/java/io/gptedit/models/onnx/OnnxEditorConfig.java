@@ -27,6 +27,7 @@ import java.util.Set;
  * @param textEncoder the text encoder
  * @param vaeSpatialFactor pixels per latent cell along each axis
  * @param maxTextTokens the tokenizer's budget, end-of-sequence included
+ * @since 0.1
  */
 public record OnnxEditorConfig(
     Graph denoiser, Graph vaeEncoder, Graph vaeDecoder, Graph textEncoder, int vaeSpatialFactor, int maxTextTokens) {

@@ -3,7 +3,11 @@ package io.gptedit.models.onnx;
 import io.gptedit.core.GpteditException;
 import java.io.Serial;
 
-/** Thrown when an ONNX graph does not match its config or cannot be loaded or run: the message names the graph file and the tensor. */
+/**
+ * Thrown when an ONNX graph does not match its config or cannot be loaded or run: the message names the graph file and the tensor.
+ *
+ * @since 0.1
+ */
 public class OnnxGraphException extends GpteditException {
   @Serial private static final long serialVersionUID = 1L;
 

@@ -2,7 +2,11 @@ package io.gptedit.models.safetensors;
 
 import java.util.Optional;
 
-/** The element types of the safetensors format, with their sizes in bytes. */
+/**
+ * The element types of the safetensors format, with their sizes in bytes.
+ *
+ * @since 0.1
+ */
 public enum DType {
   /** 64-bit IEEE float. */
   F64(8, true),

@@ -1,6 +1,10 @@
 package io.gptedit.models.safetensors;
 
-/** Bit-exact conversions between 32-bit floats and the two 16-bit float formats. */
+/**
+ * Bit-exact conversions between 32-bit floats and the two 16-bit float formats.
+ *
+ * @since 0.1
+ */
 public final class HalfFloats {
   private HalfFloats() {}
 

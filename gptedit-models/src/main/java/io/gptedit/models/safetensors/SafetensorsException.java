@@ -3,7 +3,11 @@ package io.gptedit.models.safetensors;
 import io.gptedit.core.GpteditException;
 import java.io.Serial;
 
-/** A safetensors file (or a tensor in it) is malformed, truncated or not what the caller asked for. */
+/**
+ * A safetensors file (or a tensor in it) is malformed, truncated or not what the caller asked for.
+ *
+ * @since 0.1
+ */
 public final class SafetensorsException extends GpteditException {
   @Serial private static final long serialVersionUID = 1L;
 

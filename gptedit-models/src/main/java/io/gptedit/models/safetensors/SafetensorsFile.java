@@ -36,6 +36,8 @@ import java.util.SortedMap;
  *
  * <p>Floating-point tensors are returned as 32-bit floats: BF16 and F16 are widened in Java (DJL's PyTorch engine
  * cannot convert to or from bf16 without aborting the JVM).
+ *
+ * @since 0.1
  */
 public final class SafetensorsFile implements AutoCloseable {
   /** The largest header accepted, as in the reference implementation (100 MB). */

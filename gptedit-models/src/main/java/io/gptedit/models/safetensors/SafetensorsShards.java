@@ -17,6 +17,8 @@ import java.util.TreeSet;
  * A checkpoint split over several safetensors files, opened together: either one file, or an index
  * ({@code *.safetensors.index.json} with a {@code weight_map} from tensor name to shard file, as diffusers and
  * transformers write), whose shards are opened and checked against the map.
+ *
+ * @since 0.1
  */
 public final class SafetensorsShards implements AutoCloseable {
   private final List<SafetensorsFile> files;

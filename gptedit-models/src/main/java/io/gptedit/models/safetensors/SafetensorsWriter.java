@@ -25,6 +25,8 @@ import java.util.TreeMap;
  * lists {@code __metadata__} first and then tensors in name order with no whitespace, and is padded with spaces to
  * a multiple of 8 bytes (as the reference writer does, so data stays aligned). The file is written to a temporary
  * sibling and moved into place.
+ *
+ * @since 0.1
  */
 public final class SafetensorsWriter {
   private final Map<String, Entry> tensors = new TreeMap<>();

@@ -12,6 +12,7 @@ import java.util.Arrays;
  * @param shape the shape (empty for a scalar)
  * @param begin the first byte, relative to the start of the data section
  * @param end one past the last byte, relative to the start of the data section
+ * @since 0.1
  */
 public record TensorInfo(String name, DType dtype, long[] shape, long begin, long end) {
 

@@ -14,6 +14,7 @@ package io.gptedit.models.sd3;
  * @param captionProjectionDim text width inside the blocks (1536)
  * @param pooledProjectionDim pooled text features (2048: CLIP-L + CLIP-G)
  * @param posEmbedMaxSize side of the position-embedding grid (192)
+ * @since 0.1
  */
 public record Sd3Config(
     int sampleSize,

@@ -26,6 +26,8 @@ import java.util.List;
  * (p, q, c) order.
  *
  * <p>{@link #forward} takes sigma in [0, 1] and embeds {@code sigma * 1000}, the timestep SD3 was trained with.
+ *
+ * @since 0.1
  */
 public final class Sd3Transformer implements AutoCloseable {
   /** The position-embedding buffer that diffusers checkpoints store; recomputed here, so ignored on load. */

@@ -20,6 +20,7 @@ import java.util.Map;
  * @param beta2 the second-moment decay, in [0, 1)
  * @param eps added to the denominator, positive
  * @param weightDecay the decoupled weight decay, non-negative
+ * @since 0.1
  */
 public record AdamWOptimizer(double beta1, double beta2, double eps, double weightDecay) {
 

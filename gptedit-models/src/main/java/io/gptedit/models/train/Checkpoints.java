@@ -13,7 +13,6 @@ import io.gptedit.core.GpteditException;
 import io.gptedit.models.safetensors.SafetensorsFile;
 import io.gptedit.models.safetensors.SafetensorsWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -38,6 +37,8 @@ import java.util.stream.Stream;
  * leaves no half checkpoint that {@link #latest(Path)} would pick up. The trainer derives every step's random
  * numbers from {@code (seed, step)}, so step and seed are the whole RNG state and a resumed run continues
  * bit-exactly.
+ *
+ * @since 0.1
  */
 public final class Checkpoints {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -143,7 +144,7 @@ public final class Checkpoints {
       }
       return dir;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write checkpoint " + dir, e);
+      throw new GpteditException("cannot write checkpoint " + dir + ": " + e, e);
     }
   }
 
@@ -163,7 +164,7 @@ public final class Checkpoints {
           .filter(p -> Files.isRegularFile(p.resolve("state.json")))
           .max(Comparator.comparing(p -> p.getFileName().toString()));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + root, e);
+      throw new GpteditException("cannot list " + root + ": " + e, e);
     }
   }
 
@@ -236,7 +237,7 @@ public final class Checkpoints {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
+      throw new GpteditException("cannot write " + file + ": " + e, e);
     }
   }
 

@@ -10,6 +10,8 @@ import java.util.List;
  * Where each training step's examples come from: a pure function of the step (and micro-batch), so a resumed run
  * draws the same batches without replaying. A dataset index's aspect buckets decide the size: every sample of one
  * micro-batch is trained at the same resolution.
+ *
+ * @since 0.1
  */
 @FunctionalInterface
 public interface EditBatchSource {

@@ -30,6 +30,8 @@ import java.util.Map;
  *
  * <p>Images of another size than the bucket's are resized with the bicubic resampler (masks by nearest
  * neighbour). A latent pixel is in the mask when any image pixel it covers is.
+ *
+ * @since 0.1
  */
 public final class EditCollator {
   /** One sample's frozen encodings. */

@@ -6,10 +6,10 @@ import static java.util.Objects.requireNonNull;
 import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gptedit.core.GpteditException;
 import io.gptedit.models.conditioning.TextFusion;
 import io.gptedit.models.editor.EditDenoiser;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,6 +25,8 @@ import java.util.Map;
  * EMA and checkpoints, trains the {@link EditObjective} on the batches a {@link EditBatchSource} draws, and writes
  * the editor's spec ({@link EditorCheckpoint}) into the run folder first, so every checkpoint of the run loads
  * into an editor.
+ *
+ * @since 0.1
  */
 public final class EditFineTuning {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -212,7 +214,7 @@ public final class EditFineTuning {
                 n.path("skipped").asBoolean(false)));
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
+      throw new GpteditException("cannot read " + file + ": " + e, e);
     }
     return out;
   }
@@ -235,7 +237,7 @@ public final class EditFineTuning {
         Files.delete(p);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete " + root, e);
+      throw new GpteditException("cannot delete " + root + ": " + e, e);
     }
   }
 }

@@ -19,6 +19,8 @@ import java.util.SplittableRandom;
  * EditDenoiser#velocity} (the forward the editor samples with) given the input's condition and the fused text, and
  * compare with {@code noise - x0}: a plain mean squared error, or the mask-balanced error that weighs the edited
  * and kept pixels of each sample equally ({@link FlowMatchingLoss#maskBalanced}).
+ *
+ * @since 0.1
  */
 public final class EditObjective implements FineTuner.LossFunction {
   /** The loss over the latents. */

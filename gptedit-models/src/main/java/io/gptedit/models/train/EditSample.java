@@ -16,6 +16,7 @@ import io.gptedit.core.triplet.EditTriplet;
  * @param target the target image, the same size as the input
  * @param instruction the instruction
  * @param mask the edit mask at the images' size, or null when unknown
+ * @since 0.1
  */
 public record EditSample(String key, RgbImage input, RgbImage target, String instruction, EditMask mask) {
   /**

@@ -30,6 +30,8 @@ import java.util.TreeSet;
  *   RgbImage out = editor.edit(input, "make the circle red", EditOptions.builder().seed(7).build());
  * }
  * }</pre>
+ *
+ * @since 0.1
  */
 public final class EditorCheckpoint {
   /** The spec's file name inside a run folder. */

@@ -58,6 +58,7 @@ import java.util.Locale;
  * @param text the text fusion and its encoders
  * @param sampling the sampling defaults
  * @param resolution the working-size policy
+ * @since 0.1
  */
 public record EditorSpec(
     Paradigm paradigm,

@@ -11,7 +11,7 @@ import java.util.Map;
  * An exponential moving average of weights: after each optimizer step,
  * {@code shadow <- decay * shadow + (1 - decay) * param}. The shadow copies live in the EMA's own manager.
  */
-public final class Ema implements AutoCloseable {
+final class Ema implements AutoCloseable {
   private final double decay;
   private final NDManager manager;
   private final Map<String, NDArray> shadow = new LinkedHashMap<>();

@@ -2,7 +2,11 @@ package io.gptedit.models.train;
 
 import java.nio.file.Path;
 
-/** Observes a {@link FineTuner}'s progress, for progress bars and logs; called on the training thread. */
+/**
+ * Observes a {@link FineTuner}'s progress, for progress bars and logs; called on the training thread.
+ *
+ * @since 0.1
+ */
 public interface FineTuneListener {
   /** A listener that ignores everything. */
   FineTuneListener NONE = m -> {};

@@ -64,6 +64,8 @@ import java.util.SplittableRandom;
  * optimizer, schedule, steps, batch, accumulation, clipping, EMA, precision, selection or data hash) differs from
  * this run's, with a {@link RecipeChangedException} listing every difference, unless the builder was told
  * {@link Builder#optAllowRecipeChange}; then the run continues and records both recipes.
+ *
+ * @since 0.1
  */
 public final class FineTuner implements AutoCloseable {
   /** The name prefix of EMA weights inside a checkpoint's weights file. */

@@ -14,6 +14,8 @@ import ai.djl.ndarray.types.Shape;
  *
  * with one {@code sigma} per sample and optional per-sample weights {@code w_b} (see the weighting schemes of
  * {@code io.gptedit.models.flow.TimestepSampling}); unweighted is what the paper's released trainer does.
+ *
+ * @since 0.1
  */
 public final class FlowMatchingLoss {
   private FlowMatchingLoss() {}

@@ -7,7 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import java.util.Collection;
 
 /** Gradient clipping by global norm, as PyTorch's {@code clip_grad_norm_} does it. */
-public final class GradientClipping {
+final class GradientClipping {
   /** Added to the norm before dividing, as PyTorch does. */
   static final double EPS = 1e-6;
 

@@ -18,6 +18,8 @@ import java.util.Collection;
  *
  * <p>The state ({@link State}: the scale and the count of finite steps since the last change) is saved in
  * checkpoints, so a resumed run continues bit-exactly.
+ *
+ * @since 0.1
  */
 public final class LossScaler {
   private final Config config;

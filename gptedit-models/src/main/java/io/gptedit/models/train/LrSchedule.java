@@ -8,6 +8,8 @@ import static com.google.common.base.Preconditions.checkArgument;
  * <p>Warm-up is linear from {@code peak / warmup} at step 0 to {@code peak} at step {@code warmup - 1}. After it,
  * {@link Constant} stays at the peak and {@link Cosine} follows half a cosine from the peak down to {@code floor}
  * at step {@code total - 1} (and stays there).
+ *
+ * @since 0.1
  */
 public sealed interface LrSchedule permits LrSchedule.Constant, LrSchedule.Cosine {
 

@@ -9,6 +9,8 @@ import java.util.Map;
  * <p>An optimizer owns its state arrays (moments, initial weights, ...) in a manager of its own; close it to free
  * them. {@link #stateTensors()} and {@link #stateScalars()} expose everything a checkpoint needs, and {@link
  * #loadState(Map, Map)} restores it, so a resumed run continues bit-exactly.
+ *
+ * @since 0.1
  */
 public interface ParameterOptimizer extends AutoCloseable {
 

@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
  *
  * @param description what the selection means, for logs and run provenance
  * @param predicate true for the names to train
+ * @since 0.1
  */
 public record ParameterSelection(String description, Predicate<String> predicate) {
 

@@ -9,6 +9,8 @@ import ai.djl.ndarray.types.DataType;
  * {@link #FP16} the loss function computes with float16 copies of the weights and the trainer scales the loss
  * dynamically ({@link LossScaler}). There is no bf16: DJL's PyTorch engine aborts the JVM on bfloat16
  * conversions.
+ *
+ * @since 0.1
  */
 public enum Precision {
   /** Everything in float32. */

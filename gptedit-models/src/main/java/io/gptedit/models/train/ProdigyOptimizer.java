@@ -36,6 +36,7 @@ import java.util.Map;
  * @param d0 the initial step-size estimate
  * @param dCoef the multiplier of the estimate (the recommended knob instead of lr)
  * @param growthRate the largest factor by which {@code d} may grow per step ({@code Infinity} for none)
+ * @since 0.1
  */
 public record ProdigyOptimizer(
     double beta1,

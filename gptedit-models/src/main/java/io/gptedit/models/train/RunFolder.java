@@ -1,11 +1,11 @@
 package io.gptedit.models.train;
 
+import io.gptedit.core.GpteditException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +55,7 @@ final class RunFolder {
         w.write('\n');
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot append to " + file, e);
+      throw new GpteditException("cannot append to " + file + ": " + e, e);
     }
   }
 
@@ -73,7 +73,7 @@ final class RunFolder {
       Checkpoints.writeAtomically(
           dir.resolve("provenance.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + dir.resolve("provenance.json"), e);
+      throw new GpteditException("cannot write " + dir.resolve("provenance.json") + ": " + e, e);
     }
   }
 
@@ -96,7 +96,7 @@ final class RunFolder {
       }
       Files.write(file, keep, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot rewrite " + file, e);
+      throw new GpteditException("cannot rewrite " + file + ": " + e, e);
     }
   }
 }

@@ -1,11 +1,11 @@
 package io.gptedit.models.train;
 
+import io.gptedit.core.GpteditException;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,6 +32,8 @@ import java.util.regex.Pattern;
  * version from the jar manifest's {@code Implementation-Version} and the git commit of the checkout the classes
  * were loaded from, read from {@code .git} directly (no git library); either is {@value #UNKNOWN} when it cannot
  * be found.
+ *
+ * @since 0.1
  */
 public final class RunProvenance {
   /** The value recorded when a fact cannot be determined. */
@@ -62,7 +64,7 @@ public final class RunProvenance {
    *
    * @param files the data files (shards, index files), at least one
    * @return {@code "sha256:"} and 64 hex digits
-   * @throws UncheckedIOException if a file cannot be read
+   * @throws io.gptedit.core.GpteditException if a file cannot be read
    * @throws IllegalArgumentException if no file is given or one is not a regular file
    */
   public static String dataHash(Collection<Path> files) {
@@ -85,7 +87,7 @@ public final class RunProvenance {
           }
         }
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot hash data file " + f, e);
+        throw new GpteditException("cannot hash data file " + f + ": " + e, e);
       }
     }
     return "sha256:" + HexFormat.of().formatHex(sha.digest());

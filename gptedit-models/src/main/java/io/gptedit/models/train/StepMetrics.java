@@ -10,6 +10,7 @@ package io.gptedit.models.train;
  * @param samplesPerSecond training samples per wall-clock second for this step
  * @param skipped true if the update was skipped because the loss or the gradients were not finite
  * @param lossScale the loss scale the step's backward pass used with {@link Precision#FP16}; NaN in fp32
+ * @since 0.1
  */
 public record StepMetrics(
     long step,

@@ -20,6 +20,8 @@ import java.util.List;
  * with one self-attention block at the lowest resolution producing latent mean and log-variance, and the mirror
  * decoder. Latents given to and taken from the transformer are normalised:
  * {@code z = (mean - shift) * scale}, decoded from {@code z / scale + shift}.
+ *
+ * @since 0.1
  */
 public final class AutoencoderKL implements LatentCodec, AutoCloseable {
   private final VaeConfig config;
@@ -280,6 +282,25 @@ public final class AutoencoderKL implements LatentCodec, AutoCloseable {
     NDArray a = q.matMul(k.transpose(0, 2, 1)).mul(1.0 / Math.sqrt(c)).softmax(-1).matMul(v);
     NDArray o = linear(a, params, p + ".to_out.0").transpose(0, 2, 1).reshape(s);
     return x.add(o);
+  }
+
+  /**
+   * The most latent pixels the mid-block attention handles: it materialises a (tokens x tokens) float matrix, so
+   * 2^15 tokens take 4 GiB (the FLUX.1 VAE at 1 MP has 2^14).
+   */
+  public static final long MAX_ATTENTION_TOKENS = 1L << 15;
+
+  /**
+   * Returns the largest image the mid-block attention handles in bounded memory: {@link #MAX_ATTENTION_TOKENS}
+   * latent pixels, that is {@code 2^15 x f^2} image pixels (2 MP for the 8x FLUX.1 and SD3 VAEs, 128 K pixels for
+   * the 2x {@link VaeConfig#tiny()} VAE).
+   *
+   * @return the pixel limit
+   */
+  @Override
+  public long maxWorkingPixels() {
+    long f = spatialFactor();
+    return MAX_ATTENTION_TOKENS * f * f;
   }
 
   @Override

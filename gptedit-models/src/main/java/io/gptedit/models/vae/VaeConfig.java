@@ -12,6 +12,7 @@ import java.util.Arrays;
  * @param normGroups GroupNorm groups
  * @param scalingFactor latent scale
  * @param shiftFactor latent shift
+ * @since 0.1
  */
 public record VaeConfig(
     int imageChannels,

@@ -62,4 +62,41 @@ class T5EncoderTest {
     assertThat(new ByteTokenizer().encode("abc", 3)).containsExactly('a' + 3, 'b' + 3, ByteTokenizer.EOS);
     assertThat(new ByteTokenizer().encode("", 3)).containsExactly(ByteTokenizer.EOS);
   }
+
+  /** T5 from its folder against transformers' T5EncoderModel (tools/make_text_fixtures.py), unmasked and masked. */
+  private static double[] transformersErrors(ai.djl.ndarray.types.DataType storage) throws Exception {
+    try (SafetensorsFile io = SafetensorsFile.open(TextFixtures.path("t5_io.safetensors"));
+        T5Encoder t5 = T5Encoder.fromFolder(TextFixtures.path("text_encoder_t5"), storage);
+        NDManager m = NDManager.newBaseManager()) {
+      assertThat(t5.parameters().get("shared.weight").getDataType()).isEqualTo(storage);
+      long[] shape = io.info("ids").shape();
+      long[] flatIds = io.load(m, "ids").toLongArray();
+      long[] flatMask = io.load(m, "mask").toLongArray();
+      int[][] ids = new int[(int) shape[0]][(int) shape[1]];
+      int[][] mask = new int[(int) shape[0]][(int) shape[1]];
+      for (int b = 0; b < ids.length; b++) {
+        for (int i = 0; i < ids[b].length; i++) {
+          ids[b][i] = (int) flatIds[b * ids[b].length + i];
+          mask[b][i] = (int) flatMask[b * ids[b].length + i];
+        }
+      }
+      float[] plain = t5.encode(ids, m).toFloatArray();
+      float[] masked = t5.encode(ids, mask, m).toFloatArray();
+      assertThat(TextFixtures.maxAbsDiff(plain, masked)).as("the mask changes the states").isGreaterThan(1e-3);
+      return new double[] {
+        TextFixtures.maxAbsDiff(plain, io.readFloats("output")),
+        TextFixtures.maxAbsDiff(masked, io.readFloats("output_masked"))
+      };
+    }
+  }
+
+  @Test
+  void t5FromItsTransformersFolderMatchesT5EncoderModelWithAndWithoutTheAttentionMaskWithin1e4() throws Exception {
+    assertThat(transformersErrors(ai.djl.ndarray.types.DataType.FLOAT32)).containsExactly(new double[] {0, 0}, org.assertj.core.data.Offset.offset(1e-4));
+  }
+
+  @Test
+  void t5StoredAsFloat16ComputesTheSameStatesWithin1e4() throws Exception {
+    assertThat(transformersErrors(ai.djl.ndarray.types.DataType.FLOAT16)).containsExactly(new double[] {0, 0}, org.assertj.core.data.Offset.offset(1e-4));
+  }
 }

@@ -30,6 +30,8 @@ import java.util.Map;
  * whose chat endpoint is a scripted judge (including unparsable replies, so failures show in the report).
  * {@link #run} does the same against any chat service: pass an {@link OpenAiClient} built with a real base URL
  * and key to have the mini-benchmark judged by a real model.
+ *
+ * @since 0.1
  */
 public final class MiniBenchmarkDemo {
   private MiniBenchmarkDemo() {}

@@ -26,6 +26,8 @@ import java.util.SplittableRandom;
  *
  * <p>Every input is a small image of a coloured square on a plain background, drawn from a seeded generator, so
  * the same arguments always write the same files.
+ *
+ * @since 0.1
  */
 public final class MiniBenchmarks {
   private static final int SIDE = 24;

@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Faults are part of the script: for a prompt whose hash is divisible by {@value #ALWAYS_GARBAGE_EVERY} every
  * reply is prose without scores (the sample ends as a counted failure); for one divisible by
  * {@value #FIRST_GARBAGE_EVERY} the first reply is malformed JSON and the retry succeeds.
+ *
+ * @since 0.1
  */
 public final class ScriptedJudgeChat implements ChatService {
   /** A prompt whose hash is divisible by this gets only replies without scores. */

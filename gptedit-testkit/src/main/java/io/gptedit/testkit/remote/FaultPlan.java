@@ -22,6 +22,8 @@ import java.util.Map;
  *     .inject(Endpoint.IMAGE_EDITS, 2, FaultPlan.Fault.rateLimited("1"))
  *     .inject(Endpoint.IMAGE_EDITS, 1, FaultPlan.Fault.serverError(500));
  * }</pre>
+ *
+ * @since 0.1
  */
 public final class FaultPlan {
   private final Map<Endpoint, Deque<Fault>> queues = new EnumMap<>(Endpoint.class);

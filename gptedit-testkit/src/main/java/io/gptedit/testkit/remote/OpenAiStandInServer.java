@@ -68,6 +68,8 @@ import java.util.regex.Pattern;
  *   GeneratedImage out = client.edit(request); // retried once, then served by the service
  * }
  * }</pre>
+ *
+ * @since 0.1
  */
 public final class OpenAiStandInServer implements AutoCloseable {
   /** The dummy API key that {@link #clientBuilder()}'s clients send unless a bearer token is required. */

@@ -11,6 +11,7 @@ import java.time.Duration;
  *     catch (content shrunk away from a padded side, or padding painted over), chosen by hashing the request
  * @param latency an artificial delay per call, to model a remote service in benchmarks and kill tests
  * @param model the model name the services report
+ * @since 0.1
  */
 public record StandInOptions(double defectRate, Duration latency, String model) {
   /** The model name reported by default. */

@@ -25,6 +25,8 @@ import java.util.NoSuchElementException;
  * Curates synthetic samples offline: the synthetic world's samples go through the full pipeline (pad,
  * regenerate with the in-process editor, crop, quality checks, 10 % rewrites, C3 for half, shards, ledger).
  * Running it again with the same options does no work; killing it and running it again finishes the job.
+ *
+ * @since 0.1
  */
 public final class SyntheticCuration {
   private SyntheticCuration() {}

@@ -20,6 +20,8 @@ import io.gptedit.data.synthetic.SyntheticWorld;
  * SyntheticWorld world = SyntheticWorld.builder(7).build();
  * ImageEditService edit = SyntheticServices.editService(world, StandInOptions.exact());
  * }</pre>
+ *
+ * @since 0.1
  */
 public final class SyntheticServices {
   private SyntheticServices() {}
