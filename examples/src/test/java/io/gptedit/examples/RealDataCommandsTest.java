@@ -149,4 +149,87 @@ class RealDataCommandsTest {
       assertThat(again).contains("0 generated, 4 already there");
     }
   }
+
+  @Test
+  void evalReadsComplexEditParquetAtALevelWithOfficialPromptsLoadedFromAFolder() throws Exception {
+    Path parquet = tmp.resolve("complex-hf/test_real-00000-of-00001.parquet");
+    Files.createDirectories(parquet.getParent());
+    int rows = 3;
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE t (image STRUCT(bytes BLOB, path VARCHAR),"
+          + " edit STRUCT(compound STRUCT(complexity INTEGER, compound_instruction VARCHAR)[]))");
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO t VALUES (struct_pack(bytes := ?, path := 'x.png'),"
+          + " struct_pack(compound := [struct_pack(complexity := 1, compound_instruction := ?),"
+          + " struct_pack(complexity := 2, compound_instruction := ?)]))")) {
+        for (int i = 0; i < rows; i++) {
+          ps.setBytes(1, ImageCodec.encodePng(RgbImage.filled(6, 6, 0x101010 * (i + 1))));
+          ps.setString(2, "make it blue");
+          ps.setString(3, "make it blue and add a hat");
+          ps.executeUpdate();
+        }
+      }
+      st.execute("COPY t TO '" + parquet + "' (FORMAT PARQUET)");
+    }
+    Path outputs = tmp.resolve("complex-out");
+    for (int i = 0; i < rows; i++) {
+      ImageCodec.write(RgbImage.filled(6, 6, 0x2233FF), outputs.resolve(String.format("%05d.png", i)), ImageFormat.PNG);
+    }
+    // the "official" templates: here our own texts written as <name>.txt, as a user would write theirs
+    Path prompts = tmp.resolve("official-prompts");
+    Files.createDirectories(prompts);
+    io.gptedit.eval.judge.PromptSet ours = io.gptedit.eval.judge.PromptSet.ours(Benchmark.COMPLEX_EDIT);
+    for (String name : io.gptedit.eval.judge.PromptSet.required(Benchmark.COMPLEX_EDIT)) {
+      Files.writeString(prompts.resolve(name + ".txt"), ours.get(name).text());
+    }
+    try (OpenAiStandInServer server = OpenAiStandInServer.builder().chatService(new ScriptedJudgeChat()).build()) {
+      String out = Cli.run("eval", "--benchmark", "complex-edit", "--data", parquet.toString(), "--level", "2",
+          "--outputs", outputs.toString(), "--work", tmp.resolve("work").toString(), "--prompts", prompts.toString(),
+          "--judge-base-url", server.baseUrl().toString(), "--api-key-env", NO_KEY);
+      assertThat(out).contains("Complex-Edit").contains("samples: " + rows).contains("C2/real")
+          .contains("prompts: loaded from " + prompts);
+    }
+    assertThat(tmp.resolve("work/data/complex-edit/test_real/metadata.jsonl")).isRegularFile();
+  }
+
+  @Test
+  void evalReadsOmniContextParquetInTheChosenInstructionLanguage() throws Exception {
+    Path parquet = tmp.resolve("omni-hf/test-00000.parquet");
+    Files.createDirectories(parquet.getParent());
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE t (task_type VARCHAR, key VARCHAR, instruction VARCHAR, instruction_language VARCHAR,"
+          + " input_images STRUCT(bytes BLOB, path VARCHAR)[])");
+      try (PreparedStatement ps = c.prepareStatement(
+          "INSERT INTO t VALUES (?, ?, ?, ?, [struct_pack(bytes := ?, path := 'in.png')])")) {
+        Object[][] rows = {
+          {"single_character", "c1", "the girl waves", "en"},
+          {"single_character", "c1", "女孩挥手", "zh"},
+          {"single_object", "o1", "the cup on a table", "en"},
+        };
+        for (Object[] r : rows) {
+          ps.setString(1, (String) r[0]);
+          ps.setString(2, (String) r[1]);
+          ps.setString(3, (String) r[2]);
+          ps.setString(4, (String) r[3]);
+          ps.setBytes(5, ImageCodec.encodePng(RgbImage.filled(5, 5, 0x777777)));
+          ps.executeUpdate();
+        }
+      }
+      st.execute("COPY t TO '" + parquet + "' (FORMAT PARQUET)");
+    }
+    Path outputs = tmp.resolve("omni-eval-out");
+    ImageCodec.write(RgbImage.filled(5, 5, 0x3344AA), outputs.resolve("m/fullset/single_character/c1.png"), ImageFormat.PNG);
+    ImageCodec.write(RgbImage.filled(5, 5, 0x3344AA), outputs.resolve("m/fullset/single_object/o1.png"), ImageFormat.PNG);
+    try (OpenAiStandInServer server = OpenAiStandInServer.builder().chatService(new ScriptedJudgeChat()).build()) {
+      String en = Cli.run("eval", "--benchmark", "omnicontext", "--data", parquet.getParent().toString(),
+          "--outputs", outputs.toString(), "--model-name", "m", "--work", tmp.resolve("work").toString(),
+          "--judge-base-url", server.baseUrl().toString(), "--api-key-env", NO_KEY);
+      assertThat(en).contains("OmniContext").contains("samples: 2 (OmniContext SINGLE,");
+      String zh = Cli.run("eval", "--benchmark", "omnicontext", "--data", parquet.getParent().toString(),
+          "--language", "zh", "--outputs", outputs.toString(), "--model-name", "m", "--work",
+          tmp.resolve("work").toString(), "--judge-base-url", server.baseUrl().toString(), "--api-key-env", NO_KEY);
+      assertThat(zh).contains("samples: 1 (OmniContext SINGLE/zh,");
+    }
+  }
 }
