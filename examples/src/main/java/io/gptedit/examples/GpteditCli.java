@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       LabCommand.class,
       TrainCommand.class,
       EditCommand.class,
+      ExportCommand.class,
       BenchTrainCommand.class,
       PadCropBenchmark.class,
       CommandLine.HelpCommand.class

@@ -52,7 +52,13 @@ public final class ReleaseSource extends AbstractSource {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> MAPPED = Set.of(
       "id", "dataset_source", "task", "input", "output", "instruction", "instruction_type", "input_description",
-      "instruction_original");
+      "instruction_original", "complexity", "atomic_steps");
+  /** The field {@link ReleaseExport} adds for a composed instruction's level (the release has none: C3). */
+  public static final String COMPLEXITY = "complexity";
+
+  /** The field {@link ReleaseExport} adds for a composed instruction's atomic steps. */
+  public static final String ATOMIC_STEPS = "atomic_steps";
+
   /** The extension holding {@code instruction_original} of a row that is not a rewrite. */
   public static final String INSTRUCTION_ORIGINAL = "instruction_original";
 
@@ -262,7 +268,8 @@ public final class ReleaseSource extends AbstractSource {
     Optional<String> original = text(n, "instruction_original");
     EditInstruction instruction = switch (type) {
       case "rewrite" -> original.map(o -> EditInstruction.of(o).withRewrite(text)).orElse(EditInstruction.of(text));
-      case "complex" -> new EditInstruction(text, Optional.empty(), List.of(), Optional.of(ComplexityLevel.C3));
+      case "complex" -> new EditInstruction(text, Optional.empty(), steps(n),
+          Optional.of(text(n, COMPLEXITY).map(ComplexityLevel::valueOf).orElse(ComplexityLevel.C3)));
       default -> EditInstruction.of(text);
     };
     String dataset = text(n, "dataset_source").orElse(taskDir.getParent().getFileName().toString());
@@ -337,6 +344,14 @@ public final class ReleaseSource extends AbstractSource {
       problem(where, id, e.getMessage());
       return null;
     }
+  }
+
+  private static List<String> steps(JsonNode n) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode step : n.path(ATOMIC_STEPS)) {
+      out.add(step.asText());
+    }
+    return out;
   }
 
   private static Optional<String> text(JsonNode n, String field) {
