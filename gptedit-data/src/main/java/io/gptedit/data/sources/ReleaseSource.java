@@ -96,10 +96,12 @@ public final class ReleaseSource extends AbstractSource {
    * {@code input}/{@code output} images its records name, wherever they sit in the archive. Whole
    * {@code *.tar.gz} files are read too.
    *
-   * <p>Memory is bounded: image bytes are held only until the records that name them are complete, and images met
-   * before any record names them are held up to {@code bufferBytes}, oldest evicted first. A record whose image was
-   * evicted, or is not in the archive, is reported in {@link #problems()}. The release lists metadata before
-   * images, which needs no buffer at all.
+   * <p>Memory is bounded by {@code bufferBytes}: image bytes are held only until the records that name them are
+   * complete; images met before any record names them are evicted first, oldest first (a record whose image was
+   * evicted, or is not in the archive, is reported in {@link #problems()}); if images waiting for their partner
+   * alone exceed the bound, reading stops with a {@link SourceException} that says so. An archive that lists each
+   * input next to its output needs almost no buffer; one that stores every input before every output needs a buffer
+   * the size of its inputs.
    *
    * @param dir the folder holding the parts (for example {@code omniedit.tar.gz.part000}, {@code ...part001})
    * @param bufferBytes the most image bytes held for records not yet read
@@ -384,6 +386,7 @@ public final class ReleaseSource extends AbstractSource {
     private final Map<String, List<Waiting>> waitingFor = new java.util.HashMap<>();
     private final Set<String> evicted = new java.util.HashSet<>();
     private long unreferencedBytes;
+    private long heldBytes;
     private TarArchiveInputStream tar;
     private String archiveName;
 
@@ -516,6 +519,7 @@ public final class ReleaseSource extends AbstractSource {
 
     private void image(String name, byte[] bytes) {
       byte[] previous = images.put(name, bytes);
+      heldBytes += bytes.length - (previous == null ? 0 : previous.length);
       if (!waitingFor.containsKey(name)) {
         unreferencedBytes += bytes.length - (previous == null ? 0 : previous.length);
         evictOver();
@@ -523,6 +527,14 @@ public final class ReleaseSource extends AbstractSource {
       }
       for (Waiting w : List.copyOf(waitingFor.get(name))) {
         complete(w);
+      }
+      if (heldBytes > bufferBytes) {
+        evictOver();
+        if (heldBytes > bufferBytes) {
+          throw new SourceException(archiveName + ":" + name + ": " + heldBytes + " bytes of images wait for their "
+              + "partner image, over the buffer of " + bufferBytes + " bytes (the archive stores inputs far from "
+              + "their outputs); read it with a larger buffer", null);
+        }
       }
     }
 
@@ -540,7 +552,8 @@ public final class ReleaseSource extends AbstractSource {
           list.remove(w);
           if (list.isEmpty()) {
             waitingFor.remove(image);
-            images.remove(image);
+            byte[] gone = images.remove(image);
+            heldBytes -= gone == null ? 0 : gone.length;
           }
         }
       }
@@ -569,6 +582,7 @@ public final class ReleaseSource extends AbstractSource {
         Map.Entry<String, byte[]> e = it.next();
         if (!waitingFor.containsKey(e.getKey())) {
           unreferencedBytes -= e.getValue().length;
+          heldBytes -= e.getValue().length;
           evicted.add(e.getKey());
           it.remove();
         }

@@ -45,16 +45,21 @@ class ReleaseArchiveTest {
   private Map<String, byte[]> entries() {
     SyntheticSample a = WORLD.sample(0);
     SyntheticSample b = WORLD.sample(1);
-    SyntheticSample c = WORLD.sample(2);
     Map<String, byte[]> e = new LinkedHashMap<>();
     String task = "gpt-edit/omniedit/addition/";
-    e.put(task + "input/early.png", ImageCodec.encodePng(c.input()));
+    e.put(task + "input/early.png", ImageCodec.encodePng(noise(120, 120))); // ~40 KB: over the small buffers
     e.put(task + "metadata/omniedit_addition.json", METADATA.getBytes(StandardCharsets.UTF_8));
     e.put(task + "input/a.png", ImageCodec.encodePng(a.input()));
     e.put(task + "input/b.png", ImageCodec.encodePng(b.input()));
     e.put(task + "output/a.png", ImageCodec.encodePng(a.target()));
     e.put(task + "output/b.png", ImageCodec.encodePng(b.target()));
     return e;
+  }
+
+  private static io.gptedit.core.image.RgbImage noise(int w, int h) {
+    byte[] rgb = new byte[w * h * 3];
+    new java.util.SplittableRandom(1).nextBytes(rgb);
+    return io.gptedit.core.image.RgbImage.of(w, h, rgb);
   }
 
   private static byte[] tarGz(Map<String, byte[]> entries) throws Exception {
@@ -130,12 +135,24 @@ class ReleaseArchiveTest {
   @Test
   void anImageBeforeItsMetadataBeyondTheBufferIsReportedNotHeld() throws Exception {
     byte[] archive = tarGz(entries());
-    try (ReleaseSource src = ReleaseSource.archives(parts(archive, 100), 0)) {
+    try (ReleaseSource src = ReleaseSource.archives(parts(archive, 100), 20_000)) {
       assertThat(src.stream().map(EditTriplet::id).toList())
           .containsExactlyInAnyOrder("omniedit_addition_1", "omniedit_addition_2");
       assertThat(src.problems()).extracting(SourceProblem::sampleId)
           .containsExactlyInAnyOrder("omniedit_addition_3", "omniedit_addition_4");
       assertThat(src.problems()).anyMatch(p -> p.problem().contains("evicted"));
+    }
+  }
+
+  @Test
+  void imagesWaitingForTheirPartnerBeyondTheBufferStopWithATypedError() throws Exception {
+    byte[] archive = tarGz(entries());
+    // input/a.png and input/b.png wait for output/a.png and output/b.png; 100 bytes cannot hold them
+    try (ReleaseSource src = ReleaseSource.archives(parts(archive, 100), 100)) {
+      assertThatThrownBy(() -> src.stream().toList())
+          .isInstanceOf(SourceException.class)
+          .hasMessageContaining("omniedit.tar.gz:")
+          .hasMessageContaining("wait for their partner image");
     }
   }
 
