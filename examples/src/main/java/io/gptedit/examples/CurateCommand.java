@@ -44,7 +44,7 @@ final class CurateCommand implements Callable<Integer> {
   boolean dryRun;
 
   @Option(names = "--source", description = "Real data instead of the synthetic world: release:DIR (extracted release), "
-      + "archives:DIR (the release's tar.gz.partNNN, streamed), parquet:FILE or folder:DIR.")
+      + "archives:DIR (the release's tar.gz.partNNN, streamed), parquet:FILE|GLOB|DIR or folder:DIR.")
   String source;
 
   @Option(names = "--dataset", description = "With --source: the dataset (omniedit, hqedit, ultraedit, ...): the curation "
@@ -158,7 +158,7 @@ final class CurateCommand implements Callable<Integer> {
       case "release" -> io.gptedit.data.sources.ReleaseSource.metadataFolders(path);
       case "archives" -> io.gptedit.data.sources.ReleaseSource.archives(
           path, io.gptedit.data.sources.ReleaseSource.DEFAULT_ARCHIVE_BUFFER_BYTES);
-      case "parquet" -> io.gptedit.data.sources.ParquetSource.open(path, switch (dataset) {
+      case "parquet" -> io.gptedit.data.sources.ParquetSource.open(BenchmarkData.parquetFiles(path), switch (dataset) {
         case "omniedit" -> io.gptedit.data.sources.ParquetColumns.omniEdit();
         case "hqedit" -> io.gptedit.data.sources.ParquetColumns.hqEdit();
         case "ultraedit" -> io.gptedit.data.sources.ParquetColumns.ultraEdit();
