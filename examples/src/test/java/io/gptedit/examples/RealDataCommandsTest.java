@@ -91,7 +91,7 @@ class RealDataCommandsTest {
           "--outputs", outputs.toString(), "--model-name", "mymodel", "--work", tmp.resolve("work").toString(),
           "--judge-base-url", server.baseUrl().toString(), "--judge-model", "gpt-4.1", "--api-key-env", NO_KEY);
       assertThat(out).contains("GEdit").contains("mymodel").contains("samples: 4")
-          .contains("prompts: ours").contains("judge: gpt-4.1");
+          .contains("prompts: ours").contains("judge: gpt-4.1").contains("(gptedit's own templates)");
       Path csvDir = outputs.resolve("reports/gedit-scores");
       for (String t : Benchmark.GEDIT.categories()) {
         assertThat(csvDir.resolve("mymodel_" + t + "_gpt_score.csv")).isRegularFile();
