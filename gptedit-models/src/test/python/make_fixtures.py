@@ -9,6 +9,7 @@ It writes, under gptedit-models/src/test/resources/io/gptedit/models/fixtures/:
   flux_tiny_weights.safetensors  random weights of a tiny Flux transformer in diffusers naming (F32)
   flux_tiny_io.safetensors       a fixed input (Kontext-style: noisy + condition tokens) and the reference output
   schedules.json                 BFL and SD3 schedules, computed from the formulas in float64
+                                 (only this one: python3 make_fixtures.py schedules; needs no torch)
   vae_tiny_weights.safetensors   random weights of a tiny AutoencoderKL in diffusers naming
   vae_tiny_io.safetensors        an image and its latent mean; latents and their decoding
   t5_tiny_weights.safetensors    random weights of a tiny T5 v1.1 encoder in HF naming
@@ -24,9 +25,13 @@ import json
 import math
 import os
 import struct
+import sys
 
-import torch
-import torch.nn.functional as F
+try:
+    import torch
+    import torch.nn.functional as F
+except (ImportError, OSError):  # only "make_fixtures.py schedules" runs without torch
+    torch = F = None
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "resources", "io", "gptedit", "models", "fixtures")
 
@@ -233,14 +238,27 @@ def bfl_schedule(steps, tokens):
     return [0.0 if t <= 0 else math.exp(mu) / (math.exp(mu) + (1 / t - 1)) for t in ts], mu
 
 
+def sd3_schedule(steps, shift=3.0, train_steps=1000):
+    # diffusers FlowMatchEulerDiscreteScheduler(shift=3.0, use_dynamic_shifting=False) and Stability's sd3_impl
+    # ModelSamplingDiscreteFlow: the training sigmas are shift(t / 1000) for t = 1..1000, so the smallest is
+    # shift(1/1000); set_timesteps(N) takes linspace(sigma_max * 1000, sigma_min * 1000, N) / 1000 and shifts
+    # it (again), then appends 0. At N = 28 the last step runs from shift(shift(0.001)) = 0.0089286 to 0.
+    def sh(s):
+        return shift * s / (1 + (shift - 1) * s)
+    lo = sh(1.0 / train_steps)
+    ts = [1.0] if steps == 1 else [1.0 + i * (lo - 1.0) / (steps - 1) for i in range(steps)]
+    if steps > 1:
+        ts[-1] = lo
+    return [sh(t) for t in ts] + [0.0]
+
+
 def schedules_fixture():
     out = {"bfl": [], "sd3": []}
     for steps, tokens in ((4, 256), (8, 1024), (28, 4096), (5, 6000)):
         sig, mu = bfl_schedule(steps, tokens)
         out["bfl"].append({"steps": steps, "tokens": tokens, "mu": mu, "sigmas": sig})
-    for steps in (4, 28):
-        base = [1 - i * (1 - 1 / steps) / (steps - 1) if steps > 1 else 1.0 for i in range(steps)]
-        out["sd3"].append({"steps": steps, "sigmas": [3 * s / (1 + 2 * s) for s in base] + [0.0]})
+    for steps in (1, 2, 4, 28):
+        out["sd3"].append({"steps": steps, "sigmas": sd3_schedule(steps)})
     with open(os.path.join(OUT, "schedules.json"), "w") as f:
         json.dump(out, f, indent=1)
         f.write("\n")
@@ -530,7 +548,7 @@ def sd3_fixture():
         "latents": latents, "text": text, "pooled": pooled, "sigma": sigma, "output": out})
 
 
-class TinyMllm(torch.nn.Module):
+class TinyMllm(torch.nn.Module if torch is not None else object):
     """A stand-in MLLM text path for the ONNX runner test: byte-token embedding, one linear, tanh."""
 
     def __init__(self):
@@ -556,6 +574,9 @@ def mllm_onnx_fixture():
 
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
+    if sys.argv[1:] == ["schedules"]:
+        schedules_fixture()
+        sys.exit(0)
     flux_fixture()
     schedules_fixture()
     vae_fixture()

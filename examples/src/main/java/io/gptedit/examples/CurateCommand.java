@@ -43,8 +43,42 @@ final class CurateCommand implements Callable<Integer> {
   @Option(names = "--dry-run", description = "Plan and count without calling any service.")
   boolean dryRun;
 
+  @Option(names = "--source", description = "Real data instead of the synthetic world: release:DIR (extracted release), "
+      + "archives:DIR (the release's tar.gz.partNNN, streamed), parquet:FILE|GLOB|DIR or folder:DIR.")
+  String source;
+
+  @Option(names = "--dataset", description = "With --source: the dataset (omniedit, hqedit, ultraedit, ...): the curation "
+      + "policy, the parquet column names and the shard prefix (default ${DEFAULT-VALUE}).")
+  String dataset = "omniedit";
+
+  @Option(names = "--api", description = "With --source: the image API; only openai (any OpenAI-compatible server) today.")
+  String api = "openai";
+
+  @Option(names = "--base-url", description = "With --source: the API base URL (default ${DEFAULT-VALUE}).")
+  String baseUrl = io.gptedit.core.remote.OpenAiClient.DEFAULT_BASE_URL;
+
+  @Option(names = "--model", description = "With --source: the image-edit model (default ${DEFAULT-VALUE}).")
+  String model = io.gptedit.core.remote.OpenAiClient.DEFAULT_IMAGE_MODEL;
+
+  @Option(names = "--chat-model", description = "With --source: the rewrite and C3 chat model (default ${DEFAULT-VALUE}).")
+  String chatModel = "gpt-4o";
+
+  @Option(names = "--key-env", description = "With --source: the environment variable holding the API key (default ${DEFAULT-VALUE}); "
+      + "optional for a loopback base URL.")
+  String keyEnv = io.gptedit.core.remote.OpenAiClient.DEFAULT_API_KEY_ENV;
+
+  @Option(names = "--max-spend", description = "With --source: a hard spend cap in USD (prices from the dated table in gptedit-data).")
+  Double maxSpend;
+
+  @Option(names = "--generation-unit", description = "With --source: pixels per aspect unit of the generation size "
+      + "(default: GPT-Image-1's 1024x1024, 1536x1024, 1024x1536).")
+  Integer generationUnit;
+
   @Override
   public Integer call() {
+    if (source != null) {
+      return curateRealSource();
+    }
     ProgressLine line = new ProgressLine("curate", System.err, 1.0);
     SyntheticCuration.Options options =
         SyntheticCuration.Options.defaults(out, samples)
@@ -59,5 +93,89 @@ final class CurateCommand implements Callable<Integer> {
       System.out.println("nothing to do: every sample is already written or rejected in " + out);
     }
     return 0;
+  }
+
+  private Integer curateRealSource() {
+    if (!api.equals("openai")) {
+      throw new IllegalArgumentException("--api must be openai (any OpenAI-compatible server), got '" + api + "'");
+    }
+    io.gptedit.data.curation.CostModel prices = io.gptedit.data.curation.CostModel.published(model, chatModel);
+    ProgressLine line = new ProgressLine("curate", System.err, 1.0);
+    io.gptedit.data.curation.CurationConfig.Builder b = io.gptedit.data.curation.CurationConfig.builder(out)
+        .shardPrefix(dataset)
+        .concurrency(concurrency)
+        .policy(dataset, policyFor(dataset))
+        .chatModel(chatModel)
+        .costModel(prices)
+        .dryRun(dryRun)
+        .listener(p -> line.show(p.done(), p.total(), p.line()));
+    if (generationUnit != null) {
+      b.generationUnit(generationUnit);
+    }
+    if (maxSpend != null) {
+      b.maxSpendUsd(maxSpend);
+    }
+    io.gptedit.data.curation.CurationConfig config = b.build();
+    boolean loopback = EditorSpecs.isLoopback(baseUrl);
+    try (io.gptedit.data.sources.TripletSource src = openSource();
+        io.gptedit.core.remote.OpenAiClient client = io.gptedit.core.remote.OpenAiClient.builder()
+            .baseUrl(baseUrl)
+            .apiKeyEnvironmentVariable(keyEnv)
+            .apiKeyRequired(!loopback && !dryRun)
+            .editModel(model)
+            .generationModel(model)
+            .maxConcurrency(concurrency)
+            .build()) {
+      io.gptedit.data.curation.CurationPipeline pipeline =
+          new io.gptedit.data.curation.CurationPipeline(config, client, client, client);
+      CurationSummary summary = pipeline.run(src, 0);
+      System.out.println(summary.text());
+      if (dryRun) {
+        double[] e = pipeline.estimate(summary);
+        System.out.printf(java.util.Locale.ROOT,
+            "plan: %d image-edit calls and %d chat calls at first attempt, at most $%.2f at %s / %s prices as of %s"
+                + " (retries may add more; --max-spend caps the total)%n",
+            (long) e[0], (long) e[1], e[2], model, chatModel, io.gptedit.data.curation.CostModel.pricesAsOf());
+      }
+      if (!src.problems().isEmpty()) {
+        System.out.println("source problems: " + src.problems().size() + ", first: " + src.problems().get(0));
+      }
+      if (summary.nothingToDo() && !dryRun && !summary.stoppedAtSpendCap()) {
+        System.out.println("nothing to do: every sample is already written or rejected in " + out);
+      }
+    }
+    return 0;
+  }
+
+  private io.gptedit.data.sources.TripletSource openSource() {
+    int colon = source.indexOf(':');
+    if (colon <= 0) {
+      throw new IllegalArgumentException(
+          "--source must be release:DIR, archives:DIR, parquet:FILE or folder:DIR, got '" + source + "'");
+    }
+    Path path = Path.of(source.substring(colon + 1));
+    return switch (source.substring(0, colon)) {
+      case "release" -> io.gptedit.data.sources.ReleaseSource.metadataFolders(path);
+      case "archives" -> io.gptedit.data.sources.ReleaseSource.archives(
+          path, io.gptedit.data.sources.ReleaseSource.DEFAULT_ARCHIVE_BUFFER_BYTES);
+      case "parquet" -> io.gptedit.data.sources.ParquetSource.open(BenchmarkData.parquetFiles(path), switch (dataset) {
+        case "omniedit" -> io.gptedit.data.sources.ParquetColumns.omniEdit();
+        case "hqedit" -> io.gptedit.data.sources.ParquetColumns.hqEdit();
+        case "ultraedit" -> io.gptedit.data.sources.ParquetColumns.ultraEdit();
+        default -> throw new IllegalArgumentException(
+            "parquet sources know the columns of omniedit, hqedit and ultraedit, not '" + dataset + "'");
+      });
+      case "folder" -> io.gptedit.data.sources.FolderSource.open(path, dataset);
+      default -> throw new IllegalArgumentException(
+          "--source kind must be release, archives, parquet or folder, got '" + source.substring(0, colon) + "'");
+    };
+  }
+
+  private static io.gptedit.data.curation.SourcePolicy policyFor(String dataset) {
+    return switch (dataset) {
+      case "omniedit" -> io.gptedit.data.curation.SourcePolicy.omniEdit();
+      case "hqedit" -> io.gptedit.data.curation.SourcePolicy.generate();
+      default -> io.gptedit.data.curation.SourcePolicy.regenerateOnly();
+    };
   }
 }

@@ -6,25 +6,38 @@ import io.gptedit.eval.judge.JudgeConfig;
 import io.gptedit.eval.run.Evaluation;
 import io.gptedit.eval.run.ProgressEvent;
 import io.gptedit.eval.run.ProgressListener;
+import io.gptedit.core.editor.ImageEditor;
+import io.gptedit.eval.bench.BenchmarkSet;
+import io.gptedit.eval.judge.PromptSet;
+import io.gptedit.eval.run.BenchmarkRunner;
 import io.gptedit.testkit.eval.MiniBenchmarkDemo;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Runs benchmarks end to end on a generated mini-benchmark: edit with the demo editor, judge, aggregate with the
- * official formulas, and print the report. With no options the judge is a scripted one served over loopback
- * HTTP (no key, no network); with {@code --base-url} it is a real OpenAI-compatible chat model, the key read from
- * the environment variable named by {@code --api-key-env}.
+ * Runs a benchmark end to end: edit (optional), judge, aggregate with the official formulas, print the report
+ * beside the paper's table and write the official files.
+ *
+ * <p>With {@code --data} it reads the benchmark's real files ({@link BenchmarkData}), judges the outputs already
+ * under {@code --outputs} (paired with samples by key in the official layout) or first edits with
+ * {@code --editor SPEC} ({@link EditorSpecs}), and asks the judge at {@code --judge-base-url}, the key read from
+ * the environment variable named by {@code --api-key-env} (optional for a loopback URL). {@code --prompts} loads
+ * the official prompt templates; without it our own templates are used, and the report says which.
+ *
+ * <p>Without {@code --data} it runs a generated mini-benchmark: the demo editor, and a scripted judge served over
+ * loopback HTTP (no key, no network) unless {@code --judge-base-url} names a real one.
  */
 @Command(
     name = "eval",
     mixinStandardHelpOptions = true,
-    description = "Run GEdit-Bench-EN, ImgEdit, Complex-Edit and OmniContext on a generated mini-benchmark and "
-        + "print the reports (scripted loopback judge by default; --base-url for a real judge).")
+    description = "Run GEdit-Bench-EN, ImgEdit, Complex-Edit or OmniContext: on the real benchmark files with --data "
+        + "(judging --outputs, or editing first with --editor), or on a generated mini-benchmark (scripted loopback "
+        + "judge by default; --judge-base-url for a real judge).")
 final class EvalCommand implements Callable<Integer> {
   @Option(names = "--benchmark", description = "gedit, imgedit, complex-edit, omnicontext or all (default ${DEFAULT-VALUE}).")
   String benchmark = "all";
@@ -32,17 +45,36 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--work", description = "Folder for data, outputs, judge cache and reports (default ${DEFAULT-VALUE}).")
   Path work = Path.of("gptedit-runs", "eval");
 
-  @Option(names = "--base-url", description = "An OpenAI-compatible base URL for a real judge, e.g. https://api.openai.com/v1.")
+  @Option(names = {"--judge-base-url", "--base-url"}, description = "An OpenAI-compatible base URL for a real judge, e.g. https://api.openai.com/v1.")
   String baseUrl;
 
   @Option(names = "--judge-model", description = "Judge model when --base-url is given (default: each benchmark's official judge).")
   String judgeModel;
 
-  @Option(names = "--api-key-env", description = "Environment variable holding the API key (default ${DEFAULT-VALUE}).")
+  @Option(names = "--api-key-env", description = "Environment variable holding the judge's API key (default ${DEFAULT-VALUE}).")
   String apiKeyEnv = OpenAiClient.DEFAULT_API_KEY_ENV;
+
+  @Mixin BenchmarkData data = new BenchmarkData();
+
+  @Mixin EditorSpecs editorSpec = new EditorSpecs();
+
+  @Option(names = "--outputs", description = "With --data: the output root in the official layout (default <work>/outputs).")
+  Path outputs;
+
+  @Option(names = "--model-name", description = "With --data: the model's name in output paths and reports (default: the editor's, or 'model').")
+  String modelName;
+
+  @Option(names = "--prompts", description = "With --data: the official prompt templates (a folder of <name>.txt or a JSON object file); default: ours.")
+  Path prompts;
+
+  @Option(names = "--judge-concurrency", description = "Judge calls in flight (default ${DEFAULT-VALUE}).")
+  int judgeConcurrency = 4;
 
   @Override
   public Integer call() {
+    if (data.data != null) {
+      return runOnRealData();
+    }
     List<Benchmark> which = new ArrayList<>();
     if ("all".equalsIgnoreCase(benchmark)) {
       which.addAll(Benchmark.judged());
@@ -77,6 +109,62 @@ final class EvalCommand implements Callable<Integer> {
       failures += evaluation.report().main().failed();
     }
     System.out.println("done: " + which.size() + " benchmark(s); judge failures counted in the reports: " + failures);
+    return 0;
+  }
+
+  private Integer runOnRealData() {
+    if ("all".equalsIgnoreCase(benchmark)) {
+      throw new IllegalArgumentException("--data needs one --benchmark: gedit, imgedit, complex-edit or omnicontext");
+    }
+    if (baseUrl == null) {
+      throw new IllegalArgumentException("--data needs a judge: --judge-base-url URL (and --judge-model)");
+    }
+    Benchmark b = Benchmark.fromId(benchmark);
+    BenchmarkSet set = data.load(b, work.resolve("data"));
+    Path outputRoot = outputs != null ? outputs : work.resolve("outputs");
+    PromptSet promptSet = prompts != null ? PromptSet.load(prompts).requireFor(b) : PromptSet.ours(b);
+    JudgeConfig config = JudgeConfig.defaults(b);
+    if (judgeModel != null) {
+      config = config.withModel(judgeModel);
+    }
+    ProgressLine edit = new ProgressLine(b.id() + " edit ", System.err, 1.0);
+    ProgressLine judge = new ProgressLine(b.id() + " judge", System.err, 1.0);
+    ProgressListener listener =
+        (ProgressEvent e) -> (e.phase() == ProgressEvent.Phase.EDIT ? edit : judge).update(e.done(), e.total(), "");
+    ImageEditor editor = editorSpec.editor != null ? editorSpec.open() : null;
+    try (OpenAiClient client = OpenAiClient.builder()
+            .baseUrl(baseUrl)
+            .apiKeyEnvironmentVariable(apiKeyEnv)
+            .apiKeyRequired(!EditorSpecs.isLoopback(baseUrl))
+            .build()) {
+      BenchmarkRunner.Builder runner = BenchmarkRunner.builder()
+          .benchmarkSet(set)
+          .outputRoot(outputRoot)
+          .chat(client)
+          .optJudgeConfig(config)
+          .optPrompts(promptSet)
+          .optJudgeConcurrency(judgeConcurrency)
+          .optReportDir(outputRoot.resolve("reports"))
+          .optListener(listener);
+      if (editor != null) {
+        runner.optEditor(editor);
+      }
+      if (modelName != null || editor == null) {
+        runner.optModelName(modelName != null ? modelName : "model");
+      }
+      Evaluation evaluation = runner.build().run();
+      System.out.println(evaluation.report().markdown());
+      System.out.println("samples: " + set.samples().size() + " (" + b.displayName() + " " + set.subset() + ", from "
+          + data.data + ")");
+      System.out.println("prompts: " + (prompts != null ? "loaded from " + prompts : "ours (gptedit's own wording)")
+          + ", hash " + promptSet.hash());
+      System.out.println("judge: " + config.model() + " at " + client.baseUrl() + "; usage " + client.usage());
+      System.out.println("files: " + evaluation.files());
+    } finally {
+      if (editor != null) {
+        editor.close();
+      }
+    }
     return 0;
   }
 }

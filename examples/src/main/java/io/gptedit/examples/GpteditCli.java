@@ -27,6 +27,7 @@ import picocli.CommandLine.ScopeType;
       LabCommand.class,
       TrainCommand.class,
       EditCommand.class,
+      ExportCommand.class,
       BenchTrainCommand.class,
       PadCropBenchmark.class,
       CommandLine.HelpCommand.class

@@ -41,6 +41,21 @@ class TrainEditCommandTest {
   }
 
   @Test
+  void gptEditEditsAFolderPairedByKeyWithTheCheckpointEditorSpec() throws Exception {
+    Path out = tmp.resolve("folder-edits");
+    String printed = Cli.run("edit", "--editor", "checkpoint:" + lab.resolve("run"), "--folder",
+        lab.resolve("heldout/inputs").toString(), "--instructions", lab.resolve("heldout/index.jsonl").toString(),
+        "--seed", "93", "--steps", "2", "--outputs", out.toString());
+    List<String> index = Files.readAllLines(lab.resolve("heldout/index.jsonl"));
+    assertThat(printed).contains("edit: " + index.size() + " of " + index.size() + " images");
+    for (String line : index) {
+      String key = line.replaceAll(".*\"key\":\"([^\"]+)\".*", "$1");
+      assertThat(ImageCodec.read(out.resolve(key + ".png"))).as(key)
+          .isEqualTo(ImageCodec.read(lab.resolve("heldout/outputs/trained-kontext/" + key + ".png")));
+    }
+  }
+
+  @Test
   void gptEditTrainFineTunesAPresetOnAShardFolderAndItsRunLoadsForEditing() {
     Path run = tmp.resolve("train-run");
     String out = Cli.run(

@@ -34,6 +34,7 @@ public final class CurationConfig {
   private final ResidualPaddingCheck residualCheck;
   private final PaddingMaskCheck maskCheck;
   private final CostModel costModel;
+  private final double maxSpendUsd;
   private final boolean dryRun;
   private final CurationListener listener;
 
@@ -53,6 +54,7 @@ public final class CurationConfig {
     this.residualCheck = b.residualCheck;
     this.maskCheck = b.maskCheck;
     this.costModel = b.costModel;
+    this.maxSpendUsd = b.maxSpendUsd;
     this.dryRun = b.dryRun;
     this.listener = b.listener;
   }
@@ -147,6 +149,11 @@ public final class CurationConfig {
     return costModel;
   }
 
+  /** @return the spend cap in USD ({@code +Infinity} when none) */
+  public double maxSpendUsd() {
+    return maxSpendUsd;
+  }
+
   /** @return whether to plan only */
   public boolean dryRun() {
     return dryRun;
@@ -174,6 +181,7 @@ public final class CurationConfig {
     private ResidualPaddingCheck residualCheck = ResidualPaddingCheck.paperDefault();
     private PaddingMaskCheck maskCheck = PaddingMaskCheck.defaults();
     private CostModel costModel = CostModel.gptImage1();
+    private double maxSpendUsd = Double.POSITIVE_INFINITY;
     private boolean dryRun;
     private CurationListener listener = p -> { };
 
@@ -335,6 +343,24 @@ public final class CurationConfig {
      */
     public Builder costModel(CostModel model) {
       this.costModel = requireNonNull(model, "model");
+      return this;
+    }
+
+    /**
+     * Sets a hard spend cap: a unit starts only if the spend so far, plus the ceiling of every unit in flight, plus
+     * its own ceiling stays within the cap, so the run never spends more (units left over stay for a later run).
+     * A unit's ceiling is {@link CostModel#imageCallCeiling} per image call at the largest generation size and
+     * {@link CostModel#chatCallCeiling} per chat call, times the attempts; chat calls are counted at their ceiling
+     * also after they ran (their usage is not metered).
+     *
+     * @param usd the cap, positive
+     * @return this builder
+     */
+    public Builder maxSpendUsd(double usd) {
+      if (!(usd > 0)) {
+        throw new IllegalArgumentException("maxSpendUsd must be positive, got " + usd);
+      }
+      this.maxSpendUsd = usd;
       return this;
     }
 

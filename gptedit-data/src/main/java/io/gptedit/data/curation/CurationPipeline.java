@@ -164,7 +164,7 @@ public final class CurationPipeline {
       }
     }
     return new CurationSummary(true, n, units, skipped, 0, 0, 0, Map.of(), Map.of(), rewrites, c3, 0, List.of(),
-        Duration.ofNanos(System.nanoTime() - start));
+        Duration.ofNanos(System.nanoTime() - start), false);
   }
 
   private CurationSummary execute(Iterator<EditTriplet> inputs, long expectedInputs) {
@@ -192,7 +192,7 @@ public final class CurationPipeline {
         int window = config.concurrency() * 2;
         while (true) {
           while (inFlight < window) {
-            if (queue.isEmpty() && inputs.hasNext()) {
+            if (queue.isEmpty() && !run.capped && inputs.hasNext()) {
               EditTriplet t = inputs.next();
               run.inputs++;
               for (Unit u : unitsOf(t)) {
@@ -212,6 +212,14 @@ public final class CurationPipeline {
               continue;
             }
             if (queue.isEmpty()) {
+              break;
+            }
+            if (run.capped) {
+              break;
+            }
+            if (!run.reserve(queue.peek())) {
+              // wait for the units in flight to free their reservations; with none in flight it can never fit
+              run.capped = inFlight == 0;
               break;
             }
             Unit u = queue.poll();
@@ -235,6 +243,41 @@ public final class CurationPipeline {
       }
       return run.summary();
     }
+  }
+
+  /**
+   * The most a unit can cost: {total, of which chat}. Image calls at the largest generation size, chat calls (one
+   * for a rewrite, two for C3) at their ceiling, all times the attempts.
+   */
+  private double[] ceiling(Unit u) {
+    CostModel prices = config.costModel();
+    long pixels = 0;
+    for (AspectPreset p : AspectPreset.values()) {
+      Size s = config.generationSize(p);
+      pixels = Math.max(pixels, (long) s.width() * s.height());
+    }
+    int imageCalls = u.policy().recipe() == Recipe.GENERATE ? 2 : 1;
+    int chatCalls = (u.rewrite() ? 1 : 0) + (u.c3() ? 2 : 0);
+    double chat = config.maxAttempts() * chatCalls * prices.chatCallCeiling();
+    return new double[] {config.maxAttempts() * imageCalls * prices.imageCallCeiling(pixels) + chat, chat};
+  }
+
+  /**
+   * Returns the most the planned units of a dry run can cost, and how many calls they make at first attempt.
+   *
+   * @param summary a dry run's plan
+   * @return {image calls, chat calls, ceiling in USD at one attempt per call}
+   */
+  public double[] estimate(CurationSummary summary) {
+    long pixels = 0;
+    for (AspectPreset p : AspectPreset.values()) {
+      Size s = config.generationSize(p);
+      pixels = Math.max(pixels, (long) s.width() * s.height());
+    }
+    long todo = summary.units() - summary.skipped();
+    long chatCalls = summary.rewrites() + 2 * summary.c3Units();
+    CostModel prices = config.costModel();
+    return new double[] {todo, chatCalls, todo * prices.imageCallCeiling(pixels) + chatCalls * prices.chatCallCeiling()};
   }
 
   private static Outcome take(CompletionService<Outcome> cs) {
@@ -427,6 +470,12 @@ public final class CurationPipeline {
     long rejected;
     long failed;
     double spend;
+    /** Chat calls of finished units, at their ceiling (their usage is not metered). */
+    double chatCharged;
+    /** The ceilings of the units in flight, by key. */
+    final Map<String, double[]> reserved = new HashMap<>();
+    double reservedTotal;
+    boolean capped;
     final Map<String, Long> rejects = new TreeMap<>();
     final Map<String, Long> failures = new TreeMap<>();
     /** Samples in the open shard: only their bookkeeping, never their pixels. */
@@ -440,7 +489,23 @@ public final class CurationPipeline {
       this.expectedInputs = expectedInputs;
     }
 
+    /** Reserves a unit's ceiling if it fits under the cap with everything spent and reserved so far. */
+    boolean reserve(Unit u) {
+      double[] ceiling = ceiling(u);
+      if (spend + chatCharged + reservedTotal + ceiling[0] > config.maxSpendUsd()) {
+        return false;
+      }
+      reserved.put(u.key(), ceiling);
+      reservedTotal += ceiling[0];
+      return true;
+    }
+
     void handle(Outcome o, ShardWriter writer) {
+      double[] ceiling = reserved.remove(o.key());
+      if (ceiling != null) {
+        reservedTotal -= ceiling[0];
+        chatCharged += ceiling[1];
+      }
       spend += o.costUsd();
       if (o instanceof Outcome.Accepted a) {
         pending.put(a.key(), new Ledger.Written(a.key(), a.attempts(), a.costUsd()));
@@ -483,7 +548,7 @@ public final class CurationPipeline {
 
     CurationSummary summary() {
       return new CurationSummary(false, inputs, units, skipped, written, rejected, failed, rejects, failures,
-          rewrites, c3, spend, shards, Duration.ofNanos(System.nanoTime() - start));
+          rewrites, c3, spend, shards, Duration.ofNanos(System.nanoTime() - start), capped);
     }
   }
 }

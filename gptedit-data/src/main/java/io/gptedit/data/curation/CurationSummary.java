@@ -21,6 +21,7 @@ import java.util.Map;
  * @param spendUsd this run's spend
  * @param shards shards committed in this run
  * @param elapsed wall time
+ * @param stoppedAtSpendCap whether units were left undone because starting them could have passed the spend cap
  * @since 0.1
  */
 public record CurationSummary(
@@ -37,7 +38,8 @@ public record CurationSummary(
     long c3Units,
     double spendUsd,
     List<String> shards,
-    Duration elapsed) {
+    Duration elapsed,
+    boolean stoppedAtSpendCap) {
   /** Freezes collections. */
   public CurationSummary {
     rejectsByReason = Map.copyOf(rejectsByReason);
@@ -63,8 +65,10 @@ public record CurationSummary(
     return String.format(java.util.Locale.ROOT,
         "%s: %d inputs, %d units (%d C3, %d rewrites), %d skipped as done%n"
             + "written %d, rejected %d %s, failed %d %s%n"
-            + "spend $%.4f, %d shards, %.1f s",
+            + "spend $%.4f, %d shards, %.1f s%s",
         dryRun ? "dry run" : "curation", inputs, units, c3Units, rewrites, skipped, written, rejected,
-        rejectsByReason, failed, failuresByError, spendUsd, shards.size(), elapsed.toMillis() / 1000.0);
+        rejectsByReason, failed, failuresByError, spendUsd, shards.size(), elapsed.toMillis() / 1000.0,
+        stoppedAtSpendCap ? String.format("%nstopped at the spend cap: the remaining units are left for a later run")
+            : "");
   }
 }

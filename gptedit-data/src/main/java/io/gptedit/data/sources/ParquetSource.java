@@ -59,11 +59,35 @@ public final class ParquetSource extends AbstractSource {
    *     columns found)
    */
   public static ParquetSource open(Path file, ParquetColumns columns) {
+    return open(List.of(file), columns);
+  }
+
+  /**
+   * Opens several parquet files as one source (a dataset's shards), read in file-name order; ids without an id
+   * column are {@code <dataset>_<file stem>_<row in that file, from 0>}, as for one file.
+   *
+   * @param files the parquet files, at least one
+   * @param columns the column mapping
+   * @return the source
+   * @throws SourceException if a file is missing, unreadable, or lacks a mapped column
+   */
+  public static ParquetSource open(List<Path> files, ParquetColumns columns) {
     requireNonNull(columns, "columns");
-    if (!Files.isRegularFile(file)) {
-      throw new SourceException("parquet file " + file + " does not exist", null);
+    if (files.isEmpty()) {
+      throw new SourceException("no parquet files given", null);
     }
-    String from = "read_parquet('" + file.toAbsolutePath().toString().replace("'", "''") + "')";
+    for (Path f : files) {
+      if (!Files.isRegularFile(f)) {
+        throw new SourceException("parquet file " + f + " does not exist", null);
+      }
+    }
+    Path file = files.get(0);
+    StringBuilder list = new StringBuilder("[");
+    for (Path f : files) {
+      list.append(list.length() > 1 ? ", " : "").append('\'').append(f.toAbsolutePath().toString().replace("'", "''"))
+          .append('\'');
+    }
+    String from = "read_parquet(" + list + "], filename = true, file_row_number = true)";
     Connection c = null;
     try {
       Properties props = new Properties();
@@ -88,7 +112,7 @@ public final class ParquetSource extends AbstractSource {
       if (!missing.isEmpty()) {
         throw new SourceException(String.format(Locale.ROOT,
             "%s does not fit the %s mapping: missing column(s) %s; columns found: %s",
-            file, columns.dataset(), missing, types), null);
+            files.size() == 1 ? file : files, columns.dataset(), missing, types), null);
       }
       String sql = "SELECT "
           + columns.idColumn().map(ParquetSource::quote).map(q -> "CAST(" + q + " AS VARCHAR)").orElse("NULL") + ", "
@@ -97,7 +121,8 @@ public final class ParquetSource extends AbstractSource {
           + text(columns.instruction(), types) + ", "
           + columns.task().map(t -> text(t, types)).orElse("NULL") + ", "
           + columns.description().map(t -> text(t, types)).orElse("NULL")
-          + " FROM " + from;
+          + ", filename, file_row_number"
+          + " FROM " + from + " ORDER BY filename, file_row_number";
       Statement st = c.createStatement();
       ResultSet rs = st.executeQuery(sql);
       return new ParquetSource(file, columns, c, st, rs);
@@ -148,10 +173,12 @@ public final class ParquetSource extends AbstractSource {
     try {
       while (rows.next()) {
         row++;
-        String where = file.getFileName() + " row " + row;
-        String stem = file.getFileName().toString().replaceFirst("\\.parquet$", "");
+        Path rowFile = Path.of(rows.getString(7));
+        long fileRow = rows.getLong(8);
+        String where = rowFile.getFileName() + " row " + fileRow;
+        String stem = rowFile.getFileName().toString().replaceFirst("\\.parquet$", "");
         String rawId = rows.getString(1);
-        String id = (columns.dataset() + "_" + (rawId != null ? rawId : stem + "_" + row)).replaceAll("[^A-Za-z0-9_/-]", "-");
+        String id = (columns.dataset() + "_" + (rawId != null ? rawId : stem + "_" + fileRow)).replaceAll("[^A-Za-z0-9_/-]", "-");
         byte[] in = rows.getBytes(2);
         byte[] out = rows.getBytes(3);
         String instruction = rows.getString(4);
@@ -174,7 +201,7 @@ public final class ParquetSource extends AbstractSource {
         }
         EditInstruction ins = EditInstruction.of(instruction.strip());
         SampleMetadata.Builder b = SampleMetadata.builder(id, columns.dataset(), ins, new Size(input.width(), input.height()))
-            .sourceId(rawId != null ? rawId : Long.toString(row));
+            .sourceId(rawId != null ? rawId : Long.toString(fileRow));
         Optional.ofNullable(rows.getString(5)).ifPresent(b::task);
         Optional.ofNullable(rows.getString(6)).filter(s -> !s.isBlank()).ifPresent(b::inputDescription);
         return new EditTriplet(id, input, ins, output, b.build());

@@ -1,6 +1,7 @@
 package io.gptedit.data.sources;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gptedit.core.geometry.Size;
 import io.gptedit.core.image.ImageCodec;
 import io.gptedit.core.image.ImageDecodeException;
@@ -22,7 +23,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 /**
  * Reads the GPT-Image-Edit-1.5M release in either of its two formats.
@@ -45,9 +51,19 @@ import java.util.stream.Stream;
  * @since 0.1
  */
 public final class ReleaseSource extends AbstractSource {
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> MAPPED = Set.of(
       "id", "dataset_source", "task", "input", "output", "instruction", "instruction_type", "input_description",
-      "instruction_original");
+      "instruction_original", "complexity", "atomic_steps");
+  /** The field {@link ReleaseExport} adds for a composed instruction's level (the release has none: C3). */
+  public static final String COMPLEXITY = "complexity";
+
+  /** The field {@link ReleaseExport} adds for a composed instruction's atomic steps. */
+  public static final String ATOMIC_STEPS = "atomic_steps";
+
+  /** The extension holding {@code instruction_original} of a row that is not a rewrite. */
+  public static final String INSTRUCTION_ORIGINAL = "instruction_original";
+
   private static final Set<String> SCHEMA_FIELDS = Set.of(
       "schema_version", "id", "source", "instruction", "original_size", "padding", "generation_resolution",
       "crop_box", "models", "quality", "files", "input_description");
@@ -58,9 +74,83 @@ public final class ReleaseSource extends AbstractSource {
   private final Deque<Part> parts;
   private Part part;
   private JsonArrayCursor cursor;
+  private final ArchiveStream archive;
 
   private ReleaseSource(List<Part> parts) {
     this.parts = new ArrayDeque<>(parts);
+    this.archive = null;
+  }
+
+  private ReleaseSource(List<List<Path>> archives, long bufferBytes) {
+    this.parts = new ArrayDeque<>();
+    this.archive = new ArchiveStream(archives, bufferBytes);
+  }
+
+  /** The default bound on image bytes held while waiting for their partner or their metadata: 256 MiB. */
+  public static final long DEFAULT_ARCHIVE_BUFFER_BYTES = 256L << 20;
+
+  private static final Pattern PART = Pattern.compile("(.+\\.tar\\.gz)\\.part(\\d+)");
+
+  /**
+   * Streams the metadata-folder layout straight out of the release's {@code *.tar.gz.partNNN} archives, without
+   * concatenating or extracting them: the parts of each archive are read in order as one gzip stream (a member may
+   * be split anywhere across parts), and each {@code <source>/<task>/metadata/*.json} inside is paired with the
+   * {@code input}/{@code output} images its records name, wherever they sit in the archive. Whole
+   * {@code *.tar.gz} files are read too.
+   *
+   * <p>Memory is bounded by {@code bufferBytes}: image bytes are held only until the records that name them are
+   * complete; images met before any record names them are evicted first, oldest first (a record whose image was
+   * evicted, or is not in the archive, is reported in {@link #problems()}); if images waiting for their partner
+   * alone exceed the bound, reading stops with a {@link SourceException} that says so. An archive that lists each
+   * input next to its output needs almost no buffer; one that stores every input before every output needs a buffer
+   * the size of its inputs.
+   *
+   * @param dir the folder holding the parts (for example {@code omniedit.tar.gz.part000}, {@code ...part001})
+   * @param bufferBytes the most image bytes held for records not yet read
+   * @return the source
+   * @throws SourceException if the folder holds no archive or an archive's parts are not numbered contiguously
+   */
+  public static ReleaseSource archives(Path dir, long bufferBytes) {
+    if (bufferBytes < 0) {
+      throw new IllegalArgumentException("bufferBytes must be >= 0, got " + bufferBytes);
+    }
+    Map<String, java.util.TreeMap<Integer, Path>> byArchive = new java.util.TreeMap<>();
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path p : s.sorted().toList()) {
+        String name = p.getFileName().toString();
+        Matcher m = PART.matcher(name);
+        if (m.matches()) {
+          Path previous = byArchive.computeIfAbsent(m.group(1), k -> new java.util.TreeMap<>())
+              .put(Integer.parseInt(m.group(2)), p);
+          if (previous != null) {
+            throw new SourceException(dir + ": parts " + previous.getFileName() + " and " + name + " have one number", null);
+          }
+        } else if (name.endsWith(".tar.gz")) {
+          byArchive.computeIfAbsent(name, k -> new java.util.TreeMap<>()).put(-1, p);
+        }
+      }
+    } catch (IOException e) {
+      throw new SourceException("cannot list release archives in " + dir + ": " + e.getMessage(), e);
+    }
+    if (byArchive.isEmpty()) {
+      throw new SourceException("no *.tar.gz or *.tar.gz.partNNN under " + dir, null);
+    }
+    List<List<Path>> archives = new ArrayList<>();
+    for (Map.Entry<String, java.util.TreeMap<Integer, Path>> e : byArchive.entrySet()) {
+      java.util.TreeMap<Integer, Path> numbered = e.getValue();
+      if (numbered.containsKey(-1) && numbered.size() > 1) {
+        throw new SourceException(dir + ": both " + e.getKey() + " and its parts are present", null);
+      }
+      int expected = numbered.firstKey() == -1 ? -1 : 0;
+      for (int n : numbered.keySet()) {
+        if (n != expected) {
+          throw new SourceException(dir + ": " + e.getKey() + " part " + expected + " is missing (found part " + n + ")", null);
+        }
+        expected++;
+      }
+      archives.add(List.copyOf(numbered.values()));
+    }
+    return new ReleaseSource(archives, bufferBytes);
   }
 
   /**
@@ -123,6 +213,9 @@ public final class ReleaseSource extends AbstractSource {
 
   @Override
   EditTriplet advance() {
+    if (archive != null) {
+      return archive.advance();
+    }
     while (true) {
       if (cursor == null) {
         if (parts.isEmpty()) {
@@ -153,15 +246,24 @@ public final class ReleaseSource extends AbstractSource {
     }
   }
 
+  /** Reads one of a record's images: from a file, or from bytes streamed out of an archive. */
+  @FunctionalInterface
+  private interface ImageLoader {
+    RgbImage load(String where, String id, Path taskDir, Optional<String> rel, String field);
+  }
+
   private EditTriplet release(JsonNode n, String where) {
+    return release(n, where, part.imageRoot(), part.relativeTo(), this::image);
+  }
+
+  private EditTriplet release(JsonNode n, String where, Path taskDir, Path relativeTo, ImageLoader images) {
     String id = text(n, "id").orElse(null);
     if (id == null) {
       problem(where, "?", "record has no id");
       return null;
     }
-    Path taskDir = part.imageRoot();
-    RgbImage input = image(where, id, taskDir, text(n, "input"), "input");
-    RgbImage output = image(where, id, taskDir, text(n, "output"), "output");
+    RgbImage input = images.load(where, id, taskDir, text(n, "input"), "input");
+    RgbImage output = images.load(where, id, taskDir, text(n, "output"), "output");
     if (input == null || output == null) {
       return null;
     }
@@ -170,16 +272,21 @@ public final class ReleaseSource extends AbstractSource {
     Optional<String> original = text(n, "instruction_original");
     EditInstruction instruction = switch (type) {
       case "rewrite" -> original.map(o -> EditInstruction.of(o).withRewrite(text)).orElse(EditInstruction.of(text));
-      case "complex" -> new EditInstruction(text, Optional.empty(), List.of(), Optional.of(ComplexityLevel.C3));
+      case "complex" -> new EditInstruction(text, Optional.empty(), steps(n),
+          Optional.of(text(n, COMPLEXITY).map(ComplexityLevel::valueOf).orElse(ComplexityLevel.C3)));
       default -> EditInstruction.of(text);
     };
     String dataset = text(n, "dataset_source").orElse(taskDir.getParent().getFileName().toString());
     SampleMetadata.Builder b = SampleMetadata.builder(id, dataset, instruction, new Size(input.width(), input.height()))
         .task(text(n, "task").orElse(taskDir.getFileName().toString()))
         .sourceId(id)
-        .inputPath(part.relativeTo().relativize(taskDir.resolve(text(n, "input").get())).toString())
-        .outputPath(part.relativeTo().relativize(taskDir.resolve(text(n, "output").get())).toString());
+        .inputPath(relativeTo.relativize(taskDir.resolve(text(n, "input").get())).toString())
+        .outputPath(relativeTo.relativize(taskDir.resolve(text(n, "output").get())).toString());
     text(n, "input_description").ifPresent(b::inputDescription);
+    if (!type.equals("rewrite")) {
+      // the instruction keeps no original unless it is a rewrite; keep the release's field so it round-trips
+      original.ifPresent(o -> b.extension(INSTRUCTION_ORIGINAL, n.get("instruction_original").toString()));
+    }
     for (Map.Entry<String, JsonNode> e : n.properties()) {
       if (!MAPPED.contains(e.getKey())) {
         b.extension(SCHEMA_FIELDS.contains(e.getKey()) ? "release_" + e.getKey() : e.getKey(), e.getValue().toString());
@@ -243,6 +350,14 @@ public final class ReleaseSource extends AbstractSource {
     }
   }
 
+  private static List<String> steps(JsonNode n) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode step : n.path(ATOMIC_STEPS)) {
+      out.add(step.asText());
+    }
+    return out;
+  }
+
   private static Optional<String> text(JsonNode n, String field) {
     JsonNode v = n.get(field);
     return v == null || v.isNull() ? Optional.empty() : Optional.of(v.asText());
@@ -255,5 +370,256 @@ public final class ReleaseSource extends AbstractSource {
       cursor = null;
     }
     parts.clear();
+    if (archive != null) {
+      archive.close();
+    }
+  }
+
+  /** A record waiting for its images, with the task folder (inside the archive) its paths are relative to. */
+  private record Waiting(JsonNode node, String where, Path taskDir, List<String> images) {}
+
+  /** The streaming state of {@link #archives}: one tar entry at a time, ready triplets queued. */
+  private final class ArchiveStream {
+    private final Deque<List<Path>> archives;
+    private final long bufferBytes;
+    private final Deque<EditTriplet> ready = new ArrayDeque<>();
+    /** Image bytes by path inside the archive; insertion order is the eviction order. */
+    private final Map<String, byte[]> images = new java.util.LinkedHashMap<>();
+    private final Map<String, List<Waiting>> waitingFor = new java.util.HashMap<>();
+    private final Set<String> evicted = new java.util.HashSet<>();
+    private long unreferencedBytes;
+    private long heldBytes;
+    private TarArchiveInputStream tar;
+    private String archiveName;
+
+    ArchiveStream(List<List<Path>> archives, long bufferBytes) {
+      this.archives = new ArrayDeque<>(archives);
+      this.bufferBytes = bufferBytes;
+    }
+
+    EditTriplet advance() {
+      while (ready.isEmpty()) {
+        if (tar == null && !openNext()) {
+          finish();
+          return ready.poll();
+        }
+        TarArchiveEntry entry;
+        try {
+          entry = tar.getNextEntry();
+        } catch (IOException e) {
+          throw new SourceException(archiveName + ": cannot read the archive: " + e.getMessage(), e);
+        }
+        if (entry == null) {
+          closeTar();
+          continue;
+        }
+        if (!entry.isFile()) {
+          continue;
+        }
+        Path name = Path.of(entry.getName()).normalize();
+        String where = archiveName + ":" + name;
+        boolean metadata = name.getFileName().toString().endsWith(".json") && name.getParent() != null
+            && name.getParent().getFileName().toString().equals("metadata");
+        try {
+          if (metadata) {
+            records(name, where);
+          } else {
+            image(name.toString(), tar.readAllBytes());
+          }
+        } catch (IOException e) {
+          throw new SourceException(where + ": cannot read the entry: " + e.getMessage(), e);
+        }
+      }
+      return ready.poll();
+    }
+
+    private boolean openNext() {
+      List<Path> partFiles = archives.poll();
+      if (partFiles == null) {
+        return false;
+      }
+      archiveName = partFiles.get(0).getFileName().toString().replaceFirst("\\.part\\d+$", "");
+      java.util.Iterator<Path> it = partFiles.iterator();
+      java.util.Enumeration<java.io.InputStream> streams = new java.util.Enumeration<>() {
+        @Override
+        public boolean hasMoreElements() {
+          return it.hasNext();
+        }
+
+        @Override
+        public java.io.InputStream nextElement() {
+          Path p = it.next();
+          try {
+            return Files.newInputStream(p);
+          } catch (IOException e) {
+            throw new SourceException("cannot open archive part " + p + ": " + e.getMessage(), e);
+          }
+        }
+      };
+      try {
+        tar = new TarArchiveInputStream(GzipCompressorInputStream.builder()
+            .setInputStream(new java.io.BufferedInputStream(new java.io.SequenceInputStream(streams), 1 << 16))
+            .setDecompressConcatenated(true)
+            .get());
+      } catch (IOException e) {
+        throw new SourceException(archiveName + ": not a gzip stream: " + e.getMessage(), e);
+      }
+      return true;
+    }
+
+    /** Reads a metadata JSON array from the tar stream, record by record. */
+    private void records(Path name, String where) throws IOException {
+      Path taskDir = name.getParent().getParent();
+      java.io.InputStream in = new java.io.FilterInputStream(tar) {
+        @Override
+        public void close() {}
+      };
+      try (com.fasterxml.jackson.core.JsonParser p = JSON.getFactory().createParser(in)) {
+        if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+          problem(where, "?", "metadata file is not a JSON array");
+          return;
+        }
+        int index = 0;
+        while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+          JsonNode n = JSON.readTree(p);
+          String at = where + "[" + index++ + "]";
+          List<String> needed = new ArrayList<>();
+          for (String field : List.of("input", "output")) {
+            Optional<String> rel = text(n, field);
+            if (rel.isEmpty()) {
+              problem(at, text(n, "id").orElse("?"), "record has no '" + field + "' path");
+              needed = null;
+              break;
+            }
+            needed.add(taskDir.resolve(rel.get()).normalize().toString());
+          }
+          if (needed == null) {
+            continue;
+          }
+          Waiting w = new Waiting(n, at, taskDir, needed);
+          for (String image : needed) {
+            if (!images.containsKey(image) && evicted.contains(image)) {
+              problem(at, text(n, "id").orElse("?"), "image " + image + " came before its metadata and was evicted "
+                  + "(buffer " + bufferBytes + " bytes); read with a larger buffer");
+              needed = null;
+              break;
+            }
+          }
+          if (needed == null) {
+            continue;
+          }
+          for (String image : needed) {
+            if (images.containsKey(image) && !waitingFor.containsKey(image)) {
+              unreferencedBytes -= images.get(image).length;
+            }
+            waitingFor.computeIfAbsent(image, k -> new ArrayList<>()).add(w);
+          }
+          complete(w);
+        }
+      }
+    }
+
+    private void image(String name, byte[] bytes) {
+      byte[] previous = images.put(name, bytes);
+      heldBytes += bytes.length - (previous == null ? 0 : previous.length);
+      if (!waitingFor.containsKey(name)) {
+        unreferencedBytes += bytes.length - (previous == null ? 0 : previous.length);
+        evictOver();
+        return;
+      }
+      for (Waiting w : List.copyOf(waitingFor.get(name))) {
+        complete(w);
+      }
+      if (heldBytes > bufferBytes) {
+        evictOver();
+        if (heldBytes > bufferBytes) {
+          throw new SourceException(archiveName + ":" + name + ": " + heldBytes + " bytes of images wait for their "
+              + "partner image, over the buffer of " + bufferBytes + " bytes (the archive stores inputs far from "
+              + "their outputs); read it with a larger buffer", null);
+        }
+      }
+    }
+
+    private void complete(Waiting w) {
+      for (String image : w.images()) {
+        if (!images.containsKey(image)) {
+          return;
+        }
+      }
+      byte[] input = images.get(w.images().get(0));
+      byte[] output = images.get(w.images().get(1));
+      for (String image : w.images()) {
+        List<Waiting> list = waitingFor.get(image);
+        if (list != null) {
+          list.remove(w);
+          if (list.isEmpty()) {
+            waitingFor.remove(image);
+            byte[] gone = images.remove(image);
+            heldBytes -= gone == null ? 0 : gone.length;
+          }
+        }
+      }
+      ImageLoader fromBytes = (where, id, taskDir, rel, field) -> {
+        try {
+          return ImageCodec.decode(field.equals("input") ? input : output,
+              archiveName + ":" + taskDir.resolve(rel.orElseThrow()).normalize());
+        } catch (ImageDecodeException e) {
+          problem(where, id, e.getMessage());
+          return null;
+        }
+      };
+      try {
+        EditTriplet t = release(w.node(), w.where(), w.taskDir(), Path.of(""), fromBytes);
+        if (t != null) {
+          ready.add(t);
+        }
+      } catch (RuntimeException e) {
+        problem(w.where(), text(w.node(), "id").orElse("?"), e.getMessage());
+      }
+    }
+
+    private void evictOver() {
+      java.util.Iterator<Map.Entry<String, byte[]>> it = images.entrySet().iterator();
+      while (unreferencedBytes > bufferBytes && it.hasNext()) {
+        Map.Entry<String, byte[]> e = it.next();
+        if (!waitingFor.containsKey(e.getKey())) {
+          unreferencedBytes -= e.getValue().length;
+          heldBytes -= e.getValue().length;
+          evicted.add(e.getKey());
+          it.remove();
+        }
+      }
+    }
+
+    private void finish() {
+      Set<Waiting> reported = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      for (Map.Entry<String, List<Waiting>> e : waitingFor.entrySet()) {
+        for (Waiting w : e.getValue()) {
+          if (!images.containsKey(e.getKey()) && reported.add(w)) {
+            problem(w.where(), text(w.node(), "id").orElse("?"), "image " + e.getKey() + " is not in the archive");
+          }
+        }
+      }
+      waitingFor.clear();
+      images.clear();
+    }
+
+    private void closeTar() {
+      try {
+        tar.close();
+      } catch (IOException e) {
+        // reading is done; nothing to release beyond the file handles the close attempted
+      }
+      tar = null;
+    }
+
+    void close() {
+      if (tar != null) {
+        closeTar();
+      }
+      archives.clear();
+      images.clear();
+      waitingFor.clear();
+    }
   }
 }

@@ -173,4 +173,25 @@ class SourcesTest {
         .hasMessageContaining("omni_edit_id")
         .hasMessageContaining("edited_prompt_list");
   }
+
+  @Test
+  void severalParquetFilesAreOneSourceInFileNameOrderWithRowsNumberedPerFile() throws Exception {
+    String table = "CREATE TABLE t (omni_edit_id VARCHAR, task VARCHAR, src_img STRUCT(bytes BLOB, path VARCHAR),"
+        + " edited_img STRUCT(bytes BLOB, path VARCHAR), edited_prompt_list VARCHAR[])";
+    SyntheticSample a = WORLD.sample(8);
+    SyntheticSample b = WORLD.sample(9);
+    Path second = tmp.resolve("omniedit-00001.parquet");
+    Path first = tmp.resolve("omniedit-00000.parquet");
+    parquet(second, table, List.of(new byte[][] {new byte[] {7}, ImageCodec.encodePng(b.target())},
+        new byte[][] {ImageCodec.encodePng(b.input()), ImageCodec.encodePng(b.target())}), "bad", b.instruction());
+    parquet(first, table, List.<byte[][]>of(new byte[][] {ImageCodec.encodePng(a.input()), ImageCodec.encodePng(a.target())}),
+        a.instruction());
+    try (ParquetSource src = ParquetSource.open(List.of(second, first), ParquetColumns.omniEdit())) {
+      List<EditTriplet> ts = src.stream().toList();
+      assertThat(ts).extracting(t -> t.instruction().text()).containsExactly(a.instruction(), b.instruction());
+      assertThat(ts.get(1).input()).isEqualTo(b.input());
+      assertThat(src.problems()).hasSize(1);
+      assertThat(src.problems().get(0).source()).isEqualTo("omniedit-00001.parquet row 0");
+    }
+  }
 }

@@ -18,12 +18,35 @@ import java.util.Set;
  * {@code task_type}, {@code key}, {@code instruction}, {@code instruction_language} ({@code en} or {@code cn}),
  * {@code Intersection_exist}, and {@code input_image}: the input image's path relative to the folder.
  * {@link GEditParquet#export} writes this folder from the dataset's parquet files.
+ *
+ * <p>The published English set repeats some keys within a task type (the paper's key-indexed results hold 604 keys
+ * for 606 rows). Samples are paired with outputs by row, not by key: the first row with a key keeps it, and the
+ * n-th repeat within the same task type and language becomes {@code <key>}{@value #REPEAT_SUFFIX}{@code n}, so a
+ * repeat neither refuses the load nor shares another row's output file.
  */
 public final class GEditBench {
   /** The metadata file name inside a GEdit folder. */
   public static final String METADATA = "metadata.jsonl";
 
+  /** What joins a repeated key and its occurrence number (2, 3, ...) in the sample key. */
+  public static final String REPEAT_SUFFIX = "__dup";
+
   private GEditBench() {}
+
+  /**
+   * Returns the sample key of a row: its key, or {@code <key>__dup<n>} for the n-th row (n from 2) with the same
+   * task type, language and key, counted in file order.
+   *
+   * @param seen occurrences so far, by task type, language and key (updated)
+   * @param taskType the row's task type
+   * @param language the row's language
+   * @param key the row's key
+   * @return the key to use
+   */
+  static String rowKey(java.util.Map<String, Integer> seen, String taskType, String language, String key) {
+    int n = seen.merge(taskType + "/" + language + "/" + key, 1, Integer::sum);
+    return n == 1 ? key : key + REPEAT_SUFFIX + n;
+  }
 
   /**
    * Loads one language of GEdit-Bench.
@@ -42,6 +65,7 @@ public final class GEditBench {
     }
     Path metadata = folder.resolve(METADATA);
     List<BenchSample> samples = new ArrayList<>();
+    java.util.Map<String, Integer> seen = new java.util.HashMap<>();
     for (JsonRows.Row row : JsonRows.readLines(metadata)) {
       String lang = row.text("instruction_language");
       if (!lang.equals("en") && !lang.equals("cn")) {
@@ -53,7 +77,7 @@ public final class GEditBench {
             row.where() + ": unknown task_type '" + taskType + "'; expected one of " + Benchmark.GEDIT.categories());
       }
       boolean intersection = row.bool("Intersection_exist");
-      String key = row.text("key");
+      String key = rowKey(seen, taskType, lang, row.text("key"));
       String instruction = row.text("instruction");
       Path input = JsonRows.existingImage(folder, row.text("input_image"), row.where());
       if (!lang.equals(language) || (intersectionOnly && !intersection)) {

@@ -27,7 +27,8 @@ import java.util.List;
  * {@link GEditBench} reads, with DuckDB.
  *
  * <p>Image columns are {@code struct<bytes, path>}; each input image is decoded (so a corrupt row is caught here,
- * naming the file and key) and written as PNG under {@code images/<lang>/<task_type>/<key>.png}.
+ * naming the file and key) and written as PNG under {@code images/<lang>/<task_type>/<key>.png}; a repeated key
+ * gets its own image, named as {@link GEditBench} names the repeat's sample ({@code <key>__dup2.png}).
  */
 public final class GEditParquet {
   /** The image column the benchmark's edits start from. */
@@ -55,6 +56,7 @@ public final class GEditParquet {
         "SELECT task_type, key, instruction, instruction_language, Intersection_exist, "
             + imageColumn + ".bytes AS image, filename FROM read_parquet(" + files + ", filename = true, file_row_number = true) ORDER BY filename, file_row_number";
     int rows = 0;
+    java.util.Map<String, Integer> seen = new java.util.HashMap<>();
     Path metadata = folder.resolve(GEditBench.METADATA);
     Path tmp = folder.resolve(GEditBench.METADATA + ".tmp");
     try {
@@ -72,7 +74,8 @@ public final class GEditParquet {
           if (key == null || lang == null || taskType == null || key.contains("/") || key.contains("..")) {
             throw new EvalException(source + ": missing or unsafe key, task_type or instruction_language");
           }
-          String relative = "images/" + lang + "/" + taskType + "/" + key + ".png";
+          String relative =
+              "images/" + lang + "/" + taskType + "/" + GEditBench.rowKey(seen, taskType, lang, key) + ".png";
           Path image = folder.resolve(relative);
           if (!Files.isRegularFile(image)) {
             Blob blob = rs.getBlob("image");

@@ -54,7 +54,8 @@ public final class Judges {
         requireInstruction("sc");
       }
 
-      private final ScoreListParser pair = new ScoreListParser(2, ScoreRange.ZERO_TO_TEN);
+      // as the official scorer: any number of scores (SC and PQ are their minimum), no upper bound
+      private final ScoreListParser pair = new ScoreListParser(0, ScoreRange.NON_NEGATIVE);
 
       @Override
       public Judgement<GEditSampleScore> judge(BenchSample s, RgbImage source, RgbImage edited) {

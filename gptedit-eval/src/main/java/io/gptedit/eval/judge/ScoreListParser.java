@@ -4,37 +4,44 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Parses the score replies of GEdit's VIEScore judge and OmniContext's judge: a JSON object with a {@code score}
  * that is a number or a list of numbers.
  *
- * <p>The rule, in order: take the text from the first {@code {} to the last {@code }}, replace line breaks with
- * spaces and parse it as JSON (leniently: single quotes, trailing commas, numbers as strings); read {@code score}
- * (a scalar becomes a one-element list). If there is no such object, accept a bare list {@code [a, b]} anywhere in
- * the reply, then a reply that is nothing but one number. Every score must be in range and the list must have the
- * expected length, otherwise the reply is {@link ReplyParse.Unparsable}: the official scorer's random fallback
- * score is deliberately not copied.
+ * <p>The rule follows VIEScore's {@code mllm_output_to_dict}, which both official scorers call: if the reply holds
+ * the delimiter {@code ||V^=^V||} exactly twice, the text between them, otherwise the text from the first
+ * {@code {} to the last {@code }}; line feeds are deleted and the rest is parsed as standard JSON (as Python's
+ * {@code json.loads}); {@code score} is read, a scalar becoming a one-element list. Without a JSON object, the
+ * text from the first {@code [} to the last {@code ]} is accepted if it is exactly two integers ({@code [6, 0]}),
+ * then a reply that is nothing but an integer from 0 to 10.
+ *
+ * <p>Differences from the official scorer, each deliberate:
+ * <ul>
+ *   <li>an unparsable reply is {@link ReplyParse.Unparsable} (the caller retries, then records a failure); the
+ *       official scorer retries once, then substitutes a random score;
+ *   <li>the official {@code fix_json} repair (quoting bare keys with a regular expression) is not reproduced:
+ *       such replies are unparsable here;
+ *   <li>scores given as strings ({@code "score": ["7", "8"]}) are unparsable here; the official scorer accepts the
+ *       JSON and then fails on the arithmetic;
+ *   <li>a negative or non-finite score, and any score outside the range given to the constructor, is unparsable
+ *       here; the official scorer has no range check (GEdit's parser is built with {@link ScoreRange#NON_NEGATIVE},
+ *       so a score above 10 is accepted there, as the official scorer accepts it).
+ * </ul>
+ * The number of scores is checked against {@code expectedSize} when that is positive; GEdit passes 0 (the
+ * official scorer takes the minimum of whatever list it gets, one score or three).
  */
 public final class ScoreListParser {
-  private static final JsonMapper LENIENT =
-      JsonMapper.builder()
-          .enable(JsonReadFeature.ALLOW_SINGLE_QUOTES)
-          .enable(JsonReadFeature.ALLOW_TRAILING_COMMA)
-          .enable(JsonReadFeature.ALLOW_UNQUOTED_FIELD_NAMES)
-          .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-          .build();
+  private static final JsonMapper STRICT = JsonMapper.builder().build();
+  private static final String DELIMITER = "||V^=^V||";
 
-  private static final Pattern BARE_LIST =
-      Pattern.compile("\\[\\s*(-?\\d+(?:\\.\\d+)?(?:\\s*,\\s*-?\\d+(?:\\.\\d+)?)*)\\s*,?\\s*]");
-  private static final Pattern BARE_NUMBER = Pattern.compile("^\\s*(-?\\d+(?:\\.\\d+)?)\\s*\\.?\\s*$");
+  private static final Pattern BARE_PAIR = Pattern.compile("\\[\\d+, ?\\d+]");
+  private static final Pattern BARE_INTEGER = Pattern.compile("\\s*[+-]?\\d+(?:_\\d+)*\\s*");
 
   private final int expectedSize;
   private final ScoreRange range;
@@ -67,37 +74,59 @@ public final class ScoreListParser {
     if (reply.isBlank()) {
       return ReplyParse.unparsable("empty reply", reply);
     }
-    int open = reply.indexOf('{');
-    int close = reply.lastIndexOf('}');
-    String jsonProblem = null;
-    if (open >= 0 && close > open) {
-      String body = reply.substring(open, close + 1).replace('\r', ' ').replace('\n', ' ');
-      try {
-        JsonNode node = LENIENT.readTree(body);
-        JsonNode score = node.get("score");
-        if (score != null && !score.isNull()) {
-          return check(readScores(score), reply);
-        }
-        jsonProblem = "JSON object has no 'score'";
-      } catch (JsonProcessingException e) {
-        jsonProblem = "malformed JSON: " + e.getOriginalMessage();
-      } catch (IllegalArgumentException e) {
-        return ReplyParse.unparsable(e.getMessage(), reply);
+    int open;
+    int close;
+    if (count(reply, DELIMITER) == 2) {
+      open = reply.indexOf(DELIMITER) + DELIMITER.length();
+      close = reply.lastIndexOf(DELIMITER);
+    } else {
+      open = reply.indexOf('{');
+      close = reply.lastIndexOf('}') + 1;
+      if (open < 0 || close == 0) {
+        return bare(reply);
       }
     }
-    Matcher list = BARE_LIST.matcher(reply);
-    if (list.find()) {
-      List<Double> values = new ArrayList<>();
-      for (String part : list.group(1).split(",")) {
-        values.add(Double.parseDouble(part.trim()));
+    if (open >= close) {
+      return ReplyParse.unparsable("no JSON object between the delimiters", reply);
+    }
+    String body = reply.substring(open, close).strip().replace("\n", "");
+    try {
+      JsonNode node = STRICT.readTree(body);
+      JsonNode score = node == null ? null : node.get("score");
+      if (score == null || score.isNull()) {
+        return ReplyParse.unparsable("JSON object has no 'score'", reply);
       }
-      return check(values, reply);
+      return check(readScores(score), reply);
+    } catch (JsonProcessingException e) {
+      return ReplyParse.unparsable("malformed JSON: " + e.getOriginalMessage(), reply);
+    } catch (IllegalArgumentException e) {
+      return ReplyParse.unparsable(e.getMessage(), reply);
     }
-    Matcher number = BARE_NUMBER.matcher(reply);
-    if (number.matches()) {
-      return check(List.of(Double.parseDouble(number.group(1))), reply);
+  }
+
+  private ReplyParse<List<Double>> bare(String reply) {
+    int open = reply.indexOf('[');
+    int close = reply.lastIndexOf(']') + 1;
+    if (open >= 0 && close > open && BARE_PAIR.matcher(reply.substring(open, close)).matches()) {
+      String[] parts = reply.substring(open + 1, close - 1).split(",");
+      return check(List.of(Double.parseDouble(parts[0].trim()), Double.parseDouble(parts[1].trim())), reply);
     }
-    return ReplyParse.unparsable(jsonProblem != null ? jsonProblem : "no JSON object, score list or number", reply);
+    if (BARE_INTEGER.matcher(reply).matches()) {
+      double v = Double.parseDouble(reply.strip().replace("_", ""));
+      if (v >= 0 && v <= 10) {
+        return check(List.of(v), reply);
+      }
+      return ReplyParse.unparsable("a bare number must be an integer from 0 to 10, got " + reply.strip(), reply);
+    }
+    return ReplyParse.unparsable("no JSON object, [a, b] list or integer", reply);
+  }
+
+  private static int count(String text, String part) {
+    int n = 0;
+    for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + part.length())) {
+      n++;
+    }
+    return n;
   }
 
   private static List<Double> readScores(JsonNode score) {
@@ -115,13 +144,6 @@ public final class ScoreListParser {
   private static double number(JsonNode node) {
     if (node.isNumber()) {
       return node.doubleValue();
-    }
-    if (node.isTextual()) {
-      try {
-        return Double.parseDouble(node.asText().trim());
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("score '" + node.asText() + "' is not a number", e);
-      }
     }
     throw new IllegalArgumentException("score " + node + " is not a number");
   }

@@ -13,6 +13,11 @@ public record ScoreRange(double min, double max) {
   /** GEdit's VIEScore, OmniContext and Complex-Edit: 0 to 10. */
   public static final ScoreRange ZERO_TO_TEN = new ScoreRange(0, 10);
 
+  /**
+   * Any finite score from 0 up: GEdit's official scorer checks no upper bound, so a reply scoring 11 counts as 11.
+   */
+  public static final ScoreRange NON_NEGATIVE = new ScoreRange(0, Double.MAX_VALUE);
+
   /** ImgEdit's rubrics: 1 to 5. */
   public static final ScoreRange ONE_TO_FIVE = new ScoreRange(1, 5);
 

@@ -36,6 +36,19 @@ public final class ReportWriter {
   private ReportWriter() {}
 
   /**
+   * Says which prompt set a report's hash stands for: gptedit's own templates, or templates loaded by the user
+   * (such as the official ones).
+   */
+  static String promptSetName(Report report) {
+    io.gptedit.eval.Benchmark b = report.benchmark();
+    if (b == io.gptedit.eval.Benchmark.LOCAL) {
+      return "local metrics, no prompts";
+    }
+    return io.gptedit.eval.judge.PromptSet.ours(b).hash().equals(report.promptHash())
+        ? "gptedit's own templates" : "templates loaded with --prompts / PromptSet.load";
+  }
+
+  /**
    * Renders Markdown.
    *
    * @param report the report
@@ -45,7 +58,8 @@ public final class ReportWriter {
     StringBuilder md = new StringBuilder();
     BenchmarkResult main = report.main();
     md.append("# ").append(report.benchmark().displayName()).append(": ").append(report.modelLabel()).append("\n\n");
-    md.append("- judge: `").append(report.judgeModel()).append("`, prompt hash `").append(report.promptHash()).append("`\n");
+    md.append("- judge: `").append(report.judgeModel()).append("`, prompt hash `").append(report.promptHash())
+        .append("` (").append(promptSetName(report)).append(")\n");
     for (BenchmarkResult r : report.results()) {
       md.append("- ").append(r.subset()).append(": ").append(r.scored()).append(" scored, ").append(r.failed()).append(" failed");
       if (!r.missingCategories().isEmpty()) {

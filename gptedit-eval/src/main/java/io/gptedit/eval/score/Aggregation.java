@@ -233,7 +233,7 @@ public final class Aggregation {
       } else {
         for (Map.Entry<String, ToDoubleFunction<S>> m : metrics.entrySet()) {
           double mean = Stats.mean(group.stream().map(s -> m.getValue().applyAsDouble(s)).toList());
-          values.put(m.getKey(), roundCategoryMeans ? Stats.roundHalfUp(mean, 2) : mean);
+          values.put(m.getKey(), roundCategoryMeans ? Stats.roundLikePython(mean, 2) : mean);
         }
       }
       categories.add(new CategoryResult(c, group.size(), failed, values));

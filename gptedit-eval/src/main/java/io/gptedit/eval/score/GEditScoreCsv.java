@@ -50,16 +50,21 @@ public final class GEditScoreCsv {
   private GEditScoreCsv() {}
 
   /**
-   * Writes one file per task type present in {@code rows}, atomically.
+   * Writes one file per GEdit task type, atomically: a task type with no scored sample gets a header-only file,
+   * because the official statistics script opens every task type's file and stops with {@code FileNotFoundError}
+   * on a missing one. A task type GEdit does not define gets its own file after the eleven.
    *
    * @param dir the folder to write into
    * @param model the model name in the file names
    * @param rows the scored samples
-   * @return the files written, in task-type order of first appearance
+   * @return the files written, GEdit's task-type order first
    * @throws EvalException if a file cannot be written
    */
   public static List<Path> write(Path dir, String model, List<Row> rows) {
     Map<String, List<Row>> byType = new LinkedHashMap<>();
+    for (String taskType : Benchmark.GEDIT.categories()) {
+      byType.put(taskType, new ArrayList<>());
+    }
     for (Row r : rows) {
       byType.computeIfAbsent(r.score().taskType(), k -> new ArrayList<>()).add(r);
     }

@@ -27,11 +27,12 @@ public record ImgEditSampleScore(String key, String family, List<Double> subScor
   }
 
   /**
-   * Returns the sample score, the mean of the sub-scores rounded half-up to 2 places.
+   * Returns the sample score, the mean of the sub-scores rounded to 2 places as Python's {@code round} does
+   * ({@link Stats#roundLikePython}), like the official script.
    *
    * @return the score
    */
   public double score() {
-    return Stats.roundHalfUp(Stats.mean(subScores), 2);
+    return Stats.roundLikePython(Stats.mean(subScores), 2);
   }
 }

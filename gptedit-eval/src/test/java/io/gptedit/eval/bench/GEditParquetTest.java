@@ -19,6 +19,10 @@ class GEditParquetTest {
   @TempDir Path tmp;
 
   private Path writeParquet(byte[] secondImage) throws Exception {
+    return writeParquet(secondImage, "k2");
+  }
+
+  private Path writeParquet(byte[] secondImage, String thirdKey) throws Exception {
     Path parquet = tmp.resolve("train-00000.parquet");
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
         Statement st = c.createStatement()) {
@@ -31,6 +35,7 @@ class GEditParquetTest {
           {"color_alter", "k1", "make it red", "en", ImageCodec.encodePng(RgbImage.filled(5, 4, 0xFF0000)), true},
           {"color_alter", "k1", "把它变红", "cn", ImageCodec.encodeJpeg(RgbImage.filled(6, 6, 0x00FF00)), true},
           {"ps_human", "k2", "smile", "en", secondImage, false},
+          {"ps_human", thirdKey, "frown", "en", ImageCodec.encodePng(RgbImage.filled(2, 2, 0x00FFFF)), true},
         };
         for (Object[] row : rows) {
           ps.setString(1, (String) row[0]);
@@ -50,13 +55,13 @@ class GEditParquetTest {
 
   @Test
   void exportsRowsAndImagesThatTheFolderLoaderReads() throws Exception {
-    Path parquet = writeParquet(ImageCodec.encodePng(RgbImage.filled(3, 3, 0x0000FF)));
+    Path parquet = writeParquet(ImageCodec.encodePng(RgbImage.filled(3, 3, 0x0000FF)), "k3");
     Path folder = tmp.resolve("gedit");
-    assertThat(GEditParquet.export(List.of(parquet), folder, GEditParquet.DEFAULT_IMAGE_COLUMN)).isEqualTo(3);
+    assertThat(GEditParquet.export(List.of(parquet), folder, GEditParquet.DEFAULT_IMAGE_COLUMN)).isEqualTo(4);
     BenchmarkSet en = GEditBench.load(folder, "en", false);
-    assertThat(en.samples()).extracting(BenchSample::key).containsExactly("k1", "k2");
+    assertThat(en.samples()).extracting(BenchSample::key).containsExactly("k1", "k2", "k3");
     assertThat(ImageCodec.read(en.samples().get(0).input())).isEqualTo(RgbImage.filled(5, 4, 0xFF0000));
-    assertThat(GEditBench.load(folder, "en", true).samples()).extracting(BenchSample::key).containsExactly("k1");
+    assertThat(GEditBench.load(folder, "en", true).samples()).extracting(BenchSample::key).containsExactly("k1", "k3");
     assertThat(GEditBench.load(folder, "cn", false).samples().get(0).instruction()).isEqualTo("把它变红");
   }
 
@@ -66,5 +71,21 @@ class GEditParquetTest {
     assertThatThrownBy(() -> GEditParquet.export(List.of(parquet), tmp.resolve("g"), "input_image"))
         .hasMessageContaining("train-00000.parquet")
         .hasMessageContaining("key 'k2'");
+  }
+
+  @Test
+  void repeatedKeysArePairedByRowAndNeitherRefuseTheLoadNorShareAnOutput() throws Exception {
+    Path parquet = writeParquet(ImageCodec.encodePng(RgbImage.filled(3, 3, 0x0000FF)), "k2");
+    Path folder = tmp.resolve("gedit-dup");
+    assertThat(GEditParquet.export(List.of(parquet), folder, GEditParquet.DEFAULT_IMAGE_COLUMN)).isEqualTo(4);
+    BenchmarkSet en = GEditBench.load(folder, "en", false);
+    assertThat(en.samples()).extracting(BenchSample::key).containsExactly("k1", "k2", "k2__dup2");
+    assertThat(en.samples()).extracting(BenchSample::instruction).containsExactly("make it red", "smile", "frown");
+    // each repeat keeps its own input image and its own output file
+    assertThat(ImageCodec.read(en.samples().get(1).input())).isEqualTo(RgbImage.filled(3, 3, 0x0000FF));
+    assertThat(ImageCodec.read(en.samples().get(2).input())).isEqualTo(RgbImage.filled(2, 2, 0x00FFFF));
+    Path out = Path.of("out");
+    assertThat(en.outputFile(out, "m", en.samples().get(1))).isNotEqualTo(en.outputFile(out, "m", en.samples().get(2)));
+    assertThat(GEditBench.load(folder, "en", true).samples()).extracting(BenchSample::key).containsExactly("k1", "k2__dup2");
   }
 }

@@ -30,14 +30,44 @@ class ScoreListParserTest {
   @Test
   void scalarScoreBecomesAOneElementList() {
     assertThat(scalar.parse("{\"score\": 7, \"reasoning\": \"ok\"}").value()).containsExactly(7.0);
-    assertThat(scalar.parse("{'score': '9'}").value()).containsExactly(9.0);
+  }
+
+  @Test
+  void repliesTheOfficialScorerRejectsAreUnparsable() {
+    // json.loads refuses single quotes and trailing commas; scores as strings crash the official arithmetic
+    assertThat(scalar.parse("{'score': 9}")).isInstanceOf(ReplyParse.Unparsable.class);
+    assertThat(pair.parse("{\"score\": [8, 6],}")).isInstanceOf(ReplyParse.Unparsable.class);
+    assertThat(scalar.parse("{\"score\": \"9\"}")).isInstanceOf(ReplyParse.Unparsable.class);
+    assertThat(scalar.parse("8.")).isInstanceOf(ReplyParse.Unparsable.class);
+    assertThat(scalar.parse("11")).isInstanceOf(ReplyParse.Unparsable.class);
+    assertThat(pair.parse("Scores: [3, 10, 2]")).isInstanceOf(ReplyParse.Unparsable.class);
+  }
+
+  @Test
+  void geditParserAcceptsOneScoreThreeScoresAndScoresAboveTenLikeTheOfficialScorer() {
+    ScoreListParser gedit = new ScoreListParser(0, ScoreRange.NON_NEGATIVE);
+    assertThat(gedit.parse("{\"score\": 7, \"reasoning\": \"ok\"}").value()).containsExactly(7.0);
+    assertThat(gedit.parse("{\"score\": [9, 4, 8]}").value()).containsExactly(9.0, 4.0, 8.0);
+    assertThat(gedit.parse("{\"score\": [12, 8]}").value()).containsExactly(12.0, 8.0);
+    assertThat(gedit.parse("{\"score\": [8, -1]}")).isInstanceOf(ReplyParse.Unparsable.class);
+  }
+
+  @Test
+  void theVieScoreDelimitersWinOverBraces() {
+    String reply = "note {not json} ||V^=^V|| {\"score\": [5, 4], \"reasoning\": \"x\"} ||V^=^V|| {bye}";
+    assertThat(pair.parse(reply).value()).containsExactly(5.0, 4.0);
+  }
+
+  @Test
+  void lineFeedsAreDeletedAsTheOfficialScorerDoes() {
+    assertThat(pair.parse("{\"score\": [1\n0, 6]}").value()).containsExactly(10.0, 6.0);
   }
 
   @Test
   void fallsBackToABareListThenToABareNumber() {
     assertThat(pair.parse("Scores: [3, 10]").value()).containsExactly(3.0, 10.0);
     assertThat(scalar.parse("  7 \n").value()).containsExactly(7.0);
-    assertThat(scalar.parse("8.").value()).containsExactly(8.0);
+    assertThat(scalar.parse("10").value()).containsExactly(10.0);
   }
 
   @Test
@@ -59,6 +89,7 @@ class ScoreListParserTest {
         .contains("outside");
     assertThat(pair.parse("{\"score\": [8, -1]}")).isInstanceOf(ReplyParse.Unparsable.class);
     assertThat(pair.parse("{\"score\": [8, \"high\"]}")).isInstanceOf(ReplyParse.Unparsable.class);
+    assertThat(pair.parse("{\"score\": [8, 6, 7]}")).isInstanceOf(ReplyParse.Unparsable.class);
     assertThat(scalar.parse("{\"score\": NaN}")).isInstanceOf(ReplyParse.Unparsable.class);
   }
 

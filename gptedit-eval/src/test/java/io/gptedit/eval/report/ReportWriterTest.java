@@ -36,7 +36,7 @@ class ReportWriterTest {
   void markdownPutsOurRowUnderThePaperRowsWithTheDaggerAndListsFailures() {
     String md = geditReport(true).markdown();
     assertThat(md).startsWith("# GEdit-Bench: my-model †");
-    assertThat(md).contains("judge: `gpt-4.1`, prompt hash `0123456789abcdef`");
+    assertThat(md).contains("judge: `gpt-4.1`, prompt hash `0123456789abcdef` (templates loaded with --prompts");
     assertThat(md).contains("en/fullset: 2 scored, 1 failed");
     assertThat(md).contains("| Ours † | 7.87 |");
     assertThat(md).contains("| **my-model †** (this run, en/fullset) |  | **7.48** |"); // sqrt(7 * 8) = 7.483

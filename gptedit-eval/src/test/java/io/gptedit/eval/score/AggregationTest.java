@@ -132,6 +132,41 @@ class AggregationTest {
   }
 
   @Test
+  void roundLikePythonMatchesPythonRoundOnTheTieCases() {
+    // expected values printed by CPython 3.11: round(v, 2), round(v, 0)
+    assertThat(Stats.roundLikePython(2.675, 2)).isEqualTo(2.67); // binary 2.67499999...
+    assertThat(Stats.roundLikePython(0.125, 2)).isEqualTo(0.12); // exact tie: to even
+    assertThat(Stats.roundLikePython(0.375, 2)).isEqualTo(0.38);
+    assertThat(Stats.roundLikePython(0.625, 2)).isEqualTo(0.62);
+    assertThat(Stats.roundLikePython(3.125, 2)).isEqualTo(3.12);
+    assertThat(Stats.roundLikePython(3.875, 2)).isEqualTo(3.88);
+    assertThat(Stats.roundLikePython(4.335, 2)).isEqualTo(4.33);
+    assertThat(Stats.roundLikePython(4.345, 2)).isEqualTo(4.34);
+    assertThat(Stats.roundLikePython(4.665, 2)).isEqualTo(4.67);
+    assertThat(Stats.roundLikePython(1.005, 2)).isEqualTo(1.0);
+    assertThat(Stats.roundLikePython(6.255000000000001, 2)).isEqualTo(6.26);
+    assertThat(Stats.roundLikePython(13.0 / 3, 2)).isEqualTo(4.33);
+    assertThat(Stats.roundLikePython(2.5, 0)).isEqualTo(2.0);
+    assertThat(Stats.roundLikePython(3.5, 0)).isEqualTo(4.0);
+  }
+
+  @Test
+  void imgEditRoundsSampleAndFamilyMeansHalfEvenLikeTheOfficialScript() {
+    // a sample whose sub-score mean is the exact tie 9/8 = 1.125: Python's round gives 1.12, half-up 1.13
+    ImgEditSampleScore tie =
+        new ImgEditSampleScore("t", "add", List.of(1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 2.0));
+    assertThat(tie.score()).isEqualTo(1.12);
+    // a family whose mean of sample scores is the exact tie 3.125: 3.12, not 3.13
+    List<ImgEditSampleScore> samples = new ArrayList<>();
+    samples.add(new ImgEditSampleScore("a", "remove", List.of(3.0, 3.0, 3.0)));
+    samples.add(new ImgEditSampleScore("b", "remove", List.of(3.0, 3.5)));
+    samples.add(new ImgEditSampleScore("c", "remove", List.of(3.0, 3.0, 3.0)));
+    samples.add(new ImgEditSampleScore("d", "remove", List.of(3.0, 3.5)));
+    BenchmarkResult r = Aggregation.imgEdit(samples, List.of());
+    assertThat(r.category("remove").metric("Score")).isEqualTo(3.12);
+  }
+
+  @Test
   void roundingIsHalfUpOnTheDecimalValue() {
     assertThat(Stats.roundHalfUp(2.675, 2)).isEqualTo(2.68); // Python's round gives 2.67
     assertThat(Stats.roundHalfUp(4.335, 2)).isEqualTo(4.34);

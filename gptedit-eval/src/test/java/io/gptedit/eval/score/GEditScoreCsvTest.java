@@ -23,13 +23,26 @@ class GEditScoreCsvTest {
             List.of(
                 new GEditScoreCsv.Row(Path.of("s1.png"), Path.of("e1.png"), "make it \"red\", please", a),
                 new GEditScoreCsv.Row(Path.of("s2.png"), Path.of("e2.png"), "smile", b)));
-    assertThat(files).extracting(p -> p.getFileName().toString())
-        .containsExactly("mymodel_color_alter_gpt_score.csv", "mymodel_ps_human_gpt_score.csv");
-    List<String> lines = Files.readAllLines(files.get(0));
+    assertThat(files).hasSize(11);
+    assertThat(files.get(1).getFileName().toString()).isEqualTo("mymodel_color_alter_gpt_score.csv");
+    assertThat(files.get(4).getFileName().toString()).isEqualTo("mymodel_ps_human_gpt_score.csv");
+    List<String> lines = Files.readAllLines(files.get(1));
     assertThat(lines.get(0))
         .isEqualTo("source_image,edited_image,instruction,sementics_score,quality_score,intersection_exist,instruction_language");
     assertThat(lines.get(1)).isEqualTo("s1.png,e1.png,\"make it \"\"red\"\", please\",6.0,7.0,True,en");
-    assertThat(Files.readAllLines(files.get(1)).get(1)).isEqualTo("s2.png,e2.png,smile,5.0,4.5,False,en");
+    assertThat(Files.readAllLines(files.get(4)).get(1)).isEqualTo("s2.png,e2.png,smile,5.0,4.5,False,en");
+  }
+
+  @Test
+  void taskTypeWithNoScoredSampleGetsAHeaderOnlyFileTheOfficialScriptCanOpen() throws Exception {
+    GEditSampleScore a = new GEditSampleScore("k1", "color_alter", "en", true, List.of(8.0), List.of(7.0));
+    GEditScoreCsv.write(tmp, "m", List.of(new GEditScoreCsv.Row(Path.of("k1_SRCIMG.png"), Path.of("k1.png"), "x", a)));
+    for (String t : io.gptedit.eval.Benchmark.GEDIT.categories()) {
+      assertThat(tmp.resolve("m_" + t + "_gpt_score.csv")).isRegularFile();
+    }
+    assertThat(Files.readAllLines(tmp.resolve("m_subject-remove_gpt_score.csv")))
+        .containsExactly(GEditScoreCsv.HEADER);
+    assertThat(GEditScoreCsv.read(tmp, "m")).extracting(GEditSampleScore::key).containsExactly("k1");
   }
 
   @Test

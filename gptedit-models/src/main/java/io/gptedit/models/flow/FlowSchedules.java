@@ -6,8 +6,8 @@ package io.gptedit.models.flow;
  * <p>Two conventions exist and both are offered. BFL's reference code ({@link #bfl}) shifts
  * {@code linspace(1, 0, steps + 1)}. diffusers' {@code FlowMatchEulerDiscreteScheduler} ({@link #diffusers})
  * shifts {@code linspace(1, 1/steps, steps)} and appends a final 0. SD3 uses a static shift of 3.0
- * ({@link #sd3}); diffusers applies that shift once at scheduler construction and again in {@code set_timesteps}
- * in one code path, but the model was trained with a single shift, so we apply it exactly once.
+ * ({@link #sd3}) and, like diffusers and Stability's sampler, schedules down to the shifted smallest training sigma
+ * rather than to {@code 1/steps}.
  */
 public final class FlowSchedules {
   /** BFL: mu at 256 image tokens. */
@@ -20,6 +20,8 @@ public final class FlowSchedules {
   public static final int MAX_SEQ_LEN = 4096;
   /** SD3's static shift. */
   public static final double SD3_SHIFT = 3.0;
+  /** The number of discrete training timesteps SD3's sigma table has (its smallest sigma is at t = 1/1000). */
+  public static final int SD3_TRAIN_TIMESTEPS = 1000;
 
   private FlowSchedules() {}
 
@@ -111,17 +113,25 @@ public final class FlowSchedules {
   }
 
   /**
-   * SD3's schedule: {@code linspace(1, 1/steps, steps)} with the static shift applied once, then a final 0.
+   * SD3's schedule as diffusers' {@code FlowMatchEulerDiscreteScheduler(shift=3.0)} and Stability's SD3 sampler
+   * build it: the training sigmas are {@code staticShift(shift, t / 1000)} for {@code t = 1..1000}, so the smallest
+   * is {@code sigma_min = staticShift(shift, 1/1000)}; sampling takes {@code linspace(1, sigma_min, steps)}, shifts
+   * it, and appends 0. At 28 steps with shift 3 the last step runs from {@code 9 * 0.001 / 1.008 = 0.0089} to 0.
    *
    * @param steps the number of steps (at least 1)
-   * @param shift the static shift ({@link #SD3_SHIFT})
+   * @param shift the static shift ({@link #SD3_SHIFT}), positive
    * @return {@code steps + 1} times from 1 down to 0
    */
   public static double[] sd3(int steps, double shift) {
-    double[] base = linspaceToOneOverSteps(steps);
+    checkSteps(steps);
+    if (!(shift > 0) || Double.isInfinite(shift)) {
+      throw new IllegalArgumentException("shift must be positive and finite, got " + shift);
+    }
+    double sigmaMin = staticShift(shift, 1.0 / SD3_TRAIN_TIMESTEPS);
     double[] t = new double[steps + 1];
     for (int i = 0; i < steps; i++) {
-      t[i] = staticShift(shift, base[i]);
+      double base = i == steps - 1 && steps > 1 ? sigmaMin : 1 + i * (sigmaMin - 1) / Math.max(1, steps - 1);
+      t[i] = staticShift(shift, base);
     }
     return t;
   }

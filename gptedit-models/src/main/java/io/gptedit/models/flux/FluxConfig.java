@@ -79,8 +79,15 @@ public record FluxConfig(
   }
 
   /**
+   * diffusers' default {@code axes_dims_rope} for {@code FluxTransformer2DModel}; FLUX.1-dev's published
+   * {@code config.json} omits the field and relies on it.
+   */
+  private static final int[] DIFFUSERS_AXES_DIMS_ROPE = {16, 56, 56};
+
+  /**
    * Reads a diffusers {@code FluxTransformer2DModel} {@code config.json}; the checkpoint's own config wins over
-   * any preset.
+   * any preset. Absent {@code out_channels} means {@code in_channels} and absent {@code axes_dims_rope} means
+   * diffusers' default (16, 56, 56), as in FLUX.1-dev's published file.
    *
    * @param configJson the transformer's {@code config.json}
    * @return the config it describes
@@ -101,7 +108,7 @@ public record FluxConfig(
         j.integer("joint_attention_dim"),
         j.integer("pooled_projection_dim"),
         j.bool("guidance_embeds", false),
-        j.integers("axes_dims_rope"),
+        j.integers("axes_dims_rope", DIFFUSERS_AXES_DIMS_ROPE.clone()),
         10000,
         4);
   }

@@ -154,6 +154,18 @@ public final class DiffusersConfig {
   }
 
   /**
+   * Returns an optional array of integers ({@code null} in JSON counts as absent).
+   *
+   * @param field the field name
+   * @param fallback the values when absent (copied)
+   * @return its values or a copy of the fallback
+   */
+  public int[] integers(String field, int[] fallback) {
+    JsonNode n = root.get(field);
+    return n == null || n.isNull() ? fallback.clone() : integers(field);
+  }
+
+  /**
    * Fails unless a value read from the file equals what the caller expects.
    *
    * @param field the field name

@@ -2,6 +2,7 @@ package io.gptedit.models.safetensors;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -21,6 +22,10 @@ import java.util.TreeSet;
  * @since 0.1
  */
 public final class SafetensorsShards implements AutoCloseable {
+  /** Refuses an index that lists one tensor twice, as the header parser refuses a header that does. */
+  private static final ObjectMapper INDEX_JSON =
+      new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
   private final List<SafetensorsFile> files;
 
   private SafetensorsShards(List<SafetensorsFile> files) {
@@ -32,8 +37,8 @@ public final class SafetensorsShards implements AutoCloseable {
    *
    * @param path a {@code .safetensors} file or a {@code .safetensors.index.json} file
    * @return the open shards; close to release them
-   * @throws SafetensorsException if the index is malformed, names a shard outside its folder, or a tensor it maps
-   *     is not in the named shard
+   * @throws SafetensorsException if the index is malformed or lists a tensor twice, names a shard outside its
+   *     folder, a tensor it maps is not in the named shard, or a shard holds a tensor the index does not map to it
    */
   public static SafetensorsShards open(Path path) {
     requireNonNull(path, "path");
@@ -42,7 +47,7 @@ public final class SafetensorsShards implements AutoCloseable {
     }
     JsonNode map;
     try {
-      JsonNode root = new ObjectMapper().readTree(Files.readAllBytes(path));
+      JsonNode root = INDEX_JSON.readTree(Files.readAllBytes(path));
       map = root == null ? null : root.get("weight_map");
     } catch (IOException e) {
       throw new SafetensorsException(path + ": cannot read the shard index: " + e.getMessage(), e);
@@ -74,6 +79,15 @@ public final class SafetensorsShards implements AutoCloseable {
         if (!byName.get(e.getValue()).tensors().containsKey(e.getKey())) {
           throw new SafetensorsException(
               path + ": tensor '" + e.getKey() + "' is mapped to " + e.getValue() + ", which does not contain it");
+        }
+      }
+      for (Map.Entry<String, SafetensorsFile> e : byName.entrySet()) {
+        for (String tensor : e.getValue().tensors().keySet()) {
+          if (!e.getKey().equals(tensorToShard.get(tensor))) {
+            throw new SafetensorsException(path + ": shard " + e.getKey() + " holds tensor '" + tensor
+                + "', which the weight_map " + (tensorToShard.containsKey(tensor)
+                    ? "maps to " + tensorToShard.get(tensor) : "does not list"));
+          }
         }
       }
       return new SafetensorsShards(opened);

@@ -24,10 +24,29 @@ class FlowSchedulesTest {
     assertThat(t).containsExactly(new double[] {1, e / (e + 1), 0}, within(1e-12));
   }
 
+  /**
+   * Reference numbers from diffusers' FlowMatchEulerDiscreteScheduler(shift=3.0) / Stability's sd3_impl sampler,
+   * computed in float64 by gptedit-models/src/test/python/make_fixtures.py (sd3_schedule):
+   * {@code sh(s) = 3 s / (1 + 2 s); sigma_min = sh(1/1000); sigmas = [sh(x) for x in linspace(1, sigma_min, N)] + [0]}.
+   * diffusers' float32 values agree within 3e-8.
+   */
+  private static final double[] SD3_28 = {
+      1.0, 0.987380627557981, 0.9741077676696991, 0.9601293103448277, 0.9453874538745386, 0.9298179059180578,
+      0.9133489461358314, 0.8959003215434084, 0.8773819386909693, 0.8576923076923076, 0.8367166813768756,
+      0.814324817518248, 0.7903682719546743, 0.7646771037181996, 0.7370558375634518, 0.7072784810126582,
+      0.6750823271130626, 0.6401601830663617, 0.6021505376344087, 0.560625, 0.5150720838794234,
+      0.4648760330578513, 0.40928882438316394, 0.3473926380368098, 0.2780487804878049, 0.19982698961937723,
+      0.1109057301293902, 0.00892857142857143, 0.0};
+
   @Test
-  void sd3StaticShiftIsThreeSigmaOverOnePlusTwoSigma() {
-    double[] t = FlowSchedules.sd3(2, FlowSchedules.SD3_SHIFT);
-    assertThat(t).containsExactly(new double[] {1, 1.5 / 2, 0}, within(1e-12));
+  void sd3ScheduleRunsDownToTheShiftedMinimumSigmaLikeDiffusers() {
+    double[] t = FlowSchedules.sd3(28, FlowSchedules.SD3_SHIFT);
+    assertThat(t).containsExactly(SD3_28, within(1e-12));
+    // the regression: the last step used to jump from sh(1/28) = 0.1 to 0
+    assertThat(t[27]).isCloseTo(9 * 0.001 / 1.008, within(1e-15));
+    assertThat(FlowSchedules.sd3(2, FlowSchedules.SD3_SHIFT))
+        .containsExactly(new double[] {1, 0.00892857142857143, 0}, within(1e-12));
+    assertThat(FlowSchedules.sd3(1, FlowSchedules.SD3_SHIFT)).containsExactly(1.0, 0.0);
     assertThat(FlowSchedules.staticShift(3, 0.25)).isCloseTo(
         FlowSchedules.timeShift(Math.log(3), 0.25), within(1e-12));
   }

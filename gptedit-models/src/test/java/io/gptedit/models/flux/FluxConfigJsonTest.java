@@ -24,6 +24,19 @@ class FluxConfigJsonTest {
   }
 
   @Test
+  void publishedFlux1DevConfigWithoutAxesDimsRopeGivesThePreset() throws Exception {
+    // black-forest-labs/FLUX.1-dev transformer/config.json as published: no axes_dims_rope, no out_channels
+    Path p = dir.resolve("config.json");
+    Files.writeString(p, "{\"_class_name\":\"FluxTransformer2DModel\",\"_diffusers_version\":\"0.30.0.dev0\","
+        + "\"_name_or_path\":\"../checkpoints/flux-dev/transformer\",\"attention_head_dim\":128,"
+        + "\"guidance_embeds\":true,\"in_channels\":64,\"joint_attention_dim\":4096,\"num_attention_heads\":24,"
+        + "\"num_layers\":19,\"num_single_layers\":38,\"patch_size\":1,\"pooled_projection_dim\":768}");
+    FluxConfig c = FluxConfig.fromDiffusers(p);
+    assertThat(c).isEqualTo(FluxConfig.flux1Dev());
+    assertThat(c.axesDims()).containsExactly(16, 56, 56);
+  }
+
+  @Test
   void missingOrUnsupportedFieldsNameTheFileAndField() throws Exception {
     Path p = dir.resolve("config.json");
     Files.writeString(p, "{\"in_channels\":64,\"patch_size\":1}");
