@@ -21,7 +21,9 @@ import java.util.OptionalDouble;
  *       the input; OP is kept / untouched objects.
  *   <li><b>Edit success</b> (single edits): recolour, the object's pixels have the new colour; add, the new
  *       object's pixels are there; remove, its pixels are the target's background; move and resize, the new
- *       footprint is there and the vacated pixels are background; background change, the background pixels have
+ *       footprint is there and the vacated pixels are background; for recolour, add, move and resize the object's
+ *       colour must also not spill: at most half its footprint's pixel count elsewhere in the output may take that
+ *       colour where the target does not have it (a stripe of the colour through the right place fails); background change, the background pixels have
  *       the new background and every object is kept. "Is there" means at least {@value #KEPT_SHARE} of the pixels
  *       within the tolerance of the exact target.
  *   <li><b>Background identity</b>: the share of background pixels (no object in the input, outside the edit
@@ -146,9 +148,11 @@ public final class ObjectMetrics {
     int w = in.width();
     int h = in.height();
     if (op instanceof EditOp.Recolour r) {
-      return present(out.footprint(out.find(r.kind(), r.to()).orElseThrow(), w, h), output, target, tol);
+      EditMask now = out.footprint(out.find(r.kind(), r.to()).orElseThrow(), w, h);
+      return present(now, output, target, tol) && !spilled(r.to(), now, output, target, tol);
     } else if (op instanceof EditOp.Add a) {
-      return present(out.footprint(out.find(a.kind(), a.color()).orElseThrow(), w, h), output, target, tol);
+      EditMask now = out.footprint(out.find(a.kind(), a.color()).orElseThrow(), w, h);
+      return present(now, output, target, tol) && !spilled(a.color(), now, output, target, tol);
     } else if (op instanceof EditOp.Remove r) {
       return present(in.footprint(in.find(r.kind(), r.color()).orElseThrow(), w, h), output, target, tol);
     } else if (op instanceof EditOp.Move || op instanceof EditOp.Resize) {
@@ -162,7 +166,8 @@ public final class ObjectMetrics {
           vacated.set(p);
         }
       }
-      return present(now, output, target, tol) && present(EditMask.of(w, h, vacated), output, target, tol);
+      return present(now, output, target, tol) && present(EditMask.of(w, h, vacated), output, target, tol)
+          && !spilled(after.color(), now, output, target, tol);
     } else if (op instanceof EditOp.ChangeBackground) {
       java.util.BitSet bg = new java.util.BitSet(w * h);
       bg.set(0, w * h);
@@ -177,6 +182,35 @@ public final class ObjectMetrics {
       return present(EditMask.of(w, h, bg), output, target, tol) && allKept;
     }
     throw new IllegalStateException("unknown edit " + op);
+  }
+
+  /**
+   * Whether the edited object's colour was painted where the target does not have it: more pixels outside the
+   * object's footprint than half the footprint match the colour while the target there does not (a smear or a
+   * stripe through the right place is not a successful edit).
+   */
+  private static boolean spilled(SceneColor color, EditMask footprint, RgbImage output, RgbImage target, int tol) {
+    int rgb = color.rgb();
+    int cr = (rgb >> 16) & 0xFF;
+    int cg = (rgb >> 8) & 0xFF;
+    int cb = rgb & 0xFF;
+    ByteBuffer o = output.buffer();
+    ByteBuffer t = target.buffer();
+    int n = output.width() * output.height();
+    int spill = 0;
+    for (int p = 0, i = 0; p < n; p++, i += 3) {
+      if (footprint.get(p)) {
+        continue;
+      }
+      boolean outputHasIt = Math.abs((o.get(i) & 0xFF) - cr) <= tol && Math.abs((o.get(i + 1) & 0xFF) - cg) <= tol
+          && Math.abs((o.get(i + 2) & 0xFF) - cb) <= tol;
+      boolean targetHasIt = Math.abs((t.get(i) & 0xFF) - cr) <= tol && Math.abs((t.get(i + 1) & 0xFF) - cg) <= tol
+          && Math.abs((t.get(i + 2) & 0xFF) - cb) <= tol;
+      if (outputHasIt && !targetHasIt) {
+        spill++;
+      }
+    }
+    return spill > footprint.count() / 2;
   }
 
   /** Whether at least {@link #KEPT_SHARE} of the region matches the target (an empty region is present). */

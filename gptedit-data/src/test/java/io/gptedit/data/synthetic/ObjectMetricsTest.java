@@ -80,6 +80,51 @@ class ObjectMetricsTest {
     }
   }
 
+  /** Paints every column the object's target footprint touches, top to bottom, in the object's colour. */
+  static RgbImage stripeThrough(SyntheticTruth t, ShapeKind kind, SceneColor color) {
+    Scene out = t.targetScene();
+    io.gptedit.core.image.EditMask f = out.footprint(out.find(kind, color).orElseThrow(), 24, 24);
+    byte[] px = t.exactTarget().copyRgb();
+    int rgb = color.rgb();
+    for (int x = 0; x < 24; x++) {
+      boolean touched = false;
+      for (int y = 0; y < 24; y++) {
+        touched |= f.get(y * 24 + x);
+      }
+      if (!touched) {
+        continue;
+      }
+      for (int y = 0; y < 24; y++) {
+        px[3 * (y * 24 + x)] = (byte) (rgb >> 16);
+        px[3 * (y * 24 + x) + 1] = (byte) (rgb >> 8);
+        px[3 * (y * 24 + x) + 2] = (byte) rgb;
+      }
+    }
+    return RgbImage.of(24, 24, px);
+  }
+
+  @Test
+  void aStripeOfTheColourThroughTheRightPlaceIsNotASuccessfulEdit() {
+    // The lab's contact sheet showed moves and adds "succeeding" as a vertical smear of the object's colour that
+    // covers the new footprint: a person sees a failed edit, so edit success must too.
+    record Case(EditOp op, ShapeKind kind, SceneColor color) {}
+    for (Case c : List.of(
+        new Case(new EditOp.Add(ShapeKind.DIAMOND, SceneColor.PURPLE, SizeClass.LARGE, GridCell.TOP_RIGHT),
+            ShapeKind.DIAMOND, SceneColor.PURPLE),
+        new Case(new EditOp.Move(ShapeKind.CIRCLE, SceneColor.RED, GridCell.BOTTOM_LEFT), ShapeKind.CIRCLE,
+            SceneColor.RED),
+        new Case(new EditOp.Recolour(ShapeKind.SQUARE, SceneColor.BLUE, SceneColor.BLACK), ShapeKind.SQUARE,
+            SceneColor.BLACK),
+        new Case(new EditOp.Resize(ShapeKind.SQUARE, SceneColor.BLUE, ResizeFactor.HALF), ShapeKind.SQUARE,
+            SceneColor.BLUE))) {
+      SyntheticTruth t = truth(c.op());
+      assertThat(ObjectMetrics.score(t, t.exactTarget(), 32).editSuccess()).as(c.op().task())
+          .isEqualTo(OptionalDouble.of(1));
+      assertThat(ObjectMetrics.score(t, stripeThrough(t, c.kind(), c.color()), 32).editSuccess()).as(c.op().task())
+          .isEqualTo(OptionalDouble.of(0));
+    }
+  }
+
   @Test
   void anObjectHalfErasedIsNotKept() {
     SyntheticTruth t = truth(new EditOp.Remove(ShapeKind.CIRCLE, SceneColor.RED));
