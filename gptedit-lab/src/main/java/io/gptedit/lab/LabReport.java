@@ -194,7 +194,7 @@ final class LabReport {
     int cell = side * scale;
     int textW = 300;
     int pad = 8;
-    int head = 28;
+    int head = 44;
     int w = pad + cell + pad + textW + pad + cell + pad + cell + pad;
     int h = head + rows * (cell + pad) + pad;
     BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
@@ -211,7 +211,14 @@ final class LabReport {
       int xTarget = xOut + cell + pad;
       g.drawString("input", xIn, 20);
       g.drawString("instruction", xText, 20);
-      g.drawString(outputTitle, xOut, 20);
+      // A long output title ("output (kontext)") would run into the target column: split it over two lines.
+      int split = outputTitle.indexOf(" (");
+      if (split > 0 && g.getFontMetrics().stringWidth(outputTitle) > cell) {
+        g.drawString(outputTitle.substring(0, split), xOut, 20);
+        g.drawString(outputTitle.substring(split + 1), xOut, 36);
+      } else {
+        g.drawString(outputTitle, xOut, 20);
+      }
       g.drawString("target", xTarget, 20);
       g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
       FontMetrics fm = g.getFontMetrics();
