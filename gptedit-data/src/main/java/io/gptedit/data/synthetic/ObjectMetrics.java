@@ -22,8 +22,9 @@ import java.util.OptionalDouble;
  *   <li><b>Edit success</b> (single edits): recolour, the object's pixels have the new colour; add, the new
  *       object's pixels are there; remove, its pixels are the target's background; move and resize, the new
  *       footprint is there and the vacated pixels are background; for recolour, add, move and resize the object's
- *       colour must also not spill: at most half its footprint's pixel count elsewhere in the output may take that
- *       colour where the target does not have it (a stripe of the colour through the right place fails); background change, the background pixels have
+ *       colour must also not spill: at most half its footprint's pixel count, more than one pixel away from the
+ *       footprint, may take that colour where the target does not have it (a stripe of the colour through the
+ *       right place fails; a blockier shape does not); background change, the background pixels have
  *       the new background and every object is kept. "Is there" means at least {@value #KEPT_SHARE} of the pixels
  *       within the tolerance of the exact target.
  *   <li><b>Background identity</b>: the share of background pixels (no object in the input, outside the edit
@@ -185,11 +186,27 @@ public final class ObjectMetrics {
   }
 
   /**
-   * Whether the edited object's colour was painted where the target does not have it: more pixels outside the
-   * object's footprint than half the footprint match the colour while the target there does not (a smear or a
-   * stripe through the right place is not a successful edit).
+   * Whether the edited object's colour was painted where the target does not have it: more pixels than half the
+   * footprint, each more than one pixel away from the footprint (so a blockier or one-pixel-larger shape is not
+   * spill), match the colour while the target there does not. A smear or a stripe through the right place is not a
+   * successful edit.
    */
   private static boolean spilled(SceneColor color, EditMask footprint, RgbImage output, RgbImage target, int tol) {
+    int w = output.width();
+    int h = output.height();
+    java.util.BitSet near = new java.util.BitSet(w * h);
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        if (!footprint.get(y * w + x)) {
+          continue;
+        }
+        for (int yy = Math.max(0, y - 1); yy <= Math.min(h - 1, y + 1); yy++) {
+          for (int xx = Math.max(0, x - 1); xx <= Math.min(w - 1, x + 1); xx++) {
+            near.set(yy * w + xx);
+          }
+        }
+      }
+    }
     int rgb = color.rgb();
     int cr = (rgb >> 16) & 0xFF;
     int cg = (rgb >> 8) & 0xFF;
@@ -199,7 +216,7 @@ public final class ObjectMetrics {
     int n = output.width() * output.height();
     int spill = 0;
     for (int p = 0, i = 0; p < n; p++, i += 3) {
-      if (footprint.get(p)) {
+      if (near.get(p)) {
         continue;
       }
       boolean outputHasIt = Math.abs((o.get(i) & 0xFF) - cr) <= tol && Math.abs((o.get(i + 1) & 0xFF) - cg) <= tol
