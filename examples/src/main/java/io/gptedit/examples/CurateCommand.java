@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
     description = "Curate synthetic triplets through the full pipeline into WebDataset shards with a DuckDB "
         + "ledger; re-running resumes (and does nothing when everything is done).")
 final class CurateCommand implements Callable<Integer> {
-  @Option(names = "--out", description = "Shard folder; the ledger is ledger.duckdb inside (default ${DEFAULT-VALUE}).")
+  @Option(names = {"-o", "--output"}, description = "Shard folder; the ledger is ledger.duckdb inside (default ${DEFAULT-VALUE}).")
   Path out = Path.of("gptedit-runs", "curate");
 
   @Option(names = "--samples", description = "Synthetic inputs to curate (default ${DEFAULT-VALUE}).")
@@ -102,29 +102,29 @@ final class CurateCommand implements Callable<Integer> {
     io.gptedit.data.curation.CostModel prices = io.gptedit.data.curation.CostModel.published(model, chatModel);
     ProgressLine line = new ProgressLine("curate", System.err, 1.0);
     io.gptedit.data.curation.CurationConfig.Builder b = io.gptedit.data.curation.CurationConfig.builder(out)
-        .shardPrefix(dataset)
-        .concurrency(concurrency)
-        .policy(dataset, policyFor(dataset))
-        .chatModel(chatModel)
-        .costModel(prices)
-        .dryRun(dryRun)
-        .listener(p -> line.show(p.done(), p.total(), p.line()));
+        .optShardPrefix(dataset)
+        .optConcurrency(concurrency)
+        .optPolicy(dataset, policyFor(dataset))
+        .optChatModel(chatModel)
+        .optCostModel(prices)
+        .optDryRun(dryRun)
+        .optListener(p -> line.show(p.done(), p.total(), p.line()));
     if (generationUnit != null) {
-      b.generationUnit(generationUnit);
+      b.optGenerationUnit(generationUnit);
     }
     if (maxSpend != null) {
-      b.maxSpendUsd(maxSpend);
+      b.optMaxSpendUsd(maxSpend);
     }
     io.gptedit.data.curation.CurationConfig config = b.build();
     boolean loopback = EditorSpecs.isLoopback(baseUrl);
     try (io.gptedit.data.sources.TripletSource src = openSource();
         io.gptedit.core.remote.OpenAiClient client = io.gptedit.core.remote.OpenAiClient.builder()
-            .baseUrl(baseUrl)
-            .apiKeyEnvironmentVariable(keyEnv)
-            .apiKeyRequired(!loopback && !dryRun)
-            .editModel(model)
-            .generationModel(model)
-            .maxConcurrency(concurrency)
+            .optBaseUrl(baseUrl)
+            .optApiKeyEnvironmentVariable(keyEnv)
+            .optApiKeyRequired(!loopback && !dryRun)
+            .optEditModel(model)
+            .optGenerationModel(model)
+            .optMaxConcurrency(concurrency)
             .build()) {
       io.gptedit.data.curation.CurationPipeline pipeline =
           new io.gptedit.data.curation.CurationPipeline(config, client, client, client);

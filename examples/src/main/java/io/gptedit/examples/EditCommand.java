@@ -52,8 +52,9 @@ public final class EditCommand implements Callable<Integer> {
   @Option(names = "--instruction", description = "the edit instruction for --image")
   String instruction;
 
-  @Option(names = {"-o", "--output"}, description = "the output PNG for --image (default ${DEFAULT-VALUE})")
-  Path output = Path.of("edited.png");
+  @Option(names = {"-o", "--output"}, description = "the output PNG for --image (default edited.png); with --folder, "
+      + "the folder for <key>.png; with --benchmark, the output root (default gptedit-runs/edit)")
+  Path output;
 
   @Option(names = "--folder", description = "a folder of input images named <key>.png/.jpg/.jpeg/.webp")
   Path folder;
@@ -65,10 +66,6 @@ public final class EditCommand implements Callable<Integer> {
   String benchmark;
 
   @Mixin BenchmarkData data = new BenchmarkData();
-
-  @Option(names = "--outputs", description = "with --folder: the folder for <key>.png; with --benchmark: the output root "
-      + "(default ${DEFAULT-VALUE})")
-  Path outputs = Path.of("gptedit-runs", "edit");
 
   @Option(names = "--model-name", description = "with --benchmark: the name in the output layout (default: the editor's)")
   String modelName;
@@ -92,12 +89,12 @@ public final class EditCommand implements Callable<Integer> {
     if ((checkpoint == null) == (editorSpec.editor == null)) {
       throw new IllegalArgumentException("give exactly one of --checkpoint DIR or --editor SPEC");
     }
-    EditOptions.Builder o = EditOptions.builder().seed(seed);
+    EditOptions.Builder o = EditOptions.builder().optSeed(seed);
     if (steps != null) {
-      o.steps(steps);
+      o.optSteps(steps);
     }
     if (guidance != null) {
-      o.guidance(guidance);
+      o.optGuidance(guidance);
     }
     EditOptions options = o.build();
     try (ImageEditor editor = checkpoint != null ? EditorCheckpoint.load(checkpoint) : editorSpec.open()) {
@@ -107,9 +104,10 @@ public final class EditCommand implements Callable<Integer> {
         }
         RgbImage input = ImageCodec.read(image);
         RgbImage out = editor.edit(input, instruction, options);
-        ImageCodec.write(out, output, ImageFormat.PNG);
+        Path png = output != null ? output : Path.of("edited.png");
+        ImageCodec.write(out, png, ImageFormat.PNG);
         System.out.printf(Locale.ROOT, "edit: %s (%dx%d) with %s, seed %d -> %s%n", image, input.width(),
-            input.height(), editor.name(), seed, output);
+            input.height(), editor.name(), seed, png);
       } else if (folder != null) {
         editFolder(editor, options);
       } else {
@@ -119,7 +117,13 @@ public final class EditCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** The output folder of --folder and --benchmark. */
+  private Path outputs() {
+    return output != null ? output : Path.of("gptedit-runs", "edit");
+  }
+
   private void editFolder(ImageEditor editor, EditOptions options) {
+    Path outputs = outputs();
     if (instructions == null) {
       throw new IllegalArgumentException("--folder needs --instructions FILE.jsonl");
     }
@@ -146,11 +150,12 @@ public final class EditCommand implements Callable<Integer> {
 
   private void editBenchmark(ImageEditor editor, EditOptions options) {
     Benchmark b = Benchmark.fromId(benchmark);
+    Path outputs = outputs();
     BenchmarkSet set = data.load(b, outputs.resolve("data"));
     ProgressLine line = new ProgressLine(b.id() + " edit", System.err, 1.0);
     EditRunner.Builder runner = EditRunner.builder()
-        .editor(editor)
-        .outputRoot(outputs)
+        .setEditor(editor)
+        .setOutputRoot(outputs)
         .optOptions(options)
         .optListener((ProgressEvent e) -> line.update(e.done(), e.total(), ""));
     if (modelName != null) {

@@ -49,13 +49,13 @@ final class EditorSpecs {
     System.setProperty("ai.djl.offline", "true");
     return switch (kind) {
       case "checkpoint" -> EditorCheckpoint.load(Path.of(arg));
-      case "onnx" -> OnnxEditor.builder(Path.of(arg)).tokenizer(new ByteTokenizer()).build();
+      case "onnx" -> OnnxEditor.builder(Path.of(arg)).setTokenizer(new ByteTokenizer()).build();
       case "openai" -> {
         OpenAiClient client = OpenAiClient.builder()
-            .baseUrl(apiBaseUrl)
-            .apiKeyEnvironmentVariable(apiKeyEnv)
-            .apiKeyRequired(!isLoopback(apiBaseUrl))
-            .editModel(arg)
+            .optBaseUrl(apiBaseUrl)
+            .optApiKeyEnvironmentVariable(apiKeyEnv)
+            .optApiKeyRequired(!isLoopback(apiBaseUrl))
+            .optEditModel(arg)
             .build();
         PadCropEditor pad = new PadCropEditor(client, safeName("openai-" + arg), 0xFFFFFF);
         yield new ImageEditor() {

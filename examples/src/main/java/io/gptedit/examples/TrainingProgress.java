@@ -23,7 +23,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
  *
  * <pre>{@code
  * try (TrainingProgress progress = TrainingProgress.create(steps, System.out, 100)) {
- *   trainer = FineTuner.builder()...listener(progress).build();
+ *   trainer = FineTuner.builder()...optListener(progress).build();
  *   trainer.train(loss);
  * }
  * }</pre>

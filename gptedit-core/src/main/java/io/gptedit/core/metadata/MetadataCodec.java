@@ -376,21 +376,21 @@ public final class MetadataCodec {
     Optional<String> description = r.optString(root, "input_description", "input_description");
 
     SampleMetadata.Builder b =
-        SampleMetadata.builder(id, dataset, instruction, original).schemaVersion(version);
-    task.ifPresent(b::task);
-    sourceId.ifPresent(b::sourceId);
-    plan.ifPresent(b::padCrop);
-    generation.ifPresent(b::generationResolution);
-    crop.ifPresent(b::cropBox);
-    generator.ifPresent(b::generatorModel);
-    rewriter.ifPresent(b::rewriterModel);
-    quality.ifPresent(b::quality);
-    inputPath.ifPresent(b::inputPath);
-    outputPath.ifPresent(b::outputPath);
-    description.ifPresent(b::inputDescription);
+        SampleMetadata.builder(id, dataset, instruction, original).optSchemaVersion(version);
+    task.ifPresent(b::optTask);
+    sourceId.ifPresent(b::optSourceId);
+    plan.ifPresent(b::optPadCrop);
+    generation.ifPresent(b::optGenerationResolution);
+    crop.ifPresent(b::optCropBox);
+    generator.ifPresent(b::optGeneratorModel);
+    rewriter.ifPresent(b::optRewriterModel);
+    quality.ifPresent(b::optQuality);
+    inputPath.ifPresent(b::optInputPath);
+    outputPath.ifPresent(b::optOutputPath);
+    description.ifPresent(b::optInputDescription);
     for (Map.Entry<String, JsonNode> e : root.properties()) {
       if (!KNOWN_FIELDS.contains(e.getKey())) {
-        b.extension(e.getKey(), e.getValue().toString());
+        b.optExtension(e.getKey(), e.getValue().toString());
       }
     }
     return b.build();

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ShardRoundTripTest {
-  private static final SyntheticWorld WORLD = SyntheticWorld.builder(42).sides(24, 64).build();
+  private static final SyntheticWorld WORLD = SyntheticWorld.builder(42).optSides(24, 64).build();
 
   @TempDir Path tmp;
 
@@ -37,7 +37,7 @@ class ShardRoundTripTest {
   }
 
   private static List<CompletedShard> writeAll(Path dir, List<EditTriplet> ts, int maxSamples) {
-    try (ShardWriter w = ShardWriter.builder(dir, "train").maxSamples(maxSamples).build()) {
+    try (ShardWriter w = ShardWriter.builder(dir, "train").optMaxSamples(maxSamples).build()) {
       ts.forEach(w::write);
       w.flush();
       return w.completed();
@@ -105,7 +105,7 @@ class ShardRoundTripTest {
   @Test
   void shardsRollByBytesAsWellAsCount() {
     List<EditTriplet> ts = triplets(10);
-    try (ShardWriter w = ShardWriter.builder(tmp, "b").maxSamples(1000).maxBytes(12_000).build()) {
+    try (ShardWriter w = ShardWriter.builder(tmp, "b").optMaxSamples(1000).optMaxBytes(12_000).build()) {
       ts.forEach(w::write);
       w.flush();
       assertThat(w.completed()).hasSizeGreaterThan(1);
@@ -133,7 +133,7 @@ class ShardRoundTripTest {
   @Test
   void keysWithSlashesBecomeFoldersAndRoundTrip() {
     EditTriplet t = triplets(1).get(0);
-    SampleMetadata m = t.metadata().toBuilder().id("omniedit/addition/x-1").build();
+    SampleMetadata m = t.metadata().toBuilder().optId("omniedit/addition/x-1").build();
     EditTriplet slashed = new EditTriplet("omniedit/addition/x-1", t.input(), t.instruction(), t.edited(), m);
     writeAll(tmp, List.of(slashed), 5);
     try (ShardReader r = ShardReader.openDirectory(tmp, ErrorPolicy.STOP)) {
@@ -228,7 +228,7 @@ class ShardRoundTripTest {
   void longKeysUsePaxHeadersDeterministically() throws IOException {
     EditTriplet t = triplets(1).get(0);
     String id = "x".repeat(150);
-    EditTriplet longOne = new EditTriplet(id, t.input(), t.instruction(), t.edited(), t.metadata().toBuilder().id(id).build());
+    EditTriplet longOne = new EditTriplet(id, t.input(), t.instruction(), t.edited(), t.metadata().toBuilder().optId(id).build());
     writeAll(tmp.resolve("a"), List.of(longOne), 5);
     writeAll(tmp.resolve("b"), List.of(longOne), 5);
     assertThat(Files.readAllBytes(tmp.resolve("b/train-000000.tar")))

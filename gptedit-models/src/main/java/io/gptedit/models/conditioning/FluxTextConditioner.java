@@ -38,7 +38,7 @@ import java.util.List;
  *     FluxTextConditioner text = FluxTextConditioner.fromDiffusers(dir, DataType.FLOAT16);
  *     ImageEditor editor = KontextEditor.builder().setTransformer(flux).setCodec(vae).setConditioner(text).build()) {
  *   RgbImage edited = editor.edit(ImageCodec.read(Path.of("cat.png")), "give the cat a red hat",
- *       EditOptions.builder().seed(7).build());
+ *       EditOptions.builder().optSeed(7).build());
  *   ImageCodec.write(edited, Path.of("cat-hat.png"), ImageFormat.PNG);
  * }
  * }</pre>

@@ -134,17 +134,17 @@ class KontextTextPathTest {
         ImageEditor editor = KontextEditor.builder().setTransformer(flux).setCodec(vae).setConditioner(text)
             .optResolution(Resolution.FLOOR_TO_MULTIPLE).build()) {
       RgbImage edited = editor.edit(ImageCodec.read(tmp.resolve("cat.png")), "give the cat a red hat",
-          EditOptions.builder().seed(7).steps(2).build());
+          EditOptions.builder().optSeed(7).optSteps(2).build());
       ImageCodec.write(edited, tmp.resolve("cat-hat.png"), ImageFormat.PNG);
 
       assertThat(ImageCodec.read(tmp.resolve("cat-hat.png")).width()).isEqualTo(16);
       RgbImage again = editor.edit(ImageCodec.read(tmp.resolve("cat.png")), "give the cat a red hat",
-          EditOptions.builder().seed(7).steps(2).build());
+          EditOptions.builder().optSeed(7).optSteps(2).build());
       assertThat(again).as("same seed and prompt: the same image").isEqualTo(edited);
       assertThat(text.cache().misses()).isEqualTo(1);
       assertThat(text.cache().hits()).isEqualTo(1);
       RgbImage other = editor.edit(ImageCodec.read(tmp.resolve("cat.png")), "make the sky pink",
-          EditOptions.builder().seed(7).steps(2).build());
+          EditOptions.builder().optSeed(7).optSteps(2).build());
       assertThat(other).as("the prompt reaches the transformer").isNotEqualTo(edited);
     }
   }
@@ -160,7 +160,7 @@ class KontextTextPathTest {
             io.gptedit.models.conditioning.Sd3TextConditioner.fromDiffusers(dir, DataType.FLOAT32)) {
       ChannelWiseEditor editor =
           new ChannelWiseEditor(sd3, vae, text, Resolution.FLOOR_TO_MULTIPLE, true, (s, n) -> {});
-      EditOptions options = EditOptions.builder().seed(3).steps(2).build();
+      EditOptions options = EditOptions.builder().optSeed(3).optSteps(2).build();
       RgbImage first = editor.edit(gradient(16, 16), "make the sky pink", options);
       assertThat(text.cache().misses()).as("prompt and the empty negative prompt").isEqualTo(2);
       RgbImage second = editor.edit(gradient(16, 16), "make the sky pink", options);

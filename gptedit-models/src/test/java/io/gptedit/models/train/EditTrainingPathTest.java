@@ -112,7 +112,7 @@ class EditTrainingPathTest {
     EditorSpec spec = spec(paradigm);
     List<EditSample> data = samples(12, 3);
     Path run = tmp.resolve("run-" + paradigm.tag());
-    EditOptions seed = EditOptions.builder().seed(5).build();
+    EditOptions seed = EditOptions.builder().optSeed(5).build();
     List<RgbImage> inMemory = new ArrayList<>();
     List<RgbImage> untrained = new ArrayList<>();
     try (DiffusionEditor fresh = spec.build(EditorSpec.NO_EXTERNALS).editor(spec, "fresh")) {
