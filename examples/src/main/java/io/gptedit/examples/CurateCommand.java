@@ -2,6 +2,7 @@ package io.gptedit.examples;
 
 import io.gptedit.data.curation.CurationSummary;
 import io.gptedit.testkit.synthetic.SyntheticCuration;
+import io.gptedit.core.progress.ProgressLine;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -104,7 +105,7 @@ final class CurateCommand implements Callable<Integer> {
     io.gptedit.data.curation.CurationConfig.Builder b = io.gptedit.data.curation.CurationConfig.builder(out)
         .optShardPrefix(dataset)
         .optConcurrency(concurrency)
-        .optPolicy(dataset, policyFor(dataset))
+        .optPolicy(dataset, io.gptedit.data.curation.SourcePolicy.forDataset(dataset))
         .optChatModel(chatModel)
         .optCostModel(prices)
         .optDryRun(dryRun)
@@ -116,8 +117,8 @@ final class CurateCommand implements Callable<Integer> {
       b.optMaxSpendUsd(maxSpend);
     }
     io.gptedit.data.curation.CurationConfig config = b.build();
-    boolean loopback = EditorSpecs.isLoopback(baseUrl);
-    try (io.gptedit.data.sources.TripletSource src = openSource();
+    boolean loopback = io.gptedit.models.Editors.isLoopback(baseUrl);
+    try (io.gptedit.data.sources.TripletSource src = io.gptedit.data.sources.TripletSources.open(source, dataset);
         io.gptedit.core.remote.OpenAiClient client = io.gptedit.core.remote.OpenAiClient.builder()
             .optBaseUrl(baseUrl)
             .optApiKeyEnvironmentVariable(keyEnv)
@@ -145,37 +146,5 @@ final class CurateCommand implements Callable<Integer> {
       }
     }
     return 0;
-  }
-
-  private io.gptedit.data.sources.TripletSource openSource() {
-    int colon = source.indexOf(':');
-    if (colon <= 0) {
-      throw new IllegalArgumentException(
-          "--source must be release:DIR, archives:DIR, parquet:FILE or folder:DIR, got '" + source + "'");
-    }
-    Path path = Path.of(source.substring(colon + 1));
-    return switch (source.substring(0, colon)) {
-      case "release" -> io.gptedit.data.sources.ReleaseSource.metadataFolders(path);
-      case "archives" -> io.gptedit.data.sources.ReleaseSource.archives(
-          path, io.gptedit.data.sources.ReleaseSource.DEFAULT_ARCHIVE_BUFFER_BYTES);
-      case "parquet" -> io.gptedit.data.sources.ParquetSource.open(BenchmarkData.parquetFiles(path), switch (dataset) {
-        case "omniedit" -> io.gptedit.data.sources.ParquetColumns.omniEdit();
-        case "hqedit" -> io.gptedit.data.sources.ParquetColumns.hqEdit();
-        case "ultraedit" -> io.gptedit.data.sources.ParquetColumns.ultraEdit();
-        default -> throw new IllegalArgumentException(
-            "parquet sources know the columns of omniedit, hqedit and ultraedit, not '" + dataset + "'");
-      });
-      case "folder" -> io.gptedit.data.sources.FolderSource.open(path, dataset);
-      default -> throw new IllegalArgumentException(
-          "--source kind must be release, archives, parquet or folder, got '" + source.substring(0, colon) + "'");
-    };
-  }
-
-  private static io.gptedit.data.curation.SourcePolicy policyFor(String dataset) {
-    return switch (dataset) {
-      case "omniedit" -> io.gptedit.data.curation.SourcePolicy.omniEdit();
-      case "hqedit" -> io.gptedit.data.curation.SourcePolicy.generate();
-      default -> io.gptedit.data.curation.SourcePolicy.regenerateOnly();
-    };
   }
 }

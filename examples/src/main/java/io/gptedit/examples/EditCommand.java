@@ -17,6 +17,7 @@ import io.gptedit.models.train.EditorCheckpoint;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import io.gptedit.core.progress.ProgressLine;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

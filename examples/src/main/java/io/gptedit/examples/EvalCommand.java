@@ -11,6 +11,7 @@ import io.gptedit.eval.bench.BenchmarkSet;
 import io.gptedit.eval.judge.PromptSet;
 import io.gptedit.eval.run.BenchmarkRunner;
 import io.gptedit.testkit.eval.MiniBenchmarkDemo;
+import io.gptedit.core.progress.ProgressLine;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -135,7 +136,7 @@ final class EvalCommand implements Callable<Integer> {
     try (OpenAiClient client = OpenAiClient.builder()
             .optBaseUrl(baseUrl)
             .optApiKeyEnvironmentVariable(apiKeyEnv)
-            .optApiKeyRequired(!EditorSpecs.isLoopback(baseUrl))
+            .optApiKeyRequired(!io.gptedit.models.Editors.isLoopback(baseUrl))
             .build()) {
       BenchmarkRunner.Builder runner = BenchmarkRunner.builder()
           .setBenchmarkSet(set)
