@@ -1,7 +1,5 @@
 package io.gptedit.examples;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gptedit.core.editor.EditOptions;
 import io.gptedit.core.editor.ImageEditor;
 import io.gptedit.core.image.ImageCodec;
@@ -10,20 +8,14 @@ import io.gptedit.core.image.RgbImage;
 import io.gptedit.eval.Benchmark;
 import io.gptedit.eval.bench.BenchmarkSet;
 import io.gptedit.eval.run.EditRunner;
+import io.gptedit.eval.run.FolderEdits;
 import io.gptedit.eval.run.ProgressEvent;
 import io.gptedit.eval.run.RunSummary;
 import io.gptedit.eval.score.SampleFailure;
 import io.gptedit.models.train.EditorCheckpoint;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import io.gptedit.core.progress.ProgressLine;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -124,28 +116,17 @@ public final class EditCommand implements Callable<Integer> {
   }
 
   private void editFolder(ImageEditor editor, EditOptions options) {
-    Path outputs = outputs();
     if (instructions == null) {
       throw new IllegalArgumentException("--folder needs --instructions FILE.jsonl");
     }
-    Map<String, String> byKey = readInstructions(instructions);
+    Path outputs = outputs();
+    FolderEdits edits = FolderEdits.read(folder, instructions);
     ProgressLine line = new ProgressLine("edit", System.err, 1.0);
-    List<String> missing = new ArrayList<>();
-    int done = 0;
-    for (Map.Entry<String, String> e : byKey.entrySet()) {
-      Path input = findImage(folder, e.getKey());
-      if (input == null) {
-        missing.add(e.getKey());
-        continue;
-      }
-      Path out = outputs.resolve(e.getKey() + ".png");
-      ImageCodec.write(editor.edit(ImageCodec.read(input), e.getValue(), options), out, ImageFormat.PNG);
-      line.update(++done, byKey.size(), e.getKey());
-    }
-    System.out.printf(Locale.ROOT, "edit: %d of %d images in %s with %s, seed %d -> %s%n", done, byKey.size(), folder,
-        editor.name(), seed, outputs);
-    if (!missing.isEmpty()) {
-      System.out.println("no input image for " + missing.size() + " key(s): " + missing);
+    int done = edits.run(editor, options, outputs, e -> line.update(e.done(), e.total(), e.key()));
+    System.out.printf(Locale.ROOT, "edit: %d of %d images in %s with %s, seed %d -> %s%n", done,
+        edits.items().size() + edits.missing().size(), folder, editor.name(), seed, outputs);
+    if (!edits.missing().isEmpty()) {
+      System.out.println("no input image for " + edits.missing().size() + " key(s): " + edits.missing());
     }
   }
 
@@ -169,51 +150,5 @@ public final class EditCommand implements Callable<Integer> {
     for (SampleFailure f : summary.failures()) {
       System.out.println("failed: " + f.category() + "/" + f.key() + ": " + f.reason());
     }
-  }
-
-  private static Map<String, String> readInstructions(Path file) {
-    Map<String, String> out = new LinkedHashMap<>();
-    ObjectMapper json = new ObjectMapper();
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
-    }
-    for (int i = 0; i < lines.size(); i++) {
-      if (lines.get(i).isBlank()) {
-        continue;
-      }
-      String where = file + " line " + (i + 1);
-      JsonNode row;
-      try {
-        row = json.readTree(lines.get(i));
-      } catch (IOException e) {
-        throw new IllegalArgumentException(where + ": not JSON: " + e.getMessage(), e);
-      }
-      JsonNode key = row == null ? null : row.get("key");
-      JsonNode text = row == null ? null : row.get("instruction");
-      if (key == null || !key.isTextual() || text == null || !text.isTextual()) {
-        throw new IllegalArgumentException(where + ": needs text fields 'key' and 'instruction'");
-      }
-      String k = key.asText();
-      if (k.isBlank() || k.contains("/") || k.contains("\\") || k.contains("..")) {
-        throw new IllegalArgumentException(where + ": key '" + k + "' is not a plain file name");
-      }
-      if (out.put(k, text.asText()) != null) {
-        throw new IllegalArgumentException(where + ": key '" + k + "' appears twice");
-      }
-    }
-    return out;
-  }
-
-  private static Path findImage(Path dir, String key) {
-    for (String ext : new String[] {".png", ".jpg", ".jpeg", ".webp"}) {
-      Path p = dir.resolve(key + ext);
-      if (Files.isRegularFile(p)) {
-        return p;
-      }
-    }
-    return null;
   }
 }
