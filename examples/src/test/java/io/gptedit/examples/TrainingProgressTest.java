@@ -96,11 +96,4 @@ class TrainingProgressTest {
     assertThatThrownBy(() -> TrainingProgress.create(0, out, 10)).hasMessageContaining("total steps");
     assertThatThrownBy(() -> TrainingProgress.create(10, out, 0)).hasMessageContaining("interval");
   }
-
-  @Test
-  void clockFormatsHoursMinutesAndSeconds() {
-    assertThat(TrainingProgress.clock(0)).isEqualTo("0:00:00");
-    assertThat(TrainingProgress.clock(3725.4)).isEqualTo("1:02:05");
-    assertThat(TrainingProgress.clock(Double.POSITIVE_INFINITY)).isEqualTo("?");
-  }
 }
