@@ -44,6 +44,28 @@ class ShardRoundTripTest {
     }
   }
 
+  // Regression: a verifying reader decoded both PNGs, threw the images away, and toTriplet() decoded them again.
+  @Test
+  void aVerifiedSampleKeepsItsDecodedImagesAndNeverDecodesTheBytesAgain() throws IOException {
+    List<EditTriplet> ts = triplets(3);
+    writeAll(tmp, ts, 10);
+    try (ShardReader r = ShardReader.openDirectory(tmp, ErrorPolicy.STOP)) {
+      ShardSample s = r.next();
+      java.util.Arrays.fill(s.inputPng(), (byte) 0); // bytes that no longer decode
+      java.util.Arrays.fill(s.editedPng(), (byte) 0);
+      EditTriplet back = s.toTriplet();
+      assertThat(back.input()).isEqualTo(ts.get(0).input());
+      assertThat(back.edited()).isEqualTo(ts.get(0).edited());
+      assertThat(s.input()).isSameAs(back.input());
+    }
+    try (ShardReader r = ShardReader.open(ShardReader.listShards(tmp), ErrorPolicy.STOP, false)) {
+      ShardSample s = r.next(); // not verified: decoded on first use, then kept
+      assertThat(s.input()).isEqualTo(ts.get(0).input()).isSameAs(s.input());
+      java.util.Arrays.fill(s.editedPng(), (byte) 0);
+      assertThatThrownBy(s::edited).hasMessageContaining(s.key() + ".edited.png");
+    }
+  }
+
   @Test
   void roundTripGivesBackEveryTripletInOrder() throws IOException {
     List<EditTriplet> ts = triplets(25);
