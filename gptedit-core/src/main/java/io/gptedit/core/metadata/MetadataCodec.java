@@ -49,6 +49,8 @@ import java.util.Set;
  *
  * <p>Reading is bounded: a document over {@link #MAX_JSON_BYTES} bytes is refused before it is parsed, and
  * nesting deeper than {@link #MAX_NESTING_DEPTH} levels is refused while parsing.
+ *
+ * @since 0.1
  */
 public final class MetadataCodec {
   /** The largest metadata document read, in bytes (UTF-8) or characters: {@value} (1 MiB). */

@@ -55,6 +55,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * A truncated tar cannot be read past the damage: the rest of that shard is one error and reading goes on with the
  * next shard. An index that disagrees with its shard is one error for that shard (the samples themselves are still
  * verified and delivered under {@link ErrorPolicy#CONTINUE}).
+ *
+ * @since 0.1
  */
 public final class ShardReader implements AutoCloseable, Iterator<ShardSample> {
   /** The largest member accepted, in bytes (the image codec's file limit). */

@@ -48,6 +48,8 @@ import java.util.List;
  * {@code docs/models.md}.) The conditioner
  * made by {@link #fromDiffusers} owns its encoders and tokenizers and closes them; one made by {@link #builder()}
  * does not. Thread-safe.
+ *
+ * @since 0.1
  */
 public final class FluxTextConditioner implements Conditioner, TextEncoder, AutoCloseable {
   /** diffusers' {@code max_sequence_length} for Flux and Kontext. */
