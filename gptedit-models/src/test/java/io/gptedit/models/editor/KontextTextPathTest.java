@@ -78,7 +78,7 @@ class KontextTextPathTest {
   }
 
   /** A tiny FLUX.1-Kontext-dev-shaped diffusers folder: sharded transformer, VAE, tokenizers and encoders. */
-  private static Path tinyKontextFolder(Path dir) throws Exception {
+  static Path tinyKontextFolder(Path dir) throws Exception {
     TextFixtures.fluxTextFolders(dir);
     Path tr = Files.createDirectories(dir.resolve("transformer"));
     Files.writeString(tr.resolve("config.json"), """
@@ -107,7 +107,7 @@ class KontextTextPathTest {
     return dir;
   }
 
-  private static RgbImage gradient(int w, int h) {
+  static RgbImage gradient(int w, int h) {
     byte[] rgb = new byte[w * h * 3];
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {
