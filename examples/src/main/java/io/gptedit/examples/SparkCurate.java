@@ -65,7 +65,7 @@ final class SparkCurate {
   static CurationSummary run(SyntheticConfig config, String master, int partitions, int requestsPerMinute, boolean http) {
     Path out = Path.of(config.out());
     if (Files.exists(out.resolve("ledger.duckdb"))) {
-      throw new IllegalArgumentException(out + " holds a local engine's ledger; give the Spark engine its own --out");
+      throw new IllegalArgumentException(out + " holds a local engine's ledger; give the Spark engine its own --output");
     }
     // Spark logs through slf4j-simple here; keep its INFO chatter out of the console.
     System.setProperty("org.slf4j.simpleLogger.log.org.apache.spark", "warn");
@@ -93,9 +93,9 @@ final class SparkCurate {
       SyntheticWorld world = drawn(o);
       StandInOptions so = SyntheticCuration.standIn(o);
       try (OpenAiStandInServer server = OpenAiStandInServer.builder()
-          .editService(SyntheticServices.editService(world, so))
-          .generationService(SyntheticServices.generationService(world, so))
-          .chatService(SyntheticServices.chatService(world, so))
+          .optEditService(SyntheticServices.editService(world, so))
+          .optGenerationService(SyntheticServices.generationService(world, so))
+          .optChatService(SyntheticServices.chatService(world, so))
           .build()) {
         OpenAiServices services = OpenAiServices.of(server.baseUrl().toString(), StandInOptions.DEFAULT_MODEL,
             "GPTEDIT_STAND_IN_HAS_NO_KEY", false).withRetries(60_000, 5, 10, 1_000);

@@ -24,12 +24,12 @@ class CurateCommandTest {
 
   @Test
   void curateWritesShardsOverLoopbackHttpAndASecondRunDoesNoWork() throws Exception {
-    String first = Cli.run("curate", "--out", tmp.toString(), "--samples", "40", "--http");
+    String first = Cli.run("curate", "--output", tmp.toString(), "--samples", "40", "--http");
     assertThat(first).contains("curation: 40 inputs").doesNotContain("nothing to do");
     try (Stream<Path> files = Files.list(tmp)) {
       assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.endsWith(".tar")).contains("ledger.duckdb");
     }
-    String second = Cli.run("curate", "--out", tmp.toString(), "--samples", "40", "--http");
+    String second = Cli.run("curate", "--output", tmp.toString(), "--samples", "40", "--http");
     assertThat(second).contains("written 0, rejected 0").contains("nothing to do");
   }
 
@@ -57,7 +57,7 @@ class CurateCommandTest {
   void sparkEngineOnTheSyntheticDefaultMatchesTheLocalEngineSampleForSample() throws Exception {
     Path local = tmp.resolve("local");
     Path spark = tmp.resolve("spark");
-    Cli.run("curate", "--out", local.toString(), "--samples", "40");
+    Cli.run("curate", "--output", local.toString(), "--samples", "40");
     String out = Cli.run("curate", "--engine", "spark", "--master", "local[2]", "--partitions", "3", "--out",
         spark.toString(), "--samples", "40");
     assertThat(out).contains("curation: 40 inputs").contains("outcomes: ");

@@ -44,7 +44,7 @@ public final class InputDecoders {
 
     @Override
     public EditTriplet decode(Row row) {
-      SyntheticWorld world = SyntheticWorld.builder(seed).sides(minSide, maxSide).build();
+      SyntheticWorld world = SyntheticWorld.builder(seed).optSides(minSide, maxSide).build();
       return world.sample(row.getLong(0)).toTriplet();
     }
   }

@@ -69,15 +69,15 @@ public record OpenAiServices(
   @Override
   public CurationServices create(ClientBudget budget) {
     OpenAiClient client = OpenAiClient.builder()
-        .baseUrl(baseUrl)
-        .apiKeyEnvironmentVariable(apiKeyEnv)
-        .apiKeyRequired(apiKeyRequired)
-        .editModel(model)
-        .generationModel(model)
-        .maxConcurrency(budget.maxConcurrency())
-        .requestsPerMinute(budget.requestsPerMinute())
-        .requestTimeout(Duration.ofMillis(requestTimeoutMillis))
-        .retryPolicy(new RetryPolicy(retryAttempts, Duration.ofMillis(retryBaseMillis), Duration.ofMillis(retryMaxMillis),
+        .optBaseUrl(baseUrl)
+        .optApiKeyEnvironmentVariable(apiKeyEnv)
+        .optApiKeyRequired(apiKeyRequired)
+        .optEditModel(model)
+        .optGenerationModel(model)
+        .optMaxConcurrency(budget.maxConcurrency())
+        .optRequestsPerMinute(budget.requestsPerMinute())
+        .optRequestTimeout(Duration.ofMillis(requestTimeoutMillis))
+        .optRetryPolicy(new RetryPolicy(retryAttempts, Duration.ofMillis(retryBaseMillis), Duration.ofMillis(retryMaxMillis),
             RetryPolicy.DEFAULT.jitter()))
         .build();
     return new CurationServices(client, client, client, client);

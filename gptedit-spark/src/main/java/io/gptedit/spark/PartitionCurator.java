@@ -69,9 +69,9 @@ final class PartitionCurator implements MapPartitionsFunction<Row, Row> {
     List<Row> out = new ArrayList<>();
     Map<String, Object[]> pending = new HashMap<>();
     ShardWriter writer = ShardWriter.builder(config.outputDir(), OutcomeTable.taskPrefix(config.shardPrefix(), run, partition))
-        .maxSamples(config.maxSamplesPerShard())
-        .maxBytes(config.maxShardBytes())
-        .onComplete((CompletedShard shard) -> {
+        .optMaxSamples(config.maxSamplesPerShard())
+        .optMaxBytes(config.maxShardBytes())
+        .optOnComplete((CompletedShard shard) -> {
           for (String key : shard.keys()) {
             Object[] v = pending.remove(key);
             v[10] = shard.name();

@@ -119,10 +119,10 @@ class SparkCurationTest {
     StandInOptions so = SyntheticCuration.standIn(o);
     Path out = tmp.resolve("spark");
     try (OpenAiStandInServer server = OpenAiStandInServer.builder()
-        .editService(SyntheticServices.editService(world, so))
-        .generationService(SyntheticServices.generationService(world, so))
-        .chatService(SyntheticServices.chatService(world, so))
-        .latency(Duration.ofMillis(2))
+        .optEditService(SyntheticServices.editService(world, so))
+        .optGenerationService(SyntheticServices.generationService(world, so))
+        .optChatService(SyntheticServices.chatService(world, so))
+        .optLatency(Duration.ofMillis(2))
         .build()) {
       // A 429 storm, server errors, requests that outlive the client's timeout, a malformed chat reply.
       server.faults()

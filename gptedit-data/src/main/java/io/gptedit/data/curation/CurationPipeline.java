@@ -155,10 +155,10 @@ public final class CurationPipeline {
         return t;
       });
       ShardWriter writer = ShardWriter.builder(config.outputDir(), config.shardPrefix())
-          .maxSamples(config.maxSamplesPerShard())
-          .maxBytes(config.maxShardBytes())
-          .firstNumber(nextShard)
-          .onComplete(run::commit)
+          .optMaxSamples(config.maxSamplesPerShard())
+          .optMaxBytes(config.maxShardBytes())
+          .optFirstNumber(nextShard)
+          .optOnComplete(run::commit)
           .build();
       boolean ok = false;
       try {

@@ -28,7 +28,7 @@ import java.util.List;
  *
  * <pre>{@code
  * try (DiffusionEditor editor = TinyEditors.kontext(42)) {
- *   RgbImage edited = editor.edit(RgbImage.filled(64, 48, 0x3366cc), "make it red", EditOptions.builder().seed(1).build());
+ *   RgbImage edited = editor.edit(RgbImage.filled(64, 48, 0x3366cc), "make it red", EditOptions.builder().optSeed(1).build());
  * }
  * }</pre>
  *
@@ -167,13 +167,7 @@ public final class TinyEditors {
           .optOwned(owned.toArray(new AutoCloseable[0]))
           .build();
     } catch (RuntimeException e) {
-      for (int i = owned.size() - 1; i >= 0; i--) {
-        try {
-          owned.get(i).close();
-        } catch (Exception suppressed) {
-          e.addSuppressed(suppressed);
-        }
-      }
+      PretrainedEditors.closeAfterFailure(owned, e);
       throw e;
     }
   }

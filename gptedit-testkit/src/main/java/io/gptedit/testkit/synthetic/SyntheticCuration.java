@@ -167,7 +167,7 @@ public final class SyntheticCuration {
    * @return the world
    */
   public static SyntheticWorld world(Options options) {
-    return SyntheticWorld.builder(options.seed()).sides(options.minSide(), options.maxSide()).build();
+    return SyntheticWorld.builder(options.seed()).optSides(options.minSide(), options.maxSide()).build();
   }
 
   /**
@@ -189,15 +189,15 @@ public final class SyntheticCuration {
    */
   public static CurationConfig config(Options options) {
     return CurationConfig.builder(options.outputDir())
-        .shardPrefix("synthetic")
-        .shardLimits(options.shardSamples(), 1L << 30)
-        .concurrency(options.concurrency())
-        .generationUnit(options.generationUnit())
-        .policy(SyntheticSample.DATASET, SourcePolicy.omniEdit())
-        .chatModel(StandInOptions.DEFAULT_MODEL)
-        .retries(3, Duration.ofMillis(10))
-        .dryRun(options.dryRun())
-        .listener(options.listener())
+        .optShardPrefix("synthetic")
+        .optShardLimits(options.shardSamples(), 1L << 30)
+        .optConcurrency(options.concurrency())
+        .optGenerationUnit(options.generationUnit())
+        .optPolicy(SyntheticSample.DATASET, SourcePolicy.omniEdit())
+        .optChatModel(StandInOptions.DEFAULT_MODEL)
+        .optRetries(3, Duration.ofMillis(10))
+        .optDryRun(options.dryRun())
+        .optListener(options.listener())
         .build();
   }
 
@@ -219,14 +219,14 @@ public final class SyntheticCuration {
     }
     // The stand-in gets its own dummy key, never the environment's (a real OPENAI_API_KEY has no business here).
     try (OpenAiStandInServer server = OpenAiStandInServer.builder()
-            .editService(edit)
-            .generationService(generation)
-            .chatService(chat)
-            .requireBearerToken(OpenAiStandInServer.STAND_IN_KEY)
+            .optEditService(edit)
+            .optGenerationService(generation)
+            .optChatService(chat)
+            .optRequireBearerToken(OpenAiStandInServer.STAND_IN_KEY)
             .build();
         OpenAiClient client = server.clientBuilder()
-            .maxConcurrency(options.concurrency())
-            .requestTimeout(Duration.ofSeconds(60))
+            .optMaxConcurrency(options.concurrency())
+            .optRequestTimeout(Duration.ofSeconds(60))
             .build()) {
       return new CurationPipeline(config, client, client, client).run(inputs(world, options.samples()), options.samples());
     }
