@@ -58,7 +58,7 @@ class CurateCommandTest {
     Path local = tmp.resolve("local");
     Path spark = tmp.resolve("spark");
     Cli.run("curate", "--output", local.toString(), "--samples", "40");
-    String out = Cli.run("curate", "--engine", "spark", "--master", "local[2]", "--partitions", "3", "--out",
+    String out = Cli.run("curate", "--engine", "spark", "--master", "local[2]", "--partitions", "3", "--output",
         spark.toString(), "--samples", "40");
     assertThat(out).contains("curation: 40 inputs").contains("outcomes: ");
 
@@ -68,7 +68,7 @@ class CurateCommandTest {
     }
     assertThat(samples(spark)).isEqualTo(samples(local)).isNotEmpty();
 
-    String again = Cli.run("curate", "--engine", "spark", "--master", "local[2]", "--partitions", "3", "--out",
+    String again = Cli.run("curate", "--engine", "spark", "--master", "local[2]", "--partitions", "3", "--output",
         spark.toString(), "--samples", "40");
     assertThat(again).contains("nothing to do");
   }
