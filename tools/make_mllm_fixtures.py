@@ -1,0 +1,336 @@
+#!/usr/bin/env python3
+"""MLLM-path fixtures for gptedit-models (issue 18), generated from the REAL implementations.
+
+Everything here is produced by transformers' own classes (SiglipVisionModel, SiglipImageProcessorPil,
+Qwen2VLImageProcessorPil, Qwen2_5_VLForConditionalGeneration), Pillow and the HuggingFace
+`tokenizers` library; no model code is written here. Run from the repository root with the fixture venv:
+
+    /work/pyenv/bin/python tools/make_mllm_fixtures.py
+
+It writes, under gptedit-models/src/test/resources/io/gptedit/models/fixtures/mllm/:
+
+  siglip/                   a tiny SiglipVisionModel (save_pretrained, float16, transformers names) with
+                            preprocessor_config.json (32 x 32, bicubic, mean/std 0.5)
+  siglip_io.safetensors     source images (uint8 HWC), the PIL image processor's pixel_values for them (bicubic and
+                            bilinear), and the tower's last_hidden_state and pooler_output on them (float32)
+  qwen_preprocess.safetensors  for each case: the uint8 image, the processor's pixel_values and image_grid_thw
+  qwen_preprocess.json      the cases (size, min/max pixels, resized size, grid, number of image tokens), plus
+                            smart-resize results of the released preprocessor config (max_pixels 12,845,056) for
+                            large sizes whose pixels are not stored
+  qwen/                     a tiny Qwen2_5_VLForConditionalGeneration (float16) with its processor files:
+                            tokenizer.json (a tiny byte-level BPE trained here with Qwen2's pipeline and Qwen's vision
+                            special tokens), tokenizer_config.json, chat_template.json (Qwen2.5-VL's published
+                            template), preprocessor_config.json
+  qwen_io.safetensors       for two prompts (image + instruction in the chat template as UniWorld builds it): the
+                            rendered text's ids, pixel_values, image_grid_thw, the M-RoPE position ids of
+                            get_rope_index, the vision tower's merged image embeddings and the language model's last
+                            hidden state (float32)
+  names/*.txt               "name<TAB>shape" of every tensor of Qwen2.5-VL-7B-Instruct (published names) and of the
+                            SigLIP so400m vision towers, from models built on the meta device from the real
+                            config.json files in real_configs/ (no weights)
+
+The weights are random but rounded to float16 so the float32 reference and the float16 files hold the same values;
+the Java tests must reproduce every id and every output within 1e-4.
+"""
+import json
+import os
+import shutil
+
+import numpy as np
+import torch
+from PIL import Image
+from safetensors.torch import save_file
+from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, decoders, trainers, Regex
+from transformers import (PreTrainedTokenizerFast, Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration,
+                          SiglipConfig, SiglipVisionConfig, SiglipVisionModel)
+from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import Qwen2VLImageProcessorPil, smart_resize
+from transformers.models.siglip.image_processing_pil_siglip import SiglipImageProcessorPil
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+OUT = os.path.join(ROOT, "gptedit-models", "src", "test", "resources", "io", "gptedit", "models", "fixtures", "mllm")
+
+# Qwen2's pre-tokenizer split (Qwen2Tokenizer's PRETOKENIZE_REGEX).
+QWEN_SPLIT = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+"
+              r"|\s+(?!\S)|\s+")
+# Qwen2.5-VL's special tokens in their published order (ids 151643..151656 in the real vocabulary).
+QWEN_SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|object_ref_start|>", "<|object_ref_end|>",
+                 "<|box_start|>", "<|box_end|>", "<|quad_start|>", "<|quad_end|>", "<|vision_start|>",
+                 "<|vision_end|>", "<|vision_pad|>", "<|image_pad|>", "<|video_pad|>"]
+# Qwen2.5-VL-7B-Instruct's chat_template.json (the template of the published processor).
+CHAT_TEMPLATE = (
+    "{% set image_count = namespace(value=0) %}{% set video_count = namespace(value=0) %}{% for message in messages %}"
+    "{% if loop.first and message['role'] != 'system' %}<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n"
+    "{% endif %}<|im_start|>{{ message['role'] }}\n{% if message['content'] is string %}{{ message['content'] }}"
+    "<|im_end|>\n{% else %}{% for content in message['content'] %}{% if content['type'] == 'image' or 'image' in "
+    "content or 'image_url' in content %}{% set image_count.value = image_count.value + 1 %}{% if add_vision_id %}"
+    "Picture {{ image_count.value }}: {% endif %}<|vision_start|><|image_pad|><|vision_end|>{% elif content['type'] "
+    "== 'video' or 'video' in content %}{% set video_count.value = video_count.value + 1 %}{% if add_vision_id %}"
+    "Video {{ video_count.value }}: {% endif %}<|vision_start|><|video_pad|><|vision_end|>{% elif 'text' in content "
+    "%}{{ content['text'] }}{% endif %}{% endfor %}<|im_end|>\n{% endif %}{% endfor %}{% if add_generation_prompt %}"
+    "<|im_start|>assistant\n{% endif %}")
+
+TRAINING_TEXT = [
+    "make the sky pink", "give the cat a red hat", "turn the photo into a watercolor painting",
+    "remove the person on the left", "replace the background with a beach at sunset", "You are a helpful assistant.",
+    "add snow to the mountains", "change the car color to blue", "make it look like night time", "system user",
+    "assistant", "the quick brown fox jumps over the lazy dog", "numbers 1234 and 56.78", "café naïve 東京",
+]
+
+
+def image(seed, h, w):
+    """A uint8 HWC test image: smooth gradients plus noise, so resampling errors show everywhere."""
+    r = np.random.RandomState(seed)
+    y, x = np.mgrid[0:h, 0:w]
+    base = np.stack([(x * 255 // max(w - 1, 1)), (y * 255 // max(h - 1, 1)), ((x + y) * 7) % 256], -1)
+    noise = r.randint(-60, 61, size=(h, w, 3))
+    return np.clip(base + noise, 0, 255).astype(np.uint8)
+
+
+def randomize(model, seed):
+    """Random weights large enough that every layer matters, rounded to float16."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if ("norm" in name or "ln_" in name) and name.endswith(".weight") and p.dim() == 1:
+                v = 1 + 0.2 * torch.randn(p.shape, generator=g)
+            elif p.dim() == 1:
+                v = 0.1 * torch.randn(p.shape, generator=g)
+            elif "embed_tokens" in name or "position_embedding" in name or "probe" in name:
+                v = torch.randn(p.shape, generator=g)
+            else:
+                fan_in = p[0].numel()
+                v = torch.randn(p.shape, generator=g) / fan_in ** 0.5
+            p.copy_(v.half().float())
+    return model.eval()
+
+
+def save_half(model, path):
+    if os.path.exists(path):
+        shutil.rmtree(path)
+    model.half().save_pretrained(path, safe_serialization=True)
+    model.float()
+
+
+def names_file(state, path, note):
+    with open(path, "w") as f:
+        f.write("# " + note + "\n")
+        for k, v in state.items():
+            f.write("%s\t%s\n" % (k, ",".join(str(d) for d in v.shape)))
+
+
+# ---------------------------------------------------------------------------------------------------------- SigLIP
+def siglip():
+    config = SiglipVisionConfig(hidden_size=16, intermediate_size=40, num_hidden_layers=2, num_attention_heads=2,
+                                num_channels=3, image_size=32, patch_size=8, hidden_act="gelu_pytorch_tanh",
+                                layer_norm_eps=1e-6)
+    model = randomize(SiglipVisionModel(config), 11)
+    folder = os.path.join(OUT, "siglip")
+    save_half(model, folder)
+    bicubic = SiglipImageProcessorPil(size={"height": 32, "width": 32}, resample=3)
+    bilinear = SiglipImageProcessorPil(size={"height": 32, "width": 32}, resample=2)
+    bicubic.save_pretrained(folder)
+    io = {}
+    sizes = [(45, 37), (20, 50), (32, 32)]
+    for i, (h, w) in enumerate(sizes):
+        img = image(100 + i, h, w)
+        io["image_%d" % i] = torch.from_numpy(img)
+        for name, proc in (("bicubic", bicubic), ("bilinear", bilinear)):
+            pv = proc(images=Image.fromarray(img), return_tensors="pt")["pixel_values"]
+            io["pixel_values_%s_%d" % (name, i)] = pv
+        with torch.no_grad():
+            o = model(pixel_values=io["pixel_values_bicubic_%d" % i])
+        io["last_hidden_state_%d" % i] = o.last_hidden_state
+        io["pooler_output_%d" % i] = o.pooler_output
+    save_file({k: v.contiguous() for k, v in io.items()}, os.path.join(OUT, "siglip_io.safetensors"),
+              metadata={"sizes": json.dumps(sizes)})
+
+
+# ------------------------------------------------------------------------------------------- Qwen preprocessing
+RELEASED_MIN, RELEASED_MAX = 3136, 12845056
+
+
+def qwen_preprocess():
+    cases = [
+        # (name, h, w, min_pixels, max_pixels)
+        ("tiny", 20, 13, RELEASED_MIN, RELEASED_MAX),
+        ("odd", 97, 61, RELEASED_MIN, RELEASED_MAX),
+        ("exact", 56, 84, RELEASED_MIN, RELEASED_MAX),
+        ("wide", 30, 400, RELEASED_MIN, RELEASED_MAX),
+        ("tall", 350, 25, RELEASED_MIN, RELEASED_MAX),
+        ("above_max", 150, 130, RELEASED_MIN, 28 * 28 * 8),
+        ("above_max_wide", 40, 600, RELEASED_MIN, 28 * 28 * 12),
+    ]
+    full = ("tiny",)
+    io, meta = {}, []
+    for i, (name, h, w, lo, hi) in enumerate(cases):
+        proc = Qwen2VLImageProcessorPil(min_pixels=lo, max_pixels=hi)
+        img = image(200 + i, h, w)
+        out = proc(images=Image.fromarray(img), return_tensors="pt")
+        rh, rw = smart_resize(h, w, 28, lo, hi)
+        # The resized uint8 image (what the processor resizes to, with PIL's bicubic filter); normalising and
+        # patchifying it without resizing must give the processor's pixel_values, which the fixture stores in full
+        # for the small cases only (the others' are the same arithmetic on the stored resized pixels).
+        resized = np.asarray(Image.fromarray(img).resize((rw, rh), Image.Resampling.BICUBIC))
+        again = proc(images=Image.fromarray(resized), do_resize=False, return_tensors="pt")["pixel_values"]
+        assert torch.equal(again, out["pixel_values"]), name
+        io[name + "_image"] = torch.from_numpy(img)
+        io[name + "_resized"] = torch.from_numpy(resized.copy())
+        if name in full:
+            io[name + "_pixel_values"] = out["pixel_values"]
+        io[name + "_grid_thw"] = out["image_grid_thw"]
+        grid = out["image_grid_thw"][0].tolist()
+        meta.append({"name": name, "height": h, "width": w, "min_pixels": lo, "max_pixels": hi,
+                     "resized": [rh, rw], "grid_thw": grid, "image_tokens": grid[0] * grid[1] * grid[2] // 4})
+    # The released preprocessor config's bounds on large and extreme sizes (arithmetic only; no pixels stored).
+    released = []
+    for h, w in [(4000, 3300), (3600, 3600), (1024, 1024), (8000, 6000), (5000, 40), (100, 19000), (3, 3),
+                 (1080, 1920), (12845, 1000), (29, 29)]:
+        rh, rw = smart_resize(h, w, 28, RELEASED_MIN, RELEASED_MAX)
+        p = Qwen2VLImageProcessorPil(min_pixels=RELEASED_MIN, max_pixels=RELEASED_MAX)
+        n = p.get_number_of_image_patches(h, w, {})
+        released.append({"height": h, "width": w, "resized": [rh, rw], "patches": n, "image_tokens": n // 4})
+    save_file({k: v.contiguous() for k, v in io.items()}, os.path.join(OUT, "qwen_preprocess.safetensors"))
+    with open(os.path.join(OUT, "qwen_preprocess.json"), "w") as f:
+        json.dump({"cases": meta, "released": released, "released_min_pixels": RELEASED_MIN,
+                   "released_max_pixels": RELEASED_MAX}, f, indent=1)
+
+
+# ------------------------------------------------------------------------------------------------- Qwen2.5-VL
+def qwen_tokenizer(folder):
+    """A tiny byte-level BPE with Qwen2's pipeline (NFC, regex split, ByteLevel, no BOS) and Qwen's specials."""
+    tok = Tokenizer(models.BPE())
+    tok.normalizer = normalizers.NFC()
+    tok.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Split(Regex(QWEN_SPLIT), behavior="isolated", invert=False),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
+    tok.decoder = decoders.ByteLevel()
+    tok.post_processor = processors.ByteLevel(trim_offsets=False)
+    trainer = trainers.BpeTrainer(vocab_size=400, min_frequency=2, show_progress=False,
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    tok.train_from_iterator(TRAINING_TEXT * 4, trainer)
+    tok.add_special_tokens(QWEN_SPECIALS)
+    os.makedirs(folder, exist_ok=True)
+    tok.save(os.path.join(folder, "tokenizer.json"))
+    decoder = {str(tok.token_to_id(t)): {"content": t, "lstrip": False, "normalized": False, "rstrip": False,
+                                         "single_word": False, "special": True} for t in QWEN_SPECIALS}
+    config = {"added_tokens_decoder": decoder, "bos_token": None, "eos_token": "<|im_end|>",
+              "pad_token": "<|endoftext|>", "unk_token": None, "model_max_length": 131072,
+              "clean_up_tokenization_spaces": False, "errors": "replace", "split_special_tokens": False,
+              "tokenizer_class": "Qwen2Tokenizer", "processor_class": "Qwen2_5_VLProcessor"}
+    with open(os.path.join(folder, "tokenizer_config.json"), "w") as f:
+        json.dump(config, f, indent=2, ensure_ascii=False)
+    with open(os.path.join(folder, "chat_template.json"), "w") as f:
+        json.dump({"chat_template": CHAT_TEMPLATE}, f, indent=2)
+    return tok
+
+
+def qwen():
+    folder = os.path.join(OUT, "qwen")
+    if os.path.exists(folder):
+        shutil.rmtree(folder)
+    tok = qwen_tokenizer(folder)
+    ids = {t: tok.token_to_id(t) for t in QWEN_SPECIALS}
+    config = Qwen2_5_VLConfig(
+        text_config=dict(vocab_size=tok.get_vocab_size(), hidden_size=32, intermediate_size=48, num_hidden_layers=2,
+                         num_attention_heads=4, num_key_value_heads=2, rms_norm_eps=1e-6, max_position_embeddings=512,
+                         hidden_act="silu", tie_word_embeddings=False,
+                         rope_parameters={"rope_type": "default", "rope_theta": 10000.0, "mrope_section": [2, 1, 1]},
+                         bos_token_id=ids["<|endoftext|>"], eos_token_id=ids["<|im_end|>"]),
+        vision_config=dict(depth=4, hidden_size=16, intermediate_size=24, num_heads=2, out_hidden_size=32,
+                           patch_size=14, spatial_merge_size=2, temporal_patch_size=2, window_size=56,
+                           fullatt_block_indexes=[1, 3], in_channels=3, hidden_act="silu", tokens_per_second=2),
+        image_token_id=ids["<|image_pad|>"], video_token_id=ids["<|video_pad|>"],
+        vision_start_token_id=ids["<|vision_start|>"], vision_end_token_id=ids["<|vision_end|>"],
+        tie_word_embeddings=False)
+    model = randomize(Qwen2_5_VLForConditionalGeneration(config), 21)
+    model.half().save_pretrained(folder, safe_serialization=True)
+    model.float()
+    improc = Qwen2VLImageProcessorPil(min_pixels=56 * 56, max_pixels=28 * 28 * 24)
+    improc.save_pretrained(folder)
+    tokenizer = PreTrainedTokenizerFast(tokenizer_file=os.path.join(folder, "tokenizer.json"),
+                                        eos_token="<|im_end|>", pad_token="<|endoftext|>")
+    tokenizer.chat_template = CHAT_TEMPLATE
+    library = Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))
+    io, meta = {}, []
+    cases = [("make the sky pink", 84, 84), ("Give the cat a RED hat!! café", 61, 47)]
+    for i, (instruction, h, w) in enumerate(cases):
+        img = image(300 + i, h, w)
+        # What Qwen2_5_VLProcessor does (its video processor needs torchvision, absent here, so its steps are
+        # spelled out): the chat template, the image processor, each <|image_pad|> repeated grid_thw.prod() / 4
+        # times, the tokenizer, and mm_token_type_ids 1 on image tokens.
+        messages = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": instruction}]}]
+        text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        pix = improc(images=Image.fromarray(img), return_tensors="pt")
+        n = int(pix["image_grid_thw"][0].prod()) // 4
+        expanded = text.replace("<|image_pad|>", "<|image_pad|>" * n)
+        input_ids = torch.tensor([tokenizer(expanded)["input_ids"]])
+        # The ids must be what the tokenizers library gives (the Java side runs the library).
+        assert library.encode(expanded).ids == input_ids[0].tolist(), instruction
+        mm = (input_ids == ids["<|image_pad|>"]).int()
+        enc = {"input_ids": input_ids, "attention_mask": torch.ones_like(input_ids), "mm_token_type_ids": mm,
+               "pixel_values": pix["pixel_values"], "image_grid_thw": pix["image_grid_thw"]}
+        with torch.no_grad():
+            inner = model.model
+            position_ids, _ = inner.get_rope_index(enc["input_ids"], enc["mm_token_type_ids"],
+                                                   image_grid_thw=enc["image_grid_thw"])
+            embeds = inner.get_image_features(enc["pixel_values"], enc["image_grid_thw"]).pooler_output[0]
+            out = inner(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"],
+                        pixel_values=enc["pixel_values"], image_grid_thw=enc["image_grid_thw"],
+                        mm_token_type_ids=enc["mm_token_type_ids"])
+        p = "case%d_" % i
+        io[p + "image"] = torch.from_numpy(img)
+        io[p + "input_ids"] = enc["input_ids"]
+        io[p + "pixel_values"] = enc["pixel_values"]
+        io[p + "grid_thw"] = enc["image_grid_thw"]
+        io[p + "position_ids"] = position_ids[:, 0, :]
+        io[p + "image_embeds"] = embeds
+        io[p + "last_hidden_state"] = out.last_hidden_state
+        meta.append({"instruction": instruction, "text": text, "height": h, "width": w})
+    save_file({k: v.contiguous() for k, v in io.items()}, os.path.join(OUT, "qwen_io.safetensors"),
+              metadata={"cases": json.dumps(meta, ensure_ascii=False), "special_ids": json.dumps(ids)})
+
+
+# ------------------------------------------------------------------------------------------------ real names
+def real_names():
+    cfg = os.path.join(OUT, "real_configs")
+    names = os.path.join(OUT, "names")
+    os.makedirs(names, exist_ok=True)
+    with torch.device("meta"):
+        with open(os.path.join(cfg, "qwen2_5_vl_7b_instruct", "config.json")) as f:
+            c = Qwen2_5_VLConfig.from_dict(json.load(f))
+        model = Qwen2_5_VLForConditionalGeneration(c)
+        # transformers 5 nests the modules (model.visual., model.language_model.); the published checkpoint files
+        # (written by transformers 4) carry visual. and model. at the top: list the published names.
+        published = {}
+        for k, v in model.state_dict().items():
+            if k.startswith("model.visual."):
+                k = "visual." + k[len("model.visual."):]
+            elif k.startswith("model.language_model."):
+                k = "model." + k[len("model.language_model."):]
+            published[k] = v
+        names_file(published, os.path.join(names, "qwen2_5_vl_7b_instruct.txt"),
+                   "Qwen2_5_VLForConditionalGeneration from real_configs/qwen2_5_vl_7b_instruct/config.json on the "
+                   "meta device; published (transformers 4) names: visual.* and model.* instead of model.visual.* "
+                   "and model.language_model.*")
+        for folder in ("siglip_so400m_patch14_384", "siglip2_so400m_patch16_512"):
+            with open(os.path.join(cfg, folder, "config.json")) as f:
+                c = SiglipConfig.from_dict(json.load(f))
+            model = SiglipVisionModel(c.vision_config)
+            # transformers 5 drops the vision_model. level on SiglipVisionModel; the published files carry it.
+            names_file({"vision_model." + k: v for k, v in model.state_dict().items()}, os.path.join(names, folder + "_vision.txt"),
+                       "SiglipVisionModel from the vision_config of real_configs/%s/config.json on the meta device "
+                       "(the vision_model.* tensors of the published SiglipModel file, which also holds text_model.*, "
+                       "logit_scale and logit_bias)" % folder)
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    torch.manual_seed(0)
+    siglip()
+    qwen_preprocess()
+    qwen()
+    real_names()
+
+
+if __name__ == "__main__":
+    main()
