@@ -244,7 +244,9 @@ def qwen():
         tie_word_embeddings=False)
     model = randomize(Qwen2_5_VLForConditionalGeneration(config), 21)
     model.half().save_pretrained(folder, safe_serialization=True)
-    model.float()
+    # Reloaded in float32 rather than cast back: .half() also rounds the rotary inv_freq buffers, which a loaded
+    # model computes in float32.
+    model = Qwen2_5_VLForConditionalGeneration.from_pretrained(folder, dtype=torch.float32).eval()
     improc = Qwen2VLImageProcessorPil(min_pixels=56 * 56, max_pixels=28 * 28 * 24)
     improc.save_pretrained(folder)
     tokenizer = PreTrainedTokenizerFast(tokenizer_file=os.path.join(folder, "tokenizer.json"),
