@@ -11,6 +11,8 @@ It writes, under gptedit-models/src/test/resources/io/gptedit/models/fixtures/ml
 
   siglip/                   a tiny SiglipVisionModel (save_pretrained, float16, transformers names) with
                             preprocessor_config.json (32 x 32, bicubic, mean/std 0.5)
+  siglip_floor/             a one-layer SiglipVisionModel whose patch (7) does not divide the image (30), as
+                            so400m-patch14-384's 14 does not divide 384
   siglip_io.safetensors     source images (uint8 HWC), the PIL image processor's pixel_values for them (bicubic and
                             bilinear), and the tower's last_hidden_state and pooler_output on them (float32)
   qwen_preprocess.safetensors  for each case: the uint8 image, the processor's pixel_values and image_grid_thw
@@ -141,6 +143,19 @@ def siglip():
             o = model(pixel_values=io["pixel_values_bicubic_%d" % i])
         io["last_hidden_state_%d" % i] = o.last_hidden_state
         io["pooler_output_%d" % i] = o.pooler_output
+    # A patch that does not divide the image (as so400m-patch14-384: 384 / 14 = 27.4): the convolution drops the
+    # remainder. Image 30, patch 7: 4 x 4 tokens.
+    floor_config = SiglipVisionConfig(hidden_size=16, intermediate_size=40, num_hidden_layers=1, num_attention_heads=2,
+                                      num_channels=3, image_size=30, patch_size=7, hidden_act="gelu_pytorch_tanh",
+                                      layer_norm_eps=1e-6)
+    floor = randomize(SiglipVisionModel(floor_config), 12)
+    save_half(floor, os.path.join(OUT, "siglip_floor"))
+    g = torch.Generator().manual_seed(13)
+    io["floor_pixel_values"] = torch.randn(1, 3, 30, 30, generator=g)
+    with torch.no_grad():
+        o = floor(pixel_values=io["floor_pixel_values"])
+    io["floor_last_hidden_state"] = o.last_hidden_state
+    io["floor_pooler_output"] = o.pooler_output
     save_file({k: v.contiguous() for k, v in io.items()}, os.path.join(OUT, "siglip_io.safetensors"),
               metadata={"sizes": json.dumps(sizes)})
 

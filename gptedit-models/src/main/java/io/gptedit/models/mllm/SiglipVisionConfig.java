@@ -25,7 +25,7 @@ public record SiglipVisionConfig(
    * Validates the sizes.
    *
    * @throws IllegalArgumentException if a size is not positive, the heads do not divide the width or the patch
-   *     does not divide the image
+   *     is larger than the image
    */
   public SiglipVisionConfig {
     if (hiddenSize <= 0 || intermediateSize <= 0 || layers <= 0 || heads <= 0 || imageSize <= 0 || patchSize <= 0
@@ -35,8 +35,8 @@ public record SiglipVisionConfig(
     if (hiddenSize % heads != 0) {
       throw new IllegalArgumentException("hidden size " + hiddenSize + " is not a multiple of " + heads + " heads");
     }
-    if (imageSize % patchSize != 0) {
-      throw new IllegalArgumentException("image size " + imageSize + " is not a multiple of patch " + patchSize);
+    if (patchSize > imageSize) {
+      throw new IllegalArgumentException("patch " + patchSize + " is larger than the image " + imageSize);
     }
   }
 
@@ -59,7 +59,8 @@ public record SiglipVisionConfig(
   }
 
   /**
-   * Returns the number of patch tokens ({@code (imageSize / patchSize)^2}).
+   * Returns the number of patch tokens ({@code floor(imageSize / patchSize)^2}: the stride-{@code patchSize}
+   * convolution drops a remainder, so 384 / 14 gives 27 x 27 = 729).
    *
    * @return tokens per image
    */

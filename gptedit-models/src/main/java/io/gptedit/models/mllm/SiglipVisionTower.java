@@ -200,8 +200,10 @@ public final class SiglipVisionTower implements ImageFeatures, AutoCloseable {
     int side = size / p;
     int h = config.hiddenSize();
     try (NDManager scope = out.newSubManager()) {
-      // The stride-p convolution as a linear map of each patch's (channel, row, column) values.
-      NDArray patches = pixelValues.reshape(b, 3, side, p, side, p).transpose(0, 2, 4, 1, 3, 5)
+      // The stride-p convolution as a linear map of each patch's (channel, row, column) values; like the
+      // convolution it ignores the pixels past the last whole patch.
+      NDArray cropped = side * p == size ? pixelValues : pixelValues.get(":, :, :" + side * p + ", :" + side * p);
+      NDArray patches = cropped.reshape(b, 3, side, p, side, p).transpose(0, 2, 4, 1, 3, 5)
           .reshape(b, side * side, 3L * p * p);
       NDArray w = Weights.get(params, "embeddings.patch_embedding.weight", scope).reshape(h, 3L * p * p);
       NDArray x = patches.getNDArrayInternal()

@@ -67,6 +67,22 @@ class SiglipVisionTowerTest {
   }
 
   @Test
+  void aPatchThatDoesNotDivideTheImageDropsTheRemainderAsTheConvolutionDoes() {
+    try (SiglipVisionTower tower = SiglipVisionTower.load(
+            SiglipVisionConfig.fromTransformers(path("siglip_floor/config.json")),
+            java.util.List.of(SafetensorsFile.open(path("siglip_floor/model.safetensors"))),
+            SiglipImageProcessor.square(30), DataType.FLOAT32);
+        SafetensorsFile io = SafetensorsFile.open(path("siglip_io.safetensors"));
+        NDManager m = NDManager.newBaseManager()) {
+      assertThat(tower.config().tokens()).isEqualTo(16);
+      SiglipVisionTower.Output out = tower.forward(io.load(m, "floor_pixel_values"), m);
+      assertThat(maxAbsDiff(out.lastHiddenState().toFloatArray(), io.readFloats("floor_last_hidden_state")))
+          .isLessThan(1e-4);
+      assertThat(maxAbsDiff(out.pooled().toFloatArray(), io.readFloats("floor_pooler_output"))).isLessThan(1e-4);
+    }
+  }
+
+  @Test
   void aPublishedPrefixedSiglipModelFileWithItsTextTowerLoadsAndAnExtraVisionTensorIsAnErrorNamingIt(
       @TempDir Path dir) throws Exception {
     Path folder = dir.resolve("siglip");
