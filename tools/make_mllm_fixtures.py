@@ -27,6 +27,13 @@ It writes, under gptedit-models/src/test/resources/io/gptedit/models/fixtures/ml
                             rendered text's ids, pixel_values, image_grid_thw, the M-RoPE position ids of
                             get_rope_index, the vision tower's merged image embeddings and the language model's last
                             hidden state (float32)
+  release/                  a tiny GPT-Image-Edit release folder (UniWorld layout): config.json (the Qwen config with
+                            model_type univa_qwen2p5vl and a denoise_tower section), two shards + index holding the
+                            Qwen tensors, denoise_tower.denoiser.* (the tiny Flux of fixtures/flux_tiny_weights) and
+                            denoise_tower.denoise_projector.{0,2}, the tokenizer and preprocessor files
+  release_io.safetensors    one edit through it as the release's CLI runs it (see release()): the ids, pixels,
+                            projected VLM tokens, [VLM ; T5] prompt embeddings, CLIP pooled vector and the final
+                            latents of a 3-step Kontext loop from fixed noise and source latents
   names/*.txt               "name<TAB>shape" of every tensor of Qwen2.5-VL-7B-Instruct (published names) and of the
                             SigLIP so400m vision towers, from models built on the meta device from the real
                             config.json files in real_configs/ (no weights)
@@ -35,6 +42,7 @@ The weights are random but rounded to float16 so the float32 reference and the f
 the Java tests must reproduce every id and every output within 1e-4.
 """
 import json
+import math
 import os
 import shutil
 
@@ -340,6 +348,156 @@ def real_names():
                        "logit_scale and logit_bias)" % folder)
 
 
+# ------------------------------------------------------------------------------------------ the release (tiny)
+def qwen_vl_utils_size(height, width, factor, min_pixels, max_pixels):
+    """qwen-vl-utils' smart_resize (fetch_image's size for an image with its own min/max_pixels), written from its
+    published source because the package is not installable here: like transformers' but the rounded sides are at
+    least one factor before the bounds are applied."""
+    h_bar = max(factor, round(height / factor) * factor)
+    w_bar = max(factor, round(width / factor) * factor)
+    if h_bar * w_bar > max_pixels:
+        beta = math.sqrt((height * width) / max_pixels)
+        h_bar = math.floor(height / beta / factor) * factor
+        w_bar = math.floor(width / beta / factor) * factor
+    elif h_bar * w_bar < min_pixels:
+        beta = math.sqrt(min_pixels / (height * width))
+        h_bar = math.ceil(height * beta / factor) * factor
+        w_bar = math.ceil(width * beta / factor) * factor
+    return h_bar, w_bar
+
+
+def release():
+    """A tiny GPT-Image-Edit release folder and one edit through it, as the release's CLI (univa/serve/cli.py)
+    runs it: the user turn holds the instruction then the image, the system turn is cut from the chat text, the
+    image goes through qwen-vl-utils' fetch_image (resized to its own min/max pixels with Pillow's default bicubic)
+    and then the processor (same bounds), the Qwen last hidden state of every token through
+    denoise_tower.denoise_projector (Linear, SiLU, Linear), then [those tokens ; T5 tokens of the instruction]
+    with CLIP's pooled vector drive FLUX.1-Kontext; here a 3-step Kontext loop in latent space (make_fixtures.py's
+    Flux forward, BFL's schedule, guidance 3.5), from fixed noise and source latents."""
+    import sys
+    sys.path.insert(0, os.path.join(ROOT, "gptedit-models", "src", "test", "python"))
+    import make_fixtures as mf
+    from safetensors.torch import load_file
+    from transformers import CLIPTextModel, T5EncoderModel, CLIPTokenizer
+
+    fix = os.path.join(ROOT, "gptedit-models", "src", "test", "resources", "io", "gptedit", "models", "fixtures")
+    text_fix = os.path.join(fix, "text")
+    folder = os.path.join(OUT, "release")
+    if os.path.exists(folder):
+        shutil.rmtree(folder)
+    os.makedirs(folder)
+    qwen_folder = os.path.join(OUT, "qwen")
+    for f in ("tokenizer.json", "tokenizer_config.json", "chat_template.json"):
+        shutil.copy(os.path.join(qwen_folder, f), folder)
+    pixels = 28 * 28 * 6  # min = max, as the CLI's 448 * 448
+    improc = Qwen2VLImageProcessorPil(min_pixels=pixels, max_pixels=pixels)
+    improc.save_pretrained(folder)
+    qwen = Qwen2_5_VLForConditionalGeneration.from_pretrained(qwen_folder, dtype=torch.float32).eval()
+    qwen_state = load_file(os.path.join(qwen_folder, "model.safetensors"))
+    flux_w = load_file(os.path.join(fix, "flux_tiny_weights.safetensors"))
+    g = torch.Generator().manual_seed(31)
+    d_in, d_out = 32, mf.JOINT
+    proj = {"denoise_tower.denoise_projector.0.weight": torch.randn(3 * d_out, d_in, generator=g) / d_in ** 0.5,
+            "denoise_tower.denoise_projector.0.bias": 0.1 * torch.randn(3 * d_out, generator=g),
+            "denoise_tower.denoise_projector.2.weight": torch.randn(d_out, 3 * d_out, generator=g) / (3 * d_out) ** 0.5,
+            "denoise_tower.denoise_projector.2.bias": 0.1 * torch.randn(d_out, generator=g)}
+    proj = {k: v.half().float() for k, v in proj.items()}
+    state = dict(qwen_state)
+    state.update({"denoise_tower.denoiser." + k: v for k, v in flux_w.items()})
+    state.update({k: v.half() for k, v in proj.items()})
+    # Two shards and an index, as the release ships its weights.
+    names = sorted(state)
+    half = len(names) // 2
+    shards = {"model-00001-of-00002.safetensors": names[:half], "model-00002-of-00002.safetensors": names[half:]}
+    weight_map = {}
+    for shard, keys in shards.items():
+        save_file({k: state[k].contiguous() for k in keys}, os.path.join(folder, shard), metadata={"format": "pt"})
+        weight_map.update({k: shard for k in keys})
+    with open(os.path.join(folder, "model.safetensors.index.json"), "w") as f:
+        json.dump({"metadata": {}, "weight_map": weight_map}, f, indent=1)
+    with open(os.path.join(qwen_folder, "config.json")) as f:
+        config = json.load(f)
+    config["model_type"] = "univa_qwen2p5vl"
+    config["architectures"] = ["UnivaQwen2p5VLForConditionalGeneration"]
+    config["denoise_tower"] = {"denoiser_type": "flux", "denoise_projector_type": "mlp2x_gelu",
+                               "input_hidden_size": d_in, "output_hidden_size": d_out}
+    with open(os.path.join(folder, "config.json"), "w") as f:
+        json.dump(config, f, indent=1)
+
+    instruction = "give the cat a red hat"
+    img = image(400, 61, 47)
+    # qwen-vl-utils' fetch_image, then the processor.
+    rh, rw = qwen_vl_utils_size(61, 47, 28, pixels, pixels)
+    fetched = Image.fromarray(img).resize((rw, rh))
+    tokenizer = PreTrainedTokenizerFast(tokenizer_file=os.path.join(folder, "tokenizer.json"))
+    tokenizer.chat_template = CHAT_TEMPLATE
+    messages = [{"role": "user", "content": [{"type": "text", "text": instruction},
+                                             {"type": "image", "image": "x", "min_pixels": pixels,
+                                              "max_pixels": pixels}]}]
+    text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    text = "<|im_end|>\n".join(text.split("<|im_end|>\n")[1:])  # the CLI drops the system turn
+    pix = improc(images=fetched, return_tensors="pt")
+    n = int(pix["image_grid_thw"][0].prod()) // 4
+    ids = torch.tensor([tokenizer(text.replace("<|image_pad|>", "<|image_pad|>" * n))["input_ids"]])
+    image_id = tokenizer.convert_tokens_to_ids("<|image_pad|>")
+    with torch.no_grad():
+        hidden = qwen.model(input_ids=ids, attention_mask=torch.ones_like(ids), pixel_values=pix["pixel_values"],
+                            image_grid_thw=pix["image_grid_thw"],
+                            mm_token_type_ids=(ids == image_id).int()).last_hidden_state
+        h = hidden @ proj["denoise_tower.denoise_projector.0.weight"].T + proj["denoise_tower.denoise_projector.0.bias"]
+        lvlm = torch.nn.functional.silu(h) @ proj["denoise_tower.denoise_projector.2.weight"].T \
+            + proj["denoise_tower.denoise_projector.2.bias"]
+        # FLUX's text encoders (the tiny T5 and CLIP-L of the text fixtures), as the CLI's encode_prompt: T5
+        # unmasked at a fixed length, CLIP's pooled output.
+        t5 = T5EncoderModel.from_pretrained(os.path.join(text_fix, "text_encoder_t5"), dtype=torch.float32).eval()
+        clip = CLIPTextModel.from_pretrained(os.path.join(text_fix, "text_encoder_clip_l"),
+                                             dtype=torch.float32).eval()
+        t5_len = 24
+        t5_lib = Tokenizer.from_file(os.path.join(text_fix, "tokenizer_t5", "tokenizer.json"))
+        t5_lib.enable_truncation(max_length=t5_len)
+        t5_lib.enable_padding(length=t5_len, pad_id=0)
+        t5_tokens = t5(input_ids=torch.tensor([t5_lib.encode(instruction).ids])).last_hidden_state
+        clip_tok = CLIPTokenizer.from_pretrained(os.path.join(text_fix, "tokenizer_clip"))
+        clip_ids = clip_tok([instruction], padding="max_length", max_length=77, truncation=True,
+                            return_tensors="pt")["input_ids"]
+        pooled = clip(input_ids=clip_ids).pooler_output
+        prompt_embeds = torch.cat([lvlm, t5_tokens], 1)
+        # A 3-step Kontext edit in latent space (as make_text_fixtures.py's conditioning()).
+        noise = torch.randn(1, 4, 4, 4, generator=g)
+        source = torch.randn(1, 4, 4, 4, generator=g)
+        rows = cols = 2
+        img_ids = torch.tensor([[0, r, c] for r in range(rows) for c in range(cols)]
+                               + [[1, r, c] for r in range(rows) for c in range(cols)], dtype=torch.int64)
+        txt_ids = torch.zeros(prompt_embeds.shape[1], 3, dtype=torch.int64)
+        guidance = torch.tensor([3.5])
+        times, _ = mf.bfl_schedule(3, 4)
+        x = noise
+        for i in range(3):
+            t = torch.tensor([times[i]], dtype=torch.float32)
+            v = mf.flux_forward(flux_w, torch.cat([pack(x), pack(source)], 1), prompt_embeds, pooled, t, guidance,
+                                img_ids, txt_ids)[:, :4]
+            x = x + unpack(v, 4, 4) * (torch.tensor(times[i + 1], dtype=torch.float32) - t)
+    io = {"image": torch.from_numpy(img), "fetched": torch.from_numpy(np.asarray(fetched).copy()),
+          "input_ids": ids, "pixel_values": pix["pixel_values"], "grid_thw": pix["image_grid_thw"],
+          "lvlm_embeds": lvlm, "prompt_embeds": prompt_embeds, "pooled": pooled, "noise": noise, "source": source,
+          "latents": x}
+    save_file({k: v.contiguous() for k, v in io.items()}, os.path.join(OUT, "release_io.safetensors"),
+              metadata={"instruction": instruction, "text": text, "t5_length": str(t5_len), "guidance": "3.5",
+                        "steps": "3", "pixels": str(pixels)})
+
+
+def pack(latents):
+    """diffusers' FluxPipeline._pack_latents: (B, C, H, W) -> (B, H/2 * W/2, C * 4)."""
+    b, c, h, w = latents.shape
+    return latents.view(b, c, h // 2, 2, w // 2, 2).permute(0, 2, 4, 1, 3, 5).reshape(b, (h // 2) * (w // 2), c * 4)
+
+
+def unpack(tokens, h, w):
+    """diffusers' FluxPipeline._unpack_latents in latent units."""
+    b, n, c4 = tokens.shape
+    return tokens.view(b, h // 2, w // 2, c4 // 4, 2, 2).permute(0, 3, 1, 4, 2, 5).reshape(b, c4 // 4, h, w)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     torch.manual_seed(0)
@@ -347,6 +505,7 @@ def main():
     qwen_preprocess()
     qwen()
     real_names()
+    release()
 
 
 if __name__ == "__main__":

@@ -226,7 +226,8 @@ public record QwenVlConfig(Text text, Vision vision, int imageTokenId, int visio
   }
 
   /**
-   * Reads a {@code config.json} of a {@code Qwen2_5_VLForConditionalGeneration}.
+   * Reads a {@code config.json} of a {@code Qwen2_5_VLForConditionalGeneration}, or the Qwen part of the
+   * GPT-Image-Edit (UniWorld) release's {@code UnivaQwen2p5VLForConditionalGeneration} config.
    *
    * @param configJson the file
    * @return the config
@@ -236,8 +237,8 @@ public record QwenVlConfig(Text text, Vision vision, int imageTokenId, int visio
   public static QwenVlConfig fromTransformers(Path configJson) {
     PreprocessorJson root = PreprocessorJson.read(configJson);
     String type = root.string("model_type", null);
-    if (!"qwen2_5_vl".equals(type)) {
-      throw root.error("model_type must be qwen2_5_vl, got " + type);
+    if (!"qwen2_5_vl".equals(type) && !"univa_qwen2p5vl".equals(type)) {
+      throw root.error("model_type must be qwen2_5_vl (or univa_qwen2p5vl, the GPT-Image-Edit release), got " + type);
     }
     PreprocessorJson t = root.has("text_config") ? root.child("text_config") : root;
     PreprocessorJson v = root.child("vision_config");

@@ -35,9 +35,15 @@ public final class QwenVlImageProcessor {
   private final int temporalPatch;
   private final int merge;
   private final PixelNormalization norm;
+  private final boolean fetchResize;
 
   private QwenVlImageProcessor(int minPixels, int maxPixels, int patch, int temporalPatch, int merge,
       PixelNormalization norm) {
+    this(minPixels, maxPixels, patch, temporalPatch, merge, norm, false);
+  }
+
+  private QwenVlImageProcessor(int minPixels, int maxPixels, int patch, int temporalPatch, int merge,
+      PixelNormalization norm, boolean fetchResize) {
     checkArgument(patch > 0 && temporalPatch > 0 && merge > 0, "patch sizes must be positive");
     checkArgument(minPixels > 0 && maxPixels >= minPixels, "need 0 < min_pixels <= max_pixels, got %s, %s",
         minPixels, maxPixels);
@@ -47,6 +53,59 @@ public final class QwenVlImageProcessor {
     this.temporalPatch = temporalPatch;
     this.merge = merge;
     this.norm = requireNonNull(norm, "norm");
+    this.fetchResize = fetchResize;
+  }
+
+  /**
+   * This processor behind qwen-vl-utils' {@code fetch_image}, as GPT-Image-Edit's CLI feeds images (its message
+   * content carries {@code min_pixels = max_pixels = 448 * 448}): the image is first resized to qwen-vl-utils'
+   * smart-resize size for this processor's bounds with Pillow's default filter (bicubic), then processed as usual,
+   * which may resize it a second time (with equal bounds a first size below them is scaled up again).
+   * qwen-vl-utils' rule differs from transformers' in one point: each rounded side is at least one factor before
+   * the bounds apply. (Written from qwen-vl-utils' source; that package is not installable on this project's
+   * machines, so the fixture reproduces its two lines, not the package.)
+   *
+   * @return the processor with the fetch step
+   */
+  public QwenVlImageProcessor withFetchResize() {
+    return new QwenVlImageProcessor(minPixels, maxPixels, patch, temporalPatch, merge, norm, true);
+  }
+
+  /**
+   * The size qwen-vl-utils' {@code fetch_image} resizes an image to under this processor's bounds.
+   *
+   * @param height the image height
+   * @param width the image width
+   * @return {@code {height, width}}
+   * @throws IllegalArgumentException if a side is not positive or the aspect ratio exceeds 200
+   */
+  public int[] fetchedSize(int height, int width) {
+    checkArgument(height > 0 && width > 0, "image sides must be positive, got %sx%s", width, height);
+    checkArgument((double) Math.max(height, width) / Math.min(height, width) <= MAX_ASPECT,
+        "absolute aspect ratio must be at most %s, got %sx%s", MAX_ASPECT, width, height);
+    int factor = patch * merge;
+    long hBar = Math.max(factor, Math.round(Math.rint((double) height / factor)) * factor);
+    long wBar = Math.max(factor, Math.round(Math.rint((double) width / factor)) * factor);
+    if (hBar * wBar > maxPixels) {
+      double beta = Math.sqrt((double) height * width / maxPixels);
+      hBar = (long) Math.floor(height / beta / factor) * factor;
+      wBar = (long) Math.floor(width / beta / factor) * factor;
+    } else if (hBar * wBar < minPixels) {
+      double beta = Math.sqrt((double) minPixels / ((double) height * width));
+      hBar = (long) Math.ceil(height * beta / factor) * factor;
+      wBar = (long) Math.ceil(width * beta / factor) * factor;
+    }
+    checkArgument(hBar > 0 && wBar > 0, "qwen-vl-utils would resize %sx%s to nothing", width, height);
+    return new int[] {Math.toIntExact(hBar), Math.toIntExact(wBar)};
+  }
+
+  /** The image after the fetch step (itself when there is none). */
+  private RgbImage fetched(RgbImage image) {
+    if (!fetchResize) {
+      return image;
+    }
+    int[] s = fetchedSize(image.height(), image.width());
+    return RgbImage.of(s[1], s[0], PilResize.resize(image, s[1], s[0], PilResize.Filter.BICUBIC));
   }
 
   /**
@@ -167,7 +226,8 @@ public final class QwenVlImageProcessor {
    * @return the image-token count
    */
   public int imageTokens(int height, int width) {
-    int[] s = resizedSize(height, width);
+    int[] f = fetchResize ? fetchedSize(height, width) : new int[] {height, width};
+    int[] s = resizedSize(f[0], f[1]);
     return (s[0] / patch) * (s[1] / patch) / (merge * merge);
   }
 
@@ -178,6 +238,7 @@ public final class QwenVlImageProcessor {
    * @return interleaved RGB bytes of the resized image
    */
   byte[] resized(RgbImage image) {
+    image = fetched(image);
     int[] s = resizedSize(image.height(), image.width());
     return PilResize.resize(image, s[1], s[0], PilResize.Filter.BICUBIC);
   }
@@ -191,6 +252,7 @@ public final class QwenVlImageProcessor {
    */
   public QwenVlPixels preprocess(RgbImage image) {
     requireNonNull(image, "image");
+    image = fetched(image);
     int[] s = resizedSize(image.height(), image.width());
     return patchify(PilResize.resize(image, s[1], s[0], PilResize.Filter.BICUBIC), s[0], s[1]);
   }

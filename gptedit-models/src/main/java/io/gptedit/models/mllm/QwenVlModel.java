@@ -143,6 +143,23 @@ public final class QwenVlModel implements AutoCloseable {
   }
 
   /**
+   * Loads the Qwen part of a checkpoint that also holds other models (the GPT-Image-Edit release's
+   * {@code denoise_tower.*}): tensors {@code foreign} accepts are skipped, every other tensor must be a declared
+   * Qwen tensor and every declared one must be present.
+   *
+   * @param config the hyper-parameters
+   * @param shards the shards
+   * @param foreign the names of the other models' tensors
+   * @param storage FLOAT32, or FLOAT16 for half the memory
+   * @return the model
+   * @throws WeightLoadException if a Qwen tensor is missing or misshapen, or a tensor is neither Qwen's nor foreign
+   */
+  public static QwenVlModel load(QwenVlConfig config, List<SafetensorsFile> shards,
+      java.util.function.Predicate<String> foreign, DataType storage) {
+    return load(config, shards, "", requireNonNull(foreign, "foreign"), storage);
+  }
+
+  /**
    * Loads a model strictly from shards in the published names.
    *
    * @param config the hyper-parameters

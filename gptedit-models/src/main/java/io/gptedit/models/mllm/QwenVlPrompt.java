@@ -9,9 +9,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A Qwen2.5-VL prompt as the model reads it: the chat text of one user turn (its images, then the instruction)
- * rendered as Qwen2.5-VL's published chat template renders it with the default system prompt and the generation
- * prompt (what UniWorld and GPT-Image-Edit feed the MLLM), tokenized with {@code tokenizer.json}, each
+ * A Qwen2.5-VL prompt as the model reads it: the chat text of one user turn with its images and instruction,
+ * rendered as Qwen2.5-VL's published chat template renders it with the generation prompt ({@link Layout#CHAT}) or
+ * as GPT-Image-Edit's CLI cuts it ({@link Layout#RELEASE}), tokenized with {@code tokenizer.json}, each
  * {@code <|image_pad|>} repeated once per merged image token as the processor does, and the multimodal rotary
  * position ids of {@code get_rope_index} (text tokens count up on all three axes; an image's tokens take
  * (start, start + row, start + column) and the text after it resumes at start + max(rows, columns)).
@@ -65,25 +65,50 @@ public record QwenVlPrompt(int[] ids, int[][] positionIds) {
     return copy;
   }
 
+  /** Where the system turn and the images go in the one user turn. */
+  public enum Layout {
+    /**
+     * Qwen2.5-VL's chat template as a processor renders {@code [images..., instruction]} with the generation
+     * prompt: the default system turn, then the images, then the instruction.
+     */
+    CHAT,
+    /**
+     * What GPT-Image-Edit's (UniWorld's) CLI feeds the MLLM: the user turn holds the instruction then the images,
+     * and the system turn is cut from the rendered chat text.
+     */
+    RELEASE
+  }
+
   /**
-   * Renders the chat text of one user turn holding {@code images} images and then the instruction, with the
+   * Renders the chat text of one user turn holding {@code images} images and the instruction, with the
    * generation prompt.
    *
    * @param instruction the instruction
-   * @param images the number of images before it
+   * @param images the number of images
+   * @param layout where the system turn and the images go
    * @return the text, with one {@code <|image_pad|>} per image
    */
-  public static String chatText(String instruction, int images) {
+  public static String chatText(String instruction, int images, Layout layout) {
     requireNonNull(instruction, "instruction");
+    requireNonNull(layout, "layout");
     if (images < 0) {
       throw new IllegalArgumentException("negative image count " + images);
     }
     StringBuilder b = new StringBuilder();
-    b.append("<|im_start|>system\n").append(SYSTEM).append("<|im_end|>\n<|im_start|>user\n");
+    if (layout == Layout.CHAT) {
+      b.append("<|im_start|>system\n").append(SYSTEM).append("<|im_end|>\n");
+    }
+    b.append("<|im_start|>user\n");
+    if (layout == Layout.RELEASE) {
+      b.append(instruction);
+    }
     for (int i = 0; i < images; i++) {
       b.append(IMAGE);
     }
-    b.append(instruction).append("<|im_end|>\n<|im_start|>assistant\n");
+    if (layout == Layout.CHAT) {
+      b.append(instruction);
+    }
+    b.append("<|im_end|>\n<|im_start|>assistant\n");
     return b.toString();
   }
 
@@ -94,16 +119,17 @@ public record QwenVlPrompt(int[] ids, int[][] positionIds) {
    * @param config the model config (vision token ids)
    * @param instruction the instruction
    * @param images the preprocessed images, in order
+   * @param layout where the system turn and the images go
    * @return the prompt
    * @throws TokenizerException if the tokenizer does not split the vision tokens off as single tokens with the
    *     config's ids
    * @throws IllegalArgumentException if the prompt exceeds {@link #MAX_TOKENS}
    */
   public static QwenVlPrompt build(JsonTokenizer tokenizer, QwenVlConfig config, String instruction,
-      List<QwenVlPixels> images) {
+      List<QwenVlPixels> images, Layout layout) {
     requireNonNull(tokenizer, "tokenizer");
     requireNonNull(config, "config");
-    String text = chatText(instruction, images.size());
+    String text = chatText(instruction, images.size(), layout);
     int[] raw = tokenizer.encode(text, MAX_TOKENS);
     List<Integer> out = new ArrayList<>(raw.length);
     List<Integer> grids = new ArrayList<>();

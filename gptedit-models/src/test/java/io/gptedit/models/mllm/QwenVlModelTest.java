@@ -44,13 +44,13 @@ class QwenVlModelTest {
       for (int c = 0; c < cases.size(); c++) {
         String p = "case" + c + "_";
         String instruction = cases.get(c).get("instruction").asText();
-        assertThat(QwenVlPrompt.chatText(instruction, 1)).isEqualTo(cases.get(c).get("text").asText());
+        assertThat(QwenVlPrompt.chatText(instruction, 1, QwenVlPrompt.Layout.CHAT)).isEqualTo(cases.get(c).get("text").asText());
         RgbImage image = MllmFixtures.image(io, p + "image");
         QwenVlPixels pixels = processor.preprocess(image);
         assertThat(maxAbsDiff(pixels.pixelValues(), io.readFloats(p + "pixel_values"))).isLessThan(1e-6);
         assertThat(new long[] {pixels.gridT(), pixels.gridH(), pixels.gridW()})
             .containsExactly(MllmFixtures.longs(io, p + "grid_thw"));
-        QwenVlPrompt prompt = QwenVlPrompt.build(tokenizer, config, instruction, List.of(pixels));
+        QwenVlPrompt prompt = QwenVlPrompt.build(tokenizer, config, instruction, List.of(pixels), QwenVlPrompt.Layout.CHAT);
         assertThat(prompt.ids()).as("ids of case %s", c).containsExactly(ints(MllmFixtures.longs(io, p + "input_ids")));
         int[] flat = ints(MllmFixtures.longs(io, p + "position_ids"));
         int len = prompt.ids().length;
@@ -78,7 +78,7 @@ class QwenVlModelTest {
           assertThat(maxAbsDiff(embeds.toFloatArray(), io.readFloats(p + "image_embeds")))
               .as("image embeddings of case %s", c).isLessThan(1e-4);
           QwenVlPrompt prompt = QwenVlPrompt.build(tokenizer, model.config(),
-              cases.get(c).get("instruction").asText(), List.of(pixels));
+              cases.get(c).get("instruction").asText(), List.of(pixels), QwenVlPrompt.Layout.CHAT);
           NDArray hidden = model.hiddenStates(prompt, List.of(pixels), m);
           assertThat(hidden.getShape().get(1)).isEqualTo(prompt.ids().length);
           assertThat(maxAbsDiff(hidden.toFloatArray(), io.readFloats(p + "last_hidden_state")))

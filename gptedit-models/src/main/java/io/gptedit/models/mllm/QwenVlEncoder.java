@@ -1,0 +1,162 @@
+package io.gptedit.models.mllm;
+
+import static java.util.Objects.requireNonNull;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import io.gptedit.core.image.RgbImage;
+import io.gptedit.models.conditioning.MllmHiddenStates;
+import io.gptedit.models.nn.WeightLoadException;
+import io.gptedit.models.text.JsonTokenizer;
+import io.gptedit.models.text.TokenizerException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Qwen2.5-VL as the paper's frozen MLLM: image and instruction in, the language model's last hidden state of
+ * every prompt token out (1, L, 3584 for the 7B model), which the connector projects. It chains the image
+ * processor, the prompt (chat template, tokenizer, M-RoPE positions) and the model, all in Java.
+ *
+ * @since 0.1
+ */
+public final class QwenVlEncoder implements MllmHiddenStates, AutoCloseable {
+  private final QwenVlModel model;
+  private final JsonTokenizer tokenizer;
+  private final QwenVlImageProcessor processor;
+  private final QwenVlPrompt.Layout layout;
+  private final String id;
+
+  /**
+   * Wraps the parts; the encoder owns the model and the tokenizer.
+   *
+   * @param model the model
+   * @param tokenizer its tokenizer
+   * @param processor its image processor
+   * @param layout the prompt layout
+   * @param id the identity of the weights and preprocessing, for embedding caches
+   */
+  public QwenVlEncoder(QwenVlModel model, JsonTokenizer tokenizer, QwenVlImageProcessor processor,
+      QwenVlPrompt.Layout layout, String id) {
+    this.model = requireNonNull(model, "model");
+    this.tokenizer = requireNonNull(tokenizer, "tokenizer");
+    this.processor = requireNonNull(processor, "processor");
+    this.layout = requireNonNull(layout, "layout");
+    this.id = requireNonNull(id, "id");
+  }
+
+  /**
+   * Loads a Qwen2.5-VL folder: {@code config.json}, the weights, {@code tokenizer.json} (with
+   * {@code tokenizer_config.json}) and {@code preprocessor_config.json}; the chat template, when the folder has
+   * one, must hold the vision tokens this class renders.
+   *
+   * @param folder the folder
+   * @param storage FLOAT32, or FLOAT16 for half the memory
+   * @param layout the prompt layout ({@link QwenVlPrompt.Layout#CHAT} for the plain model)
+   * @return the encoder
+   * @throws WeightLoadException if a model file is missing or does not fit
+   * @throws TokenizerException if the tokenizer files are malformed
+   */
+  public static QwenVlEncoder fromFolder(Path folder, DataType storage, QwenVlPrompt.Layout layout) {
+    QwenVlImageProcessor processor = QwenVlImageProcessor.fromFile(folder.resolve("preprocessor_config.json"));
+    checkTemplate(folder);
+    QwenVlModel model = QwenVlModel.fromFolder(folder, storage);
+    try {
+      JsonTokenizer tokenizer = JsonTokenizer.fromFolder(folder);
+      String id = "qwen2.5-vl(" + folder.toAbsolutePath().normalize() + ", " + storage + ", " + layout + ", pixels "
+          + processor.minPixels() + ".." + processor.maxPixels() + ")";
+      return new QwenVlEncoder(model, tokenizer, processor, layout, id);
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+  }
+
+  /** Fails when the folder's chat template does not render images as the vision tokens used here. */
+  static void checkTemplate(Path folder) {
+    Path template = folder.resolve("chat_template.json");
+    if (!Files.isRegularFile(template)) {
+      return;
+    }
+    String t = PreprocessorJson.read(template).string("chat_template", "");
+    if (!t.contains(QwenVlPrompt.IMAGE) || !t.contains("<|im_start|>")) {
+      throw new WeightLoadException(template + ": the chat template does not render images as "
+          + QwenVlPrompt.IMAGE + " inside <|im_start|> turns (not a Qwen2.5-VL template)");
+    }
+  }
+
+  /**
+   * Returns the model.
+   *
+   * @return the model
+   */
+  public QwenVlModel model() {
+    return model;
+  }
+
+  /**
+   * Returns the image processor.
+   *
+   * @return the processor
+   */
+  public QwenVlImageProcessor processor() {
+    return processor;
+  }
+
+  /**
+   * Returns the identity of the weights and preprocessing.
+   *
+   * @return the id
+   */
+  public String id() {
+    return id;
+  }
+
+  /**
+   * Builds the prompt of an image and an instruction.
+   *
+   * @param image the image
+   * @param instruction the instruction
+   * @return the prompt and the preprocessed image
+   */
+  public Prepared prepare(RgbImage image, String instruction) {
+    QwenVlPixels pixels = processor.preprocess(requireNonNull(image, "image"));
+    QwenVlPrompt prompt = QwenVlPrompt.build(tokenizer, model.config(), instruction, List.of(pixels), layout);
+    return new Prepared(prompt, pixels);
+  }
+
+  /**
+   * A prompt with its preprocessed image.
+   *
+   * @param prompt the ids and positions
+   * @param pixels the image
+   */
+  public record Prepared(QwenVlPrompt prompt, QwenVlPixels pixels) {
+    /** Checks both parts are present. */
+    public Prepared {
+      requireNonNull(prompt, "prompt");
+      requireNonNull(pixels, "pixels");
+    }
+  }
+
+  @Override
+  public NDArray hiddenStates(RgbImage image, String instruction, NDManager manager) {
+    Prepared p = prepare(image, instruction);
+    return model.hiddenStates(p.prompt(), List.of(p.pixels()), manager);
+  }
+
+  @Override
+  public String toString() {
+    return id;
+  }
+
+  @Override
+  public void close() {
+    try {
+      model.close();
+    } finally {
+      tokenizer.close();
+    }
+  }
+}
