@@ -2,6 +2,7 @@ package io.gptedit.examples;
 
 import io.gptedit.data.curation.CurationSummary;
 import io.gptedit.testkit.synthetic.SyntheticCuration;
+import io.gptedit.core.progress.ProgressLine;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Option;
     description = "Curate synthetic triplets through the full pipeline into WebDataset shards with a DuckDB "
         + "ledger; re-running resumes (and does nothing when everything is done).")
 final class CurateCommand implements Callable<Integer> {
-  @Option(names = "--out", description = "Shard folder; the ledger is ledger.duckdb inside (default ${DEFAULT-VALUE}).")
+  @Option(names = {"-o", "--output"}, description = "Shard folder; the ledger is ledger.duckdb inside (default ${DEFAULT-VALUE}).")
   Path out = Path.of("gptedit-runs", "curate");
 
   @Option(names = "--samples", description = "Synthetic inputs to curate (default ${DEFAULT-VALUE}).")
@@ -102,29 +103,29 @@ final class CurateCommand implements Callable<Integer> {
     io.gptedit.data.curation.CostModel prices = io.gptedit.data.curation.CostModel.published(model, chatModel);
     ProgressLine line = new ProgressLine("curate", System.err, 1.0);
     io.gptedit.data.curation.CurationConfig.Builder b = io.gptedit.data.curation.CurationConfig.builder(out)
-        .shardPrefix(dataset)
-        .concurrency(concurrency)
-        .policy(dataset, policyFor(dataset))
-        .chatModel(chatModel)
-        .costModel(prices)
-        .dryRun(dryRun)
-        .listener(p -> line.show(p.done(), p.total(), p.line()));
+        .optShardPrefix(dataset)
+        .optConcurrency(concurrency)
+        .optPolicy(dataset, io.gptedit.data.curation.SourcePolicy.forDataset(dataset))
+        .optChatModel(chatModel)
+        .optCostModel(prices)
+        .optDryRun(dryRun)
+        .optListener(p -> line.show(p.done(), p.total(), p.line()));
     if (generationUnit != null) {
-      b.generationUnit(generationUnit);
+      b.optGenerationUnit(generationUnit);
     }
     if (maxSpend != null) {
-      b.maxSpendUsd(maxSpend);
+      b.optMaxSpendUsd(maxSpend);
     }
     io.gptedit.data.curation.CurationConfig config = b.build();
-    boolean loopback = EditorSpecs.isLoopback(baseUrl);
-    try (io.gptedit.data.sources.TripletSource src = openSource();
+    boolean loopback = io.gptedit.models.Editors.isLoopback(baseUrl);
+    try (io.gptedit.data.sources.TripletSource src = io.gptedit.data.sources.TripletSources.open(source, dataset);
         io.gptedit.core.remote.OpenAiClient client = io.gptedit.core.remote.OpenAiClient.builder()
-            .baseUrl(baseUrl)
-            .apiKeyEnvironmentVariable(keyEnv)
-            .apiKeyRequired(!loopback && !dryRun)
-            .editModel(model)
-            .generationModel(model)
-            .maxConcurrency(concurrency)
+            .optBaseUrl(baseUrl)
+            .optApiKeyEnvironmentVariable(keyEnv)
+            .optApiKeyRequired(!loopback && !dryRun)
+            .optEditModel(model)
+            .optGenerationModel(model)
+            .optMaxConcurrency(concurrency)
             .build()) {
       io.gptedit.data.curation.CurationPipeline pipeline =
           new io.gptedit.data.curation.CurationPipeline(config, client, client, client);
@@ -145,37 +146,5 @@ final class CurateCommand implements Callable<Integer> {
       }
     }
     return 0;
-  }
-
-  private io.gptedit.data.sources.TripletSource openSource() {
-    int colon = source.indexOf(':');
-    if (colon <= 0) {
-      throw new IllegalArgumentException(
-          "--source must be release:DIR, archives:DIR, parquet:FILE or folder:DIR, got '" + source + "'");
-    }
-    Path path = Path.of(source.substring(colon + 1));
-    return switch (source.substring(0, colon)) {
-      case "release" -> io.gptedit.data.sources.ReleaseSource.metadataFolders(path);
-      case "archives" -> io.gptedit.data.sources.ReleaseSource.archives(
-          path, io.gptedit.data.sources.ReleaseSource.DEFAULT_ARCHIVE_BUFFER_BYTES);
-      case "parquet" -> io.gptedit.data.sources.ParquetSource.open(BenchmarkData.parquetFiles(path), switch (dataset) {
-        case "omniedit" -> io.gptedit.data.sources.ParquetColumns.omniEdit();
-        case "hqedit" -> io.gptedit.data.sources.ParquetColumns.hqEdit();
-        case "ultraedit" -> io.gptedit.data.sources.ParquetColumns.ultraEdit();
-        default -> throw new IllegalArgumentException(
-            "parquet sources know the columns of omniedit, hqedit and ultraedit, not '" + dataset + "'");
-      });
-      case "folder" -> io.gptedit.data.sources.FolderSource.open(path, dataset);
-      default -> throw new IllegalArgumentException(
-          "--source kind must be release, archives, parquet or folder, got '" + source.substring(0, colon) + "'");
-    };
-  }
-
-  private static io.gptedit.data.curation.SourcePolicy policyFor(String dataset) {
-    return switch (dataset) {
-      case "omniedit" -> io.gptedit.data.curation.SourcePolicy.omniEdit();
-      case "hqedit" -> io.gptedit.data.curation.SourcePolicy.generate();
-      default -> io.gptedit.data.curation.SourcePolicy.regenerateOnly();
-    };
   }
 }

@@ -1,7 +1,5 @@
 package io.gptedit.examples;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gptedit.core.editor.EditOptions;
 import io.gptedit.core.editor.ImageEditor;
 import io.gptedit.core.image.ImageCodec;
@@ -10,19 +8,14 @@ import io.gptedit.core.image.RgbImage;
 import io.gptedit.eval.Benchmark;
 import io.gptedit.eval.bench.BenchmarkSet;
 import io.gptedit.eval.run.EditRunner;
+import io.gptedit.eval.run.FolderEdits;
 import io.gptedit.eval.run.ProgressEvent;
 import io.gptedit.eval.run.RunSummary;
 import io.gptedit.eval.score.SampleFailure;
 import io.gptedit.models.train.EditorCheckpoint;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.gptedit.core.progress.ProgressLine;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,8 +45,9 @@ public final class EditCommand implements Callable<Integer> {
   @Option(names = "--instruction", description = "the edit instruction for --image")
   String instruction;
 
-  @Option(names = {"-o", "--output"}, description = "the output PNG for --image (default ${DEFAULT-VALUE})")
-  Path output = Path.of("edited.png");
+  @Option(names = {"-o", "--output"}, description = "the output PNG for --image (default edited.png); with --folder, "
+      + "the folder for <key>.png; with --benchmark, the output root (default gptedit-runs/edit)")
+  Path output;
 
   @Option(names = "--folder", description = "a folder of input images named <key>.png/.jpg/.jpeg/.webp")
   Path folder;
@@ -65,10 +59,6 @@ public final class EditCommand implements Callable<Integer> {
   String benchmark;
 
   @Mixin BenchmarkData data = new BenchmarkData();
-
-  @Option(names = "--outputs", description = "with --folder: the folder for <key>.png; with --benchmark: the output root "
-      + "(default ${DEFAULT-VALUE})")
-  Path outputs = Path.of("gptedit-runs", "edit");
 
   @Option(names = "--model-name", description = "with --benchmark: the name in the output layout (default: the editor's)")
   String modelName;
@@ -92,12 +82,12 @@ public final class EditCommand implements Callable<Integer> {
     if ((checkpoint == null) == (editorSpec.editor == null)) {
       throw new IllegalArgumentException("give exactly one of --checkpoint DIR or --editor SPEC");
     }
-    EditOptions.Builder o = EditOptions.builder().seed(seed);
+    EditOptions.Builder o = EditOptions.builder().optSeed(seed);
     if (steps != null) {
-      o.steps(steps);
+      o.optSteps(steps);
     }
     if (guidance != null) {
-      o.guidance(guidance);
+      o.optGuidance(guidance);
     }
     EditOptions options = o.build();
     try (ImageEditor editor = checkpoint != null ? EditorCheckpoint.load(checkpoint) : editorSpec.open()) {
@@ -107,9 +97,10 @@ public final class EditCommand implements Callable<Integer> {
         }
         RgbImage input = ImageCodec.read(image);
         RgbImage out = editor.edit(input, instruction, options);
-        ImageCodec.write(out, output, ImageFormat.PNG);
+        Path png = output != null ? output : Path.of("edited.png");
+        ImageCodec.write(out, png, ImageFormat.PNG);
         System.out.printf(Locale.ROOT, "edit: %s (%dx%d) with %s, seed %d -> %s%n", image, input.width(),
-            input.height(), editor.name(), seed, output);
+            input.height(), editor.name(), seed, png);
       } else if (folder != null) {
         editFolder(editor, options);
       } else {
@@ -119,38 +110,34 @@ public final class EditCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** The output folder of --folder and --benchmark. */
+  private Path outputs() {
+    return output != null ? output : Path.of("gptedit-runs", "edit");
+  }
+
   private void editFolder(ImageEditor editor, EditOptions options) {
     if (instructions == null) {
       throw new IllegalArgumentException("--folder needs --instructions FILE.jsonl");
     }
-    Map<String, String> byKey = readInstructions(instructions);
+    Path outputs = outputs();
+    FolderEdits edits = FolderEdits.read(folder, instructions);
     ProgressLine line = new ProgressLine("edit", System.err, 1.0);
-    List<String> missing = new ArrayList<>();
-    int done = 0;
-    for (Map.Entry<String, String> e : byKey.entrySet()) {
-      Path input = findImage(folder, e.getKey());
-      if (input == null) {
-        missing.add(e.getKey());
-        continue;
-      }
-      Path out = outputs.resolve(e.getKey() + ".png");
-      ImageCodec.write(editor.edit(ImageCodec.read(input), e.getValue(), options), out, ImageFormat.PNG);
-      line.update(++done, byKey.size(), e.getKey());
-    }
-    System.out.printf(Locale.ROOT, "edit: %d of %d images in %s with %s, seed %d -> %s%n", done, byKey.size(), folder,
-        editor.name(), seed, outputs);
-    if (!missing.isEmpty()) {
-      System.out.println("no input image for " + missing.size() + " key(s): " + missing);
+    int done = edits.run(editor, options, outputs, e -> line.update(e.done(), e.total(), e.key()));
+    System.out.printf(Locale.ROOT, "edit: %d of %d images in %s with %s, seed %d -> %s%n", done,
+        edits.items().size() + edits.missing().size(), folder, editor.name(), seed, outputs);
+    if (!edits.missing().isEmpty()) {
+      System.out.println("no input image for " + edits.missing().size() + " key(s): " + edits.missing());
     }
   }
 
   private void editBenchmark(ImageEditor editor, EditOptions options) {
     Benchmark b = Benchmark.fromId(benchmark);
+    Path outputs = outputs();
     BenchmarkSet set = data.load(b, outputs.resolve("data"));
     ProgressLine line = new ProgressLine(b.id() + " edit", System.err, 1.0);
     EditRunner.Builder runner = EditRunner.builder()
-        .editor(editor)
-        .outputRoot(outputs)
+        .setEditor(editor)
+        .setOutputRoot(outputs)
         .optOptions(options)
         .optListener((ProgressEvent e) -> line.update(e.done(), e.total(), ""));
     if (modelName != null) {
@@ -163,51 +150,5 @@ public final class EditCommand implements Callable<Integer> {
     for (SampleFailure f : summary.failures()) {
       System.out.println("failed: " + f.category() + "/" + f.key() + ": " + f.reason());
     }
-  }
-
-  private static Map<String, String> readInstructions(Path file) {
-    Map<String, String> out = new LinkedHashMap<>();
-    ObjectMapper json = new ObjectMapper();
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
-    }
-    for (int i = 0; i < lines.size(); i++) {
-      if (lines.get(i).isBlank()) {
-        continue;
-      }
-      String where = file + " line " + (i + 1);
-      JsonNode row;
-      try {
-        row = json.readTree(lines.get(i));
-      } catch (IOException e) {
-        throw new IllegalArgumentException(where + ": not JSON: " + e.getMessage(), e);
-      }
-      JsonNode key = row == null ? null : row.get("key");
-      JsonNode text = row == null ? null : row.get("instruction");
-      if (key == null || !key.isTextual() || text == null || !text.isTextual()) {
-        throw new IllegalArgumentException(where + ": needs text fields 'key' and 'instruction'");
-      }
-      String k = key.asText();
-      if (k.isBlank() || k.contains("/") || k.contains("\\") || k.contains("..")) {
-        throw new IllegalArgumentException(where + ": key '" + k + "' is not a plain file name");
-      }
-      if (out.put(k, text.asText()) != null) {
-        throw new IllegalArgumentException(where + ": key '" + k + "' appears twice");
-      }
-    }
-    return out;
-  }
-
-  private static Path findImage(Path dir, String key) {
-    for (String ext : new String[] {".png", ".jpg", ".jpeg", ".webp"}) {
-      Path p = dir.resolve(key + ext);
-      if (Files.isRegularFile(p)) {
-        return p;
-      }
-    }
-    return null;
   }
 }

@@ -11,6 +11,7 @@ import io.gptedit.eval.bench.BenchmarkSet;
 import io.gptedit.eval.judge.PromptSet;
 import io.gptedit.eval.run.BenchmarkRunner;
 import io.gptedit.testkit.eval.MiniBenchmarkDemo;
+import io.gptedit.core.progress.ProgressLine;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Option;
  * beside the paper's table and write the official files.
  *
  * <p>With {@code --data} it reads the benchmark's real files ({@link BenchmarkData}), judges the outputs already
- * under {@code --outputs} (paired with samples by key in the official layout) or first edits with
+ * under {@code --edited} (paired with samples by key in the official layout) or first edits with
  * {@code --editor SPEC} ({@link EditorSpecs}), and asks the judge at {@code --judge-base-url}, the key read from
  * the environment variable named by {@code --api-key-env} (optional for a loopback URL). {@code --prompts} loads
  * the official prompt templates; without it our own templates are used, and the report says which.
@@ -36,14 +37,14 @@ import picocli.CommandLine.Option;
     name = "eval",
     mixinStandardHelpOptions = true,
     description = "Run GEdit-Bench-EN, ImgEdit, Complex-Edit or OmniContext: on the real benchmark files with --data "
-        + "(judging --outputs, or editing first with --editor), or on a generated mini-benchmark (scripted loopback "
+        + "(judging --edited, or editing first with --editor), or on a generated mini-benchmark (scripted loopback "
         + "judge by default; --judge-base-url for a real judge).")
 final class EvalCommand implements Callable<Integer> {
   @Option(names = "--benchmark", description = "gedit, imgedit, complex-edit, omnicontext or all (default ${DEFAULT-VALUE}).")
   String benchmark = "all";
 
-  @Option(names = "--work", description = "Folder for data, outputs, judge cache and reports (default ${DEFAULT-VALUE}).")
-  Path work = Path.of("gptedit-runs", "eval");
+  @Option(names = {"-o", "--output"}, description = "Folder for data, edited images, judge cache and reports (default ${DEFAULT-VALUE}).")
+  Path output = Path.of("gptedit-runs", "eval");
 
   @Option(names = {"--judge-base-url", "--base-url"}, description = "An OpenAI-compatible base URL for a real judge, e.g. https://api.openai.com/v1.")
   String baseUrl;
@@ -58,8 +59,8 @@ final class EvalCommand implements Callable<Integer> {
 
   @Mixin EditorSpecs editorSpec = new EditorSpecs();
 
-  @Option(names = "--outputs", description = "With --data: the output root in the official layout (default <work>/outputs).")
-  Path outputs;
+  @Option(names = "--edited", description = "With --data: the edited images to judge, in the official layout (default <output>/outputs).")
+  Path edited;
 
   @Option(names = "--model-name", description = "With --data: the model's name in output paths and reports (default: the editor's, or 'model').")
   String modelName;
@@ -83,7 +84,7 @@ final class EvalCommand implements Callable<Integer> {
     }
     int failures = 0;
     for (Benchmark b : which) {
-      Path dir = work.resolve(b.id());
+      Path dir = output.resolve(b.id());
       ProgressLine edit = new ProgressLine(b.id() + " edit ", System.err, 1.0);
       ProgressLine judge = new ProgressLine(b.id() + " judge", System.err, 1.0);
       ProgressListener listener =
@@ -94,7 +95,7 @@ final class EvalCommand implements Callable<Integer> {
         evaluation = MiniBenchmarkDemo.runOffline(b, dir, listener);
       } else {
         try (OpenAiClient client =
-            OpenAiClient.builder().baseUrl(baseUrl).apiKeyEnvironmentVariable(apiKeyEnv).build()) {
+            OpenAiClient.builder().optBaseUrl(baseUrl).optApiKeyEnvironmentVariable(apiKeyEnv).build()) {
           JudgeConfig config = JudgeConfig.defaults(b);
           if (judgeModel != null) {
             config = config.withModel(judgeModel);
@@ -120,8 +121,8 @@ final class EvalCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--data needs a judge: --judge-base-url URL (and --judge-model)");
     }
     Benchmark b = Benchmark.fromId(benchmark);
-    BenchmarkSet set = data.load(b, work.resolve("data"));
-    Path outputRoot = outputs != null ? outputs : work.resolve("outputs");
+    BenchmarkSet set = data.load(b, output.resolve("data"));
+    Path outputRoot = edited != null ? edited : output.resolve("outputs");
     PromptSet promptSet = prompts != null ? PromptSet.load(prompts).requireFor(b) : PromptSet.ours(b);
     JudgeConfig config = JudgeConfig.defaults(b);
     if (judgeModel != null) {
@@ -133,14 +134,14 @@ final class EvalCommand implements Callable<Integer> {
         (ProgressEvent e) -> (e.phase() == ProgressEvent.Phase.EDIT ? edit : judge).update(e.done(), e.total(), "");
     ImageEditor editor = editorSpec.editor != null ? editorSpec.open() : null;
     try (OpenAiClient client = OpenAiClient.builder()
-            .baseUrl(baseUrl)
-            .apiKeyEnvironmentVariable(apiKeyEnv)
-            .apiKeyRequired(!EditorSpecs.isLoopback(baseUrl))
+            .optBaseUrl(baseUrl)
+            .optApiKeyEnvironmentVariable(apiKeyEnv)
+            .optApiKeyRequired(!io.gptedit.models.Editors.isLoopback(baseUrl))
             .build()) {
       BenchmarkRunner.Builder runner = BenchmarkRunner.builder()
-          .benchmarkSet(set)
-          .outputRoot(outputRoot)
-          .chat(client)
+          .setBenchmarkSet(set)
+          .setOutputRoot(outputRoot)
+          .setChat(client)
           .optJudgeConfig(config)
           .optPrompts(promptSet)
           .optJudgeConcurrency(judgeConcurrency)

@@ -22,10 +22,10 @@ import picocli.CommandLine.Option;
     description = "Export curated WebDataset shards to the GPT-Image-Edit release layout (metadata JSON per "
         + "dataset/task, images; optionally the training JSON with <gen_image> and data.txt).")
 final class ExportCommand implements Callable<Integer> {
-  @Option(names = "--shards", required = true, description = "the folder of curated shards (gptedit curate --out)")
+  @Option(names = "--shards", required = true, description = "the folder of curated shards (gptedit curate --output)")
   Path shards;
 
-  @Option(names = "--out", required = true, description = "the release root to write")
+  @Option(names = {"-o", "--output"}, required = true, description = "the release root to write")
   Path out;
 
   @Option(names = "--training-json", description = "also write training/<dataset>_<task>.json and data.txt")

@@ -40,7 +40,7 @@ final class PadCropDemo implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(
-      names = {"-o", "--output", "--out"},
+      names = {"-o", "--output"},
       description = "Folder to write input/padded/generated/cropped PNGs to (optional).")
   Path out;
 
@@ -74,11 +74,11 @@ final class PadCropDemo implements Callable<Integer> {
     SampleMetadata meta =
         SampleMetadata.builder(
                 "demo_padcrop_000001", "synthetic", EditInstruction.of("keep the test pattern"), plan.original())
-            .task("padcrop-demo")
-            .padCrop(plan)
-            .generatedAt(gen)
-            .generatorModel("bicubic-stand-in")
-            .quality(verdict)
+            .optTask("padcrop-demo")
+            .optPadCrop(plan)
+            .optGeneratedAt(gen)
+            .optGeneratorModel("bicubic-stand-in")
+            .optQuality(verdict)
             .build();
     if (out != null) {
       ImageCodec.write(input, out.resolve("input.png"), ImageFormat.PNG);

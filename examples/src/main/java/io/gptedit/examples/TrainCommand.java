@@ -119,7 +119,7 @@ public final class TrainCommand implements Callable<Integer> {
       if (samples == 0) {
         throw new GpteditException(data + " holds no accepted sample to train on");
       }
-      batches = TrainingBatches.builder().batchSize(batch).seed(seed).filter(filter).build(index);
+      batches = TrainingBatches.builder().optBatchSize(batch).optSeed(seed).optFilter(filter).build(index);
     }
     TrainingSet set = new TrainingSet(data, batches);
     if (preload) {

@@ -20,7 +20,7 @@ class CliErrorsTest {
 
   @Test
   void unknownBenchmarkIsOneLineNamingTheChoices() {
-    Cli.Failure f = Cli.fail("eval", "--benchmark", "foo", "--work", tmp.toString());
+    Cli.Failure f = Cli.fail("eval", "--benchmark", "foo", "--output", tmp.toString());
     assertOneLine(f, 1);
     assertThat(f.err())
         .startsWith("gptedit eval: unknown benchmark 'foo'; expected one of gedit, imgedit, complex-edit, omnicontext")
@@ -52,17 +52,17 @@ class CliErrorsTest {
   @Test
   void unwritablePadcropOutIsOneLineNamingTheFile() throws Exception {
     Path file = Files.writeString(tmp.resolve("not-a-folder"), "x");
-    Cli.Failure f = Cli.fail("padcrop", "--width", "64", "--height", "64", "--out", file.toString());
+    Cli.Failure f = Cli.fail("padcrop", "--width", "64", "--height", "64", "--output", file.toString());
     assertOneLine(f, 1);
     assertThat(f.err()).startsWith("gptedit padcrop: ").contains("not-a-folder");
   }
 
   @Test
   void verbosePrintsTheStackTraceInstead() {
-    Cli.Failure f = Cli.fail("--verbose", "eval", "--benchmark", "foo", "--work", tmp.toString());
+    Cli.Failure f = Cli.fail("--verbose", "eval", "--benchmark", "foo", "--output", tmp.toString());
     assertThat(f.code()).isEqualTo(1);
     assertThat(f.err()).contains("IllegalArgumentException: unknown benchmark 'foo'").contains("\tat ");
-    Cli.Failure sub = Cli.fail("eval", "--verbose", "--benchmark", "foo", "--work", tmp.toString());
+    Cli.Failure sub = Cli.fail("eval", "--verbose", "--benchmark", "foo", "--output", tmp.toString());
     assertThat(sub.err()).contains("\tat ");
   }
 
@@ -99,7 +99,7 @@ class CliErrorsTest {
   void padcropTakesTheUsersOwnImage() {
     Path in = tmp.resolve("mine.png");
     ImageCodec.write(PadCropDemo.testPattern(300, 200), in, ImageFormat.PNG);
-    String out = Cli.run("padcrop", "--in", in.toString(), "--out", tmp.resolve("o").toString());
+    String out = Cli.run("padcrop", "--in", in.toString(), "--output", tmp.resolve("o").toString());
     assertThat(out).contains("input 300x200 -> preset 3:2");
     assertThat(ImageCodec.read(tmp.resolve("o").resolve("cropped.png")).width()).isEqualTo(300);
     Cli.Failure missing = Cli.fail("padcrop", "--in", tmp.resolve("nope.png").toString());

@@ -14,12 +14,12 @@ class CurateCommandTest {
 
   @Test
   void curateWritesShardsOverLoopbackHttpAndASecondRunDoesNoWork() throws Exception {
-    String first = Cli.run("curate", "--out", tmp.toString(), "--samples", "40", "--http");
+    String first = Cli.run("curate", "--output", tmp.toString(), "--samples", "40", "--http");
     assertThat(first).contains("curation: 40 inputs").doesNotContain("nothing to do");
     try (Stream<Path> files = Files.list(tmp)) {
       assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.endsWith(".tar")).contains("ledger.duckdb");
     }
-    String second = Cli.run("curate", "--out", tmp.toString(), "--samples", "40", "--http");
+    String second = Cli.run("curate", "--output", tmp.toString(), "--samples", "40", "--http");
     assertThat(second).contains("written 0, rejected 0").contains("nothing to do");
   }
 }

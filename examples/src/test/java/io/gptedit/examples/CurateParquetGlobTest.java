@@ -19,7 +19,7 @@ class CurateParquetGlobTest {
   @TempDir Path tmp;
 
   private static final String NO_KEY = "GPTEDIT_TEST_KEY_THAT_IS_NOT_SET";
-  private static final SyntheticWorld WORLD = SyntheticWorld.builder(13).sides(48, 96).build();
+  private static final SyntheticWorld WORLD = SyntheticWorld.builder(13).optSides(48, 96).build();
 
   /** Writes an OmniEdit-layout parquet file (struct image columns, a prompt list) holding samples [from, to). */
   private static void omniEditParquet(Path file, int from, int to) throws Exception {
@@ -50,7 +50,7 @@ class CurateParquetGlobTest {
     omniEditParquet(dir.resolve("train-00001-of-00002.parquet"), 3, 7);
     Files.writeString(dir.resolve("README.md"), "not parquet");
     String out = Cli.run("curate", "--source", "parquet:" + dir.resolve("train-*.parquet"), "--dataset", "omniedit",
-        "--out", tmp.resolve("dry").toString(), "--dry-run", "--generation-unit", "64", "--key-env", NO_KEY);
+        "--output", tmp.resolve("dry").toString(), "--dry-run", "--generation-unit", "64", "--key-env", NO_KEY);
     assertThat(out).contains("dry run: 7 inputs").contains("image-edit calls");
     assertThat(tmp.resolve("dry").resolve("ledger.duckdb")).doesNotExist();
   }

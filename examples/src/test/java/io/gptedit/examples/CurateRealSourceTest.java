@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CurateRealSourceTest {
   private static final String NO_KEY = "GPTEDIT_TEST_KEY_THAT_IS_NOT_SET";
-  private static final SyntheticWorld WORLD = SyntheticWorld.builder(11).sides(48, 96).build();
+  private static final SyntheticWorld WORLD = SyntheticWorld.builder(11).optSides(48, 96).build();
 
   @TempDir Path tmp;
 
@@ -50,7 +50,7 @@ class CurateRealSourceTest {
   @Test
   void dryRunPrintsThePlanCallsAndTheCeilingAtTheDatedPrices() throws Exception {
     Path src = folder(6);
-    String out = Cli.run("curate", "--source", "folder:" + src, "--dataset", "omniedit", "--out",
+    String out = Cli.run("curate", "--source", "folder:" + src, "--dataset", "omniedit", "--output",
         tmp.resolve("dry").toString(), "--dry-run", "--generation-unit", "64", "--key-env", NO_KEY);
     assertThat(out).contains("dry run: 6 inputs").contains("image-edit calls")
         .contains("prices as of " + CostModel.pricesAsOf());
@@ -62,18 +62,18 @@ class CurateRealSourceTest {
     Path src = folder(8);
     StandInOptions service = new StandInOptions(0, Duration.ZERO, "gpt-4o");
     try (OpenAiStandInServer server = OpenAiStandInServer.builder()
-            .editService(SyntheticServices.editService(WORLD, service))
-            .generationService(SyntheticServices.generationService(WORLD, service))
-            .chatService(SyntheticServices.chatService(WORLD, service))
+            .optEditService(SyntheticServices.editService(WORLD, service))
+            .optGenerationService(SyntheticServices.generationService(WORLD, service))
+            .optChatService(SyntheticServices.chatService(WORLD, service))
             .build()) {
       Path out = tmp.resolve("curated");
       double cap = 0.10;
-      String first = Cli.run("curate", "--source", "folder:" + src, "--dataset", "omniedit", "--out", out.toString(),
+      String first = Cli.run("curate", "--source", "folder:" + src, "--dataset", "omniedit", "--output", out.toString(),
           "--base-url", server.baseUrl().toString(), "--key-env", NO_KEY, "--max-spend", Double.toString(cap),
           "--concurrency", "2", "--generation-unit", "64");
       assertThat(first).contains("stopped at the spend cap");
       assertThat(spend(first)).isPositive().isLessThanOrEqualTo(cap);
-      String second = Cli.run("curate", "--source", "folder:" + src, "--dataset", "omniedit", "--out", out.toString(),
+      String second = Cli.run("curate", "--source", "folder:" + src, "--dataset", "omniedit", "--output", out.toString(),
           "--base-url", server.baseUrl().toString(), "--key-env", NO_KEY, "--max-spend", "50",
           "--concurrency", "2", "--generation-unit", "64");
       assertThat(second).doesNotContain("stopped at the spend cap");

@@ -21,11 +21,11 @@ class EvalCommandTest {
 
   @Test
   void evalCommandJudgesAMiniBenchmarkOverLoopbackAndPrintsTheReportBesideThePaper() throws Exception {
-    String out = Cli.run("eval", "--benchmark", "imgedit", "--work", tmp.toString());
+    String out = Cli.run("eval", "--benchmark", "imgedit", "--output", tmp.toString());
     assertThat(out).contains("ImgEdit").contains("GPT-Image-1").contains("demo-recolour").contains("overall");
     assertThat(Files.exists(tmp.resolve("imgedit/outputs/reports"))).isTrue();
     // A second run reuses the outputs and the judge cache and prints the same report.
-    String again = Cli.run("eval", "--benchmark", "imgedit", "--work", tmp.toString());
+    String again = Cli.run("eval", "--benchmark", "imgedit", "--output", tmp.toString());
     assertThat(again.lines().filter(l -> l.contains("**overall**")).toList())
         .isEqualTo(out.lines().filter(l -> l.contains("**overall**")).toList());
   }
@@ -43,7 +43,7 @@ class EvalCommandTest {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       CommandLine cli = new CommandLine(new GpteditCli());
       cli.setErr(new PrintWriter(err, true));
-      code = cli.execute("eval", "--benchmark", "imgedit", "--work", tmp.toString(), "--base-url", template.replace("KEY", key));
+      code = cli.execute("eval", "--benchmark", "imgedit", "--output", tmp.toString(), "--base-url", template.replace("KEY", key));
     } finally {
       System.setOut(old);
     }

@@ -21,14 +21,14 @@ class ExportCommandTest {
   @Test
   void curatedShardsExportToTheReleaseLayoutAndReadBackWithTheSameInstructionsAndImages() {
     Path shards = tmp.resolve("curated");
-    Cli.run("curate", "--out", shards.toString(), "--samples", "12");
+    Cli.run("curate", "--output", shards.toString(), "--samples", "12");
     Map<String, ShardSample> curated;
     try (ShardReader reader = ShardReader.openDirectory(shards, ErrorPolicy.STOP)) {
       curated = reader.stream().collect(Collectors.toMap(s -> s.toTriplet().id(), Function.identity()));
     }
     assertThat(curated).isNotEmpty();
     Path release = tmp.resolve("release");
-    String out = Cli.run("export", "--shards", shards.toString(), "--out", release.toString(), "--training-json");
+    String out = Cli.run("export", "--shards", shards.toString(), "--output", release.toString(), "--training-json");
     assertThat(out).contains("export: " + curated.size() + " samples");
     try (ReleaseSource back = ReleaseSource.metadataFolders(release)) {
       List<EditTriplet> read = back.stream().toList();

@@ -12,7 +12,7 @@ class PadCropDemoTest {
 
   @Test
   void padcropCommandPrintsAcceptedMetadataAndWritesTheImages() {
-    String out = Cli.run("padcrop", "--width", "333", "--height", "1000", "--out", tmp.toString());
+    String out = Cli.run("padcrop", "--width", "333", "--height", "1000", "--output", tmp.toString());
     assertThat(out).contains("preset 2:3").contains("\"crop_box\"").contains("\"accepted\" : true");
     assertThat(ImageCodec.read(tmp.resolve("cropped.png")).width()).isEqualTo(333);
     assertThat(ImageCodec.read(tmp.resolve("generated.png")).height()).isEqualTo(1536);

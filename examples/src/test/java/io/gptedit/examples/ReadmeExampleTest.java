@@ -49,10 +49,10 @@ class ReadmeExampleTest {
 
     SampleMetadata meta = SampleMetadata.builder("cat_0001", "mydata", EditInstruction.of("add a red hat"),
             plan.original())
-        .padCrop(plan)
-        .generatedAt(generation)
-        .generatorModel("gpt-image-1")
-        .quality(verdict)
+        .optPadCrop(plan)
+        .optGeneratedAt(generation)
+        .optGeneratorModel("gpt-image-1")
+        .optQuality(verdict)
         .build();
     String json = MetadataCodec.toJson(meta);
     // ---- README snippet ends ----

@@ -86,9 +86,9 @@ class RealDataCommandsTest {
     for (BenchSample s : set.samples()) {
       ImageCodec.write(ImageCodec.read(s.input()), set.outputFile(outputs, "mymodel", s), ImageFormat.PNG);
     }
-    try (OpenAiStandInServer server = OpenAiStandInServer.builder().chatService(new ScriptedJudgeChat()).build()) {
+    try (OpenAiStandInServer server = OpenAiStandInServer.builder().optChatService(new ScriptedJudgeChat()).build()) {
       String out = Cli.run("eval", "--benchmark", "gedit", "--data", parquet.getParent().toString(),
-          "--outputs", outputs.toString(), "--model-name", "mymodel", "--work", tmp.resolve("work").toString(),
+          "--edited", outputs.toString(), "--model-name", "mymodel", "--output", tmp.resolve("work").toString(),
           "--judge-base-url", server.baseUrl().toString(), "--judge-model", "gpt-4.1", "--api-key-env", NO_KEY);
       assertThat(out).contains("GEdit").contains("mymodel").contains("samples: 4")
           .contains("prompts: ours").contains("judge: gpt-4.1").contains("(gptedit's own templates)");
@@ -108,8 +108,8 @@ class RealDataCommandsTest {
     Path json = MiniBenchmarks.writeImgEdit(tmp.resolve("ImgEdit/Benchmark/Basic"), 1, false);
     AtomicInteger edits = new AtomicInteger();
     try (OpenAiStandInServer server = OpenAiStandInServer.builder()
-            .chatService(new ScriptedJudgeChat())
-            .editService(r -> {
+            .optChatService(new ScriptedJudgeChat())
+            .optEditService(r -> {
               edits.incrementAndGet();
               return new GeneratedImage(
                   RgbImage.filled(r.size().width(), r.size().height(), 0xAA3311), Usage.NONE, "gpt-image-1");
@@ -118,9 +118,9 @@ class RealDataCommandsTest {
       String url = server.baseUrl().toString();
       Path outputs = tmp.resolve("imgedit-out");
       String out = Cli.run("eval", "--benchmark", "imgedit", "--data", json.toString(),
-          "--originals", json.resolveSibling("singleturn").toString(), "--outputs", outputs.toString(),
+          "--originals", json.resolveSibling("singleturn").toString(), "--edited", outputs.toString(),
           "--editor", "openai:gpt-image-1", "--editor-base-url", url, "--editor-key-env", NO_KEY,
-          "--work", tmp.resolve("work").toString(), "--judge-base-url", url, "--api-key-env", NO_KEY);
+          "--output", tmp.resolve("work").toString(), "--judge-base-url", url, "--api-key-env", NO_KEY);
       int samples = Benchmark.IMGEDIT.categories().size();
       assertThat(edits.get()).isEqualTo(samples);
       assertThat(out).contains("ImgEdit").contains("openai-gpt-image-1").contains("samples: " + samples);
@@ -134,16 +134,16 @@ class RealDataCommandsTest {
   void editOverABenchmarkWritesTheLayoutEvalReads() throws Exception {
     Path omni = MiniBenchmarks.writeOmniContext(tmp.resolve("omni"), 2);
     try (OpenAiStandInServer server = OpenAiStandInServer.builder()
-            .editService(r -> new GeneratedImage(
+            .optEditService(r -> new GeneratedImage(
                 RgbImage.filled(r.size().width(), r.size().height(), 0x1155EE), Usage.NONE, "gpt-image-1"))
             .build()) {
       Path outputs = tmp.resolve("omni-out");
-      String out = Cli.run("edit", "--benchmark", "omnicontext", "--data", omni.toString(), "--outputs",
+      String out = Cli.run("edit", "--benchmark", "omnicontext", "--data", omni.toString(), "--output",
           outputs.toString(), "--editor", "openai:gpt-image-1", "--editor-base-url", server.baseUrl().toString(),
           "--editor-key-env", NO_KEY);
       assertThat(out).contains("4 samples: 4 generated");
       assertThat(outputs.resolve("openai-gpt-image-1/fullset/single_character/single_character_0.png")).isRegularFile();
-      String again = Cli.run("edit", "--benchmark", "omnicontext", "--data", omni.toString(), "--outputs",
+      String again = Cli.run("edit", "--benchmark", "omnicontext", "--data", omni.toString(), "--output",
           outputs.toString(), "--editor", "openai:gpt-image-1", "--editor-base-url", server.baseUrl().toString(),
           "--editor-key-env", NO_KEY);
       assertThat(again).contains("0 generated, 4 already there");
@@ -182,9 +182,9 @@ class RealDataCommandsTest {
     for (String name : io.gptedit.eval.judge.PromptSet.required(Benchmark.COMPLEX_EDIT)) {
       Files.writeString(prompts.resolve(name + ".txt"), ours.get(name).text());
     }
-    try (OpenAiStandInServer server = OpenAiStandInServer.builder().chatService(new ScriptedJudgeChat()).build()) {
+    try (OpenAiStandInServer server = OpenAiStandInServer.builder().optChatService(new ScriptedJudgeChat()).build()) {
       String out = Cli.run("eval", "--benchmark", "complex-edit", "--data", parquet.toString(), "--level", "2",
-          "--outputs", outputs.toString(), "--work", tmp.resolve("work").toString(), "--prompts", prompts.toString(),
+          "--edited", outputs.toString(), "--output", tmp.resolve("work").toString(), "--prompts", prompts.toString(),
           "--judge-base-url", server.baseUrl().toString(), "--api-key-env", NO_KEY);
       assertThat(out).contains("Complex-Edit").contains("samples: " + rows).contains("C2/real")
           .contains("prompts: loaded from " + prompts);
@@ -221,13 +221,13 @@ class RealDataCommandsTest {
     Path outputs = tmp.resolve("omni-eval-out");
     ImageCodec.write(RgbImage.filled(5, 5, 0x3344AA), outputs.resolve("m/fullset/single_character/c1.png"), ImageFormat.PNG);
     ImageCodec.write(RgbImage.filled(5, 5, 0x3344AA), outputs.resolve("m/fullset/single_object/o1.png"), ImageFormat.PNG);
-    try (OpenAiStandInServer server = OpenAiStandInServer.builder().chatService(new ScriptedJudgeChat()).build()) {
+    try (OpenAiStandInServer server = OpenAiStandInServer.builder().optChatService(new ScriptedJudgeChat()).build()) {
       String en = Cli.run("eval", "--benchmark", "omnicontext", "--data", parquet.getParent().toString(),
-          "--outputs", outputs.toString(), "--model-name", "m", "--work", tmp.resolve("work").toString(),
+          "--edited", outputs.toString(), "--model-name", "m", "--output", tmp.resolve("work").toString(),
           "--judge-base-url", server.baseUrl().toString(), "--api-key-env", NO_KEY);
       assertThat(en).contains("OmniContext").contains("samples: 2 (OmniContext SINGLE,");
       String zh = Cli.run("eval", "--benchmark", "omnicontext", "--data", parquet.getParent().toString(),
-          "--language", "zh", "--outputs", outputs.toString(), "--model-name", "m", "--work",
+          "--language", "zh", "--edited", outputs.toString(), "--model-name", "m", "--output",
           tmp.resolve("work").toString(), "--judge-base-url", server.baseUrl().toString(), "--api-key-env", NO_KEY);
       assertThat(zh).contains("samples: 1 (OmniContext SINGLE/zh,");
     }

@@ -45,7 +45,7 @@ class TrainEditCommandTest {
     Path out = tmp.resolve("folder-edits");
     String printed = Cli.run("edit", "--editor", "checkpoint:" + lab.resolve("run"), "--folder",
         lab.resolve("heldout/inputs").toString(), "--instructions", lab.resolve("heldout/index.jsonl").toString(),
-        "--seed", "93", "--steps", "2", "--outputs", out.toString());
+        "--seed", "93", "--steps", "2", "--output", out.toString());
     List<String> index = Files.readAllLines(lab.resolve("heldout/index.jsonl"));
     assertThat(printed).contains("edit: " + index.size() + " of " + index.size() + " images");
     for (String line : index) {

@@ -42,7 +42,7 @@ class ConsumerTest {
   void aTinyEditRunsInUnderTenLines() {
     try (DiffusionEditor editor = TinyEditors.kontext(42)) {
       RgbImage input = RgbImage.filled(64, 48, 0x3366cc);
-      RgbImage edited = editor.edit(input, "make it red", EditOptions.builder().seed(1).build());
+      RgbImage edited = editor.edit(input, "make it red", EditOptions.builder().optSeed(1).build());
       assertThat(edited.width()).isEqualTo(64);
       assertThat(edited.height()).isEqualTo(48);
     }
@@ -87,7 +87,7 @@ class ConsumerTest {
 
   @Test
   void anOnnxEditorWithoutOnnxRuntimeSaysWhichDependencyToAdd() {
-    assertThatThrownBy(() -> OnnxEditor.builder(dir).tokenizer(new ByteTokenizer()).build())
+    assertThatThrownBy(() -> OnnxEditor.builder(dir).setTokenizer(new ByteTokenizer()).build())
         .isInstanceOf(OnnxProviderException.class)
         .hasMessageContaining("com.microsoft.onnxruntime:onnxruntime")
         .hasMessageContaining(dir.toString());

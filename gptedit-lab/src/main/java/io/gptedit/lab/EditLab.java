@@ -272,7 +272,7 @@ public final class EditLab {
 
   /** Every editor of the lab samples from the same seed. */
   static EditOptions options(LabConfig c) {
-    return EditOptions.builder().seed(c.seed() * 31).steps(c.sampleSteps()).build();
+    return EditOptions.builder().optSeed(c.seed() * 31).optSteps(c.sampleSteps()).build();
   }
 
   private static LabData prepareData(LabConfig config, Listener listener) {

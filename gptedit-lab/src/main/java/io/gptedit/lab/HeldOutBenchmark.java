@@ -107,8 +107,8 @@ final class HeldOutBenchmark {
   Scores score(ImageEditor editor, String model, EditOptions options) {
     Evaluation e =
         BenchmarkRunner.builder()
-            .benchmarkSet(set)
-            .outputRoot(dir.resolve("outputs"))
+            .setBenchmarkSet(set)
+            .setOutputRoot(dir.resolve("outputs"))
             .optReportDir(dir.resolve("reports").resolve(model))
             .optEditor(editor)
             .optModelName(model)

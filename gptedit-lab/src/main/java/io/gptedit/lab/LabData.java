@@ -189,7 +189,7 @@ final class LabData {
     Path heldOutIndexFile = dataDir.resolve("heldout-index.duckdb");
     clean(trainDir, heldOutDir, trainIndexFile, heldOutIndexFile);
 
-    SyntheticWorld world = SyntheticWorld.builder(c.seed()).complexityWeights(1, 0, 0).patternShare(0).build();
+    SyntheticWorld world = SyntheticWorld.builder(c.seed()).optComplexityWeights(1, 0, 0).optPatternShare(0).build();
     ImageEditService exact = SyntheticServices.editService(world, StandInOptions.exact());
     ImageEditService edit = c.misalign() == 0 ? exact : request -> {
       GeneratedImage g = exact.edit(request);
@@ -231,7 +231,7 @@ final class LabData {
           throw new IllegalStateException("training index holds held-out sample " + e.key());
         }
       }
-      batches = TrainingBatches.builder().batchSize(c.batch()).seed(c.seed()).filter(accepted).build(trainIndex);
+      batches = TrainingBatches.builder().optBatchSize(c.batch()).optSeed(c.seed()).optFilter(accepted).build(trainIndex);
       trainTasks = trainIndex.countsBy(DatasetIndex.Column.TASK, accepted);
       trainInstructionTypes = trainIndex.countsBy(DatasetIndex.Column.INSTRUCTION_TYPE, accepted);
     }
@@ -319,14 +319,14 @@ final class LabData {
       LabConfig c, Path dir, String prefix, Iterator<EditTriplet> inputs, int expected, ImageEditService edit,
       ChatService chat) {
     CurationConfig config = CurationConfig.builder(dir)
-        .shardPrefix(prefix)
-        .shardLimits(1000, 1L << 30)
+        .optShardPrefix(prefix)
+        .optShardLimits(1000, 1L << 30)
         // One worker: units complete in submission order, so the shards are byte-identical on every run.
-        .concurrency(1)
-        .generationUnit(c.size())
-        .policy(SyntheticSample.DATASET, new SourcePolicy(Recipe.REGENERATE, SourcePolicy.OMNIEDIT_REWRITE_FRACTION, 0))
-        .chatModel(StandInOptions.DEFAULT_MODEL)
-        .retries(3, Duration.ofMillis(10))
+        .optConcurrency(1)
+        .optGenerationUnit(c.size())
+        .optPolicy(SyntheticSample.DATASET, new SourcePolicy(Recipe.REGENERATE, SourcePolicy.OMNIEDIT_REWRITE_FRACTION, 0))
+        .optChatModel(StandInOptions.DEFAULT_MODEL)
+        .optRetries(3, Duration.ofMillis(10))
         .build();
     return new CurationPipeline(config, edit, null, chat).run(inputs, expected);
   }

@@ -137,7 +137,7 @@ public final class TrainThroughput {
 
   /** Single-edit synthetic examples at the config's size, with their exact masks. */
   static List<EditSample> samples(LabConfig c, int count) {
-    SyntheticWorld world = SyntheticWorld.builder(c.seed()).complexityWeights(1, 0, 0).patternShare(0).build();
+    SyntheticWorld world = SyntheticWorld.builder(c.seed()).optComplexityWeights(1, 0, 0).optPatternShare(0).build();
     List<EditSample> out = new ArrayList<>();
     for (long i = 0; out.size() < count; i++) {
       SplittableRandom r = new SplittableRandom(c.seed() * 1_000_003L + i);

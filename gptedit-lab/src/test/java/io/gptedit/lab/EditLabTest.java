@@ -146,7 +146,7 @@ class EditLabTest {
 
   @Test
   void everyHeldOutSampleIsEditedWithTheSameSeed() {
-    assertThat(EditLab.options(tinyBuilder(tmp).build()).seed()).isEqualTo(EditOptions.builder().seed(93).build().seed());
+    assertThat(EditLab.options(tinyBuilder(tmp).build()).seed()).isEqualTo(EditOptions.builder().optSeed(93).build().seed());
   }
 
   static void deleteTree(Path root) throws java.io.IOException {

@@ -58,7 +58,7 @@ class LatentPathTest {
   void aTinyVaeEditorTrainsAtTwoAspectBucketsFromShardsToABenchmarkReport() throws Exception {
     // Shards of synthetic triplets at two aspect ratios, their ground truth in the metadata.
     Path shards = tmp.resolve("shards");
-    SyntheticWorld world = SyntheticWorld.builder(5).complexityWeights(1, 0, 0).patternShare(0).build();
+    SyntheticWorld world = SyntheticWorld.builder(5).optComplexityWeights(1, 0, 0).optPatternShare(0).build();
     List<EditTriplet> heldOut = new ArrayList<>();
     int written = 0;
     try (ShardWriter w = ShardWriter.builder(shards, "mixed").build()) {
@@ -82,7 +82,7 @@ class LatentPathTest {
     TrainingBatches batches;
     try (DatasetIndex index = DatasetIndex.build(shards)) {
       assertThat(index.countsBy(DatasetIndex.Column.PRESET, DatasetIndex.Filter.ALL)).hasSize(2);
-      batches = TrainingBatches.builder().batchSize(4).seed(3).build(index);
+      batches = TrainingBatches.builder().optBatchSize(4).optSeed(3).build(index);
     }
     TrainingSet set = new TrainingSet(shards, batches).preload();
     Map<AspectPreset, Size> bucketSizes = Map.of(AspectPreset.SQUARE, new Size(16, 16), AspectPreset.LANDSCAPE, new Size(24, 16));
@@ -124,7 +124,7 @@ class LatentPathTest {
     HeldOutBenchmark bench = new HeldOutBenchmark(tmp.resolve("heldout"), heldOut, 32);
     try (DiffusionEditor editor = EditorCheckpoint.load(run)) {
       assertThat(editor.codec()).isInstanceOf(AutoencoderKL.class);
-      HeldOutBenchmark.Scores scores = bench.score(editor, "vae-kontext", EditOptions.builder().seed(1).steps(2).build());
+      HeldOutBenchmark.Scores scores = bench.score(editor, "vae-kontext", EditOptions.builder().optSeed(1).optSteps(2).build());
       assertThat(scores.outputs()).hasSize(4);
       assertThat(scores.outputs().get(0).width()).isEqualTo(heldOut.get(0).input().width());
       assertThat(scores.outputs().get(1).width()).isEqualTo(heldOut.get(1).input().width());

@@ -85,7 +85,7 @@ public record EditOptions(
    * @return a builder holding a copy of these options
    */
   public Builder toBuilder() {
-    Builder b = new Builder().seed(seed);
+    Builder b = new Builder().optSeed(seed);
     b.steps = steps;
     b.guidance = guidance;
     b.imageGuidance = imageGuidance;
@@ -111,7 +111,7 @@ public record EditOptions(
      * @param seed the seed
      * @return this builder
      */
-    public Builder seed(long seed) {
+    public Builder optSeed(long seed) {
       this.seed = seed;
       return this;
     }
@@ -122,7 +122,7 @@ public record EditOptions(
      * @param steps the step count, at least 1
      * @return this builder
      */
-    public Builder steps(int steps) {
+    public Builder optSteps(int steps) {
       this.steps = OptionalInt.of(steps);
       return this;
     }
@@ -133,7 +133,7 @@ public record EditOptions(
      * @param guidance the scale, finite and non-negative
      * @return this builder
      */
-    public Builder guidance(double guidance) {
+    public Builder optGuidance(double guidance) {
       this.guidance = OptionalDouble.of(guidance);
       return this;
     }
@@ -144,7 +144,7 @@ public record EditOptions(
      * @param imageGuidance the scale, finite and non-negative
      * @return this builder
      */
-    public Builder imageGuidance(double imageGuidance) {
+    public Builder optImageGuidance(double imageGuidance) {
       this.imageGuidance = OptionalDouble.of(imageGuidance);
       return this;
     }
@@ -155,7 +155,7 @@ public record EditOptions(
      * @param preset the preset
      * @return this builder
      */
-    public Builder targetPreset(AspectPreset preset) {
+    public Builder optTargetPreset(AspectPreset preset) {
       this.targetPreset = Optional.of(requireNonNull(preset, "preset"));
       return this;
     }
@@ -167,7 +167,7 @@ public record EditOptions(
      * @param value the option value
      * @return this builder
      */
-    public Builder extra(String key, String value) {
+    public Builder optExtra(String key, String value) {
       extra.put(requireNonNull(key, "key"), requireNonNull(value, "value"));
       return this;
     }

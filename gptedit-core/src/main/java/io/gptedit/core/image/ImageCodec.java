@@ -41,6 +41,8 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * allocation is a few bytes per pixel of the budget, and for PNG and JPEG it is proportional to the data present.
  * Files over {@value #MAX_FILE_BYTES} bytes are refused before they are read. An {@link OutOfMemoryError} while
  * decoding (a heap smaller than the budget needs) is reported as an {@link ImageDecodeException} too.
+ *
+ * @since 0.1
  */
 public final class ImageCodec {
   /** The zlib level used by {@link #encodePng(RgbImage)}: a balance of speed and size for shard writing. */

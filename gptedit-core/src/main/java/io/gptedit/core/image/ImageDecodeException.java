@@ -6,6 +6,8 @@ import java.io.Serial;
 /**
  * Thrown when an image file or byte array cannot be decoded: corrupt, truncated, empty or of an unsupported
  * format. The message names the source (a file path or a caller-supplied label such as a shard member).
+ *
+ * @since 0.1
  */
 public final class ImageDecodeException extends GpteditException {
   @Serial private static final long serialVersionUID = 1L;

@@ -49,6 +49,8 @@ import java.util.Set;
  *
  * <p>Reading is bounded: a document over {@link #MAX_JSON_BYTES} bytes is refused before it is parsed, and
  * nesting deeper than {@link #MAX_NESTING_DEPTH} levels is refused while parsing.
+ *
+ * @since 0.1
  */
 public final class MetadataCodec {
   /** The largest metadata document read, in bytes (UTF-8) or characters: {@value} (1 MiB). */
@@ -376,21 +378,21 @@ public final class MetadataCodec {
     Optional<String> description = r.optString(root, "input_description", "input_description");
 
     SampleMetadata.Builder b =
-        SampleMetadata.builder(id, dataset, instruction, original).schemaVersion(version);
-    task.ifPresent(b::task);
-    sourceId.ifPresent(b::sourceId);
-    plan.ifPresent(b::padCrop);
-    generation.ifPresent(b::generationResolution);
-    crop.ifPresent(b::cropBox);
-    generator.ifPresent(b::generatorModel);
-    rewriter.ifPresent(b::rewriterModel);
-    quality.ifPresent(b::quality);
-    inputPath.ifPresent(b::inputPath);
-    outputPath.ifPresent(b::outputPath);
-    description.ifPresent(b::inputDescription);
+        SampleMetadata.builder(id, dataset, instruction, original).optSchemaVersion(version);
+    task.ifPresent(b::optTask);
+    sourceId.ifPresent(b::optSourceId);
+    plan.ifPresent(b::optPadCrop);
+    generation.ifPresent(b::optGenerationResolution);
+    crop.ifPresent(b::optCropBox);
+    generator.ifPresent(b::optGeneratorModel);
+    rewriter.ifPresent(b::optRewriterModel);
+    quality.ifPresent(b::optQuality);
+    inputPath.ifPresent(b::optInputPath);
+    outputPath.ifPresent(b::optOutputPath);
+    description.ifPresent(b::optInputDescription);
     for (Map.Entry<String, JsonNode> e : root.properties()) {
       if (!KNOWN_FIELDS.contains(e.getKey())) {
-        b.extension(e.getKey(), e.getValue().toString());
+        b.optExtension(e.getKey(), e.getValue().toString());
       }
     }
     return b.build();

@@ -213,7 +213,7 @@ public record SampleMetadata(
      * @param v the version
      * @return this builder
      */
-    public Builder schemaVersion(int v) {
+    public Builder optSchemaVersion(int v) {
       this.schemaVersion = v;
       return this;
     }
@@ -224,7 +224,7 @@ public record SampleMetadata(
      * @param v the id
      * @return this builder
      */
-    public Builder id(String v) {
+    public Builder optId(String v) {
       this.id = v;
       return this;
     }
@@ -235,7 +235,7 @@ public record SampleMetadata(
      * @param v the instruction
      * @return this builder
      */
-    public Builder instruction(EditInstruction v) {
+    public Builder optInstruction(EditInstruction v) {
       this.instruction = v;
       return this;
     }
@@ -246,7 +246,7 @@ public record SampleMetadata(
      * @param v the task
      * @return this builder
      */
-    public Builder task(String v) {
+    public Builder optTask(String v) {
       this.task = Optional.of(v);
       return this;
     }
@@ -257,7 +257,7 @@ public record SampleMetadata(
      * @param v the source id
      * @return this builder
      */
-    public Builder sourceId(String v) {
+    public Builder optSourceId(String v) {
       this.sourceId = Optional.of(v);
       return this;
     }
@@ -268,7 +268,7 @@ public record SampleMetadata(
      * @param v the plan
      * @return this builder
      */
-    public Builder padCrop(PadCropPlan v) {
+    public Builder optPadCrop(PadCropPlan v) {
       this.padCrop = Optional.of(v);
       return this;
     }
@@ -280,7 +280,7 @@ public record SampleMetadata(
      * @return this builder
      * @throws IllegalStateException if no plan was set first
      */
-    public Builder generatedAt(Size generation) {
+    public Builder optGeneratedAt(Size generation) {
       PadCropPlan plan =
           padCrop.orElseThrow(() -> new IllegalStateException("set padCrop before generatedAt"));
       this.generationResolution = Optional.of(generation);
@@ -294,7 +294,7 @@ public record SampleMetadata(
      * @param v the size
      * @return this builder
      */
-    public Builder generationResolution(Size v) {
+    public Builder optGenerationResolution(Size v) {
       this.generationResolution = Optional.of(v);
       return this;
     }
@@ -305,7 +305,7 @@ public record SampleMetadata(
      * @param v the box
      * @return this builder
      */
-    public Builder cropBox(Box v) {
+    public Builder optCropBox(Box v) {
       this.cropBox = Optional.of(v);
       return this;
     }
@@ -316,7 +316,7 @@ public record SampleMetadata(
      * @param v the model, such as {@code gpt-image-1}
      * @return this builder
      */
-    public Builder generatorModel(String v) {
+    public Builder optGeneratorModel(String v) {
       this.generatorModel = Optional.of(v);
       return this;
     }
@@ -327,7 +327,7 @@ public record SampleMetadata(
      * @param v the model, such as {@code gpt-4o}
      * @return this builder
      */
-    public Builder rewriterModel(String v) {
+    public Builder optRewriterModel(String v) {
       this.rewriterModel = Optional.of(v);
       return this;
     }
@@ -338,7 +338,7 @@ public record SampleMetadata(
      * @param v the verdict
      * @return this builder
      */
-    public Builder quality(QualityVerdict v) {
+    public Builder optQuality(QualityVerdict v) {
       this.quality = Optional.of(v);
       return this;
     }
@@ -349,7 +349,7 @@ public record SampleMetadata(
      * @param v the path
      * @return this builder
      */
-    public Builder inputPath(String v) {
+    public Builder optInputPath(String v) {
       this.inputPath = Optional.of(v);
       return this;
     }
@@ -360,7 +360,7 @@ public record SampleMetadata(
      * @param v the path
      * @return this builder
      */
-    public Builder outputPath(String v) {
+    public Builder optOutputPath(String v) {
       this.outputPath = Optional.of(v);
       return this;
     }
@@ -371,7 +371,7 @@ public record SampleMetadata(
      * @param v the caption
      * @return this builder
      */
-    public Builder inputDescription(String v) {
+    public Builder optInputDescription(String v) {
       this.inputDescription = Optional.of(v);
       return this;
     }
@@ -383,7 +383,7 @@ public record SampleMetadata(
      * @param json the value as JSON text
      * @return this builder
      */
-    public Builder extension(String name, String json) {
+    public Builder optExtension(String name, String json) {
       extensions.put(name, json);
       return this;
     }

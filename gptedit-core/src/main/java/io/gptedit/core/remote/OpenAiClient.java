@@ -26,7 +26,7 @@ import java.util.function.Function;
  * message this client produces, including error text the server echoes back.
  *
  * <pre>{@code
- * try (OpenAiClient client = OpenAiClient.builder().maxConcurrency(16).requestsPerMinute(250).build()) {
+ * try (OpenAiClient client = OpenAiClient.builder().optMaxConcurrency(16).optRequestsPerMinute(250).build()) {
  *   GeneratedImage out = client.edit(ImageEditRequest.of(padded, "make the sky purple", Size.of(1024, 1024)));
  * }
  * }</pre>
@@ -221,7 +221,7 @@ public final class OpenAiClient
      * @throws IllegalArgumentException if the text is not a URL, or the URL is not absolute http(s) with a host,
      *     or it carries credentials, a query or a fragment
      */
-    public Builder baseUrl(String baseUrl) {
+    public Builder optBaseUrl(String baseUrl) {
       requireNonNull(baseUrl, "baseUrl");
       URI uri;
       try {
@@ -231,7 +231,7 @@ public final class OpenAiClient
         throw new IllegalArgumentException(
             "baseUrl is not a valid URL: " + e.getReason() + " at index " + e.getIndex());
       }
-      return baseUrl(uri);
+      return optBaseUrl(uri);
     }
 
     /**
@@ -244,7 +244,7 @@ public final class OpenAiClient
      * @throws IllegalArgumentException if the URL is not absolute http(s) with a host, or it carries credentials, a
      *     query or a fragment
      */
-    public Builder baseUrl(URI baseUrl) {
+    public Builder optBaseUrl(URI baseUrl) {
       requireNonNull(baseUrl, "baseUrl");
       // Credentials are checked first and nothing here quotes the URL: a key in it must not reach a message.
       checkArgument(baseUrl.getRawUserInfo() == null, "baseUrl must not carry credentials (user info before '@')");
@@ -266,7 +266,7 @@ public final class OpenAiClient
      * @param model the model name
      * @return this builder
      */
-    public Builder editModel(String model) {
+    public Builder optEditModel(String model) {
       this.editModel = requireNonBlank(model, "editModel");
       return this;
     }
@@ -278,7 +278,7 @@ public final class OpenAiClient
      * @param model the model name
      * @return this builder
      */
-    public Builder generationModel(String model) {
+    public Builder optGenerationModel(String model) {
       this.generationModel = requireNonBlank(model, "generationModel");
       return this;
     }
@@ -290,7 +290,7 @@ public final class OpenAiClient
      * @param name the variable name
      * @return this builder
      */
-    public Builder apiKeyEnvironmentVariable(String name) {
+    public Builder optApiKeyEnvironmentVariable(String name) {
       this.apiKeyEnv = requireNonBlank(name, "apiKeyEnvironmentVariable");
       return this;
     }
@@ -301,7 +301,7 @@ public final class OpenAiClient
      * @param environment returns a variable's value, or {@code null} when unset
      * @return this builder
      */
-    public Builder environment(Function<String, String> environment) {
+    public Builder optEnvironment(Function<String, String> environment) {
       this.environment = requireNonNull(environment, "environment");
       return this;
     }
@@ -313,7 +313,7 @@ public final class OpenAiClient
      * @param required whether the key must be set
      * @return this builder
      */
-    public Builder apiKeyRequired(boolean required) {
+    public Builder optApiKeyRequired(boolean required) {
       this.apiKeyRequired = required;
       return this;
     }
@@ -324,7 +324,7 @@ public final class OpenAiClient
      * @param timeout a positive duration
      * @return this builder
      */
-    public Builder connectTimeout(Duration timeout) {
+    public Builder optConnectTimeout(Duration timeout) {
       this.connectTimeout = positive(timeout, "connectTimeout");
       return this;
     }
@@ -335,7 +335,7 @@ public final class OpenAiClient
      * @param timeout a positive duration
      * @return this builder
      */
-    public Builder requestTimeout(Duration timeout) {
+    public Builder optRequestTimeout(Duration timeout) {
       this.requestTimeout = positive(timeout, "requestTimeout");
       return this;
     }
@@ -346,7 +346,7 @@ public final class OpenAiClient
      * @param maxConcurrency at least 1
      * @return this builder
      */
-    public Builder maxConcurrency(int maxConcurrency) {
+    public Builder optMaxConcurrency(int maxConcurrency) {
       checkArgument(maxConcurrency >= 1, "maxConcurrency must be >= 1, got %s", maxConcurrency);
       this.maxConcurrency = maxConcurrency;
       return this;
@@ -359,7 +359,7 @@ public final class OpenAiClient
      * @param requestsPerMinute 0 or more
      * @return this builder
      */
-    public Builder requestsPerMinute(int requestsPerMinute) {
+    public Builder optRequestsPerMinute(int requestsPerMinute) {
       checkArgument(requestsPerMinute >= 0, "requestsPerMinute must be >= 0, got %s", requestsPerMinute);
       this.requestsPerMinute = requestsPerMinute;
       return this;
@@ -371,7 +371,7 @@ public final class OpenAiClient
      * @param policy the policy
      * @return this builder
      */
-    public Builder retryPolicy(RetryPolicy policy) {
+    public Builder optRetryPolicy(RetryPolicy policy) {
       this.retryPolicy = requireNonNull(policy, "policy");
       return this;
     }
@@ -383,7 +383,7 @@ public final class OpenAiClient
      * @param random the source
      * @return this builder
      */
-    public Builder random(Random random) {
+    public Builder optRandom(Random random) {
       this.random = requireNonNull(random, "random");
       return this;
     }
@@ -395,7 +395,7 @@ public final class OpenAiClient
      * @param clock the clock
      * @return this builder
      */
-    public Builder clock(ClientClock clock) {
+    public Builder optClock(ClientClock clock) {
       this.clock = requireNonNull(clock, "clock");
       return this;
     }
@@ -406,7 +406,7 @@ public final class OpenAiClient
      * @param prices the price table
      * @return this builder
      */
-    public Builder prices(PriceTable prices) {
+    public Builder optPrices(PriceTable prices) {
       this.prices = requireNonNull(prices, "prices");
       return this;
     }
@@ -418,7 +418,7 @@ public final class OpenAiClient
      * @param listener the listener
      * @return this builder
      */
-    public Builder listener(CallRecord.Listener listener) {
+    public Builder optListener(CallRecord.Listener listener) {
       this.listener = requireNonNull(listener, "listener");
       return this;
     }

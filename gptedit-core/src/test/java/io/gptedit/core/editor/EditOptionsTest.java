@@ -11,8 +11,8 @@ class EditOptionsTest {
   @Test
   void builderRoundTripsThroughToBuilder() {
     EditOptions o =
-        EditOptions.builder().seed(7).steps(28).guidance(3.5).imageGuidance(1.5)
-            .targetPreset(AspectPreset.PORTRAIT).extra("quality", "high").build();
+        EditOptions.builder().optSeed(7).optSteps(28).optGuidance(3.5).optImageGuidance(1.5)
+            .optTargetPreset(AspectPreset.PORTRAIT).optExtra("quality", "high").build();
     assertThat(o.toBuilder().build()).isEqualTo(o);
     assertThat(o.steps().getAsInt()).isEqualTo(28);
     assertThat(EditOptions.defaults().seed()).isEqualTo(EditOptions.DEFAULT_SEED);
@@ -20,9 +20,9 @@ class EditOptionsTest {
 
   @Test
   void outOfRangeOptionsAreRejectedByName() {
-    assertThatThrownBy(() -> EditOptions.builder().steps(0).build()).hasMessageContaining("steps");
-    assertThatThrownBy(() -> EditOptions.builder().guidance(Double.NaN).build()).hasMessageContaining("guidance");
-    assertThatThrownBy(() -> EditOptions.builder().imageGuidance(-1).build()).hasMessageContaining("imageGuidance");
+    assertThatThrownBy(() -> EditOptions.builder().optSteps(0).build()).hasMessageContaining("steps");
+    assertThatThrownBy(() -> EditOptions.builder().optGuidance(Double.NaN).build()).hasMessageContaining("guidance");
+    assertThatThrownBy(() -> EditOptions.builder().optImageGuidance(-1).build()).hasMessageContaining("imageGuidance");
   }
 
   @Test

@@ -163,8 +163,8 @@ class PadCropPlanPropertiesTest {
           SampleMetadata m =
               SampleMetadata.builder(
                       "s_1", "synthetic", EditInstruction.of("make it red"), plan.original())
-                  .padCrop(plan)
-                  .generatedAt(plan.preset().generationSize())
+                  .optPadCrop(plan)
+                  .optGeneratedAt(plan.preset().generationSize())
                   .build();
           SampleMetadata back = MetadataCodec.fromJson(MetadataCodec.toJson(m));
           assertThat(back.padCrop()).contains(plan);

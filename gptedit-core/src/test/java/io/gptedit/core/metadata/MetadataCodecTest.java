@@ -29,11 +29,11 @@ class MetadataCodecTest {
     PadCropPlan plan = PadCropPlan.forSize(1200, 768);
     return SampleMetadata.builder(
             "omniedit_addition_000123", "omniedit", EditInstruction.of("add a red hat"), new Size(1200, 768))
-        .task("addition")
-        .sourceId("000123")
-        .padCrop(plan)
-        .generatedAt(new Size(1536, 1024))
-        .generatorModel("gpt-image-1")
+        .optTask("addition")
+        .optSourceId("000123")
+        .optPadCrop(plan)
+        .optGeneratedAt(new Size(1536, 1024))
+        .optGeneratorModel("gpt-image-1")
         .build();
   }
 

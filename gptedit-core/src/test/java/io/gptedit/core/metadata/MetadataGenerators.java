@@ -60,29 +60,29 @@ final class MetadataGenerators {
     SampleMetadata.Builder b =
         SampleMetadata.builder(id, DATASETS[r.nextInt(DATASETS.length)], ins, new Size(w, h));
     if (r.nextBoolean()) {
-      b.task(r.nextBoolean() ? "addition" : "generate");
+      b.optTask(r.nextBoolean() ? "addition" : "generate");
     }
     if (r.nextBoolean()) {
-      b.sourceId(Integer.toString(r.nextInt(1 << 30)));
+      b.optSourceId(Integer.toString(r.nextInt(1 << 30)));
     }
     if (r.nextBoolean()) {
       PadCropPlan plan =
           PadCropPlan.forSize(w, h, AspectPreset.values()[r.nextInt(3)], r.nextInt(0x1000000));
-      b.padCrop(plan);
+      b.optPadCrop(plan);
       if (r.nextBoolean()) {
-        b.generatedAt(plan.preset().generationSize());
+        b.optGeneratedAt(plan.preset().generationSize());
       } else if (r.nextBoolean()) {
-        b.generationResolution(plan.preset().generationSize());
+        b.optGenerationResolution(plan.preset().generationSize());
       }
     }
     if (r.nextBoolean()) {
-      b.generatorModel("gpt-image-1");
+      b.optGeneratorModel("gpt-image-1");
     }
     if (r.nextBoolean()) {
-      b.rewriterModel("gpt-4o");
+      b.optRewriterModel("gpt-4o");
     }
     if (r.nextBoolean()) {
-      b.quality(
+      b.optQuality(
           r.nextBoolean()
               ? QualityVerdict.ACCEPTED
               : new QualityVerdict(
@@ -91,17 +91,17 @@ final class MetadataGenerators {
                       RejectReason.of(RejectCode.CROP_BOX_MISMATCH, text(r)))));
     }
     if (r.nextBoolean()) {
-      b.inputPath("input/" + id + ".png");
+      b.optInputPath("input/" + id + ".png");
     }
     if (r.nextBoolean()) {
-      b.outputPath("output/" + id + ".png");
+      b.optOutputPath("output/" + id + ".png");
     }
     if (r.nextBoolean()) {
-      b.inputDescription(text(r));
+      b.optInputDescription(text(r));
     }
     if (r.nextBoolean()) {
-      b.extension("instruction_original", "\"" + "orig " + r.nextInt(100) + "\"");
-      b.extension("x_scores", "{\"sc\":[7,8],\"pq\":9.5,\"nested\":{\"ok\":true}}");
+      b.optExtension("instruction_original", "\"" + "orig " + r.nextInt(100) + "\"");
+      b.optExtension("x_scores", "{\"sc\":[7,8],\"pq\":9.5,\"nested\":{\"ok\":true}}");
     }
     return b.build();
   }

@@ -25,16 +25,16 @@ class BaseUrlNeverEchoesAKeyTest {
   @Test
   void credentialsInANonHttpUrlAreNotEchoedByTheSchemeCheck() {
     // Before: the scheme check ran first and quoted the URL ("... got ftp://u:KEY@host/v1").
-    Throwable t = catchThrowable(() -> OpenAiClient.builder().baseUrl("ftp://u:" + KEY + "@host/v1"));
+    Throwable t = catchThrowable(() -> OpenAiClient.builder().optBaseUrl("ftp://u:" + KEY + "@host/v1"));
     assertRefusedWithoutTheKey(t);
     assertThat(t).hasMessageContaining("credentials");
-    assertRefusedWithoutTheKey(catchThrowable(() -> OpenAiClient.builder().baseUrl(URI.create("ftp://u:" + KEY + "@host/v1"))));
+    assertRefusedWithoutTheKey(catchThrowable(() -> OpenAiClient.builder().optBaseUrl(URI.create("ftp://u:" + KEY + "@host/v1"))));
   }
 
   @Test
   void aUrlWithASpaceDoesNotLeakItsQueryKeyThroughTheSyntaxError() {
     // Before: URI.create's IllegalArgumentException and its URISyntaxException cause quoted the whole text.
-    Throwable t = catchThrowable(() -> OpenAiClient.builder().baseUrl("https://api.example.com/v1 x?k=" + KEY));
+    Throwable t = catchThrowable(() -> OpenAiClient.builder().optBaseUrl("https://api.example.com/v1 x?k=" + KEY));
     assertRefusedWithoutTheKey(t);
     assertThat(t).hasMessageContaining("not a valid URL").hasMessageContaining("index 26").hasNoCause();
   }
@@ -50,15 +50,15 @@ class BaseUrlNeverEchoesAKeyTest {
   void aUrlTheClientCannotUseIsRefusedWithoutQuotingIt(String template) {
     // Before: a query, a fragment or a missing host was accepted, then quoted by toString and by the HTTP layer.
     String url = template.replace("KEY", KEY);
-    assertRefusedWithoutTheKey(catchThrowable(() -> OpenAiClient.builder().baseUrl(url)));
+    assertRefusedWithoutTheKey(catchThrowable(() -> OpenAiClient.builder().optBaseUrl(url)));
   }
 
   @Test
   void aGoodBaseUrlIsKeptAsGiven() {
     try (OpenAiClient client =
         OpenAiClient.builder()
-            .baseUrl("http://127.0.0.1:8080/v1/")
-            .environment(Map.of("OPENAI_API_KEY", KEY)::get)
+            .optBaseUrl("http://127.0.0.1:8080/v1/")
+            .optEnvironment(Map.of("OPENAI_API_KEY", KEY)::get)
             .build()) {
       assertThat(client.baseUrl()).isEqualTo(URI.create("http://127.0.0.1:8080/v1/"));
       assertThat(client.toString()).contains("baseUrl=http://127.0.0.1:8080/v1/").doesNotContain(KEY);

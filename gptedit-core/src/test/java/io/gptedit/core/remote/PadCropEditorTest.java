@@ -33,7 +33,7 @@ class PadCropEditorTest {
       assertThat(r.image().width()).isEqualTo(300); // 300x200 is exactly 3:2: no padding
     });
     new PadCropEditor(upscale, "stand-in", 0xFFFFFF)
-        .edit(input, "keep it", EditOptions.builder().targetPreset(AspectPreset.SQUARE).build());
+        .edit(input, "keep it", EditOptions.builder().optTargetPreset(AspectPreset.SQUARE).build());
     assertThat(seen.get(1).size()).isEqualTo(new Size(1024, 1024));
     assertThat(seen.get(1).image().height()).isEqualTo(300);
   }

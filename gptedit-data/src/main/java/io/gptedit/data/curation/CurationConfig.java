@@ -199,7 +199,7 @@ public final class CurationConfig {
      * @param file the DuckDB file
      * @return this builder
      */
-    public Builder ledgerFile(Path file) {
+    public Builder optLedgerFile(Path file) {
       this.ledgerFile = requireNonNull(file, "file");
       return this;
     }
@@ -210,7 +210,7 @@ public final class CurationConfig {
      * @param prefix letters, digits, {@code _} and {@code -}
      * @return this builder
      */
-    public Builder shardPrefix(String prefix) {
+    public Builder optShardPrefix(String prefix) {
       this.shardPrefix = requireNonNull(prefix, "prefix");
       return this;
     }
@@ -222,7 +222,7 @@ public final class CurationConfig {
      * @param bytes most bytes per shard
      * @return this builder
      */
-    public Builder shardLimits(int samples, long bytes) {
+    public Builder optShardLimits(int samples, long bytes) {
       checkArgument(samples >= 1 && bytes >= 1024, "shard limits must be >= 1 sample and >= 1024 bytes");
       this.maxSamplesPerShard = samples;
       this.maxShardBytes = bytes;
@@ -235,7 +235,7 @@ public final class CurationConfig {
      * @param n 1 to 1024
      * @return this builder
      */
-    public Builder concurrency(int n) {
+    public Builder optConcurrency(int n) {
       checkArgument(n >= 1 && n <= 1024, "concurrency must be 1..1024, got %s", n);
       this.concurrency = n;
       return this;
@@ -248,7 +248,7 @@ public final class CurationConfig {
      * @param backoff the first retry's delay
      * @return this builder
      */
-    public Builder retries(int attempts, Duration backoff) {
+    public Builder optRetries(int attempts, Duration backoff) {
       checkArgument(attempts >= 1, "attempts must be >= 1, got %s", attempts);
       checkArgument(!backoff.isNegative(), "backoff must be >= 0");
       this.maxAttempts = attempts;
@@ -264,7 +264,7 @@ public final class CurationConfig {
      * @param size a size with exactly the preset's ratio
      * @return this builder
      */
-    public Builder generationSize(AspectPreset preset, Size size) {
+    public Builder optGenerationSize(AspectPreset preset, Size size) {
       checkArgument(
           (long) size.width() * preset.ratioHeight() == (long) size.height() * preset.ratioWidth(),
           "generation size %s does not have the %s ratio", size, preset.ratioLabel());
@@ -279,7 +279,7 @@ public final class CurationConfig {
      * @param unit pixels per ratio unit
      * @return this builder
      */
-    public Builder generationUnit(int unit) {
+    public Builder optGenerationUnit(int unit) {
       checkArgument(unit >= 1, "unit must be >= 1");
       for (AspectPreset p : AspectPreset.values()) {
         generationSizes.put(p, new Size(p.ratioWidth() * unit, p.ratioHeight() * unit));
@@ -295,7 +295,7 @@ public final class CurationConfig {
      * @param policy the policy
      * @return this builder
      */
-    public Builder policy(String dataset, SourcePolicy policy) {
+    public Builder optPolicy(String dataset, SourcePolicy policy) {
       policies.put(requireNonNull(dataset, "dataset"), requireNonNull(policy, "policy"));
       return this;
     }
@@ -306,7 +306,7 @@ public final class CurationConfig {
      * @param policy the policy
      * @return this builder
      */
-    public Builder defaultPolicy(SourcePolicy policy) {
+    public Builder optDefaultPolicy(SourcePolicy policy) {
       this.defaultPolicy = requireNonNull(policy, "policy");
       return this;
     }
@@ -317,7 +317,7 @@ public final class CurationConfig {
      * @param model the model name
      * @return this builder
      */
-    public Builder chatModel(String model) {
+    public Builder optChatModel(String model) {
       this.chatModel = requireNonNull(model, "model");
       return this;
     }
@@ -329,7 +329,7 @@ public final class CurationConfig {
      * @param mask the padding-mask check
      * @return this builder
      */
-    public Builder checks(ResidualPaddingCheck residual, PaddingMaskCheck mask) {
+    public Builder optChecks(ResidualPaddingCheck residual, PaddingMaskCheck mask) {
       this.residualCheck = requireNonNull(residual, "residual");
       this.maskCheck = requireNonNull(mask, "mask");
       return this;
@@ -341,7 +341,7 @@ public final class CurationConfig {
      * @param model the prices
      * @return this builder
      */
-    public Builder costModel(CostModel model) {
+    public Builder optCostModel(CostModel model) {
       this.costModel = requireNonNull(model, "model");
       return this;
     }
@@ -356,7 +356,7 @@ public final class CurationConfig {
      * @param usd the cap, positive
      * @return this builder
      */
-    public Builder maxSpendUsd(double usd) {
+    public Builder optMaxSpendUsd(double usd) {
       if (!(usd > 0)) {
         throw new IllegalArgumentException("maxSpendUsd must be positive, got " + usd);
       }
@@ -370,7 +370,7 @@ public final class CurationConfig {
      * @param dryRun whether to plan only
      * @return this builder
      */
-    public Builder dryRun(boolean dryRun) {
+    public Builder optDryRun(boolean dryRun) {
       this.dryRun = dryRun;
       return this;
     }
@@ -381,7 +381,7 @@ public final class CurationConfig {
      * @param listener the listener
      * @return this builder
      */
-    public Builder listener(CurationListener listener) {
+    public Builder optListener(CurationListener listener) {
       this.listener = requireNonNull(listener, "listener");
       return this;
     }

@@ -179,10 +179,10 @@ public final class CurationPipeline {
         return t;
       });
       ShardWriter writer = ShardWriter.builder(config.outputDir(), config.shardPrefix())
-          .maxSamples(config.maxSamplesPerShard())
-          .maxBytes(config.maxShardBytes())
-          .firstNumber(nextShard)
-          .onComplete(run::commit)
+          .optMaxSamples(config.maxSamplesPerShard())
+          .optMaxBytes(config.maxShardBytes())
+          .optFirstNumber(nextShard)
+          .optOnComplete(run::commit)
           .build();
       boolean ok = false;
       try {
@@ -427,20 +427,20 @@ public final class CurationPipeline {
     }
     SampleMetadata srcMeta = src.metadata();
     SampleMetadata.Builder b = SampleMetadata.builder(u.key(), srcMeta.dataset(), instruction, plan.original())
-        .padCrop(plan)
-        .generatedAt(gen)
-        .generatorModel(g.model())
-        .quality(verdict)
-        .sourceId(srcMeta.sourceId().orElse(src.id()));
-    srcMeta.task().ifPresent(b::task);
-    rewriter.ifPresent(b::rewriterModel);
-    srcMeta.inputDescription().ifPresent(b::inputDescription);
+        .optPadCrop(plan)
+        .optGeneratedAt(gen)
+        .optGeneratorModel(g.model())
+        .optQuality(verdict)
+        .optSourceId(srcMeta.sourceId().orElse(src.id()));
+    srcMeta.task().ifPresent(b::optTask);
+    rewriter.ifPresent(b::optRewriterModel);
+    srcMeta.inputDescription().ifPresent(b::optInputDescription);
     srcMeta.extensions().forEach((k, v) -> {
       if (!k.equals(CURATION_FIELD)) {
-        b.extension(k, v);
+        b.optExtension(k, v);
       }
     });
-    b.extension(CURATION_FIELD, String.format(Locale.ROOT,
+    b.optExtension(CURATION_FIELD, String.format(Locale.ROOT,
         "{\"unit\":\"%s\",\"recipe\":\"%s\",\"attempts\":%d,\"cost_usd\":%.6f}",
         u.c3() ? "c3" : "base", u.policy().recipe().name().toLowerCase(Locale.ROOT), attempts, cost[0]));
     EditTriplet out = new EditTriplet(u.key(), input, instruction, output, b.build());

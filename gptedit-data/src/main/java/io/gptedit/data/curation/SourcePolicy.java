@@ -58,4 +58,19 @@ public record SourcePolicy(Recipe recipe, double rewriteFraction, double c3Fract
   public static SourcePolicy generate() {
     return new SourcePolicy(Recipe.GENERATE, 0, 0);
   }
+
+  /**
+   * Returns the paper's policy for a source dataset: {@link #omniEdit()} for {@code omniedit}, {@link #generate()}
+   * for {@code hqedit} (its generate split), {@link #regenerateOnly()} for any other dataset.
+   *
+   * @param dataset the source dataset's name
+   * @return the policy
+   */
+  public static SourcePolicy forDataset(String dataset) {
+    return switch (requireNonNull(dataset, "dataset")) {
+      case "omniedit" -> omniEdit();
+      case "hqedit" -> generate();
+      default -> regenerateOnly();
+    };
+  }
 }

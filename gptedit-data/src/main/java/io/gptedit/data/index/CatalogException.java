@@ -3,7 +3,10 @@ package io.gptedit.data.index;
 import io.gptedit.core.GpteditException;
 import java.io.Serial;
 
-/** The dataset catalog could not be built or queried; the message names the folder or the query. */
+/** The dataset catalog could not be built or queried; the message names the folder or the query.
+ *
+ * @since 0.1
+ */
 public final class CatalogException extends GpteditException {
   @Serial private static final long serialVersionUID = 1L;
 

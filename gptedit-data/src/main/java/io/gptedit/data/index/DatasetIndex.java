@@ -38,6 +38,8 @@ import org.duckdb.DuckDBConnection;
  *
  * <p>A sample's preset is its padding plan's preset when it has one, else the preset nearest its original size.
  * Its verdict is {@code accepted}, {@code rejected} or {@code unchecked} (no quality record).
+ *
+ * @since 0.1
  */
 public final class DatasetIndex implements AutoCloseable {
   /** The columns counts can be grouped by. */

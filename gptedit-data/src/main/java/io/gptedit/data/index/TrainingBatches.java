@@ -255,7 +255,7 @@ public final class TrainingBatches {
      * @param n at least 1
      * @return this builder
      */
-    public Builder batchSize(int n) {
+    public Builder optBatchSize(int n) {
       checkArgument(n >= 1, "batchSize must be >= 1, got %s", n);
       this.batchSize = n;
       return this;
@@ -267,7 +267,7 @@ public final class TrainingBatches {
      * @param s the seed
      * @return this builder
      */
-    public Builder seed(long s) {
+    public Builder optSeed(long s) {
       this.seed = s;
       return this;
     }
@@ -278,7 +278,7 @@ public final class TrainingBatches {
      * @param f the filter
      * @return this builder
      */
-    public Builder filter(DatasetIndex.Filter f) {
+    public Builder optFilter(DatasetIndex.Filter f) {
       this.filter = requireNonNull(f, "filter");
       return this;
     }
@@ -291,7 +291,7 @@ public final class TrainingBatches {
      * @param w value to non-negative finite weight, at least one positive
      * @return this builder
      */
-    public Builder mixture(DatasetIndex.Column by, Map<String, Double> w) {
+    public Builder optMixture(DatasetIndex.Column by, Map<String, Double> w) {
       requireNonNull(by, "column");
       checkWeights(w);
       this.column = by;

@@ -3,7 +3,10 @@ package io.gptedit.data.shards;
 import io.gptedit.core.GpteditException;
 import java.io.Serial;
 
-/** A shard could not be written or read; the message names the shard and, when known, the key and member. */
+/** A shard could not be written or read; the message names the shard and, when known, the key and member.
+ *
+ * @since 0.1
+ */
 public final class ShardException extends GpteditException {
   @Serial private static final long serialVersionUID = 1L;
 

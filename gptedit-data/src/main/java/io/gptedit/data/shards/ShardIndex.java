@@ -18,6 +18,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  *
  * <p>A sidecar over {@link #MAX_INDEX_BYTES} bytes is refused before it is read; {@link #fetch} reads members
  * within {@link ShardReader}'s member limits.
+ *
+ * @since 0.1
  */
 public final class ShardIndex {
   /** The largest sidecar index read, in bytes: {@value} (64 MiB, about a million samples). */

@@ -3,6 +3,7 @@ package io.gptedit.data.shards;
 import static java.util.Objects.requireNonNull;
 
 import io.gptedit.core.image.ImageCodec;
+import io.gptedit.core.image.RgbImage;
 import io.gptedit.core.image.ImageDecodeException;
 import io.gptedit.core.metadata.MetadataCodec;
 import io.gptedit.core.metadata.MetadataException;
@@ -54,6 +55,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * A truncated tar cannot be read past the damage: the rest of that shard is one error and reading goes on with the
  * next shard. An index that disagrees with its shard is one error for that shard (the samples themselves are still
  * verified and delivered under {@link ErrorPolicy#CONTINUE}).
+ *
+ * @since 0.1
  */
 public final class ShardReader implements AutoCloseable, Iterator<ShardSample> {
   /** The largest member accepted, in bytes (the image codec's file limit). */
@@ -95,7 +98,8 @@ public final class ShardReader implements AutoCloseable, Iterator<ShardSample> {
    *
    * @param shards the shard files, read in this order
    * @param policy what to do on a bad sample
-   * @param decodeImages whether to decode both PNGs of every sample to verify them
+   * @param decodeImages whether to decode both PNGs of every sample to verify them (the samples keep the decoded
+   *     images, so {@link ShardSample#toTriplet()} does not decode again)
    * @return the reader
    */
   public static ShardReader open(List<Path> shards, ErrorPolicy policy, boolean decodeImages) {
@@ -444,17 +448,22 @@ public final class ShardReader implements AutoCloseable, Iterator<ShardSample> {
           new ShardError(shard, key, key + ShardWriter.JSON_SUFFIX, "metadata id '" + meta.id() + "' differs from the key"),
           null);
     }
+    RgbImage input = null;
+    RgbImage edited = null;
     if (decodeImages) {
-      for (String suffix : List.of(ShardWriter.INPUT_SUFFIX, ShardWriter.EDITED_SUFFIX)) {
-        try {
-          ImageCodec.decode(members.get(suffix), shard + ":" + key + suffix);
-        } catch (ImageDecodeException e) {
-          throw new ShardException(new ShardError(shard, key, key + suffix, e.getMessage()), e);
-        }
-      }
+      input = decodeMember(shard, key, members, ShardWriter.INPUT_SUFFIX);
+      edited = decodeMember(shard, key, members, ShardWriter.EDITED_SUFFIX);
     }
-    return new ShardSample(
-        shard, key, members.get(ShardWriter.INPUT_SUFFIX), members.get(ShardWriter.EDITED_SUFFIX), meta);
+    return new ShardSample(shard, key, members.get(ShardWriter.INPUT_SUFFIX), members.get(ShardWriter.EDITED_SUFFIX),
+        meta, input, edited);
+  }
+
+  private static RgbImage decodeMember(String shard, String key, Map<String, byte[]> members, String suffix) {
+    try {
+      return ImageCodec.decode(members.get(suffix), shard + ":" + key + suffix);
+    } catch (ImageDecodeException e) {
+      throw new ShardException(new ShardError(shard, key, key + suffix, e.getMessage()), e);
+    }
   }
 
   private ShardSample fail(ShardError error, Throwable cause) {

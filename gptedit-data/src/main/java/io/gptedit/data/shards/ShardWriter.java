@@ -330,7 +330,7 @@ public final class ShardWriter implements AutoCloseable {
      * @param n at least 1
      * @return this builder
      */
-    public Builder maxSamples(int n) {
+    public Builder optMaxSamples(int n) {
       checkArgument(n >= 1, "maxSamples must be >= 1, got %s", n);
       this.maxSamples = n;
       return this;
@@ -342,7 +342,7 @@ public final class ShardWriter implements AutoCloseable {
      * @param n at least 1024
      * @return this builder
      */
-    public Builder maxBytes(long n) {
+    public Builder optMaxBytes(long n) {
       checkArgument(n >= 1024, "maxBytes must be >= 1024, got %s", n);
       this.maxBytes = n;
       return this;
@@ -354,7 +354,7 @@ public final class ShardWriter implements AutoCloseable {
      * @param level 0 to 9
      * @return this builder
      */
-    public Builder pngLevel(int level) {
+    public Builder optPngLevel(int level) {
       checkArgument(level >= 0 && level <= 9, "pngLevel must be 0..9, got %s", level);
       this.pngLevel = level;
       return this;
@@ -366,7 +366,7 @@ public final class ShardWriter implements AutoCloseable {
      * @param n at least 0
      * @return this builder
      */
-    public Builder firstNumber(int n) {
+    public Builder optFirstNumber(int n) {
       checkArgument(n >= 0, "firstNumber must be >= 0, got %s", n);
       this.firstNumber = n;
       return this;
@@ -378,7 +378,7 @@ public final class ShardWriter implements AutoCloseable {
      * @param callback the callback
      * @return this builder
      */
-    public Builder onComplete(Consumer<CompletedShard> callback) {
+    public Builder optOnComplete(Consumer<CompletedShard> callback) {
       this.onComplete = requireNonNull(callback, "callback");
       return this;
     }

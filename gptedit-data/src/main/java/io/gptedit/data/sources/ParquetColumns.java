@@ -69,4 +69,21 @@ public record ParquetColumns(
     return new ParquetColumns("ultraedit", Optional.of("idx"), "source_image", "edited_image", "edit_prompt",
         Optional.empty(), Optional.of("source_caption"));
   }
+
+  /**
+   * Returns the mapping of a dataset by name: {@code omniedit}, {@code hqedit} or {@code ultraedit}.
+   *
+   * @param dataset the dataset's name
+   * @return the mapping
+   * @throws SourceException naming the dataset if its columns are not known
+   */
+  public static ParquetColumns forDataset(String dataset) {
+    return switch (String.valueOf(dataset)) {
+      case "omniedit" -> omniEdit();
+      case "hqedit" -> hqEdit();
+      case "ultraedit" -> ultraEdit();
+      default -> throw new SourceException(
+          "parquet sources know the columns of omniedit, hqedit and ultraedit, not '" + dataset + "'", null);
+    };
+  }
 }

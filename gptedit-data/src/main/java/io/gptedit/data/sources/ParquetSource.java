@@ -201,9 +201,9 @@ public final class ParquetSource extends AbstractSource {
         }
         EditInstruction ins = EditInstruction.of(instruction.strip());
         SampleMetadata.Builder b = SampleMetadata.builder(id, columns.dataset(), ins, new Size(input.width(), input.height()))
-            .sourceId(rawId != null ? rawId : Long.toString(fileRow));
-        Optional.ofNullable(rows.getString(5)).ifPresent(b::task);
-        Optional.ofNullable(rows.getString(6)).filter(s -> !s.isBlank()).ifPresent(b::inputDescription);
+            .optSourceId(rawId != null ? rawId : Long.toString(fileRow));
+        Optional.ofNullable(rows.getString(5)).ifPresent(b::optTask);
+        Optional.ofNullable(rows.getString(6)).filter(s -> !s.isBlank()).ifPresent(b::optInputDescription);
         return new EditTriplet(id, input, ins, output, b.build());
       }
       return null;

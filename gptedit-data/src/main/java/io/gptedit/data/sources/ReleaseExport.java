@@ -41,6 +41,8 @@ import java.util.Set;
  *
  * <p>Records are streamed to their files as they come (one array per dataset and task, finished on
  * {@link #close()}, each moved into place atomically); memory holds one sample at a time.
+ *
+ * @since 0.1
  */
 public final class ReleaseExport implements AutoCloseable {
   /** The token the training format puts in the model's turn, where the edited image is generated. */

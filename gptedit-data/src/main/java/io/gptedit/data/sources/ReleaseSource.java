@@ -278,18 +278,18 @@ public final class ReleaseSource extends AbstractSource {
     };
     String dataset = text(n, "dataset_source").orElse(taskDir.getParent().getFileName().toString());
     SampleMetadata.Builder b = SampleMetadata.builder(id, dataset, instruction, new Size(input.width(), input.height()))
-        .task(text(n, "task").orElse(taskDir.getFileName().toString()))
-        .sourceId(id)
-        .inputPath(relativeTo.relativize(taskDir.resolve(text(n, "input").get())).toString())
-        .outputPath(relativeTo.relativize(taskDir.resolve(text(n, "output").get())).toString());
-    text(n, "input_description").ifPresent(b::inputDescription);
+        .optTask(text(n, "task").orElse(taskDir.getFileName().toString()))
+        .optSourceId(id)
+        .optInputPath(relativeTo.relativize(taskDir.resolve(text(n, "input").get())).toString())
+        .optOutputPath(relativeTo.relativize(taskDir.resolve(text(n, "output").get())).toString());
+    text(n, "input_description").ifPresent(b::optInputDescription);
     if (!type.equals("rewrite")) {
       // the instruction keeps no original unless it is a rewrite; keep the release's field so it round-trips
-      original.ifPresent(o -> b.extension(INSTRUCTION_ORIGINAL, n.get("instruction_original").toString()));
+      original.ifPresent(o -> b.optExtension(INSTRUCTION_ORIGINAL, n.get("instruction_original").toString()));
     }
     for (Map.Entry<String, JsonNode> e : n.properties()) {
       if (!MAPPED.contains(e.getKey())) {
-        b.extension(SCHEMA_FIELDS.contains(e.getKey()) ? "release_" + e.getKey() : e.getKey(), e.getValue().toString());
+        b.optExtension(SCHEMA_FIELDS.contains(e.getKey()) ? "release_" + e.getKey() : e.getKey(), e.getValue().toString());
       }
     }
     return new EditTriplet(id, input, instruction, output, b.build());
@@ -324,10 +324,10 @@ public final class ReleaseSource extends AbstractSource {
         ? new EditInstruction(instruction, Optional.empty(), List.of(), Optional.of(ComplexityLevel.C3))
         : EditInstruction.of(instruction);
     SampleMetadata m = SampleMetadata.builder(id, dataset, ins, new Size(input.width(), input.height()))
-        .task(stem)
-        .sourceId(Integer.toString(cursor.index()))
-        .inputPath(images.get(0).asText())
-        .outputPath(images.get(1).asText())
+        .optTask(stem)
+        .optSourceId(Integer.toString(cursor.index()))
+        .optInputPath(images.get(0).asText())
+        .optOutputPath(images.get(1).asText())
         .build();
     return new EditTriplet(id, input, ins, output, m);
   }

@@ -84,10 +84,10 @@ public record SyntheticSample(
    */
   public SampleMetadata metadata() {
     return SampleMetadata.builder(id, DATASET, editInstruction(), new Size(input.width(), input.height()))
-        .task(task())
-        .sourceId(Long.toString(index))
-        .inputDescription(scene.describe())
-        .extension(SyntheticTruth.EXTENSION, truth().toJson())
+        .optTask(task())
+        .optSourceId(Long.toString(index))
+        .optInputDescription(scene.describe())
+        .optExtension(SyntheticTruth.EXTENSION, truth().toJson())
         .build();
   }
 

@@ -400,7 +400,7 @@ public final class SyntheticWorld {
      * @param max the largest long side, at most 4096
      * @return this builder
      */
-    public Builder sides(int min, int max) {
+    public Builder optSides(int min, int max) {
       checkArgument(min >= 8 && max >= min && max <= 4096, "sides must satisfy 8 <= min <= max <= 4096, got %s..%s", min, max);
       this.minSide = min;
       this.maxSide = max;
@@ -413,7 +413,7 @@ public final class SyntheticWorld {
      * @param share 0 to 1
      * @return this builder
      */
-    public Builder exactRatioShare(double share) {
+    public Builder optExactRatioShare(double share) {
       checkArgument(share >= 0 && share <= 1, "share must be in [0, 1], got %s", share);
       this.exactRatioShare = share;
       return this;
@@ -427,7 +427,7 @@ public final class SyntheticWorld {
      * @param c3 weight of three-edit chains
      * @return this builder
      */
-    public Builder complexityWeights(double c1, double c2, double c3) {
+    public Builder optComplexityWeights(double c1, double c2, double c3) {
       checkArgument(c1 >= 0 && c2 >= 0 && c3 >= 0 && c1 + c2 + c3 > 0, "weights must be >= 0 with a positive sum");
       this.complexityWeights = new double[] {c1, c2, c3};
       return this;
@@ -439,7 +439,7 @@ public final class SyntheticWorld {
      * @param share 0 to 1
      * @return this builder
      */
-    public Builder patternShare(double share) {
+    public Builder optPatternShare(double share) {
       checkArgument(share >= 0 && share <= 1, "share must be in [0, 1], got %s", share);
       this.patternShare = share;
       return this;

@@ -25,9 +25,9 @@ class TrainingBatchesTest {
     }
 
     TrainingBatches batches() {
-      TrainingBatches.Builder b = TrainingBatches.builder().batchSize(batchSize).seed(seed);
+      TrainingBatches.Builder b = TrainingBatches.builder().optBatchSize(batchSize).optSeed(seed);
       if (weights != null) {
-        b.mixture(DatasetIndex.Column.DATASET, weights);
+        b.optMixture(DatasetIndex.Column.DATASET, weights);
       }
       return b.build(groups);
     }
@@ -188,7 +188,7 @@ class TrainingBatchesTest {
     for (int i = 0; i < 400; i++) {
       es.add(new DatasetIndex.Entry(String.format("k%03d", i), "s.tar", i, i < 300 ? AspectPreset.SQUARE : AspectPreset.LANDSCAPE));
     }
-    TrainingBatches tb = TrainingBatches.builder().batchSize(8).seed(11).build(Map.of("any", es));
+    TrainingBatches tb = TrainingBatches.builder().optBatchSize(8).optSeed(11).build(Map.of("any", es));
     assertThat(tb.bucketShares()).containsOnlyKeys(AspectPreset.SQUARE, AspectPreset.LANDSCAPE);
     assertThat(tb.bucketShares().get(AspectPreset.SQUARE)).isCloseTo(0.75, org.assertj.core.data.Offset.offset(1e-12));
     Map<String, Integer> hits = new HashMap<>();
@@ -204,13 +204,13 @@ class TrainingBatchesTest {
   @Test
   void badSettingsAreRejectedNamingWhatIsWrong() {
     Map<String, List<DatasetIndex.Entry>> g = Map.of("a", List.of(new DatasetIndex.Entry("a1", "a.tar", 0, AspectPreset.SQUARE)));
-    assertThatThrownBy(() -> TrainingBatches.builder().batchSize(0))
+    assertThatThrownBy(() -> TrainingBatches.builder().optBatchSize(0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batchSize");
-    assertThatThrownBy(() -> TrainingBatches.builder().mixture(DatasetIndex.Column.TASK, Map.of("a", -1.0)))
+    assertThatThrownBy(() -> TrainingBatches.builder().optMixture(DatasetIndex.Column.TASK, Map.of("a", -1.0)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("weight of a");
-    assertThatThrownBy(() -> TrainingBatches.builder().mixture(DatasetIndex.Column.TASK, Map.of("a", 0.0)))
+    assertThatThrownBy(() -> TrainingBatches.builder().optMixture(DatasetIndex.Column.TASK, Map.of("a", 0.0)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive");
-    assertThatThrownBy(() -> TrainingBatches.builder().mixture(DatasetIndex.Column.TASK, Map.of("b", 1.0)).build(g))
+    assertThatThrownBy(() -> TrainingBatches.builder().optMixture(DatasetIndex.Column.TASK, Map.of("b", 1.0)).build(g))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no group with a positive weight");
     assertThatThrownBy(() -> TrainingBatches.builder().build(g).batch(-1))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("step");

@@ -28,8 +28,8 @@ class ShardReaderFuzzTest {
 
   @BeforeAll
   static void seed() throws IOException {
-    SyntheticWorld world = SyntheticWorld.builder(7).sides(8, 12).build();
-    try (ShardWriter w = ShardWriter.builder(dir.resolve("seed"), "train").maxSamples(3).build()) {
+    SyntheticWorld world = SyntheticWorld.builder(7).optSides(8, 12).build();
+    try (ShardWriter w = ShardWriter.builder(dir.resolve("seed"), "train").optMaxSamples(3).build()) {
       for (int i = 0; i < 3; i++) {
         w.write(world.sample(i).toTriplet());
       }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ShardRoundTripTest {
-  private static final SyntheticWorld WORLD = SyntheticWorld.builder(42).sides(24, 64).build();
+  private static final SyntheticWorld WORLD = SyntheticWorld.builder(42).optSides(24, 64).build();
 
   @TempDir Path tmp;
 
@@ -37,10 +37,32 @@ class ShardRoundTripTest {
   }
 
   private static List<CompletedShard> writeAll(Path dir, List<EditTriplet> ts, int maxSamples) {
-    try (ShardWriter w = ShardWriter.builder(dir, "train").maxSamples(maxSamples).build()) {
+    try (ShardWriter w = ShardWriter.builder(dir, "train").optMaxSamples(maxSamples).build()) {
       ts.forEach(w::write);
       w.flush();
       return w.completed();
+    }
+  }
+
+  // Regression: a verifying reader decoded both PNGs, threw the images away, and toTriplet() decoded them again.
+  @Test
+  void aVerifiedSampleKeepsItsDecodedImagesAndNeverDecodesTheBytesAgain() throws IOException {
+    List<EditTriplet> ts = triplets(3);
+    writeAll(tmp, ts, 10);
+    try (ShardReader r = ShardReader.openDirectory(tmp, ErrorPolicy.STOP)) {
+      ShardSample s = r.next();
+      java.util.Arrays.fill(s.inputPng(), (byte) 0); // bytes that no longer decode
+      java.util.Arrays.fill(s.editedPng(), (byte) 0);
+      EditTriplet back = s.toTriplet();
+      assertThat(back.input()).isEqualTo(ts.get(0).input());
+      assertThat(back.edited()).isEqualTo(ts.get(0).edited());
+      assertThat(s.input()).isSameAs(back.input());
+    }
+    try (ShardReader r = ShardReader.open(ShardReader.listShards(tmp), ErrorPolicy.STOP, false)) {
+      ShardSample s = r.next(); // not verified: decoded on first use, then kept
+      assertThat(s.input()).isEqualTo(ts.get(0).input()).isSameAs(s.input());
+      java.util.Arrays.fill(s.editedPng(), (byte) 0);
+      assertThatThrownBy(s::edited).hasMessageContaining(s.key() + ".edited.png");
     }
   }
 
@@ -105,7 +127,7 @@ class ShardRoundTripTest {
   @Test
   void shardsRollByBytesAsWellAsCount() {
     List<EditTriplet> ts = triplets(10);
-    try (ShardWriter w = ShardWriter.builder(tmp, "b").maxSamples(1000).maxBytes(12_000).build()) {
+    try (ShardWriter w = ShardWriter.builder(tmp, "b").optMaxSamples(1000).optMaxBytes(12_000).build()) {
       ts.forEach(w::write);
       w.flush();
       assertThat(w.completed()).hasSizeGreaterThan(1);
@@ -133,7 +155,7 @@ class ShardRoundTripTest {
   @Test
   void keysWithSlashesBecomeFoldersAndRoundTrip() {
     EditTriplet t = triplets(1).get(0);
-    SampleMetadata m = t.metadata().toBuilder().id("omniedit/addition/x-1").build();
+    SampleMetadata m = t.metadata().toBuilder().optId("omniedit/addition/x-1").build();
     EditTriplet slashed = new EditTriplet("omniedit/addition/x-1", t.input(), t.instruction(), t.edited(), m);
     writeAll(tmp, List.of(slashed), 5);
     try (ShardReader r = ShardReader.openDirectory(tmp, ErrorPolicy.STOP)) {
@@ -228,7 +250,7 @@ class ShardRoundTripTest {
   void longKeysUsePaxHeadersDeterministically() throws IOException {
     EditTriplet t = triplets(1).get(0);
     String id = "x".repeat(150);
-    EditTriplet longOne = new EditTriplet(id, t.input(), t.instruction(), t.edited(), t.metadata().toBuilder().id(id).build());
+    EditTriplet longOne = new EditTriplet(id, t.input(), t.instruction(), t.edited(), t.metadata().toBuilder().optId(id).build());
     writeAll(tmp.resolve("a"), List.of(longOne), 5);
     writeAll(tmp.resolve("b"), List.of(longOne), 5);
     assertThat(Files.readAllBytes(tmp.resolve("b/train-000000.tar")))

@@ -28,7 +28,7 @@ class ShardTruncationTest {
   @TempDir Path tmp;
 
   private Path writeShard(int samples) {
-    try (ShardWriter w = ShardWriter.builder(tmp, "train").maxSamples(samples).build()) {
+    try (ShardWriter w = ShardWriter.builder(tmp, "train").optMaxSamples(samples).build()) {
       ShardRoundTripTest.triplets(samples).forEach(w::write);
     }
     return tmp.resolve("train-000000.tar");

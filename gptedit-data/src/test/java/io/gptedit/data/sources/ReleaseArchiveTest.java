@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The release's tar.gz.partNNN archives are streamed without concatenating or extracting them. */
 class ReleaseArchiveTest {
-  private static final SyntheticWorld WORLD = SyntheticWorld.builder(5).sides(16, 40).build();
+  private static final SyntheticWorld WORLD = SyntheticWorld.builder(5).optSides(16, 40).build();
 
   @TempDir Path tmp;
 

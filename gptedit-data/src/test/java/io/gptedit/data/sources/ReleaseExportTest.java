@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Exported triplets read back as the same release records, in both release formats. */
 class ReleaseExportTest {
-  private static final SyntheticWorld WORLD = SyntheticWorld.builder(7).sides(16, 40).build();
+  private static final SyntheticWorld WORLD = SyntheticWorld.builder(7).optSides(16, 40).build();
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path tmp;

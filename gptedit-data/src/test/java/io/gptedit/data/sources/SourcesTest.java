@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SourcesTest {
-  private static final SyntheticWorld WORLD = SyntheticWorld.builder(3).sides(16, 40).build();
+  private static final SyntheticWorld WORLD = SyntheticWorld.builder(3).optSides(16, 40).build();
 
   @TempDir Path tmp;
 

@@ -37,7 +37,7 @@ class SyntheticWorldTest {
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(longs = {1, 2, 3})
   void everySampleHasANonEmptyExactMaskAndAParseableInstruction(long seed) {
-    SyntheticWorld w = SyntheticWorld.builder(seed).sides(24, 96).build();
+    SyntheticWorld w = SyntheticWorld.builder(seed).optSides(24, 96).build();
     Property.forAll(seed, 300, r -> w.sample(r.nextInt(1_000_000)), s -> {
       assertThat(s.mask().count()).as("mask of %s", s.instruction()).isPositive();
       assertThat(s.mask()).isEqualTo(EditMask.between(s.input(), s.target()));
@@ -91,7 +91,7 @@ class SyntheticWorldTest {
 
   @Test
   void chainedSamplesCarryComposedInstructionsAndValidMetadata() {
-    SyntheticWorld w = SyntheticWorld.builder(3).complexityWeights(0, 0, 1).build();
+    SyntheticWorld w = SyntheticWorld.builder(3).optComplexityWeights(0, 0, 1).build();
     SyntheticSample s = w.sample(11);
     assertThat(s.editInstruction().complexity()).contains(ComplexityLevel.C3);
     assertThat(s.editInstruction().atomicSteps()).hasSize(3);
@@ -102,7 +102,7 @@ class SyntheticWorldTest {
 
   @Test
   void smallSizesAreSupportedForTheTrainer() {
-    SyntheticWorld tiny = SyntheticWorld.builder(1).sides(32, 64).build();
+    SyntheticWorld tiny = SyntheticWorld.builder(1).optSides(32, 64).build();
     for (long i = 0; i < 50; i++) {
       SyntheticSample s = tiny.sample(i);
       assertThat(Math.max(s.input().width(), s.input().height())).isBetween(32, 64);

@@ -23,6 +23,8 @@ import java.util.Set;
  * for 606 rows). Samples are paired with outputs by row, not by key: the first row with a key keeps it, and the
  * n-th repeat within the same task type and language becomes {@code <key>}{@value #REPEAT_SUFFIX}{@code n}, so a
  * repeat neither refuses the load nor shares another row's output file.
+ *
+ * @since 0.1
  */
 public final class GEditBench {
   /** The metadata file name inside a GEdit folder. */

@@ -29,6 +29,8 @@ import java.util.List;
  * <p>Image columns are {@code struct<bytes, path>}; each input image is decoded (so a corrupt row is caught here,
  * naming the file and key) and written as PNG under {@code images/<lang>/<task_type>/<key>.png}; a repeated key
  * gets its own image, named as {@link GEditBench} names the repeat's sample ({@code <key>__dup2.png}).
+ *
+ * @since 0.1
  */
 public final class GEditParquet {
   /** The image column the benchmark's edits start from. */

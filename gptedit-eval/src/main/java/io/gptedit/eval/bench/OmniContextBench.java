@@ -18,6 +18,8 @@ import java.util.Set;
  * folder); {@link OmniContextParquet#export} writes it from the Hugging Face parquet files. Rows of other task types
  * (MULTIPLE, SCENE) and of other instruction languages are skipped (a row without {@code instruction_language}
  * counts as {@value #DEFAULT_LANGUAGE}); a SINGLE row must have exactly one input image.
+ *
+ * @since 0.1
  */
 public final class OmniContextBench {
   /** The metadata file name. */

@@ -32,6 +32,8 @@ import java.util.List;
  * caught here, naming the file, row and key) and written as PNG under
  * {@code images/<task_type>/<key>_<i>.png}; every row is kept, whatever its task type and language, so the loader
  * chooses.
+ *
+ * @since 0.1
  */
 public final class OmniContextParquet {
   private OmniContextParquet() {}

@@ -35,6 +35,8 @@ import java.util.regex.Pattern;
  * </ul>
  * The number of scores is checked against {@code expectedSize} when that is positive; GEdit passes 0 (the
  * official scorer takes the minimum of whatever list it gets, one score or three).
+ *
+ * @since 0.1
  */
 public final class ScoreListParser {
   private static final JsonMapper STRICT = JsonMapper.builder().build();

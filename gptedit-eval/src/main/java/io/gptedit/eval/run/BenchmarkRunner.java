@@ -123,8 +123,8 @@ public final class BenchmarkRunner {
     if (editor.isPresent()) {
       RunSummary summary =
           EditRunner.builder()
-              .editor(editor.get())
-              .outputRoot(outputRoot)
+              .setEditor(editor.get())
+              .setOutputRoot(outputRoot)
               .optModelName(modelName)
               .optConcurrency(editConcurrency)
               .optOptions(editOptions)
@@ -274,7 +274,7 @@ public final class BenchmarkRunner {
      * @param set the loaded benchmark
      * @return this builder
      */
-    public Builder benchmarkSet(BenchmarkSet set) {
+    public Builder setBenchmarkSet(BenchmarkSet set) {
       this.set = requireNonNull(set, "set");
       return this;
     }
@@ -285,7 +285,7 @@ public final class BenchmarkRunner {
      * @param outputRoot the folder
      * @return this builder
      */
-    public Builder outputRoot(Path outputRoot) {
+    public Builder setOutputRoot(Path outputRoot) {
       this.outputRoot = requireNonNull(outputRoot, "outputRoot");
       return this;
     }
@@ -308,7 +308,7 @@ public final class BenchmarkRunner {
      * @param chat the service
      * @return this builder
      */
-    public Builder chat(ChatService chat) {
+    public Builder setChat(ChatService chat) {
       this.chat = requireNonNull(chat, "chat");
       return this;
     }

@@ -54,7 +54,7 @@ public final class EditRunner {
   }
 
   /**
-   * Returns a builder; {@link Builder#editor} and {@link Builder#outputRoot} are required.
+   * Returns a builder; {@link Builder#setEditor} and {@link Builder#setOutputRoot} are required.
    *
    * @return a new builder
    */
@@ -170,7 +170,7 @@ public final class EditRunner {
      * @param editor the editor
      * @return this builder
      */
-    public Builder editor(ImageEditor editor) {
+    public Builder setEditor(ImageEditor editor) {
       this.editor = requireNonNull(editor, "editor");
       return this;
     }
@@ -181,7 +181,7 @@ public final class EditRunner {
      * @param outputRoot the folder outputs are written under
      * @return this builder
      */
-    public Builder outputRoot(Path outputRoot) {
+    public Builder setOutputRoot(Path outputRoot) {
       this.outputRoot = requireNonNull(outputRoot, "outputRoot");
       return this;
     }

@@ -38,7 +38,7 @@ import java.util.List;
  *     FluxTextConditioner text = FluxTextConditioner.fromDiffusers(dir, DataType.FLOAT16);
  *     ImageEditor editor = KontextEditor.builder().setTransformer(flux).setCodec(vae).setConditioner(text).build()) {
  *   RgbImage edited = editor.edit(ImageCodec.read(Path.of("cat.png")), "give the cat a red hat",
- *       EditOptions.builder().seed(7).build());
+ *       EditOptions.builder().optSeed(7).build());
  *   ImageCodec.write(edited, Path.of("cat-hat.png"), ImageFormat.PNG);
  * }
  * }</pre>
@@ -48,6 +48,8 @@ import java.util.List;
  * {@code docs/models.md}.) The conditioner
  * made by {@link #fromDiffusers} owns its encoders and tokenizers and closes them; one made by {@link #builder()}
  * does not. Thread-safe.
+ *
+ * @since 0.1
  */
 public final class FluxTextConditioner implements Conditioner, TextEncoder, AutoCloseable {
   /** diffusers' {@code max_sequence_length} for Flux and Kontext. */

@@ -36,6 +36,8 @@ import java.util.List;
  * <p>{@code ChannelWiseEditor} encodes its negative prompt as the empty string; the {@link TextEmbeddingCache} makes
  * that (and any repeated prompt) one encoding. The conditioner made by {@link #fromDiffusers} owns what it loaded;
  * one made by {@link #builder()} does not. It is also a {@link TextEncoder}. Thread-safe.
+ *
+ * @since 0.1
  */
 public final class Sd3TextConditioner implements Conditioner, TextEncoder, AutoCloseable {
   /** diffusers' {@code max_sequence_length} for SD3. */

@@ -22,6 +22,8 @@ import java.util.function.Function;
  * arrays and copied into the caller's manager on every hit. The size bound counts those floats: a Flux prompt
  * (512 x 4096 T5 states + 768 pooled) is about 8 MiB, an SD3 prompt (333 x 4096 + 2048) about 5.3 MiB. An encoding
  * larger than the whole bound is returned uncached. Thread-safe; one cache may be shared by several conditioners.
+ *
+ * @since 0.1
  */
 public final class TextEmbeddingCache {
   /** The default bound: 256 MiB, about 30 Flux prompts. */

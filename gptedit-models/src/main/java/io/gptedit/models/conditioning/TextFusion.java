@@ -46,6 +46,8 @@ import java.util.Map;
  * <p>Parameter names: {@code connector.0} and (MLP, MetaQuery) {@code connector.2}, {@code connector_norm},
  * {@code type_embedding} and {@code meta_queries}; the released checkpoint's
  * {@code denoise_tower.denoise_projector.{0,2}} map to {@code connector.{0,2}}.
+ *
+ * @since 0.1
  */
 public final class TextFusion implements Conditioner, AutoCloseable {
   /** The four fusions. */

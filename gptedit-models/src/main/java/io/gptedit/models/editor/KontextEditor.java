@@ -23,7 +23,7 @@ import io.gptedit.models.flux.FluxTransformer;
  *     AutoencoderKL vae = AutoencoderKL.load(VaeConfig.flux(), vaeShards, "")) {
  *   KontextEditor editor = KontextEditor.builder()
  *       .setTransformer(flux).setCodec(vae).setConditioner(textFusion).build();
- *   RgbImage edited = editor.edit(input, "make the sky purple", EditOptions.builder().seed(42).build());
+ *   RgbImage edited = editor.edit(input, "make the sky purple", EditOptions.builder().optSeed(42).build());
  * }
  * }</pre>
  *

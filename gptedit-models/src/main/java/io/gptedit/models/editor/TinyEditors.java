@@ -28,7 +28,7 @@ import java.util.List;
  *
  * <pre>{@code
  * try (DiffusionEditor editor = TinyEditors.kontext(42)) {
- *   RgbImage edited = editor.edit(RgbImage.filled(64, 48, 0x3366cc), "make it red", EditOptions.builder().seed(1).build());
+ *   RgbImage edited = editor.edit(RgbImage.filled(64, 48, 0x3366cc), "make it red", EditOptions.builder().optSeed(1).build());
  * }
  * }</pre>
  *

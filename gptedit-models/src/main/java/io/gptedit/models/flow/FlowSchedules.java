@@ -8,6 +8,8 @@ package io.gptedit.models.flow;
  * shifts {@code linspace(1, 1/steps, steps)} and appends a final 0. SD3 uses a static shift of 3.0
  * ({@link #sd3}) and, like diffusers and Stability's sampler, schedules down to the shifted smallest training sigma
  * rather than to {@code 1/steps}.
+ *
+ * @since 0.1
  */
 public final class FlowSchedules {
   /** BFL: mu at 256 image tokens. */

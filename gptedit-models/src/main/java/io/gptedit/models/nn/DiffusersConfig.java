@@ -9,6 +9,8 @@ import java.nio.file.Path;
 /**
  * A model's {@code config.json} as diffusers (and transformers) write it, read strictly: a required field that is
  * absent or of the wrong type is a {@link WeightLoadException} naming the file and the field.
+ *
+ * @since 0.1
  */
 public final class DiffusersConfig {
   private final Path path;

@@ -264,7 +264,7 @@ public final class OnnxEditor implements ImageEditor {
      * @param tokenizer for example {@code ByteTokenizer} for byte-level encoders
      * @return this builder
      */
-    public Builder tokenizer(TextTokenizer tokenizer) {
+    public Builder setTokenizer(TextTokenizer tokenizer) {
       this.tokenizer = tokenizer;
       return this;
     }

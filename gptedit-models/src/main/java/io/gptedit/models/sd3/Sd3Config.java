@@ -61,6 +61,34 @@ public record Sd3Config(
   }
 
   /**
+   * Reads a diffusers {@code SD3Transformer2DModel} {@code config.json} (SD3-Medium's, or an InstructPix2Pix
+   * fine-tune's such as UltraEdit's with {@code in_channels} 32).
+   *
+   * @param configJson the transformer's {@code config.json}
+   * @return the config it describes
+   * @throws io.gptedit.models.nn.WeightLoadException naming the file and field if a field is missing or mistyped,
+   *     or if the config asks for SD3.5's query/key normalisation or dual-attention layers (not implemented)
+   */
+  public static Sd3Config fromDiffusers(java.nio.file.Path configJson) {
+    io.gptedit.models.nn.DiffusersConfig j = io.gptedit.models.nn.DiffusersConfig.read(configJson);
+    j.require("qk_norm", "null", j.string("qk_norm", "null"));
+    j.require("dual_attention_layers", 0, j.integers("dual_attention_layers", new int[0]).length);
+    int in = j.integer("in_channels");
+    return new Sd3Config(
+        j.integer("sample_size"),
+        j.integer("patch_size"),
+        in,
+        j.integer("out_channels", in),
+        j.integer("num_layers"),
+        j.integer("num_attention_heads"),
+        j.integer("attention_head_dim"),
+        j.integer("joint_attention_dim"),
+        j.integer("caption_projection_dim"),
+        j.integer("pooled_projection_dim"),
+        j.integer("pos_embed_max_size"));
+  }
+
+  /**
    * A tiny InstructPix2Pix config for tests: 4 latent channels (8 in), 2 layers, 2 heads x 8.
    *
    * @return the preset

@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
  * The ByT5 byte-level scheme: each UTF-8 byte {@code b} becomes id {@code b + 3} (0 pad, 1 end of sequence,
  * 2 unknown), followed by id 1. It needs no vocabulary file, so tiny test encoders (vocabulary of at least 259)
  * can read real text; the released T5-XXL needs its SentencePiece vocabulary instead.
+ *
+ * @since 0.1
  */
 public final class ByteTokenizer implements TextTokenizer {
   /** Padding id. */

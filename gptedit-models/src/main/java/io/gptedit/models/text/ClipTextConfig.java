@@ -20,6 +20,8 @@ import java.nio.file.Path;
  * @param projection whether the checkpoint is a {@code CLIPTextModelWithProjection} (a {@code text_projection})
  * @param projectionDim width of the projection (used only with {@code projection})
  * @param eosTokenId the config's {@code eos_token_id}; 2 selects the legacy pooling at the largest id
+ *
+ * @since 0.1
  */
 public record ClipTextConfig(
     int vocabSize,

@@ -31,6 +31,8 @@ import java.util.Set;
  * {@code text_projection.weight}); {@link #load} also accepts transformers 5's prefix-less {@code CLIPTextModel}
  * files and ignores the old {@code position_ids} buffer. Parameters may be stored as float16 (half the memory);
  * the forward always computes in float32.
+ *
+ * @since 0.1
  */
 public final class ClipTextEncoder implements AutoCloseable {
   /** The prefix of every tower parameter in the published checkpoints. */

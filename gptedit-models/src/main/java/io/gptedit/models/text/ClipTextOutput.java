@@ -12,6 +12,8 @@ import ai.djl.ndarray.NDArray;
  *     penultimate layer's output by default (what SD3 reads)
  * @param pooled {@code pooler_output} (B, hidden): the last hidden state at the end-of-text token (Flux's input)
  * @param textEmbeds {@code text_embeds} (B, projection) of a model with a projection (SD3's pooled input), else null
+ *
+ * @since 0.1
  */
 public record ClipTextOutput(NDArray lastHiddenState, NDArray hiddenState, NDArray pooled, NDArray textEmbeds) {
   /** Checks the required arrays are present. */

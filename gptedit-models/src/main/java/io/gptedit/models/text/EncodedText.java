@@ -10,6 +10,8 @@ import static java.util.Objects.requireNonNull;
  * @param length the number of tokens
  * @param dim features per token
  * @param pooled the pooled vector (Flux's CLIP-L input), or an empty array when the encoder has none
+ *
+ * @since 0.1
  */
 public record EncodedText(float[] tokens, int length, int dim, float[] pooled) {
   /** Validates the sizes. */

@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
  * <p>The native library ships inside DJL's tokenizers jar (Linux x86-64 and aarch64, macOS aarch64, Windows
  * x86-64) and is extracted on first use; run with {@code -Dai.djl.offline=true} (or {@code OPT_OUT_TRACKING=true})
  * so DJL never contacts the network. Instances are thread-safe; close them to free the native tokenizers.
+ *
+ * @since 0.1
  */
 public final class JsonTokenizer implements TextTokenizer, AutoCloseable {
   /** The largest tokenizer file read (the largest published tokenizer.json files are around 20 MB). */

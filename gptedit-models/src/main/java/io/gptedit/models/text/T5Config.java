@@ -15,6 +15,8 @@ import java.nio.file.Path;
  * @param layers encoder blocks
  * @param buckets relative position buckets
  * @param maxDistance relative distance where buckets stop growing
+ *
+ * @since 0.1
  */
 public record T5Config(int vocab, int dModel, int dKv, int heads, int dFf, int layers, int buckets, int maxDistance) {
   /** RMS LayerNorm epsilon. */

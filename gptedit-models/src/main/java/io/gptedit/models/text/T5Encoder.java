@@ -28,6 +28,8 @@ import java.util.Set;
  * tokenizer's attention mask and masks padded keys exactly as transformers' {@code T5EncoderModel} does (float32's
  * lowest value added to their scores). Parameters may be stored as float16 (half the memory; the forward computes
  * in float32, because T5 v1.1's activations overflow float16).
+ *
+ * @since 0.1
  */
 public final class T5Encoder implements AutoCloseable {
   /** The tied duplicate of {@code shared.weight} that HF checkpoints may carry. */

@@ -10,6 +10,8 @@ import ai.djl.ndarray.NDManager;
  * (512 for Flux and Kontext, as their pipelines pad) and encoded; T5 has no pooled vector. Without padding a text
  * keeps the tokenizer's length (at most {@code tokens}), which only batch-1 inference can use. The encoder is not
  * owned: close it yourself.
+ *
+ * @since 0.1
  */
 public final class T5TextEncoder implements TextEncoder {
   private final T5Encoder t5;

@@ -6,6 +6,8 @@ package io.gptedit.models.text;
  *
  * <p>Implementations: {@link T5TextEncoder} (a {@link T5Encoder} with its tokenizer) and {@link
  * WordHashTextEncoder} (weightless, for tiny configs).
+ *
+ * @since 0.1
  */
 public interface TextEncoder {
   /**

@@ -8,6 +8,8 @@ import java.util.Arrays;
  * <p>{@link #encode} gives the ids of one text, truncated; {@link #tokenize} pads them to a fixed length with an
  * attention mask, as the reference pipelines call their tokenizers ({@code padding="max_length",
  * truncation=True}).
+ *
+ * @since 0.1
  */
 public interface TextTokenizer {
   /**

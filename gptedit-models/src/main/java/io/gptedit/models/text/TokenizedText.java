@@ -9,6 +9,8 @@ import java.util.Arrays;
  * @param ids the ids, {@code length} of them
  * @param attentionMask 1 for real tokens, 0 for padding; as long as {@code ids}
  * @param truncated whether the text had more tokens than fit and was cut
+ *
+ * @since 0.1
  */
 public record TokenizedText(int[] ids, int[] attentionMask, boolean truncated) {
   /**

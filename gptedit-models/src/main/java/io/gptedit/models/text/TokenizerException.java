@@ -3,7 +3,10 @@ package io.gptedit.models.text;
 import io.gptedit.core.GpteditException;
 import java.io.Serial;
 
-/** A tokenizer's files are missing, malformed or unsupported, or a text cannot be tokenized. */
+/** A tokenizer's files are missing, malformed or unsupported, or a text cannot be tokenized.
+ *
+ * @since 0.1
+ */
 public final class TokenizerException extends GpteditException {
   @Serial private static final long serialVersionUID = 1L;
 

@@ -12,6 +12,8 @@ import java.util.Locale;
  * its position; texts are cut or zero-padded to a fixed number of tokens, and the pooled vector is the mean of the
  * word tokens. It has no vocabulary to build and no weights to load, so any word gets a stable vector, and a
  * denoiser's {@code context_embedder} learns to read it the way Flux learns to read frozen T5 features.
+ *
+ * @since 0.1
  */
 public final class WordHashTextEncoder implements TextEncoder {
   private final int tokens;

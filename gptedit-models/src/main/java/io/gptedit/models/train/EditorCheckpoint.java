@@ -27,7 +27,7 @@ import java.util.TreeSet;
  *
  * <pre>{@code
  * try (DiffusionEditor editor = EditorCheckpoint.load(Path.of("runs/lab/run"))) { // latest checkpoint
- *   RgbImage out = editor.edit(input, "make the circle red", EditOptions.builder().seed(7).build());
+ *   RgbImage out = editor.edit(input, "make the circle red", EditOptions.builder().optSeed(7).build());
  * }
  * }</pre>
  *

@@ -100,7 +100,7 @@ class BadInputAtEntryPointsTest {
 
   @Test
   void onnxEditorBuildOfAFolderWithoutItsConfigNamesTheConfigFile() {
-    assertThatThrownBy(() -> OnnxEditor.builder(dir).tokenizer(new ByteTokenizer()).build())
+    assertThatThrownBy(() -> OnnxEditor.builder(dir).setTokenizer(new ByteTokenizer()).build())
         .isInstanceOf(OnnxConfigException.class)
         .hasMessageContaining(dir.toString());
   }

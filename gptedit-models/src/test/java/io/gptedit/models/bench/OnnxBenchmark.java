@@ -96,7 +96,7 @@ public final class OnnxBenchmark {
         TextFusion.Config.t5Only(32, 8);
     RgbImage input = TestImages.pattern(size, size);
     String instruction = "make the sky pink";
-    EditOptions options = EditOptions.builder().seed(1).steps(steps).guidance(2.5).build();
+    EditOptions options = EditOptions.builder().optSeed(1).optSteps(steps).optGuidance(2.5).build();
     try (SafetensorsFile fw = SafetensorsFile.open(fluxWeights);
         SafetensorsFile vw = SafetensorsFile.open(fixtures.resolve("vae_tiny_weights.safetensors"));
         SafetensorsFile tw = SafetensorsFile.open(fixtures.resolve("t5_tiny_weights.safetensors"));
@@ -108,7 +108,7 @@ public final class OnnxBenchmark {
                 new T5TextEncoder(t5, new ByteTokenizer(), 32, "t5-tiny", false), null)) {
       Timed djl = time(l -> KontextEditor.builder().setTransformer(flux).setCodec(vae).setConditioner(text)
           .optResolution(Resolution.FLOOR_TO_MULTIPLE).optListener(l).build(), input, instruction, options);
-      Timed onnx = time(l -> OnnxEditor.builder(editorFolder).tokenizer(new ByteTokenizer())
+      Timed onnx = time(l -> OnnxEditor.builder(editorFolder).setTokenizer(new ByteTokenizer())
           .optResolution(Resolution.FLOOR_TO_MULTIPLE).optIntraOpThreads(threads).optListener(l).build(),
           input, instruction, options);
       int latent = size / VaeConfig.tiny().spatialFactor() / 2;
@@ -127,7 +127,7 @@ public final class OnnxBenchmark {
     int steps = options.steps().orElseThrow();
     long[] stamps = new long[steps + 1];
     try (ImageEditor editor = factory.apply((s, n) -> stamps[s] = System.nanoTime())) {
-      editor.edit(input, instruction, options.toBuilder().steps(3).build()); // warm-up
+      editor.edit(input, instruction, options.toBuilder().optSteps(3).build()); // warm-up
       RgbImage out = null;
       double best = Double.MAX_VALUE;
       for (int r = 0; r < REPEATS; r++) {

@@ -72,13 +72,13 @@ class EditorParadigmsTest {
             .optResolution(Resolution.FLOOR_TO_MULTIPLE)
             .optListener((s, n) -> steps.add(s))
             .build();
-    EditOptions o = EditOptions.builder().seed(11).steps(2).guidance(2.5).build();
+    EditOptions o = EditOptions.builder().optSeed(11).optSteps(2).optGuidance(2.5).build();
     RgbImage a = editor.edit(image(18, 13), "make the sky pink", o);
     assertThat(a.width()).isEqualTo(16);
     assertThat(a.height()).isEqualTo(12);
     assertThat(steps).containsExactly(1, 2);
     assertThat(editor.edit(image(18, 13), "make the sky pink", o)).isEqualTo(a);
-    assertThat(editor.edit(image(18, 13), "make the sky pink", o.toBuilder().seed(12).build())).isNotEqualTo(a);
+    assertThat(editor.edit(image(18, 13), "make the sky pink", o.toBuilder().optSeed(12).build())).isNotEqualTo(a);
     assertThat(editor.edit(image(18, 13), "remove the tree", o)).isNotEqualTo(a);
   }
 
@@ -94,7 +94,7 @@ class EditorParadigmsTest {
             projector,
             Resolution.FLOOR_TO_MULTIPLE,
             (s, n) -> {})) {
-      EditOptions o = EditOptions.builder().seed(3).steps(2).build();
+      EditOptions o = EditOptions.builder().optSeed(3).optSteps(2).build();
       RgbImage a = editor.edit(image(8, 8), "add a hat", o);
       assertThat(a.width()).isEqualTo(8);
       assertThat(editor.edit(image(8, 8), "add a hat", o)).isEqualTo(a);
@@ -129,13 +129,13 @@ class EditorParadigmsTest {
       List<Integer> steps = new ArrayList<>();
       ChannelWiseEditor editor =
           new ChannelWiseEditor(sd3, vae, t5Fusion, Resolution.FLOOR_TO_MULTIPLE, false, (s, n) -> steps.add(s));
-      EditOptions o = EditOptions.builder().seed(2).steps(2).guidance(5).imageGuidance(1.5).build();
+      EditOptions o = EditOptions.builder().optSeed(2).optSteps(2).optGuidance(5).optImageGuidance(1.5).build();
       RgbImage a = editor.edit(image(9, 12), "make it night", o);
       assertThat(a.width()).isEqualTo(8);
       assertThat(a.height()).isEqualTo(12);
       assertThat(steps).containsExactly(1, 2);
       assertThat(editor.edit(image(9, 12), "make it night", o)).isEqualTo(a);
-      assertThat(editor.edit(image(9, 12), "make it night", o.toBuilder().imageGuidance(3).build())).isNotEqualTo(a);
+      assertThat(editor.edit(image(9, 12), "make it night", o.toBuilder().optImageGuidance(3).build())).isNotEqualTo(a);
     }
   }
 }

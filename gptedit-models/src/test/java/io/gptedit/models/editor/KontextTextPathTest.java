@@ -78,7 +78,7 @@ class KontextTextPathTest {
   }
 
   /** A tiny FLUX.1-Kontext-dev-shaped diffusers folder: sharded transformer, VAE, tokenizers and encoders. */
-  private static Path tinyKontextFolder(Path dir) throws Exception {
+  static Path tinyKontextFolder(Path dir) throws Exception {
     TextFixtures.fluxTextFolders(dir);
     Path tr = Files.createDirectories(dir.resolve("transformer"));
     Files.writeString(tr.resolve("config.json"), """
@@ -107,7 +107,7 @@ class KontextTextPathTest {
     return dir;
   }
 
-  private static RgbImage gradient(int w, int h) {
+  static RgbImage gradient(int w, int h) {
     byte[] rgb = new byte[w * h * 3];
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {
@@ -134,17 +134,17 @@ class KontextTextPathTest {
         ImageEditor editor = KontextEditor.builder().setTransformer(flux).setCodec(vae).setConditioner(text)
             .optResolution(Resolution.FLOOR_TO_MULTIPLE).build()) {
       RgbImage edited = editor.edit(ImageCodec.read(tmp.resolve("cat.png")), "give the cat a red hat",
-          EditOptions.builder().seed(7).steps(2).build());
+          EditOptions.builder().optSeed(7).optSteps(2).build());
       ImageCodec.write(edited, tmp.resolve("cat-hat.png"), ImageFormat.PNG);
 
       assertThat(ImageCodec.read(tmp.resolve("cat-hat.png")).width()).isEqualTo(16);
       RgbImage again = editor.edit(ImageCodec.read(tmp.resolve("cat.png")), "give the cat a red hat",
-          EditOptions.builder().seed(7).steps(2).build());
+          EditOptions.builder().optSeed(7).optSteps(2).build());
       assertThat(again).as("same seed and prompt: the same image").isEqualTo(edited);
       assertThat(text.cache().misses()).isEqualTo(1);
       assertThat(text.cache().hits()).isEqualTo(1);
       RgbImage other = editor.edit(ImageCodec.read(tmp.resolve("cat.png")), "make the sky pink",
-          EditOptions.builder().seed(7).steps(2).build());
+          EditOptions.builder().optSeed(7).optSteps(2).build());
       assertThat(other).as("the prompt reaches the transformer").isNotEqualTo(edited);
     }
   }
@@ -160,7 +160,7 @@ class KontextTextPathTest {
             io.gptedit.models.conditioning.Sd3TextConditioner.fromDiffusers(dir, DataType.FLOAT32)) {
       ChannelWiseEditor editor =
           new ChannelWiseEditor(sd3, vae, text, Resolution.FLOOR_TO_MULTIPLE, true, (s, n) -> {});
-      EditOptions options = EditOptions.builder().seed(3).steps(2).build();
+      EditOptions options = EditOptions.builder().optSeed(3).optSteps(2).build();
       RgbImage first = editor.edit(gradient(16, 16), "make the sky pink", options);
       assertThat(text.cache().misses()).as("prompt and the empty negative prompt").isEqualTo(2);
       RgbImage second = editor.edit(gradient(16, 16), "make the sky pink", options);

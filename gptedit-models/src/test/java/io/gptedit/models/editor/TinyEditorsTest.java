@@ -35,12 +35,12 @@ class TinyEditorsTest {
     try (DiffusionEditor editor = TinyEditors.of(paradigm, 7)) {
       assertThat(editor.denoiser().paradigm()).isEqualTo(paradigm);
       assertThat(editor.sampling().steps()).isEqualTo(TinyEditors.STEPS);
-      EditOptions o = EditOptions.builder().seed(3).steps(2).build();
+      EditOptions o = EditOptions.builder().optSeed(3).optSteps(2).build();
       RgbImage a = editor.edit(image(64, 48), "make the sky pink", o);
       assertThat(a.width()).isEqualTo(64);
       assertThat(a.height()).isEqualTo(48);
       assertThat(editor.edit(image(64, 48), "make the sky pink", o)).isEqualTo(a);
-      assertThat(editor.edit(image(64, 48), "make the sky pink", o.toBuilder().seed(4).build())).isNotEqualTo(a);
+      assertThat(editor.edit(image(64, 48), "make the sky pink", o.toBuilder().optSeed(4).build())).isNotEqualTo(a);
     }
   }
 

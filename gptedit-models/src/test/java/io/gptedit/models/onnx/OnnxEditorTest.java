@@ -35,19 +35,19 @@ class OnnxEditorTest {
 
 
   static OnnxEditor.Builder builder(Path folder) {
-    return OnnxEditor.builder(folder).tokenizer(new ByteTokenizer()).optResolution(Resolution.FLOOR_TO_MULTIPLE);
+    return OnnxEditor.builder(folder).setTokenizer(new ByteTokenizer()).optResolution(Resolution.FLOOR_TO_MULTIPLE);
   }
 
   @Test
   void onnxEditEqualsDjlKontextEditWithTheSameWeightsSeedAndSteps() throws Exception {
-    EditOptions o = EditOptions.builder().seed(5).steps(3).guidance(2.5).build();
+    EditOptions o = EditOptions.builder().optSeed(5).optSteps(3).optGuidance(2.5).build();
     RgbImage input = TestImages.pattern(14, 9);
     List<Integer> steps = new ArrayList<>();
     RgbImage onnx;
     try (OnnxEditor editor = builder(OnnxFixtures.editorFolder()).optListener((s, n) -> steps.add(s)).build()) {
       onnx = editor.edit(input, "make the sky pink", o);
       assertThat(editor.edit(input, "make the sky pink", o)).isEqualTo(onnx);
-      assertThat(editor.edit(input, "make the sky pink", o.toBuilder().seed(6).build())).isNotEqualTo(onnx);
+      assertThat(editor.edit(input, "make the sky pink", o.toBuilder().optSeed(6).build())).isNotEqualTo(onnx);
     }
     assertThat(steps).startsWith(1, 2, 3);
     assertThat(onnx.width()).isEqualTo(12);
@@ -70,7 +70,7 @@ class OnnxEditorTest {
       // The decoder graph has F16 weights and I/O: pixels may differ by rounding, by at most a couple of levels.
       assertThat(TestImages.maxSampleDiff(onnx, reference)).isLessThanOrEqualTo(2);
       // ... while a different seed moves pixels far more, so the comparison is not vacuous.
-      RgbImage other = djl.edit(input, "make the sky pink", o.toBuilder().seed(6).build());
+      RgbImage other = djl.edit(input, "make the sky pink", o.toBuilder().optSeed(6).build());
       assertThat(TestImages.maxSampleDiff(onnx, other)).isGreaterThan(10);
     }
   }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gptedit.core.editor.EditOptions;
+import io.gptedit.core.editor.ImageEditor;
+import io.gptedit.models.Editors;
 import io.gptedit.core.GpteditException;
 import io.gptedit.core.geometry.Size;
 import io.gptedit.core.image.EditMask;
@@ -112,7 +114,7 @@ class EditTrainingPathTest {
     EditorSpec spec = spec(paradigm);
     List<EditSample> data = samples(12, 3);
     Path run = tmp.resolve("run-" + paradigm.tag());
-    EditOptions seed = EditOptions.builder().seed(5).build();
+    EditOptions seed = EditOptions.builder().optSeed(5).build();
     List<RgbImage> inMemory = new ArrayList<>();
     List<RgbImage> untrained = new ArrayList<>();
     try (DiffusionEditor fresh = spec.build(EditorSpec.NO_EXTERNALS).editor(spec, "fresh")) {
@@ -137,6 +139,11 @@ class EditTrainingPathTest {
         RgbImage again = loaded.edit(s.input(), s.instruction(), seed);
         assertThat(again).as("sample %s", i).isEqualTo(inMemory.get(i));
       }
+    }
+    // The same checkpoint through the one-string factory the CLI uses.
+    try (ImageEditor viaSpec = Editors.open("checkpoint:" + run)) {
+      EditSample s = data.get(0);
+      assertThat(viaSpec.edit(s.input(), s.instruction(), seed)).isEqualTo(inMemory.get(0));
     }
     // Training changed the edits (so the equality above is not the untrained model's).
     assertThat(inMemory).isNotEqualTo(untrained);

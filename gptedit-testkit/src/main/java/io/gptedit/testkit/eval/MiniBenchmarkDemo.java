@@ -68,8 +68,8 @@ public final class MiniBenchmarkDemo {
   public static Evaluation runOffline(Benchmark benchmark, Path workDir, ProgressListener listener) {
     // The stand-in gets its own dummy key, never the environment's (a real OPENAI_API_KEY has no business here).
     try (OpenAiStandInServer server = OpenAiStandInServer.builder()
-            .chatService(new ScriptedJudgeChat())
-            .requireBearerToken(OpenAiStandInServer.STAND_IN_KEY)
+            .optChatService(new ScriptedJudgeChat())
+            .optRequireBearerToken(OpenAiStandInServer.STAND_IN_KEY)
             .build();
         OpenAiClient client = server.clientBuilder().build()) {
       return run(benchmark, workDir, client, JudgeConfig.defaults(benchmark).withSamplesPerImage(
@@ -93,9 +93,9 @@ public final class MiniBenchmarkDemo {
     BenchmarkSet set = writeAndLoad(benchmark, workDir.resolve("data"), 2);
     try (ImageEditor editor = demoEditor()) {
       return BenchmarkRunner.builder()
-          .benchmarkSet(set)
-          .outputRoot(workDir.resolve("outputs"))
-          .chat(judge)
+          .setBenchmarkSet(set)
+          .setOutputRoot(workDir.resolve("outputs"))
+          .setChat(judge)
           .optEditor(editor)
           .optJudgeConfig(config.withCache(workDir.resolve("judge-cache")))
           .optEditConcurrency(2)

@@ -58,11 +58,11 @@ import java.util.regex.Pattern;
  * ones included) and {@link #maxInFlight()} records the most requests handled at once.
  *
  * <p>Build clients for it with {@link #clientBuilder()}: they send the stand-in's dummy key
- * ({@link #STAND_IN_KEY}, or the token given to {@link Builder#requireBearerToken}) and never read an API key from
+ * ({@link #STAND_IN_KEY}, or the token given to {@link Builder#optRequireBearerToken}) and never read an API key from
  * the environment, so a real {@code OPENAI_API_KEY} never reaches the stand-in.
  *
  * <pre>{@code
- * try (OpenAiStandInServer server = OpenAiStandInServer.builder().editService(service).build();
+ * try (OpenAiStandInServer server = OpenAiStandInServer.builder().optEditService(service).build();
  *     OpenAiClient client = server.clientBuilder().build()) {
  *   server.faults().inject(Endpoint.IMAGE_EDITS, 1, FaultPlan.Fault.rateLimited("1"));
  *   GeneratedImage out = client.edit(request); // retried once, then served by the service
@@ -150,7 +150,7 @@ public final class OpenAiStandInServer implements AutoCloseable {
   /**
    * Returns a client builder for this server: its base URL and the stand-in's key, handed over explicitly so that
    * the client never reads an API key from the process environment. Use it instead of
-   * {@code OpenAiClient.builder().baseUrl(server.baseUrl())}, which would send a real {@code OPENAI_API_KEY} (when
+   * {@code OpenAiClient.builder().optBaseUrl(server.baseUrl())}, which would send a real {@code OPENAI_API_KEY} (when
    * one is set) to the stand-in.
    *
    * @return a builder with the base URL and key set; other settings are {@link OpenAiClient.Builder}'s defaults
@@ -158,9 +158,9 @@ public final class OpenAiStandInServer implements AutoCloseable {
   public OpenAiClient.Builder clientBuilder() {
     String key = bearerToken != null ? bearerToken : STAND_IN_KEY;
     return OpenAiClient.builder()
-        .baseUrl(baseUrl)
-        .apiKeyEnvironmentVariable(STAND_IN_KEY_VARIABLE)
-        .environment(Map.of(STAND_IN_KEY_VARIABLE, key)::get);
+        .optBaseUrl(baseUrl)
+        .optApiKeyEnvironmentVariable(STAND_IN_KEY_VARIABLE)
+        .optEnvironment(Map.of(STAND_IN_KEY_VARIABLE, key)::get);
   }
 
   /**
@@ -557,7 +557,7 @@ public final class OpenAiStandInServer implements AutoCloseable {
      * @param service the delegate
      * @return this builder
      */
-    public Builder editService(ImageEditService service) {
+    public Builder optEditService(ImageEditService service) {
       this.editService = requireNonNull(service, "service");
       return this;
     }
@@ -568,7 +568,7 @@ public final class OpenAiStandInServer implements AutoCloseable {
      * @param service the delegate
      * @return this builder
      */
-    public Builder generationService(ImageGenerationService service) {
+    public Builder optGenerationService(ImageGenerationService service) {
       this.generationService = requireNonNull(service, "service");
       return this;
     }
@@ -579,7 +579,7 @@ public final class OpenAiStandInServer implements AutoCloseable {
      * @param service the delegate
      * @return this builder
      */
-    public Builder chatService(ChatService service) {
+    public Builder optChatService(ChatService service) {
       this.chatService = requireNonNull(service, "service");
       return this;
     }
@@ -592,7 +592,7 @@ public final class OpenAiStandInServer implements AutoCloseable {
      * @return this builder
      * @throws IllegalArgumentException if the token is blank or holds characters not allowed in an HTTP header
      */
-    public Builder requireBearerToken(String token) {
+    public Builder optRequireBearerToken(String token) {
       requireNonNull(token, "token");
       checkArgument(!token.isBlank(), "token must not be blank");
       checkArgument(
@@ -608,7 +608,7 @@ public final class OpenAiStandInServer implements AutoCloseable {
      * @param latency zero or more
      * @return this builder
      */
-    public Builder latency(Duration latency) {
+    public Builder optLatency(Duration latency) {
       requireNonNull(latency, "latency");
       checkArgument(!latency.isNegative(), "latency must be >= 0");
       this.latency = latency;

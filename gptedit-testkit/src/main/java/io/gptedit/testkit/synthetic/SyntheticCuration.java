@@ -167,18 +167,18 @@ public final class SyntheticCuration {
    * @return the run's summary
    */
   public static CurationSummary run(Options options) {
-    SyntheticWorld world = SyntheticWorld.builder(options.seed()).sides(options.minSide(), options.maxSide()).build();
+    SyntheticWorld world = SyntheticWorld.builder(options.seed()).optSides(options.minSide(), options.maxSide()).build();
     StandInOptions service = StandInOptions.exact().withDefectRate(options.defectRate()).withLatency(options.latency());
     CurationConfig config = CurationConfig.builder(options.outputDir())
-        .shardPrefix("synthetic")
-        .shardLimits(options.shardSamples(), 1L << 30)
-        .concurrency(options.concurrency())
-        .generationUnit(options.generationUnit())
-        .policy(SyntheticSample.DATASET, SourcePolicy.omniEdit())
-        .chatModel(StandInOptions.DEFAULT_MODEL)
-        .retries(3, Duration.ofMillis(10))
-        .dryRun(options.dryRun())
-        .listener(options.listener())
+        .optShardPrefix("synthetic")
+        .optShardLimits(options.shardSamples(), 1L << 30)
+        .optConcurrency(options.concurrency())
+        .optGenerationUnit(options.generationUnit())
+        .optPolicy(SyntheticSample.DATASET, SourcePolicy.omniEdit())
+        .optChatModel(StandInOptions.DEFAULT_MODEL)
+        .optRetries(3, Duration.ofMillis(10))
+        .optDryRun(options.dryRun())
+        .optListener(options.listener())
         .build();
     ImageEditService edit = SyntheticServices.editService(world, service);
     ImageGenerationService generation = SyntheticServices.generationService(world, service);
@@ -188,14 +188,14 @@ public final class SyntheticCuration {
     }
     // The stand-in gets its own dummy key, never the environment's (a real OPENAI_API_KEY has no business here).
     try (OpenAiStandInServer server = OpenAiStandInServer.builder()
-            .editService(edit)
-            .generationService(generation)
-            .chatService(chat)
-            .requireBearerToken(OpenAiStandInServer.STAND_IN_KEY)
+            .optEditService(edit)
+            .optGenerationService(generation)
+            .optChatService(chat)
+            .optRequireBearerToken(OpenAiStandInServer.STAND_IN_KEY)
             .build();
         OpenAiClient client = server.clientBuilder()
-            .maxConcurrency(options.concurrency())
-            .requestTimeout(Duration.ofSeconds(60))
+            .optMaxConcurrency(options.concurrency())
+            .optRequestTimeout(Duration.ofSeconds(60))
             .build()) {
       return new CurationPipeline(config, client, client, client).run(inputs(world, options.samples()), options.samples());
     }

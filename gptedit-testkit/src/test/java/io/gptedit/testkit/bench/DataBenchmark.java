@@ -75,7 +75,7 @@ public final class DataBenchmark {
 
   private static void shards(Path dir, int n, boolean noise) {
     System.out.println(noise ? "-- photo-like (scene + noise) 1024x1024 pairs" : "-- flat synthetic 1024x1024 pairs");
-    SyntheticWorld world = SyntheticWorld.builder(1).patternShare(0.5).build();
+    SyntheticWorld world = SyntheticWorld.builder(1).optPatternShare(0.5).build();
     SplittableRandom r = new SplittableRandom(1);
     List<EditTriplet> triplets = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -93,7 +93,7 @@ public final class DataBenchmark {
       triplets.subList(0, Math.min(10, n)).forEach(w::write);
     }
     long t0 = System.nanoTime();
-    try (ShardWriter w = ShardWriter.builder(dir.resolve("full"), "bench").maxSamples(50).build()) {
+    try (ShardWriter w = ShardWriter.builder(dir.resolve("full"), "bench").optMaxSamples(50).build()) {
       triplets.forEach(w::write);
     }
     double secs = (System.nanoTime() - t0) / 1e9;
@@ -105,7 +105,7 @@ public final class DataBenchmark {
       encoded.add(new byte[][] {ImageCodec.encodePng(t.input()), ImageCodec.encodePng(t.edited()), MetadataCodec.toJsonBytes(t.metadata())});
     }
     t0 = System.nanoTime();
-    try (ShardWriter w = ShardWriter.builder(dir.resolve("raw"), "bench").maxSamples(50).build()) {
+    try (ShardWriter w = ShardWriter.builder(dir.resolve("raw"), "bench").optMaxSamples(50).build()) {
       for (int i = 0; i < n; i++) {
         byte[][] e = encoded.get(i);
         w.writeEncoded(triplets.get(i).id(), e[0], e[1], e[2]);

@@ -103,7 +103,7 @@ class CurationPipelineTest {
   void curatedOutputsMatchTheExactTargetsAndCarryTheGeometry() {
     CurationSummary s = SyntheticCuration.run(small(tmp, 30).withService(2, 0.0, Duration.ZERO));
     assertThat(s.rejected()).isZero();
-    SyntheticWorld world = SyntheticWorld.builder(0).sides(24, 72).build();
+    SyntheticWorld world = SyntheticWorld.builder(0).optSides(24, 72).build();
     for (ShardSample x : readAll(tmp)) {
       if (x.key().endsWith("-c3") || x.metadata().instructionKind() == InstructionKind.REWRITE) {
         continue;
@@ -185,7 +185,7 @@ class CurationPipelineTest {
 
   @Test
   void transientErrorsAreRetriedAndFinalErrorsRecorded() {
-    SyntheticWorld world = SyntheticWorld.builder(1).sides(24, 48).build();
+    SyntheticWorld world = SyntheticWorld.builder(1).optSides(24, 48).build();
     ImageEditService exact = SyntheticServices.editService(world, StandInOptions.exact());
     Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     ImageEditService flaky = req -> {
@@ -202,8 +202,8 @@ class CurationPipelineTest {
       GeneratedImage g = exact.edit(req);
       return g;
     };
-    CurationConfig config = CurationConfig.builder(tmp).generationUnit(32).shardLimits(10, 1 << 30)
-        .retries(3, Duration.ofMillis(1)).build();
+    CurationConfig config = CurationConfig.builder(tmp).optGenerationUnit(32).optShardLimits(10, 1 << 30)
+        .optRetries(3, Duration.ofMillis(1)).build();
     List<EditTriplet> inputs = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
       SyntheticSample s = world.sample(i);
@@ -253,10 +253,10 @@ class CurationPipelineTest {
 
   @Test
   void generateRecipeMakesNewInputsFromTextAtAHashedPresetAndEditsThemExactly() {
-    SyntheticWorld world = SyntheticWorld.builder(4).sides(24, 48).build();
+    SyntheticWorld world = SyntheticWorld.builder(4).optSides(24, 48).build();
     StandInOptions so = StandInOptions.exact();
-    CurationConfig config = CurationConfig.builder(tmp).generationUnit(32)
-        .policy(SyntheticSample.DATASET, SourcePolicy.generate()).build();
+    CurationConfig config = CurationConfig.builder(tmp).optGenerationUnit(32)
+        .optPolicy(SyntheticSample.DATASET, SourcePolicy.generate()).build();
     List<SyntheticSample> samples = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
       samples.add(world.sample(i));
@@ -288,10 +288,10 @@ class CurationPipelineTest {
   @Test
   void ultraEditRecipeRegeneratesAtTwiceTheSizeAndResizesBack() {
     // UltraEdit: 512x512 inputs regenerated at 1024x1024 and brought back to 512x512; here 64 -> 128 -> 64.
-    SyntheticWorld world = SyntheticWorld.builder(6).sides(64, 64).exactRatioShare(1).build();
+    SyntheticWorld world = SyntheticWorld.builder(6).optSides(64, 64).optExactRatioShare(1).build();
     StandInOptions so = StandInOptions.exact();
-    CurationConfig config = CurationConfig.builder(tmp).generationUnit(128)
-        .policy(SyntheticSample.DATASET, SourcePolicy.regenerateOnly()).build();
+    CurationConfig config = CurationConfig.builder(tmp).optGenerationUnit(128)
+        .optPolicy(SyntheticSample.DATASET, SourcePolicy.regenerateOnly()).build();
     List<SyntheticSample> squares = new ArrayList<>();
     for (int i = 0; squares.size() < 8; i++) {
       SyntheticSample x = world.sample(i);

@@ -37,8 +37,8 @@ class DatasetIndexTest {
     curated = SyntheticCuration.run(SyntheticCuration.Options.defaults(shards, 40).withSizes(24, 64, 32)
         .withShardSamples(9).withService(2, 0.0, Duration.ZERO));
     // A second source: raw synthetic triplets written as dataset "other".
-    SyntheticWorld world = SyntheticWorld.builder(9).sides(24, 48).build();
-    try (ShardWriter w = ShardWriter.builder(shards, "other").maxSamples(10).build()) {
+    SyntheticWorld world = SyntheticWorld.builder(9).optSides(24, 48).build();
+    try (ShardWriter w = ShardWriter.builder(shards, "other").optMaxSamples(10).build()) {
       for (int i = 0; i < 20; i++) {
         EditTriplet t = world.sample(i).toTriplet();
         String id = "other-" + i;
@@ -125,8 +125,8 @@ class DatasetIndexTest {
       assertThat(byDataset.get("synthetic")).hasSize((int) curated.written());
       assertThat(byDataset.get("synthetic")).isSortedAccordingTo(java.util.Comparator.comparing(DatasetIndex.Entry::key));
 
-      TrainingBatches.Builder b = TrainingBatches.builder().batchSize(6).seed(5)
-          .mixture(DatasetIndex.Column.DATASET, Map.of("synthetic", 3.0, "other", 1.0, "absent", 4.0));
+      TrainingBatches.Builder b = TrainingBatches.builder().optBatchSize(6).optSeed(5)
+          .optMixture(DatasetIndex.Column.DATASET, Map.of("synthetic", 3.0, "other", 1.0, "absent", 4.0));
       TrainingBatches tb = b.build(index);
       assertThat(tb.proportions()).containsOnlyKeys("other", "synthetic");
       int steps = 2000;

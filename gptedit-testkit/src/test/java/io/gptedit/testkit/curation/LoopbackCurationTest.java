@@ -48,21 +48,21 @@ class LoopbackCurationTest {
     CurationSummary local = SyntheticCuration.run(
         SyntheticCuration.Options.defaults(tmp.resolve("local"), n).withSizes(24, 64, 32).withService(4, 0.2, Duration.ZERO));
 
-    SyntheticWorld world = SyntheticWorld.builder(0).sides(24, 64).build();
+    SyntheticWorld world = SyntheticWorld.builder(0).optSides(24, 64).build();
     StandInOptions so = StandInOptions.exact().withDefectRate(0.2);
     List<EditTriplet> inputs = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       SyntheticSample s = world.sample(i);
       inputs.add(s.toTriplet());
     }
-    CurationConfig config = CurationConfig.builder(tmp.resolve("http")).shardPrefix("synthetic").shardLimits(500, 1L << 30)
-        .concurrency(4).generationUnit(32).policy(SyntheticSample.DATASET, SourcePolicy.omniEdit())
-        .chatModel(StandInOptions.DEFAULT_MODEL).build();
-    try (OpenAiStandInServer server = OpenAiStandInServer.builder().editService(SyntheticServices.editService(world, so))
-            .generationService(SyntheticServices.generationService(world, so)).chatService(SyntheticServices.chatService(world, so))
-            .latency(Duration.ofMillis(5)).build();
-        OpenAiClient client = OpenAiClient.builder().baseUrl(server.baseUrl()).apiKeyRequired(false)
-            .retryPolicy(new RetryPolicy(5, Duration.ofMillis(5), Duration.ofMillis(50), 0.5)).maxConcurrency(4).build()) {
+    CurationConfig config = CurationConfig.builder(tmp.resolve("http")).optShardPrefix("synthetic").optShardLimits(500, 1L << 30)
+        .optConcurrency(4).optGenerationUnit(32).optPolicy(SyntheticSample.DATASET, SourcePolicy.omniEdit())
+        .optChatModel(StandInOptions.DEFAULT_MODEL).build();
+    try (OpenAiStandInServer server = OpenAiStandInServer.builder().optEditService(SyntheticServices.editService(world, so))
+            .optGenerationService(SyntheticServices.generationService(world, so)).optChatService(SyntheticServices.chatService(world, so))
+            .optLatency(Duration.ofMillis(5)).build();
+        OpenAiClient client = OpenAiClient.builder().optBaseUrl(server.baseUrl()).optApiKeyRequired(false)
+            .optRetryPolicy(new RetryPolicy(5, Duration.ofMillis(5), Duration.ofMillis(50), 0.5)).optMaxConcurrency(4).build()) {
       server.faults().inject(Endpoint.IMAGE_EDITS, 3, FaultPlan.Fault.rateLimited("0"));
       server.faults().inject(Endpoint.IMAGE_EDITS, 2, FaultPlan.Fault.serverError(502));
       server.faults().inject(Endpoint.CHAT_COMPLETIONS, 2, FaultPlan.Fault.malformedJson());

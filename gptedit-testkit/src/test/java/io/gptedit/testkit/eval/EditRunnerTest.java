@@ -77,7 +77,7 @@ class EditRunnerTest {
     InvertEditor editor = new InvertEditor("purple");
     List<ProgressEvent> events = Collections.synchronizedList(new ArrayList<>());
     EditRunner runner =
-        EditRunner.builder().editor(editor).outputRoot(tmp.resolve("out")).optConcurrency(3).optListener(events::add).build();
+        EditRunner.builder().setEditor(editor).setOutputRoot(tmp.resolve("out")).optConcurrency(3).optListener(events::add).build();
     RunSummary first = runner.run(set);
     // instructions cycle through seven colours; purple ones fail
     long purple = set.samples().stream().filter(s -> s.instruction().contains("purple")).count();
@@ -107,7 +107,7 @@ class EditRunnerTest {
   void complexEditOutputsAreZeroPaddedInTheOutputRoot() throws Exception {
     BenchmarkSet set = ComplexEditBench.load(MiniBenchmarks.writeComplexEdit(tmp.resolve("c"), 3), "real", 2);
     InvertEditor editor = new InvertEditor(null);
-    EditRunner.builder().editor(editor).outputRoot(tmp.resolve("out")).build().run(set);
+    EditRunner.builder().setEditor(editor).setOutputRoot(tmp.resolve("out")).build().run(set);
     try (var files = Files.list(tmp.resolve("out"))) {
       assertThat(files.map(p -> p.getFileName().toString()).sorted().toList())
           .containsExactly("00000.png", "00001.png", "00002.png");
@@ -130,7 +130,7 @@ class EditRunnerTest {
             return true;
           }
         };
-    RunSummary r = EditRunner.builder().editor(editor).outputRoot(tmp.resolve("o")).optInstructions(upper).build().run(set);
+    RunSummary r = EditRunner.builder().setEditor(editor).setOutputRoot(tmp.resolve("o")).optInstructions(upper).build().run(set);
     assertThat(r.rewritten()).isTrue();
     assertThat(editor.instructions).allMatch(i -> i.startsWith("EXPLICIT: "));
   }

@@ -98,7 +98,7 @@ class LoopbackJudgeEndToEndTest {
   }
 
   private static OpenAiClient client(OpenAiStandInServer server) {
-    return OpenAiClient.builder().baseUrl(server.baseUrl()).apiKeyRequired(false).retryPolicy(FAST).build();
+    return OpenAiClient.builder().optBaseUrl(server.baseUrl()).optApiKeyRequired(false).optRetryPolicy(FAST).build();
   }
 
   @Test
@@ -119,15 +119,15 @@ class LoopbackJudgeEndToEndTest {
                 default -> "Here you go:\n```json\n{\"reasoning\": \"ok\", \"score\": [8, 6]}\n```";
               };
             });
-    try (OpenAiStandInServer server = OpenAiStandInServer.builder().chatService(script).build();
+    try (OpenAiStandInServer server = OpenAiStandInServer.builder().optChatService(script).build();
         OpenAiClient client = client(server)) {
       server.faults().inject(Endpoint.CHAT_COMPLETIONS, 2, FaultPlan.Fault.serverError(503));
       JudgeConfig config = JudgeConfig.defaults(Benchmark.GEDIT).withCache(tmp.resolve("cache"));
       Evaluation e =
           BenchmarkRunner.builder()
-              .benchmarkSet(set)
-              .outputRoot(tmp.resolve("out"))
-              .chat(client)
+              .setBenchmarkSet(set)
+              .setOutputRoot(tmp.resolve("out"))
+              .setChat(client)
               .optEditor(MiniBenchmarkDemo.demoEditor())
               .optJudgeConfig(config)
               .optJudgeConcurrency(3)
@@ -162,7 +162,7 @@ class LoopbackJudgeEndToEndTest {
       // a re-run: outputs exist, replies are cached: no edit, no judge call
       int before = server.requests(Endpoint.CHAT_COMPLETIONS);
       Evaluation again =
-          BenchmarkRunner.builder().benchmarkSet(set).outputRoot(tmp.resolve("out")).chat(client)
+          BenchmarkRunner.builder().setBenchmarkSet(set).setOutputRoot(tmp.resolve("out")).setChat(client)
               .optEditor(MiniBenchmarkDemo.demoEditor()).optJudgeConfig(config).build().run();
       assertThat(again.editing().orElseThrow().skipped()).isEqualTo(11);
       assertThat(server.requests(Endpoint.CHAT_COMPLETIONS) - before).isEqualTo(3); // only the failed sample again
@@ -195,15 +195,15 @@ class LoopbackJudgeEndToEndTest {
               judgedPrompts.add(p);
               return rubric.get(colour(r));
             });
-    try (OpenAiStandInServer server = OpenAiStandInServer.builder().chatService(script).build();
+    try (OpenAiStandInServer server = OpenAiStandInServer.builder().optChatService(script).build();
         OpenAiClient client = client(server)) {
       PromptRewriter rewriter =
           new PromptRewriter(client, "gpt-4.1", PromptRewriter.DEFAULT_TEMPLATE, 2, Optional.of(tmp.resolve("cache")));
       Evaluation e =
           BenchmarkRunner.builder()
-              .benchmarkSet(set)
-              .outputRoot(tmp.resolve("out"))
-              .chat(client)
+              .setBenchmarkSet(set)
+              .setOutputRoot(tmp.resolve("out"))
+              .setChat(client)
               .optEditor(MiniBenchmarkDemo.demoEditor())
               .optInstructions(rewriter)
               .optJudgeConfig(JudgeConfig.defaults(Benchmark.IMGEDIT).withMaxAttempts(2))
@@ -250,13 +250,13 @@ class LoopbackJudgeEndToEndTest {
                 default -> Collections.nCopies(r.n(), "{\"perceptual_quality\": \"excellent\"}");
               };
             });
-    try (OpenAiStandInServer server = OpenAiStandInServer.builder().chatService(script).build();
+    try (OpenAiStandInServer server = OpenAiStandInServer.builder().optChatService(script).build();
         OpenAiClient client = client(server)) {
       Evaluation e =
           BenchmarkRunner.builder()
-              .benchmarkSet(set)
-              .outputRoot(tmp.resolve("out"))
-              .chat(client)
+              .setBenchmarkSet(set)
+              .setOutputRoot(tmp.resolve("out"))
+              .setChat(client)
               .optEditor(MiniBenchmarkDemo.demoEditor())
               .optJudgeConfig(JudgeConfig.defaults(Benchmark.COMPLEX_EDIT).withSamplesPerImage(2))
               .build()
@@ -304,13 +304,13 @@ class LoopbackJudgeEndToEndTest {
               return "{\"score\": " + pfSc.get(c)[pf ? 0 : 1] + ", \"reasoning\": \"r\"}";
             });
     List<ProgressEvent> events = new CopyOnWriteArrayList<>();
-    try (OpenAiStandInServer server = OpenAiStandInServer.builder().chatService(script).build();
+    try (OpenAiStandInServer server = OpenAiStandInServer.builder().optChatService(script).build();
         OpenAiClient client = client(server)) {
       Evaluation e =
           BenchmarkRunner.builder()
-              .benchmarkSet(set)
-              .outputRoot(tmp.resolve("out"))
-              .chat(client)
+              .setBenchmarkSet(set)
+              .setOutputRoot(tmp.resolve("out"))
+              .setChat(client)
               .optEditor(MiniBenchmarkDemo.demoEditor())
               .optListener(events::add)
               .build()

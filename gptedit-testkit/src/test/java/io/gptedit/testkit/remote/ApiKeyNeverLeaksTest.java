@@ -53,17 +53,17 @@ class ApiKeyNeverLeaksTest {
     FakeClock clock = new FakeClock();
     try (OpenAiStandInServer server =
             OpenAiStandInServer.builder()
-                .editService(new EchoingServices())
-                .chatService(new FakeServices())
+                .optEditService(new EchoingServices())
+                .optChatService(new FakeServices())
                 .build();
         OpenAiClient client =
             OpenAiClient.builder()
-                .baseUrl(server.baseUrl())
-                .environment(Map.of("OPENAI_API_KEY", KEY)::get)
-                .clock(clock)
-                .random(new Random(1))
-                .requestTimeout(Duration.ofMillis(500))
-                .retryPolicy(new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(5), 0.5))
+                .optBaseUrl(server.baseUrl())
+                .optEnvironment(Map.of("OPENAI_API_KEY", KEY)::get)
+                .optClock(clock)
+                .optRandom(new Random(1))
+                .optRequestTimeout(Duration.ofMillis(500))
+                .optRetryPolicy(new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(5), 0.5))
                 .build()) {
       Consumer<String> edit = prompt -> client.edit(ImageEditRequest.of(FakeServices.gradient(8, 8, 0), prompt, OUT));
 
@@ -112,14 +112,14 @@ class ApiKeyNeverLeaksTest {
 
   @Test
   void refusedConnectionMessageDoesNotContainTheKey() {
-    OpenAiStandInServer server = OpenAiStandInServer.builder().editService(new FakeServices()).build();
+    OpenAiStandInServer server = OpenAiStandInServer.builder().optEditService(new FakeServices()).build();
     server.close();
     try (OpenAiClient client =
         OpenAiClient.builder()
-            .baseUrl(server.baseUrl())
-            .environment(Map.of("OPENAI_API_KEY", KEY)::get)
-            .clock(new FakeClock())
-            .retryPolicy(RetryPolicy.NONE)
+            .optBaseUrl(server.baseUrl())
+            .optEnvironment(Map.of("OPENAI_API_KEY", KEY)::get)
+            .optClock(new FakeClock())
+            .optRetryPolicy(RetryPolicy.NONE)
             .build()) {
       RemoteException e =
           catchThrowableOfType(

@@ -47,19 +47,19 @@ class ConcurrentFaultsTest {
     FakeServices services = new FakeServices();
     try (OpenAiStandInServer server =
             OpenAiStandInServer.builder()
-                .editService(services)
-                .generationService(services)
-                .chatService(services)
-                .latency(Duration.ofMillis(5))
+                .optEditService(services)
+                .optGenerationService(services)
+                .optChatService(services)
+                .optLatency(Duration.ofMillis(5))
                 .build();
         OpenAiClient client =
             OpenAiClient.builder()
-                .baseUrl(server.baseUrl())
-                .apiKeyRequired(false)
-                .clock(new FakeClock())
-                .random(new Random(seed))
-                .maxConcurrency(4)
-                .retryPolicy(new RetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(10), 1))
+                .optBaseUrl(server.baseUrl())
+                .optApiKeyRequired(false)
+                .optClock(new FakeClock())
+                .optRandom(new Random(seed))
+                .optMaxConcurrency(4)
+                .optRetryPolicy(new RetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(10), 1))
                 .build()) {
       for (Endpoint e : Endpoint.values()) {
         for (int i = 0; i < 12; i++) {

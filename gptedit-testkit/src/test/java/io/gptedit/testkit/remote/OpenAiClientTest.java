@@ -57,10 +57,10 @@ class OpenAiClientTest {
   void start() {
     server =
         OpenAiStandInServer.builder()
-            .editService(services)
-            .generationService(services)
-            .chatService(services)
-            .requireBearerToken(KEY)
+            .optEditService(services)
+            .optGenerationService(services)
+            .optChatService(services)
+            .optRequireBearerToken(KEY)
             .build();
   }
 
@@ -71,12 +71,12 @@ class OpenAiClientTest {
 
   private OpenAiClient.Builder client() {
     return OpenAiClient.builder()
-        .baseUrl(server.baseUrl())
-        .environment(Map.of("OPENAI_API_KEY", KEY)::get)
-        .clock(clock)
-        .random(new Random(7))
-        .requestTimeout(Duration.ofSeconds(10))
-        .retryPolicy(new RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(20), 0.5));
+        .optBaseUrl(server.baseUrl())
+        .optEnvironment(Map.of("OPENAI_API_KEY", KEY)::get)
+        .optClock(clock)
+        .optRandom(new Random(7))
+        .optRequestTimeout(Duration.ofSeconds(10))
+        .optRetryPolicy(new RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(20), 0.5));
   }
 
   private static ImageEditRequest editRequest() {
@@ -125,7 +125,7 @@ class OpenAiClientTest {
 
   @Test
   void generationSendsJsonFieldsAndReturnsTheDelegatesImage() {
-    try (OpenAiClient c = client().generationModel("my-image-model").build()) {
+    try (OpenAiClient c = client().optGenerationModel("my-image-model").build()) {
       GeneratedImage out =
           c.generate(new ImageGenerationRequest("a red cube on a table", OUT, Map.of("quality", "low", "n", "1")));
       assertThat(services.generations).hasSize(1);
@@ -203,7 +203,7 @@ class OpenAiClientTest {
     server.faults().inject(Endpoint.IMAGE_EDITS, 2, fault);
     // Only the delay fault needs a short timeout; the final, served attempt gets ample time even on a busy CI box.
     Duration timeout = fault.type() == FaultPlan.Fault.Type.DELAY ? Duration.ofMillis(500) : Duration.ofSeconds(10);
-    try (OpenAiClient c = client().requestTimeout(timeout).build()) {
+    try (OpenAiClient c = client().optRequestTimeout(timeout).build()) {
       GeneratedImage out = c.edit(editRequest());
       assertThat(out.image()).isEqualTo(services.produced.get(services.produced.size() - 1).image());
       assertThat(server.requests(Endpoint.IMAGE_EDITS)).isEqualTo(3);
@@ -219,7 +219,7 @@ class OpenAiClientTest {
   void retryableFaultThrowsItsKindAfterTheLastAttempt(FaultPlan.Fault fault, RemoteException.Kind kind) {
     server.faults().inject(Endpoint.IMAGE_EDITS, 5, fault);
     Duration timeout = fault.type() == FaultPlan.Fault.Type.DELAY ? Duration.ofMillis(200) : Duration.ofSeconds(10);
-    try (OpenAiClient c = client().requestTimeout(timeout).build()) {
+    try (OpenAiClient c = client().optRequestTimeout(timeout).build()) {
       assertThatThrownBy(() -> c.edit(editRequest()))
           .isInstanceOfSatisfying(
               RemoteException.class,
@@ -267,7 +267,7 @@ class OpenAiClientTest {
   @Test
   void wrongKeyIsUnauthorizedWithoutRetry() {
     try (OpenAiClient c =
-        client().environment(Map.of("OPENAI_API_KEY", "sk-wrong-key-123")::get).build()) {
+        client().optEnvironment(Map.of("OPENAI_API_KEY", "sk-wrong-key-123")::get).build()) {
       assertThatThrownBy(() -> c.edit(editRequest()))
           .isInstanceOfSatisfying(
               RemoteException.class, e -> assertThat(e.kind()).isEqualTo(RemoteException.Kind.UNAUTHORIZED));
@@ -281,8 +281,8 @@ class OpenAiClientTest {
         r -> {
           throw new RemoteException(RemoteException.Kind.CONTENT_POLICY, 0, "refused by the synthetic world", null);
         };
-    try (OpenAiStandInServer s = OpenAiStandInServer.builder().editService(refusing).build();
-        OpenAiClient c = client().baseUrl(s.baseUrl()).build()) {
+    try (OpenAiStandInServer s = OpenAiStandInServer.builder().optEditService(refusing).build();
+        OpenAiClient c = client().optBaseUrl(s.baseUrl()).build()) {
       assertThatThrownBy(() -> c.edit(editRequest()))
           .isInstanceOfSatisfying(
               RemoteException.class,
@@ -297,7 +297,7 @@ class OpenAiClientTest {
   @Test
   void chatRefusalAndMalformedChatRepliesAreTyped() {
     server.faults().inject(Endpoint.CHAT_COMPLETIONS, 1, FaultPlan.Fault.truncatedBase64());
-    try (OpenAiClient c = client().retryPolicy(RetryPolicy.NONE).build()) {
+    try (OpenAiClient c = client().optRetryPolicy(RetryPolicy.NONE).build()) {
       ChatRequest r = ChatRequest.of("gpt-4.1", List.of(ChatMessage.text(ChatMessage.Role.USER, "hi")));
       assertThatThrownBy(() -> c.complete(r))
           .isInstanceOfSatisfying(
@@ -343,7 +343,7 @@ class OpenAiClientTest {
   void backoffDoublesWithSeededJitter() {
     server.faults().inject(Endpoint.IMAGE_EDITS, 4, FaultPlan.Fault.serverError(502));
     RetryPolicy policy = new RetryPolicy(5, Duration.ofMillis(100), Duration.ofMillis(500), 0.5);
-    try (OpenAiClient c = client().retryPolicy(policy).random(new Random(42)).build()) {
+    try (OpenAiClient c = client().optRetryPolicy(policy).optRandom(new Random(42)).build()) {
       c.edit(editRequest());
     }
     Random expected = new Random(42);
@@ -359,7 +359,7 @@ class OpenAiClientTest {
   void timeoutIsReportedAsTimeoutAfterRetries() {
     server.faults().inject(Endpoint.CHAT_COMPLETIONS, 3, FaultPlan.Fault.delay(Duration.ofSeconds(5)));
     long t0 = System.nanoTime();
-    try (OpenAiClient c = client().requestTimeout(Duration.ofMillis(200)).build()) {
+    try (OpenAiClient c = client().optRequestTimeout(Duration.ofMillis(200)).build()) {
       ChatRequest r = ChatRequest.of("gpt-4.1", List.of(ChatMessage.text(ChatMessage.Role.USER, "slow")));
       assertThatThrownBy(() -> c.complete(r))
           .isInstanceOfSatisfying(
@@ -391,7 +391,7 @@ class OpenAiClientTest {
   void concurrencyLimitBoundsRequestsInFlight() throws Exception {
     server.faults().latency(Duration.ofMillis(100));
     assertThat(maxInFlightWith(3)).isLessThanOrEqualTo(3).isGreaterThanOrEqualTo(2);
-    try (OpenAiStandInServer wide = OpenAiStandInServer.builder().generationService(services).build()) {
+    try (OpenAiStandInServer wide = OpenAiStandInServer.builder().optGenerationService(services).build()) {
       wide.faults().latency(Duration.ofMillis(250));
       server.close();
       server = wide;
@@ -401,7 +401,7 @@ class OpenAiClientTest {
 
   private int maxInFlightWith(int maxConcurrency) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(12);
-    try (OpenAiClient c = client().maxConcurrency(maxConcurrency).build()) {
+    try (OpenAiClient c = client().optMaxConcurrency(maxConcurrency).build()) {
       List<Callable<GeneratedImage>> calls = new ArrayList<>();
       for (int i = 0; i < 12; i++) {
         String prompt = "image " + i;
@@ -419,7 +419,7 @@ class OpenAiClientTest {
 
   @Test
   void requestsPerMinuteLimitPacesRequestsOnTheClock() {
-    try (OpenAiClient c = client().requestsPerMinute(2).build()) {
+    try (OpenAiClient c = client().optRequestsPerMinute(2).build()) {
       for (int i = 0; i < 5; i++) {
         c.generate(ImageGenerationRequest.of("p" + i, Size.of(4, 4)));
       }
@@ -433,7 +433,7 @@ class OpenAiClientTest {
   void usageAndCostAddUpAcrossEndpoints() {
     PriceTable prices = new PriceTable(new PriceTable.Price(2, 8, 0), new PriceTable.Price(5, 40, 0.01));
     server.faults().inject(Endpoint.IMAGE_EDITS, 1, FaultPlan.Fault.serverError(500));
-    try (OpenAiClient c = client().prices(prices).build()) {
+    try (OpenAiClient c = client().optPrices(prices).build()) {
       c.edit(editRequest());
       c.edit(editRequest());
       c.generate(ImageGenerationRequest.of("a", OUT));
@@ -472,7 +472,7 @@ class OpenAiClientTest {
     server.faults().inject(Endpoint.IMAGE_EDITS, 1, FaultPlan.Fault.rateLimited("2"));
     try (OpenAiClient c =
         client()
-            .listener(
+            .optListener(
                 r -> {
                   records.add(r);
                   threads.add(Thread.currentThread().getName());
@@ -501,13 +501,13 @@ class OpenAiClientTest {
   @Test
   void missingKeyFailsBuildNamingTheVariable() {
     assertThatThrownBy(
-            () -> OpenAiClient.builder().apiKeyEnvironmentVariable("MY_KEY").environment(name -> null).build())
+            () -> OpenAiClient.builder().optApiKeyEnvironmentVariable("MY_KEY").optEnvironment(name -> null).build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("MY_KEY");
     assertThatThrownBy(
             () ->
                 OpenAiClient.builder()
-                    .environment(Map.of("OPENAI_API_KEY", "sk-abc\r\nX-Evil: 1")::get)
+                    .optEnvironment(Map.of("OPENAI_API_KEY", "sk-abc\r\nX-Evil: 1")::get)
                     .build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("OPENAI_API_KEY")
@@ -518,8 +518,8 @@ class OpenAiClientTest {
   void keyFromACustomVariableIsSent() {
     try (OpenAiClient c =
         client()
-            .apiKeyEnvironmentVariable("GPTEDIT_KEY")
-            .environment(Map.of("GPTEDIT_KEY", KEY)::get)
+            .optApiKeyEnvironmentVariable("GPTEDIT_KEY")
+            .optEnvironment(Map.of("GPTEDIT_KEY", KEY)::get)
             .build()) {
       assertThat(c.generate(ImageGenerationRequest.of("ok", OUT)).image().width()).isEqualTo(48);
     }

@@ -54,7 +54,7 @@ class OpenAiStandInServerTest {
   @Test
   void requiredBearerTokenIsEnforced() throws Exception {
     try (OpenAiStandInServer s =
-        OpenAiStandInServer.builder().generationService(new FakeServices()).requireBearerToken("tok-1").build()) {
+        OpenAiStandInServer.builder().optGenerationService(new FakeServices()).optRequireBearerToken("tok-1").build()) {
       byte[] body = "{\"model\":\"m\",\"prompt\":\"p\",\"size\":\"4x4\"}".getBytes(StandardCharsets.UTF_8);
       URI u = uri(s, Endpoint.IMAGE_GENERATIONS);
       assertThat(post(u, "application/json", body, null).statusCode()).isEqualTo(401);
@@ -75,7 +75,7 @@ class OpenAiStandInServerTest {
   @Test
   void invalidRequestsAnswer400NamingTheField() throws Exception {
     try (OpenAiStandInServer s =
-        OpenAiStandInServer.builder().editService(new FakeServices()).generationService(new FakeServices()).build()) {
+        OpenAiStandInServer.builder().optEditService(new FakeServices()).optGenerationService(new FakeServices()).build()) {
       HttpResponse<String> badSize =
           post(
               uri(s, Endpoint.IMAGE_GENERATIONS),
@@ -112,7 +112,7 @@ class OpenAiStandInServerTest {
   void endpointWithoutAServiceAnswers404AndTheClientDoesNotRetry() {
     try (OpenAiStandInServer s = OpenAiStandInServer.builder().build();
         OpenAiClient c =
-            OpenAiClient.builder().baseUrl(s.baseUrl()).apiKeyRequired(false).clock(new FakeClock()).build()) {
+            OpenAiClient.builder().optBaseUrl(s.baseUrl()).optApiKeyRequired(false).optClock(new FakeClock()).build()) {
       assertThatThrownBy(() -> c.generate(ImageGenerationRequest.of("x", Size.of(4, 4))))
           .isInstanceOfSatisfying(
               RemoteException.class,
@@ -126,7 +126,7 @@ class OpenAiStandInServerTest {
 
   @Test
   void faultsAreServedInPlannedOrderPerEndpoint() throws Exception {
-    try (OpenAiStandInServer s = OpenAiStandInServer.builder().generationService(new FakeServices()).build()) {
+    try (OpenAiStandInServer s = OpenAiStandInServer.builder().optGenerationService(new FakeServices()).build()) {
       s.faults()
           .inject(Endpoint.IMAGE_GENERATIONS, 1, FaultPlan.Fault.rateLimited("2"))
           .inject(Endpoint.IMAGE_GENERATIONS, 1, FaultPlan.Fault.serverError(503))
@@ -150,8 +150,8 @@ class OpenAiStandInServerTest {
   void latencyDelaysEveryReply() throws Exception {
     try (OpenAiStandInServer s =
         OpenAiStandInServer.builder()
-            .generationService(new FakeServices())
-            .latency(Duration.ofMillis(150))
+            .optGenerationService(new FakeServices())
+            .optLatency(Duration.ofMillis(150))
             .build()) {
       byte[] body = "{\"model\":\"m\",\"prompt\":\"p\",\"size\":\"4x4\"}".getBytes(StandardCharsets.UTF_8);
       long t0 = System.nanoTime();
@@ -165,9 +165,9 @@ class OpenAiStandInServerTest {
   @Test
   void extraGenerationFieldsArriveAsText() {
     FakeServices services = new FakeServices();
-    try (OpenAiStandInServer s = OpenAiStandInServer.builder().generationService(services).build();
+    try (OpenAiStandInServer s = OpenAiStandInServer.builder().optGenerationService(services).build();
         OpenAiClient c =
-            OpenAiClient.builder().baseUrl(s.baseUrl()).apiKeyRequired(false).clock(new FakeClock()).build()) {
+            OpenAiClient.builder().optBaseUrl(s.baseUrl()).optApiKeyRequired(false).optClock(new FakeClock()).build()) {
       c.generate(
           new ImageGenerationRequest(
               "x", Size.of(4, 4), Map.of("output_compression", "80", "background", "opaque", "stream", "false")));

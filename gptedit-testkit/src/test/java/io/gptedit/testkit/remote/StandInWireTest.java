@@ -68,7 +68,7 @@ class StandInWireTest {
   @Test
   void theClientsMultipartWriterAndTheStandInsParserAgreeOnArbitraryFields() {
     FakeServices services = new FakeServices();
-    try (OpenAiStandInServer server = OpenAiStandInServer.builder().editService(services).build();
+    try (OpenAiStandInServer server = OpenAiStandInServer.builder().optEditService(services).build();
         OpenAiClient client = server.clientBuilder().build()) {
       Property.forAll(
           4,

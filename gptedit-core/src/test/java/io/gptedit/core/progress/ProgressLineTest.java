@@ -1,4 +1,4 @@
-package io.gptedit.examples;
+package io.gptedit.core.progress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,7 +1,8 @@
-package io.gptedit.examples;
+package io.gptedit.core.progress;
 
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 
 /**
  * A periodic progress line for long work: done / total, rate and ETA, printed at most once per interval (and on
@@ -11,44 +12,77 @@ import java.util.Locale;
  * {@value #ALPHA}, of the rates measured over successive windows of at least {@value #WINDOW_SECONDS} s), timed from
  * the first finished item, so start-up work (loading models, opening files, a slow first item) neither inflates it
  * nor makes it jump; until a window has been measured the ETA is {@code ?}.
+ *
+ * <pre>{@code
+ * ProgressLine line = new ProgressLine("edit", System.err, 1.0);
+ * for (int i = 0; i < n; i++) {
+ *   work(i);
+ *   line.update(i + 1, n, "");   // "edit 12/40 (30%) 3.95/s, elapsed 0:03, ETA 0:07"
+ * }
+ * }</pre>
+ *
+ * <p>Every long-running entry point takes a listener that can feed one: {@code CurationConfig.Builder.optListener}
+ * (with {@link #show}, the curation line is pre-formatted), {@code EditRunner} and {@code BenchmarkRunner}
+ * ({@link #update}).
+ *
+ * @since 0.1
  */
-final class ProgressLine {
+public final class ProgressLine {
   /** Weight of the newest window's rate in the moving average. */
   static final double ALPHA = 0.3;
   /** Shortest window a rate is measured over, in seconds. */
   static final double WINDOW_SECONDS = 0.5;
 
-  /** A monotonic clock in nanoseconds (System::nanoTime; tests pass their own). */
-  interface Clock {
-    long nanos();
-  }
-
   private final String label;
   private final PrintStream out;
   private final long intervalNanos;
-  private final Clock clock;
+  private final LongSupplier clock;
   private final long start;
   private long lastPrint;
   private long windowStart = -1;
   private long windowDone;
   private double smoothedRate = Double.NaN;
 
-  ProgressLine(String label, PrintStream out, double intervalSeconds) {
+  /**
+   * Creates a progress line timed by {@link System#nanoTime()}.
+   *
+   * @param label the first word of every line, such as {@code curate}
+   * @param out where lines go, usually {@code System.err}
+   * @param intervalSeconds the shortest time between two lines (the last item always prints)
+   */
+  public ProgressLine(String label, PrintStream out, double intervalSeconds) {
     this(label, out, intervalSeconds, System::nanoTime);
   }
 
-  ProgressLine(String label, PrintStream out, double intervalSeconds, Clock clock) {
+  /**
+   * Creates a progress line with its own monotonic clock.
+   *
+   * @param label the first word of every line
+   * @param out where lines go
+   * @param intervalSeconds the shortest time between two lines
+   * @param clock a monotonic clock in nanoseconds ({@code System::nanoTime}; tests pass their own)
+   */
+  public ProgressLine(String label, PrintStream out, double intervalSeconds, LongSupplier clock) {
+    if (!(intervalSeconds >= 0)) {
+      throw new IllegalArgumentException("intervalSeconds must be >= 0, got " + intervalSeconds);
+    }
     this.label = label;
     this.out = out;
     this.intervalNanos = (long) (intervalSeconds * 1e9);
     this.clock = clock;
-    this.start = clock.nanos();
+    this.start = clock.getAsLong();
     this.lastPrint = start;
   }
 
-  /** Reports that {@code done} of {@code total} items are finished; {@code extra} is appended (may be empty). */
-  synchronized void update(long done, long total, String extra) {
-    long now = clock.nanos();
+  /**
+   * Reports that {@code done} of {@code total} items are finished, printing a line when the interval has passed.
+   *
+   * @param done items finished so far
+   * @param total items in all
+   * @param extra appended to the line (may be empty)
+   */
+  public synchronized void update(long done, long total, String extra) {
+    long now = clock.getAsLong();
     measure(done, now);
     if (done < total && now - lastPrint < intervalNanos) {
       return;
@@ -89,9 +123,15 @@ final class ProgressLine {
     }
   }
 
-  /** Prints {@code label text} when the interval has passed or the work is complete (for pre-formatted lines). */
-  synchronized void show(long done, long total, String text) {
-    long now = clock.nanos();
+  /**
+   * Prints {@code label text} when the interval has passed or the work is complete (for pre-formatted lines).
+   *
+   * @param done items finished so far
+   * @param total items in all
+   * @param text the line after the label
+   */
+  public synchronized void show(long done, long total, String text) {
+    long now = clock.getAsLong();
     if (done < total && now - lastPrint < intervalNanos) {
       return;
     }
@@ -99,6 +139,7 @@ final class ProgressLine {
     out.println(label + " " + text);
   }
 
+  /** {@code m:ss} for a number of seconds. */
   static String clock(double seconds) {
     long s = Math.round(seconds);
     return String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
