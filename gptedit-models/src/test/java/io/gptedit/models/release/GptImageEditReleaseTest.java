@@ -132,7 +132,7 @@ class GptImageEditReleaseTest {
         GptImageEditRelease release = tiny(fixture("mllm/release"), kontext, io)) {
       ImageEditor editor = release.editor(Resolution.FLOOR_TO_MULTIPLE);
       RgbImage input = image(io, "image").crop(0, 0, 32, 32);
-      EditOptions options = EditOptions.builder().seed(7).steps(2).build();
+      EditOptions options = EditOptions.builder().optSeed(7).optSteps(2).build();
       RgbImage edited = editor.edit(input, "give the cat a red hat", options);
       assertThat(edited.width()).isEqualTo(32);
       assertThat(editor.edit(input, "give the cat a red hat", options)).isEqualTo(edited);
