@@ -2,6 +2,7 @@ package io.gptedit.models.release;
 
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import io.gptedit.models.conditioning.FluxTextConditioner;
 import io.gptedit.models.conditioning.TextFusion;
@@ -22,12 +23,16 @@ import io.gptedit.models.safetensors.TensorInfo;
 import io.gptedit.models.text.ClipTextEncoder;
 import io.gptedit.models.text.JsonTokenizer;
 import io.gptedit.models.text.T5Encoder;
+import io.gptedit.models.train.ParameterSelection;
 import io.gptedit.models.vae.AutoencoderKL;
 import io.gptedit.models.vae.VaeConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The GPT-Image-Edit release (UniWorld-V1 layout) loaded from two local folders, as its CLI runs it:
@@ -234,6 +239,36 @@ public final class GptImageEditRelease implements AutoCloseable {
   public KontextEditor editor(Resolution resolution) {
     return KontextEditor.builder().setTransformer(flux).setCodec(vae).setConditioner(fusion)
         .optResolution(requireNonNull(resolution, "resolution")).optName("gpt-image-edit").build();
+  }
+
+  /**
+   * Every parameter the release's training stages choose from, by the names {@link ParameterSelection} reads: the
+   * connector as {@code connector.0.*} and {@code connector.2.*}, the Kontext transformer in diffusers names
+   * (without the checkpoint's {@code denoise_tower.denoiser.} prefix). The frozen encoders are not among them.
+   * {@code ParameterSelection.connectorOnly("connector.")} is stage 1 and
+   * {@code ParameterSelection.paperStage2("connector.")} stage 2.
+   *
+   * @return an unmodifiable map, connector first
+   */
+  public Map<String, NDArray> parameters() {
+    Map<String, NDArray> all = new LinkedHashMap<>(fusion.trainableParameters());
+    flux.parameters().asMap().forEach((n, a) -> {
+      if (all.putIfAbsent(n, a) != null) {
+        throw new IllegalStateException("the connector and the transformer both have a parameter '" + n + "'");
+      }
+    });
+    return Collections.unmodifiableMap(all);
+  }
+
+  /**
+   * The names a training stage updates.
+   *
+   * @param stage the selection, such as {@code ParameterSelection.paperStage2("connector.")}
+   * @return the selected names of {@link #parameters()}
+   * @throws IllegalArgumentException if the selection picks nothing
+   */
+  public List<String> trainable(ParameterSelection stage) {
+    return requireNonNull(stage, "stage").select(parameters().keySet());
   }
 
   /**

@@ -23,12 +23,14 @@ import io.gptedit.models.safetensors.SafetensorsFile;
 import io.gptedit.models.safetensors.SafetensorsWriter;
 import io.gptedit.models.safetensors.TensorInfo;
 import io.gptedit.models.text.TextFixtures;
+import io.gptedit.models.train.ParameterSelection;
 import io.gptedit.models.vae.AutoencoderKL;
 import io.gptedit.models.vae.VaeConfig;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -147,6 +149,31 @@ class GptImageEditReleaseTest {
       assertThat(editor.edit(input, "give the cat a red hat", options)).isEqualTo(edited);
       assertThat(editor.edit(input, "make the sky pink", options)).as("the instruction reaches the denoiser")
           .isNotEqualTo(edited);
+    }
+  }
+
+  @Test
+  void stageOneSelectsTheConnectorAndStageTwoAddsTheImageBranchOfEveryBlock(@TempDir Path tmp) throws Exception {
+    Path kontext = kontextFolder(tmp.resolve("FLUX.1-Kontext-dev"));
+    try (SafetensorsFile io = SafetensorsFile.open(fixture("mllm/release_io.safetensors"));
+        GptImageEditRelease release = tiny(fixture("mllm/release"), kontext, io)) {
+      assertThat(release.trainable(ParameterSelection.connectorOnly("connector."))).containsExactly(
+          "connector.0.weight", "connector.0.bias", "connector.2.weight", "connector.2.bias");
+      List<String> stage2 = release.trainable(ParameterSelection.paperStage2("connector."));
+      assertThat(stage2).containsExactlyInAnyOrder(
+          "connector.0.weight", "connector.0.bias", "connector.2.weight", "connector.2.bias",
+          "transformer_blocks.0.attn.norm_q.weight", "transformer_blocks.0.attn.norm_k.weight",
+          "transformer_blocks.0.attn.to_q.weight", "transformer_blocks.0.attn.to_q.bias",
+          "transformer_blocks.0.attn.to_k.weight", "transformer_blocks.0.attn.to_k.bias",
+          "transformer_blocks.0.attn.to_v.weight", "transformer_blocks.0.attn.to_v.bias",
+          "transformer_blocks.0.attn.to_out.0.weight", "transformer_blocks.0.attn.to_out.0.bias",
+          "transformer_blocks.0.norm1.linear.weight", "transformer_blocks.0.norm1.linear.bias",
+          "single_transformer_blocks.0.attn.norm_q.weight", "single_transformer_blocks.0.attn.norm_k.weight",
+          "single_transformer_blocks.0.attn.to_q.weight", "single_transformer_blocks.0.attn.to_q.bias",
+          "single_transformer_blocks.0.attn.to_k.weight", "single_transformer_blocks.0.attn.to_k.bias",
+          "single_transformer_blocks.0.attn.to_v.weight", "single_transformer_blocks.0.attn.to_v.bias",
+          "single_transformer_blocks.0.norm.linear.weight", "single_transformer_blocks.0.norm.linear.bias");
+      assertThat(release.parameters()).containsKeys("context_embedder.weight", "transformer_blocks.0.ff.net.2.weight");
     }
   }
 
