@@ -26,7 +26,7 @@ It writes, under gptedit-models/src/test/resources/io/gptedit/models/fixtures/ml
   qwen_io.safetensors       for two prompts (image + instruction in the chat template as UniWorld builds it): the
                             rendered text's ids, pixel_values, image_grid_thw, the M-RoPE position ids of
                             get_rope_index, the vision tower's merged image embeddings and the language model's last
-                            hidden state (float32)
+                            hidden state (float32), and the states at 3 MetaQuery query embeddings appended to it
   release/                  a tiny GPT-Image-Edit release folder (UniWorld layout): config.json (the Qwen config with
                             model_type univa_qwen2p5vl and a denoise_tower section), two shards + index holding the
                             Qwen tensors, denoise_tower.denoiser.* (the tiny Flux of fixtures/flux_tiny_weights) and
@@ -303,6 +303,20 @@ def qwen():
                         pixel_values=enc["pixel_values"], image_grid_thw=enc["image_grid_thw"],
                         mm_token_type_ids=enc["mm_token_type_ids"])
         p = "case%d_" % i
+        # MetaQuery: N learned query embeddings appended after the prompt (positions continue as text), the
+        # language model's states at those positions.
+        g = torch.Generator().manual_seed(40 + i)
+        queries = torch.randn(3, config.text_config.hidden_size, generator=g).half().float()
+        with torch.no_grad():
+            ids_q = torch.cat([enc["input_ids"], torch.zeros(1, 3, dtype=torch.long)], 1)
+            mm_q = torch.cat([enc["mm_token_type_ids"], torch.zeros(1, 3, dtype=torch.int)], 1)
+            pos_q, _ = inner.get_rope_index(ids_q, mm_q, image_grid_thw=enc["image_grid_thw"])
+            emb = inner.get_input_embeddings()(enc["input_ids"])
+            emb = emb.masked_scatter((enc["input_ids"] == ids["<|image_pad|>"])[..., None].expand_as(emb), embeds)
+            emb = torch.cat([emb, queries[None]], 1)
+            q_out = inner.language_model(inputs_embeds=emb, position_ids=pos_q).last_hidden_state
+        io[p + "queries"] = queries
+        io[p + "query_states"] = q_out[:, -3:]
         io[p + "image"] = torch.from_numpy(img)
         io[p + "input_ids"] = enc["input_ids"]
         io[p + "pixel_values"] = enc["pixel_values"]

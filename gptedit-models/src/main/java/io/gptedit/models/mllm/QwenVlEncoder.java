@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.gptedit.core.image.RgbImage;
-import io.gptedit.models.conditioning.MllmHiddenStates;
+import io.gptedit.models.conditioning.QueryingMllm;
 import io.gptedit.models.nn.WeightLoadException;
 import io.gptedit.models.text.JsonTokenizer;
 import io.gptedit.models.text.TokenizerException;
@@ -17,11 +17,13 @@ import java.util.List;
 /**
  * Qwen2.5-VL as the paper's frozen MLLM: image and instruction in, the language model's last hidden state of
  * every prompt token out (1, L, 3584 for the 7B model), which the connector projects. It chains the image
- * processor, the prompt (chat template, tokenizer, M-RoPE positions) and the model, all in Java.
+ * processor, the prompt (chat template, tokenizer, M-RoPE positions) and the model, all in Java. As a
+ * {@link QueryingMllm} it serves the MetaQuery fusion: the learned queries are appended after the prompt as input
+ * embeddings and their output states returned, with gradients flowing back to the queries.
  *
  * @since 0.1
  */
-public final class QwenVlEncoder implements MllmHiddenStates, AutoCloseable {
+public final class QwenVlEncoder implements QueryingMllm, AutoCloseable {
   private final QwenVlModel model;
   private final JsonTokenizer tokenizer;
   private final QwenVlImageProcessor processor;
@@ -109,6 +111,7 @@ public final class QwenVlEncoder implements MllmHiddenStates, AutoCloseable {
    *
    * @return the id
    */
+  @Override
   public String id() {
     return id;
   }
@@ -144,6 +147,24 @@ public final class QwenVlEncoder implements MllmHiddenStates, AutoCloseable {
   public NDArray hiddenStates(RgbImage image, String instruction, NDManager manager) {
     Prepared p = prepare(image, instruction);
     return model.hiddenStates(p.prompt(), List.of(p.pixels()), manager);
+  }
+
+  @Override
+  public NDArray queryStates(List<RgbImage> images, List<String> instructions, NDArray queries,
+      NDManager manager) {
+    if (images.size() != instructions.size() || images.isEmpty()) {
+      throw new IllegalArgumentException(images.size() + " images for " + instructions.size() + " instructions");
+    }
+    long n = queries.getShape().get(0);
+    ai.djl.ndarray.NDList states = new ai.djl.ndarray.NDList();
+    for (int i = 0; i < images.size(); i++) {
+      Prepared p = prepare(images.get(i), instructions.get(i));
+      NDArray h = model.hiddenStates(p.prompt(), List.of(p.pixels()), queries, manager);
+      long len = h.getShape().get(1);
+      states.add(h.get(":, " + (len - n) + ":, :"));
+    }
+    // NDArrays.concat of a single array returns a copy outside the autograd graph: keep the array itself.
+    return states.size() == 1 ? states.get(0) : ai.djl.ndarray.NDArrays.concat(states, 0);
   }
 
   @Override

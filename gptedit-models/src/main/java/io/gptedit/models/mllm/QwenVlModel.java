@@ -395,6 +395,37 @@ public final class QwenVlModel implements AutoCloseable {
    * @throws IllegalArgumentException if an id is outside the vocabulary or the image tokens do not match the images
    */
   public NDArray hiddenStates(QwenVlPrompt prompt, List<QwenVlPixels> images, NDManager out) {
+    try (NDManager scope = out.newSubManager()) {
+      NDArray last = forward(prompt, images, null, scope);
+      last.attach(out);
+      return last;
+    }
+  }
+
+  /**
+   * Runs the language model on one prompt followed by {@code appended} input embeddings (MetaQuery's learned
+   * queries), whose positions continue the prompt's as text tokens do. Every intermediate stays in
+   * {@code manager}, so under a gradient collector the gradients reach {@code appended}; close it after the
+   * backward pass.
+   *
+   * @param prompt the ids and M-RoPE positions
+   * @param images the prompt's images in order
+   * @param appended (N, hidden) embeddings appended after the prompt
+   * @param manager the manager of the result and every intermediate
+   * @return the last hidden state (1, L + N, hidden)
+   * @throws IllegalArgumentException if the appended embeddings are not (N, hidden)
+   */
+  public NDArray hiddenStates(QwenVlPrompt prompt, List<QwenVlPixels> images, NDArray appended,
+      NDManager manager) {
+    Shape s = appended.getShape();
+    if (s.dimension() != 2 || s.get(1) != config.text().hiddenSize()) {
+      throw new IllegalArgumentException(
+          "appended embeddings must be (N, " + config.text().hiddenSize() + "), got " + s);
+    }
+    return forward(prompt, images, appended, manager);
+  }
+
+  private NDArray forward(QwenVlPrompt prompt, List<QwenVlPixels> images, NDArray appended, NDManager scope) {
     QwenVlConfig.Text t = config.text();
     int[] ids = prompt.ids();
     int len = ids.length;
@@ -405,20 +436,36 @@ public final class QwenVlModel implements AutoCloseable {
       }
       longIds[i] = ids[i];
     }
-    try (NDManager scope = out.newSubManager()) {
-      NDArray table = params.get("model.embed_tokens.weight");
-      NDArray x = table.get(new NDIndex("{}", scope.create(longIds)));
-      x = x.getDataType() == DataType.FLOAT32 ? x : scope.zeros(new Shape(1)).add(x);
-      x = withImages(x, ids, images, scope);
-      NDArray[] rope = textRope(prompt.positionIds(), scope);
-      for (int i = 0; i < t.layers(); i++) {
-        x = decoderLayer(x, "model.layers." + i + ".", rope, scope);
+    int[][] positions = prompt.positionIds();
+    int extra = appended == null ? 0 : (int) appended.getShape().get(0);
+    if (extra > 0) {
+      int next = 0;
+      for (int[] axis : positions) {
+        for (int p : axis) {
+          next = Math.max(next, p + 1);
+        }
       }
-      NDArray last = rms(x, Weights.get(params, "model.norm.weight", scope), t.rmsNormEps())
-          .reshape(1, len, t.hiddenSize());
-      last.attach(out);
-      return last;
+      for (int a = 0; a < 3; a++) {
+        int[] row = java.util.Arrays.copyOf(positions[a], len + extra);
+        for (int i = 0; i < extra; i++) {
+          row[len + i] = next + i;
+        }
+        positions[a] = row;
+      }
     }
+    NDArray table = params.get("model.embed_tokens.weight");
+    NDArray x = table.get(new NDIndex("{}", scope.create(longIds)));
+    x = x.getDataType() == DataType.FLOAT32 ? x : scope.zeros(new Shape(1)).add(x);
+    x = withImages(x, ids, images, scope);
+    if (extra > 0) {
+      x = x.concat(appended, 0);
+    }
+    NDArray[] rope = textRope(positions, scope);
+    for (int i = 0; i < t.layers(); i++) {
+      x = decoderLayer(x, "model.layers." + i + ".", rope, scope);
+    }
+    return rms(x, Weights.get(params, "model.norm.weight", scope), t.rmsNormEps())
+        .reshape(1, len + extra, t.hiddenSize());
   }
 
   /** Replaces each run of image tokens with the next image's embeddings. */
@@ -463,7 +510,8 @@ public final class QwenVlModel implements AutoCloseable {
     if (textStart < ids.length) {
       parts.add(x.get(textStart + ":"));
     }
-    return NDArrays.concat(parts, 0);
+    // NDArrays.concat of a single array returns a copy outside the autograd graph.
+    return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
   }
 
   /** cos and sin (1, L, headDim): frequency j follows the axis its M-RoPE section gives it. */

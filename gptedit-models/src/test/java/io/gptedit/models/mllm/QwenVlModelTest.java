@@ -87,4 +87,35 @@ class QwenVlModelTest {
       }
     }
   }
+
+  @Test
+  void metaQueryStatesOfAppendedQueriesMatchTransformersAndTheirGradientsReachTheQueries() throws Exception {
+    try (QwenVlEncoder encoder = QwenVlEncoder.fromFolder(path("qwen"), DataType.FLOAT32, QwenVlPrompt.Layout.CHAT);
+        SafetensorsFile io = SafetensorsFile.open(path("qwen_io.safetensors"));
+        NDManager m = NDManager.newBaseManager()) {
+      JsonNode cases = cases(io);
+      for (int c = 0; c < cases.size(); c++) {
+        String p = "case" + c + "_";
+        NDArray queries = io.load(m, p + "queries");
+        NDArray states = encoder.queryStates(List.of(MllmFixtures.image(io, p + "image")),
+            List.of(cases.get(c).get("instruction").asText()), queries, m);
+        assertThat(states.getShape().getShape()).containsExactly(1, 3, 32);
+        assertThat(maxAbsDiff(states.toFloatArray(), io.readFloats(p + "query_states"))).isLessThan(1e-4);
+      }
+      NDArray queries = io.load(m, "case0_queries");
+      queries.setRequiresGradient(true);
+      try (ai.djl.training.GradientCollector g = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+        NDArray states = encoder.queryStates(List.of(MllmFixtures.image(io, "case0_image")),
+            List.of("make the sky pink"), queries, m);
+        g.backward(states.square().sum());
+      }
+      float[] grad = queries.getGradient().toFloatArray();
+      assertThat(grad).hasSize(3 * 32);
+      double norm = 0;
+      for (float v : grad) {
+        norm += v * v;
+      }
+      assertThat(norm).as("gradients reach the queries through the frozen model").isGreaterThan(1e-8);
+    }
+  }
 }
