@@ -75,6 +75,90 @@ public final class QwenVlEncoder implements QueryingMllm, AutoCloseable {
     }
   }
 
+  /** Qwen2.5-VL's special tokens in their published order (ids 151643..151656 in the real vocabulary). */
+  static final List<String> SPECIAL_TOKENS = List.of("<|endoftext|>", "<|im_start|>", "<|im_end|>",
+      "<|object_ref_start|>", "<|object_ref_end|>", "<|box_start|>", "<|box_end|>", "<|quad_start|>", "<|quad_end|>",
+      "<|vision_start|>", "<|vision_end|>", "<|vision_pad|>", "<|image_pad|>", "<|video_pad|>");
+
+  /**
+   * A tiny Qwen2.5-VL with seeded random weights, for tiny configs (the edit lab's fusion comparison, tests): the
+   * real architecture and preprocessing at toy size (text width 32, 2 decoder layers with grouped-query attention
+   * 4/2 and M-RoPE sections 2/1/1; a 2-block vision tower of width 16 with 56-pixel windows and full attention in
+   * block 1; images resized to 3136 .. 12544 pixels) and a byte-level tokenizer (the 256 bytes plus Qwen's 14 special
+   * tokens, no merges) built in code.
+   *
+   * @param seed the seed of every weight
+   * @return the encoder ({@link QwenVlPrompt.Layout#CHAT}); close it
+   */
+  public static QwenVlEncoder tiny(long seed) {
+    int vocab = 256 + SPECIAL_TOKENS.size();
+    int image = 256 + SPECIAL_TOKENS.indexOf("<|image_pad|>");
+    QwenVlConfig config = new QwenVlConfig(
+        new QwenVlConfig.Text(vocab, 32, 48, 2, 4, 2, 1e-6f, 10000, new int[] {2, 1, 1}),
+        new QwenVlConfig.Vision(2, 16, 24, 2, 32, 14, 2, 2, 56, new int[] {1}),
+        image, image - 3, image - 2);
+    QwenVlModel model = QwenVlModel.random(config, seed);
+    try {
+      JsonTokenizer tokenizer = JsonTokenizer.fromJson(byteLevelTokenizer(), "tiny byte-level Qwen tokenizer");
+      return new QwenVlEncoder(model, tokenizer, QwenVlImageProcessor.withPixels(56 * 56, 28 * 28 * 16),
+          QwenVlPrompt.Layout.CHAT, "qwen2.5-vl-tiny(seed=" + seed + ")");
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+  }
+
+  /** A byte-level BPE tokenizer.json without merges: GPT-2's byte alphabet, then Qwen's special tokens. */
+  static String byteLevelTokenizer() {
+    com.fasterxml.jackson.databind.node.JsonNodeFactory f = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+    com.fasterxml.jackson.databind.node.ObjectNode root = f.objectNode();
+    root.put("version", "1.0");
+    root.putNull("truncation");
+    root.putNull("padding");
+    com.fasterxml.jackson.databind.node.ArrayNode added = root.putArray("added_tokens");
+    for (int i = 0; i < SPECIAL_TOKENS.size(); i++) {
+      added.addObject().put("id", 256 + i).put("content", SPECIAL_TOKENS.get(i)).put("single_word", false)
+          .put("lstrip", false).put("rstrip", false).put("normalized", false).put("special", true);
+    }
+    root.putNull("normalizer");
+    root.putObject("pre_tokenizer").put("type", "ByteLevel").put("add_prefix_space", false)
+        .put("trim_offsets", true).put("use_regex", true);
+    root.putNull("post_processor");
+    root.putObject("decoder").put("type", "ByteLevel").put("add_prefix_space", false).put("trim_offsets", true)
+        .put("use_regex", true);
+    com.fasterxml.jackson.databind.node.ObjectNode model = root.putObject("model");
+    model.put("type", "BPE").putNull("dropout").putNull("unk_token").putNull("continuing_subword_prefix")
+        .putNull("end_of_word_suffix").put("fuse_unk", false).put("byte_fallback", false);
+    com.fasterxml.jackson.databind.node.ObjectNode vocab = model.putObject("vocab");
+    // GPT-2's reversible byte -> printable character table.
+    List<Integer> bytes = new java.util.ArrayList<>();
+    for (int b = '!'; b <= '~'; b++) {
+      bytes.add(b);
+    }
+    for (int b = 0xA1; b <= 0xAC; b++) {
+      bytes.add(b);
+    }
+    for (int b = 0xAE; b <= 0xFF; b++) {
+      bytes.add(b);
+    }
+    int[] chars = new int[256];
+    java.util.Set<Integer> printable = new java.util.HashSet<>(bytes);
+    for (int b : bytes) {
+      chars[b] = b;
+    }
+    int extra = 0;
+    for (int b = 0; b < 256; b++) {
+      if (!printable.contains(b)) {
+        chars[b] = 256 + extra++;
+      }
+    }
+    for (int b = 0; b < 256; b++) {
+      vocab.put(new String(Character.toChars(chars[b])), b);
+    }
+    model.putArray("merges");
+    return root.toString();
+  }
+
   /** Fails when the folder's chat template does not render images as the vision tokens used here. */
   static void checkTemplate(Path folder) {
     Path template = folder.resolve("chat_template.json");

@@ -105,4 +105,28 @@ class MllmFusionsTest {
       assertThat(b).as("another input image gives other SigLIP tokens").isNotEqualTo(a);
     }
   }
+
+  @Test
+  void theTinyQwenEncoderTokenizesBytesAndVisionTokensAndFeedsTheFusionsLikeTheLabsTinyMllm() {
+    try (QwenVlEncoder qwen = QwenVlEncoder.tiny(5); QwenVlEncoder same = QwenVlEncoder.tiny(5);
+        NDManager m = NDManager.newBaseManager()) {
+      QwenVlEncoder.Prepared p = qwen.prepare(image(32, 32, 1), "make it red");
+      int[] ids = p.prompt().ids();
+      // <|im_start|> is 257; "system" is its 6 bytes; the image became 4 <|image_pad|> (268) between 265 and 266.
+      assertThat(ids[0]).isEqualTo(257);
+      assertThat(java.util.Arrays.copyOfRange(ids, 1, 7)).containsExactly('s', 'y', 's', 't', 'e', 'm');
+      assertThat(java.util.Arrays.stream(ids).filter(i -> i == 268).count()).isEqualTo(p.pixels().imageTokens())
+          .isEqualTo(4);
+      NDArray a = qwen.hiddenStates(image(32, 32, 1), "make it red", m);
+      assertThat(a.getShape().getShape()).containsExactly(1, ids.length, 32);
+      assertThat(same.hiddenStates(image(32, 32, 1), "make it red", m).toFloatArray())
+          .as("the seed fixes the weights").containsExactly(a.toFloatArray());
+      TextFusion.Config c = TextFusion.Config.mlp(TextFusion.Mode.MLLM_T5_CONCAT, 32, 48, 16, 8);
+      try (TextFusion fusion = new TextFusion(c, ModelWeights.random(TextFusion.spec(c), 5),
+          new WordHashTextEncoder(8, 16, 3), qwen)) {
+        assertThat(fusion.encode(image(32, 32, 2), "make it red", m).tokens().getShape().get(1))
+            .isEqualTo(ids.length + 8);
+      }
+    }
+  }
 }
