@@ -129,4 +129,41 @@ class MllmFusionsTest {
       }
     }
   }
+
+  @Test
+  void uniWorldsSiglipVariantInsertsTheProjectedSiglipTokensRightAfterTheImageEndToken() throws Exception {
+    try (QwenVlEncoder qwen = QwenVlEncoder.fromFolder(fixture("qwen"), DataType.FLOAT32, QwenVlPrompt.Layout.CHAT);
+        SiglipVisionTower siglip = SiglipVisionTower.fromFolder(fixture("siglip"), DataType.FLOAT32);
+        UniWorldConditioner c = new UniWorldConditioner(qwen, siglip, new WordHashTextEncoder(8, 16, 3),
+            ModelWeights.random(UniWorldConditioner.spec(32, 16, 48, 16), 4), 8);
+        NDManager m = NDManager.newBaseManager()) {
+      RgbImage input = image(56, 56, 1);
+      TextConditioning out = c.encode(input, "make the sky pink", m);
+      QwenVlEncoder.Prepared p = qwen.prepare(input, "make the sky pink");
+      int[] ids = p.prompt().ids();
+      int end = 0;
+      while (ids[end] != qwen.model().config().visionEndTokenId()) {
+        end++;
+      }
+      int sigTokens = siglip.config().tokens();
+      assertThat(out.tokens().getShape().getShape()).containsExactly(1, ids.length + sigTokens + 8, 16);
+      // The pieces, computed alone: connector(Qwen states), projector(SigLIP features), the text tokens.
+      NDArray states = qwen.model().hiddenStates(p.prompt(), List.of(p.pixels()), m);
+      ModelWeights w = c.parameters();
+      NDArray vlm = io.gptedit.models.nn.Layers.linear(io.gptedit.models.nn.Layers.silu(
+          io.gptedit.models.nn.Layers.linear(states, w, "connector.0")), w, "connector.2");
+      NDArray sig = io.gptedit.models.nn.Layers.linear(io.gptedit.models.nn.Layers.silu(
+          io.gptedit.models.nn.Layers.linear(siglip.features(input, m), w, "siglip_projector.0")), w,
+          "siglip_projector.2");
+      NDArray tokens = out.tokens();
+      assertThat(tokens.get(":, :" + (end + 1) + ", :").toFloatArray())
+          .containsExactly(vlm.get(":, :" + (end + 1) + ", :").toFloatArray());
+      assertThat(tokens.get(":, " + (end + 1) + ":" + (end + 1 + sigTokens) + ", :").toFloatArray())
+          .containsExactly(sig.toFloatArray());
+      assertThat(tokens.get(":, " + (end + 1 + sigTokens) + ":" + (ids.length + sigTokens) + ", :").toFloatArray())
+          .containsExactly(vlm.get(":, " + (end + 1) + ":, :").toFloatArray());
+      assertThat(tokens.get(":, " + (ids.length + sigTokens) + ":, :").toFloatArray())
+          .containsExactly(new WordHashTextEncoder(8, 16, 3).encode("make the sky pink").tokens());
+    }
+  }
 }
