@@ -170,14 +170,19 @@ public final class PretrainedEditors {
       DiffusionEditor.Builder b = assembly.build(owned);
       return b.optOwned(owned.toArray(new AutoCloseable[0])).build();
     } catch (RuntimeException e) {
-      for (int i = owned.size() - 1; i >= 0; i--) {
-        try {
-          owned.get(i).close();
-        } catch (Exception suppressed) {
-          e.addSuppressed(suppressed);
-        }
-      }
+      closeAfterFailure(owned, e);
       throw e;
+    }
+  }
+
+  /** Closes what an assembly allocated before it failed, last first, adding close failures to {@code failure}. */
+  static void closeAfterFailure(List<AutoCloseable> owned, RuntimeException failure) {
+    for (int i = owned.size() - 1; i >= 0; i--) {
+      try {
+        owned.get(i).close();
+      } catch (Exception suppressed) {
+        failure.addSuppressed(suppressed);
+      }
     }
   }
 }

@@ -167,13 +167,7 @@ public final class TinyEditors {
           .optOwned(owned.toArray(new AutoCloseable[0]))
           .build();
     } catch (RuntimeException e) {
-      for (int i = owned.size() - 1; i >= 0; i--) {
-        try {
-          owned.get(i).close();
-        } catch (Exception suppressed) {
-          e.addSuppressed(suppressed);
-        }
-      }
+      PretrainedEditors.closeAfterFailure(owned, e);
       throw e;
     }
   }

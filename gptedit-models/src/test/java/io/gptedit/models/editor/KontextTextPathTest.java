@@ -95,16 +95,21 @@ class KontextTextPathTest {
     Files.writeString(tr.resolve("diffusion_pytorch_model.safetensors.index.json"),
         new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
             Map.of("metadata", Map.of(), "weight_map", map)));
+    tinyVae(dir, 0.3611, 0.1159);
+    return dir;
+  }
+
+  /** Writes a tiny random-weight VAE in diffusers' layout under {@code dir/vae}. */
+  static void tinyVae(Path dir, double scaling, double shift) throws Exception {
     Path va = Files.createDirectories(dir.resolve("vae"));
     Files.writeString(va.resolve("config.json"), """
         {"_class_name": "AutoencoderKL", "in_channels": 3, "out_channels": 3, "latent_channels": 4,
-         "block_out_channels": [4, 8], "layers_per_block": 1, "norm_num_groups": 2, "scaling_factor": 0.3611,
-         "shift_factor": 0.1159, "use_quant_conv": false, "use_post_quant_conv": false}
-        """);
+         "block_out_channels": [4, 8], "layers_per_block": 1, "norm_num_groups": 2, "scaling_factor": %s,
+         "shift_factor": %s, "use_quant_conv": false, "use_post_quant_conv": false}
+        """.formatted(scaling, shift));
     try (AutoencoderKL vae = AutoencoderKL.random(VaeConfig.tiny(), 2)) {
       vae.parameters().save(va.resolve("diffusion_pytorch_model.safetensors"), Map.of());
     }
-    return dir;
   }
 
   static RgbImage gradient(int w, int h) {

@@ -63,15 +63,7 @@ class PretrainedEditorsTest {
     try (Sd3Transformer sd3 = Sd3Transformer.random(new Sd3Config(8, 2, 8, 4, 2, 2, 8, 16, 16, 16, 16), 5)) {
       sd3.parameters().save(tr.resolve("diffusion_pytorch_model.safetensors"), Map.of());
     }
-    Path va = Files.createDirectories(dir.resolve("vae"));
-    Files.writeString(va.resolve("config.json"), """
-        {"_class_name": "AutoencoderKL", "in_channels": 3, "out_channels": 3, "latent_channels": 4,
-         "block_out_channels": [4, 8], "layers_per_block": 1, "norm_num_groups": 2, "scaling_factor": 1.5305,
-         "shift_factor": 0.0609, "use_quant_conv": false, "use_post_quant_conv": false}
-        """);
-    try (AutoencoderKL vae = AutoencoderKL.random(VaeConfig.tiny(), 2)) {
-      vae.parameters().save(va.resolve("diffusion_pytorch_model.safetensors"), Map.of());
-    }
+    KontextTextPathTest.tinyVae(dir, 1.5305, 0.0609);
     return dir;
   }
 
