@@ -100,8 +100,23 @@ final class PartitionCurator implements MapPartitionsFunction<Row, Row> {
       while (true) {
         while (inFlight.size() < window) {
           if (queue.isEmpty() && rows.hasNext()) {
-            EditTriplet t = decoder.decode(rows.next());
+            Row input = rows.next();
             inputs++;
+            EditTriplet t;
+            try {
+              t = decoder.decode(input);
+            } catch (RuntimeException e) {
+              units++;
+              String key = decoder.keyOf(input);
+              key = key != null ? key : String.format(java.util.Locale.ROOT, "row-p%05d-%d", partition, inputs - 1);
+              if (skip.contains(key)) {
+                skipped++;
+              } else {
+                out.add(RowFactory.create(key, key, "", "base", LedgerEntry.FAILED, InputDecoder.BAD_INPUT,
+                    String.valueOf(e.getMessage()), true, 0, 0.0, null, run, partition));
+              }
+              continue;
+            }
             for (WorkUnit u : processor.unitsOf(t)) {
               units++;
               rewrites += u.rewrite() ? 1 : 0;

@@ -16,7 +16,16 @@ import io.gptedit.testkit.remote.OpenAiStandInServer;
 import io.gptedit.testkit.synthetic.StandInOptions;
 import io.gptedit.testkit.synthetic.SyntheticCuration;
 import io.gptedit.testkit.synthetic.SyntheticServices;
+import io.gptedit.core.image.ImageCodec;
+import io.gptedit.core.triplet.EditTriplet;
+import io.gptedit.data.curation.CurationPipeline;
+import io.gptedit.data.sources.ParquetColumns;
+import io.gptedit.data.sources.ParquetSource;
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -191,5 +200,74 @@ class SparkCurationTest {
     assertThat(ClientBudget.share(0, 4, 8).requestsPerMinute()).isZero();
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> ClientBudget.share(3, 4, 8))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("4 executors");
+  }
+
+  /** Writes an OmniEdit-layout parquet file (struct image columns, a prompt list) of the world's samples [from, to). */
+  private static void omniEditParquet(SyntheticWorld world, Path file, int from, int to, boolean badRow) throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE t (omni_edit_id VARCHAR, task VARCHAR, src_img STRUCT(bytes BLOB, path VARCHAR),"
+          + " edited_img STRUCT(bytes BLOB, path VARCHAR), edited_prompt_list VARCHAR[])");
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO t VALUES (?, 'addition', struct_pack(bytes := ?,"
+          + " path := 'a.png'), struct_pack(bytes := ?, path := 'b.png'), [?, 'another paraphrase'])")) {
+        for (int i = from; i < to; i++) {
+          EditTriplet t = world.sample(i).toTriplet();
+          ps.setString(1, "s" + i);
+          ps.setBytes(2, ImageCodec.encodePng(t.input()));
+          ps.setBytes(3, ImageCodec.encodePng(t.edited()));
+          ps.setString(4, t.instruction().text());
+          ps.executeUpdate();
+        }
+        if (badRow) {
+          ps.setString(1, "bad");
+          ps.setBytes(2, new byte[] {1, 2, 3});
+          ps.setBytes(3, new byte[] {1, 2, 3});
+          ps.setString(4, "make it blue");
+          ps.executeUpdate();
+        }
+      }
+      st.execute("COPY t TO '" + file.toAbsolutePath() + "' (FORMAT parquet)");
+    }
+  }
+
+  @Test
+  void sourceParquetReadBySparkGivesTheLocalParquetSourcesSamplesAndABadRowItsOwnOutcome() throws Exception {
+    SyntheticCuration.Options o = options(tmp.resolve("unused"));
+    SyntheticWorld world = SyntheticCuration.world(o);
+    Path dir = tmp.resolve("parquet");
+    Files.createDirectories(dir);
+    omniEditParquet(world, dir.resolve("train-00000-of-00002.parquet"), 0, 30, false);
+    omniEditParquet(world, dir.resolve("train-00001-of-00002.parquet"), 30, 60, true);
+    StandInOptions so = SyntheticCuration.standIn(o);
+
+    Path local = tmp.resolve("local");
+    Map<String, String> expected;
+    try (ParquetSource src = ParquetSource.open(List.of(dir.resolve("train-00000-of-00002.parquet"),
+        dir.resolve("train-00001-of-00002.parquet")), ParquetColumns.omniEdit())) {
+      new CurationPipeline(SyntheticCuration.config(options(local)), SyntheticServices.editService(world, so),
+          SyntheticServices.generationService(world, so), SyntheticServices.chatService(world, so)).run(src, 0);
+      assertThat(src.problems()).hasSize(1);
+      expected = localOutcomes(local);
+    }
+    assertThat(expected).hasSizeGreaterThan(60);
+
+    Path out = tmp.resolve("spark");
+    try (OpenAiStandInServer server = OpenAiStandInServer.builder()
+        .optEditService(SyntheticServices.editService(world, so))
+        .optGenerationService(SyntheticServices.generationService(world, so))
+        .optChatService(SyntheticServices.chatService(world, so))
+        .build()) {
+      server.faults().inject(Endpoint.IMAGE_EDITS, 6, FaultPlan.Fault.rateLimited("0"));
+      OpenAiServices services = OpenAiServices.of(server.baseUrl().toString(), StandInOptions.DEFAULT_MODEL,
+          "GPTEDIT_SPARK_TEST_NO_KEY", false).withRetries(5_000, 6, 5, 40);
+      CurationSummary s = SparkCuration.builder(configFactory(out), services).build().run(spark,
+          InputDecoders.parquetRows(spark, ParquetColumns.omniEdit(), dir.toString()),
+          InputDecoders.parquet(ParquetColumns.omniEdit()));
+      assertThat(s.inputs()).isEqualTo(61);
+      assertThat(s.failuresByError()).isEqualTo(Map.of(InputDecoder.BAD_INPUT, 1L));
+    }
+    Map<String, String> actual = sparkOutcomes(new OutcomeTable(out, "synthetic").read(spark).collectAsList());
+    assertThat(actual.remove("omniedit_bad")).isEqualTo("failed:" + InputDecoder.BAD_INPUT);
+    assertThat(actual).isEqualTo(expected);
+    assertThat(shardContents(out)).isEqualTo(shardContents(local)).isNotEmpty();
   }
 }

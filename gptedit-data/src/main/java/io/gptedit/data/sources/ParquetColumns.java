@@ -2,6 +2,13 @@ package io.gptedit.data.sources;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gptedit.core.geometry.Size;
+import io.gptedit.core.image.ImageCodec;
+import io.gptedit.core.image.ImageDecodeException;
+import io.gptedit.core.image.RgbImage;
+import io.gptedit.core.instruction.EditInstruction;
+import io.gptedit.core.metadata.SampleMetadata;
+import io.gptedit.core.triplet.EditTriplet;
 import java.util.Optional;
 
 /**
@@ -85,5 +92,59 @@ public record ParquetColumns(
       default -> throw new SourceException(
           "parquet sources know the columns of omniedit, hqedit and ultraedit, not '" + dataset + "'", null);
     };
+  }
+
+  /**
+   * Returns the sample id of a row: {@code <dataset>_<id column>}, or {@code <dataset>_<file stem>_<row>} when the
+   * mapping has no id column (or the row's id is null), with characters outside {@code [A-Za-z0-9_/-]} replaced.
+   *
+   * @param rawId the id column's value, or null
+   * @param fileStem the parquet file's name without {@code .parquet}
+   * @param fileRow the row's number in its file
+   * @return the id
+   */
+  public String sampleId(String rawId, String fileStem, long fileRow) {
+    return (dataset + "_" + (rawId != null ? rawId : fileStem + "_" + fileRow)).replaceAll("[^A-Za-z0-9_/-]", "-");
+  }
+
+  /**
+   * Makes the input sample of one row (the columns already extracted: image bytes, the first instruction). Used by
+   * {@link ParquetSource} and by engines that read the parquet themselves (gptedit-spark).
+   *
+   * @param id the sample id ({@link #sampleId})
+   * @param rawId the id column's value, or null
+   * @param fileRow the row's number in its file
+   * @param where the file and row, for messages
+   * @param in the input image's bytes, or null
+   * @param out the edited image's bytes, or null
+   * @param instruction the instruction, or null
+   * @param task the task, or null
+   * @param description the input's description, or null
+   * @return the sample
+   * @throws SourceException naming the column when the row is not a sample (no image bytes, an empty instruction,
+   *     an undecodable image); the caller adds the file, row and id
+   */
+  public EditTriplet toTriplet(String id, String rawId, long fileRow, String where, byte[] in, byte[] out,
+      String instruction, String task, String description) {
+    if (in == null || out == null) {
+      throw new SourceException((in == null ? inputImage : outputImage) + " has no image bytes", null);
+    }
+    if (instruction == null || instruction.isBlank()) {
+      throw new SourceException("column " + this.instruction + " is empty", null);
+    }
+    RgbImage input;
+    RgbImage output;
+    try {
+      input = ImageCodec.decode(in, where + " " + inputImage);
+      output = ImageCodec.decode(out, where + " " + outputImage);
+    } catch (ImageDecodeException e) {
+      throw new SourceException(e.getMessage(), e);
+    }
+    EditInstruction ins = EditInstruction.of(instruction.strip());
+    SampleMetadata.Builder b = SampleMetadata.builder(id, dataset, ins, new Size(input.width(), input.height()))
+        .optSourceId(rawId != null ? rawId : Long.toString(fileRow));
+    Optional.ofNullable(task).ifPresent(b::optTask);
+    Optional.ofNullable(description).filter(d -> !d.isBlank()).ifPresent(b::optInputDescription);
+    return new EditTriplet(id, input, ins, output, b.build());
   }
 }

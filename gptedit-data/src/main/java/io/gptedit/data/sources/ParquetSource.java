@@ -2,12 +2,6 @@ package io.gptedit.data.sources;
 
 import static java.util.Objects.requireNonNull;
 
-import io.gptedit.core.geometry.Size;
-import io.gptedit.core.image.ImageCodec;
-import io.gptedit.core.image.ImageDecodeException;
-import io.gptedit.core.image.RgbImage;
-import io.gptedit.core.instruction.EditInstruction;
-import io.gptedit.core.metadata.SampleMetadata;
 import io.gptedit.core.triplet.EditTriplet;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -178,33 +171,13 @@ public final class ParquetSource extends AbstractSource {
         String where = rowFile.getFileName() + " row " + fileRow;
         String stem = rowFile.getFileName().toString().replaceFirst("\\.parquet$", "");
         String rawId = rows.getString(1);
-        String id = (columns.dataset() + "_" + (rawId != null ? rawId : stem + "_" + fileRow)).replaceAll("[^A-Za-z0-9_/-]", "-");
-        byte[] in = rows.getBytes(2);
-        byte[] out = rows.getBytes(3);
-        String instruction = rows.getString(4);
-        if (in == null || out == null) {
-          problem(where, id, (in == null ? columns.inputImage() : columns.outputImage()) + " has no image bytes");
-          continue;
-        }
-        if (instruction == null || instruction.isBlank()) {
-          problem(where, id, "column " + columns.instruction() + " is empty");
-          continue;
-        }
-        RgbImage input;
-        RgbImage output;
+        String id = columns.sampleId(rawId, stem, fileRow);
         try {
-          input = ImageCodec.decode(in, where + " " + columns.inputImage());
-          output = ImageCodec.decode(out, where + " " + columns.outputImage());
-        } catch (ImageDecodeException e) {
+          return columns.toTriplet(id, rawId, fileRow, where, rows.getBytes(2), rows.getBytes(3), rows.getString(4),
+              rows.getString(5), rows.getString(6));
+        } catch (SourceException e) {
           problem(where, id, e.getMessage());
-          continue;
         }
-        EditInstruction ins = EditInstruction.of(instruction.strip());
-        SampleMetadata.Builder b = SampleMetadata.builder(id, columns.dataset(), ins, new Size(input.width(), input.height()))
-            .optSourceId(rawId != null ? rawId : Long.toString(fileRow));
-        Optional.ofNullable(rows.getString(5)).ifPresent(b::optTask);
-        Optional.ofNullable(rows.getString(6)).filter(s -> !s.isBlank()).ifPresent(b::optInputDescription);
-        return new EditTriplet(id, input, ins, output, b.build());
       }
       return null;
     } catch (SQLException e) {
