@@ -13,6 +13,7 @@ import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gptedit.core.GpteditException;
+import io.gptedit.models.nn.ActivationCheckpointing;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -506,11 +507,12 @@ public final class FineTuner implements AutoCloseable {
             lossSum += loss.getFloat();
             // The divisor lives in the micro-batch's manager: autograd keeps it until the backward pass (a Java
             // scalar operand would be freed right after the division, while backward still reads it).
-            gc.backward(accumulation == 1 ? loss : loss.div(m.create((float) accumulation)));
+            ActivationCheckpointing.backward(
+                gc, accumulation == 1 ? loss : loss.div(m.create((float) accumulation)));
           } else {
             NDArray loss32 = ctx.toFloat32(loss);
             lossSum += loss32.getFloat();
-            gc.backward(loss32.mul(m.create((float) (scaleUsed / accumulation))));
+            ActivationCheckpointing.backward(gc, loss32.mul(m.create((float) (scaleUsed / accumulation))));
           }
         }
         if (half != null) {
