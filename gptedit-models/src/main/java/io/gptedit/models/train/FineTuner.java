@@ -594,13 +594,11 @@ public final class FineTuner implements AutoCloseable {
           checkArgument(loss.getShape().isScalar(), "the loss must be a scalar, got shape %s", loss.getShape());
           if (half == null) {
             lossSum += loss.getFloat();
-            // The divisor lives in the micro-batch's manager: autograd keeps it until the backward pass (a Java
-            // scalar operand would be freed right after the division, while backward still reads it).
-            ActivationCheckpointing.backward(
-                gc, accumulation == 1 ? loss : loss.div(m.create((float) accumulation)));
+            ActivationCheckpointing.backward(gc, accumulation == 1 ? loss : divided(loss, accumulation, m));
           } else {
             NDArray loss32 = ctx.toFloat32(loss);
             lossSum += loss32.getFloat();
+            // The factor lives in the micro-batch's manager, like the divisor (see divided).
             ActivationCheckpointing.backward(gc, loss32.mul(m.create((float) (scaleUsed / accumulation))));
           }
         }
@@ -666,6 +664,18 @@ public final class FineTuner implements AutoCloseable {
     double seconds = (System.nanoTime() - t0) / 1e9;
     return new StepMetrics(
         step, lossSum / accumulation, lr, norm, samplesPerStep * accumulation / seconds, skipped, scaleUsed);
+  }
+
+  /**
+   * Divides the loss by the accumulation for the backward pass, the divisor living in the micro-batch's manager.
+   *
+   * <p>This is the fix of the SIGSEGV in {@code backward} seen under {@code bench-train --threads 2}: DJL's
+   * {@code loss.div(Number)} makes the scalar from Java-owned memory and closes it right after the op, while
+   * autograd has saved it for the backward pass; once the garbage collector frees that memory and something else
+   * reuses it, backward reads a stale operand (wrong gradients, NaN losses, or a crash inside libtorch).
+   */
+  static NDArray divided(NDArray loss, int divisor, NDManager m) {
+    return loss.div(m.create((float) divisor));
   }
 
   static NDArray gradientOf(String name, NDArray p) {
