@@ -75,8 +75,41 @@ final class CurateCommand implements Callable<Integer> {
       + "(default: GPT-Image-1's 1024x1024, 1536x1024, 1024x1536).")
   Integer generationUnit;
 
+  @Option(names = "--engine", description = "local (one JVM, DuckDB ledger) or spark (Apache Spark: shards per partition, "
+      + "parquet outcome table; synthetic source only for now) (default ${DEFAULT-VALUE}).")
+  String engine = "local";
+
+  @Option(names = "--master", description = "With --engine spark: the Spark master, such as local[*] or spark://host:7077 "
+      + "(default ${DEFAULT-VALUE}).")
+  String master = "local[*]";
+
+  @Option(names = "--partitions", description = "With --engine spark: input partitions, one task each (default ${DEFAULT-VALUE}).")
+  int partitions = 4;
+
+  @Option(names = "--rpm", description = "With --engine spark: the whole job's requests-per-minute budget, split over the "
+      + "executors; 0 for none (default ${DEFAULT-VALUE}).")
+  int rpm = 0;
+
   @Override
   public Integer call() {
+    if (!engine.equals("local") && !engine.equals("spark")) {
+      throw new IllegalArgumentException("--engine must be local or spark, got '" + engine + "'");
+    }
+    if (engine.equals("spark")) {
+      if (source != null || dryRun) {
+        throw new IllegalArgumentException("--engine spark curates the synthetic default; plan (--dry-run) and real "
+            + "sources (--source) run on the local engine, or through the gptedit-spark API (docs/data.md)");
+      }
+      CurationSummary summary = SparkCurate.run(
+          new SparkCurate.SyntheticConfig(out.toString(), samples, seed, concurrency, defectRate, latencyMs),
+          master, partitions, rpm, http);
+      System.out.println(summary.text());
+      System.out.println("outcomes: " + out.resolve(io.gptedit.spark.OutcomeTable.TABLE) + " (parquet, one row per sample)");
+      if (summary.nothingToDo()) {
+        System.out.println("nothing to do: every sample is already written or rejected in " + out);
+      }
+      return 0;
+    }
     if (source != null) {
       return curateRealSource();
     }

@@ -23,6 +23,7 @@ import picocli.CommandLine.ScopeType;
     subcommands = {
       PadCropDemo.class,
       CurateCommand.class,
+      EstimateCommand.class,
       EvalCommand.class,
       LabCommand.class,
       TrainCommand.class,

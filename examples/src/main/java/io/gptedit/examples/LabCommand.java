@@ -120,6 +120,12 @@ public final class LabCommand implements Callable<Integer> {
           + " image), MLLM_T5 (both) or METAQUERY (learned queries read out of the MLLM) (default ${DEFAULT-VALUE})")
   LabConfig.Fusion textFusion = D.textFusion();
 
+  @Option(
+      names = "--mllm",
+      description = "the frozen tiny MLLM of the MLLM fusions: TINY (the lab's own) or QWEN2_5_VL_TINY (Qwen2.5-VL's"
+          + " architecture and preprocessing at toy size) (default ${DEFAULT-VALUE})")
+  LabConfig.Mllm mllm = D.mllm();
+
   @Option(names = "--checkpoint-every", description = "checkpoint every N steps, 0: the last only (default ${DEFAULT-VALUE})")
   int checkpointEvery = D.checkpointEvery();
 
@@ -157,7 +163,7 @@ public final class LabCommand implements Callable<Integer> {
             .optConditionIds(conditionIds).optZeroHead(zeroHead).optLoss(loss).optEditShare(editShare)
             .optTimeMean(timeMean).optEma(ema).optMisalign(misalign)
             .optParadigm(paradigm == null ? Paradigm.KONTEXT : Paradigm.parse(paradigm))
-            .optTextFusion(textFusion).optCheckpointEvery(checkpointEvery).optResume(resume)
+            .optTextFusion(textFusion).optMllm(mllm).optCheckpointEvery(checkpointEvery).optResume(resume)
             .build();
     long t0 = System.nanoTime();
     LabListener progress = new LabListener(t0, config.steps());

@@ -13,6 +13,7 @@ import io.gptedit.lab.EditLab;
 import io.gptedit.lab.LabConfig;
 import io.gptedit.models.editor.Paradigm;
 import io.gptedit.models.train.EditBatchSource;
+import io.gptedit.models.conditioning.EmbeddingStore;
 import io.gptedit.models.train.EditCollator;
 import io.gptedit.models.train.EditFineTuning;
 import io.gptedit.models.train.EditObjective;
@@ -96,6 +97,13 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "continue from the run folder's latest checkpoint (same flags)")
   boolean resume;
 
+  @Option(
+      names = "--embeddings",
+      description = "keep the frozen text encoders' outputs (per sample, bucket and instruction, under the encoders'"
+          + " identity) in this folder, such as <data>/embeddings: later epochs and runs read them instead of running"
+          + " the encoders")
+  Path embeddings;
+
   @Override
   public Integer call() throws IOException {
     System.setProperty("ai.djl.offline", "true");
@@ -131,7 +139,9 @@ public final class TrainCommand implements Callable<Integer> {
         editorSpec.paradigm().tag(), sizes, steps, batch, output);
     try (EditorSpec.Parts parts = editorSpec.build(EditorSpec.NO_EXTERNALS);
         TrainingProgress progress = TrainingProgress.create(steps, System.out, 100)) {
-      EditCollator collator = new EditCollator(parts.codec(), parts.denoiser(), parts.text(), preload ? (int) samples : 4096);
+      EmbeddingStore store = embeddings == null ? null : EmbeddingStore.open(embeddings, parts.text().encoderId());
+      EditCollator collator =
+          new EditCollator(parts.codec(), parts.denoiser(), parts.text(), preload ? (int) samples : 4096, store);
       EditBatchSource source = (step, micro) -> {
         List<EditSample> b = new ArrayList<>();
         for (EditTriplet t : set.batch(step)) {
@@ -145,6 +155,10 @@ public final class TrainCommand implements Callable<Integer> {
           "{\"data\":\"" + data.toAbsolutePath().toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\",\"steps\":"
               + steps + ",\"batch\":" + batch + ",\"lr\":" + lr + ",\"seed\":" + seed + ",\"loss\":\"" + loss + "\"}",
           progress);
+      if (store != null) {
+        System.out.printf(Locale.ROOT, "embeddings: %d read, %d computed, in %s%n", store.hits(), store.misses(),
+            store.folder());
+      }
     }
     System.out.printf(Locale.ROOT, "run: %s (edit with: gptedit edit --checkpoint %s ...)%n", output, output);
     return 0;

@@ -70,6 +70,27 @@ class TrainEditCommandTest {
     assertThat(ImageCodec.read(edited).width()).isEqualTo(8);
   }
 
+  @Test
+  void gptEditTrainWithEmbeddingsStoresTheTextEncodingsOnceAndALaterRunReadsThem() {
+    Path store = tmp.resolve("embeddings");
+    String[] args = {"train", "--data", lab.resolve("data/train").toString(), "--preset", "kontext", "--size", "8",
+        "--steps", "2", "--batch", "4", "--checkpoint-every", "0", "--embeddings", store.toString()};
+    String first = Cli.run(concat(args, "-o", tmp.resolve("emb-run-1").toString()));
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("embeddings: 0 read, (\\d+) computed").matcher(first);
+    assertThat(m.find()).as(first).isTrue();
+    int computed = Integer.parseInt(m.group(1));
+    assertThat(computed).isPositive();
+    String second = Cli.run(concat(args, "-o", tmp.resolve("emb-run-2").toString()));
+    assertThat(second).as("the same samples and buckets: nothing to encode")
+        .contains("embeddings: " + computed + " read, 0 computed");
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
   static String firstInput() {
     try (var s = Files.list(lab.resolve("heldout/inputs"))) {
       return s.sorted().findFirst().orElseThrow().toString();

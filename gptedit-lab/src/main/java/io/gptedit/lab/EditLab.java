@@ -143,7 +143,7 @@ public final class EditLab {
     HeldOutBenchmark bench = new HeldOutBenchmark(out.resolve("heldout"), data.heldOut(), config.tolerance());
     List<HeldOutBenchmark.Scores> rows = new ArrayList<>();
     rows.add(bench.score(new CopyInputEditor(), "copy-input", options(config)));
-    try (TinyMllm mllm = config.textFusion() == LabConfig.Fusion.T5 ? null : new TinyMllm(config.seed() ^ 0x3117L)) {
+    try (LabMllm mllm = LabMllm.of(config)) {
       Trained t = trainAndScore(config, config.paradigm(), data, bench, out.resolve("run"), mllm, listener, rows);
       String table =
           LabReport.table(rows, config.tolerance()) + System.lineSeparator() + LabReport.byType(rows.get(2));
@@ -174,7 +174,7 @@ public final class EditLab {
     rows.add(bench.score(new CopyInputEditor(), "copy-input", options(config)));
     List<Training> runs = new ArrayList<>();
     StringBuilder byType = new StringBuilder();
-    try (TinyMllm mllm = config.textFusion() == LabConfig.Fusion.T5 ? null : new TinyMllm(config.seed() ^ 0x3117L)) {
+    try (LabMllm mllm = LabMllm.of(config)) {
       for (Paradigm p : Paradigm.values()) {
         List<HeldOutBenchmark.Scores> mine = new ArrayList<>();
         Trained t = trainAndScore(config, p, data, bench, out.resolve("run-" + p.tag()), mllm, listener, mine);
@@ -196,7 +196,7 @@ public final class EditLab {
 
   /** Builds a paradigm's editor, scores it untrained, trains it, scores it trained (two rows added). */
   private static Trained trainAndScore(
-      LabConfig c, Paradigm p, LabData data, HeldOutBenchmark bench, Path runDir, TinyMllm mllm, Listener listener,
+      LabConfig c, Paradigm p, LabData data, HeldOutBenchmark bench, Path runDir, LabMllm mllm, Listener listener,
       List<HeldOutBenchmark.Scores> rows) {
     EditorSpec spec = LabEditors.spec(c, p, mllm);
     EditorSpec.Parts parts = spec.build(LabEditors.resolver(mllm));
@@ -370,6 +370,7 @@ public final class EditLab {
     n.put("misalign", c.misalign());
     n.put("paradigm", p.tag());
     n.put("text_fusion", c.textFusion().name());
+    n.put("mllm", c.mllm().name());
     n.put("optimizer", "AdamW(0.9, 0.99, 1e-8, wd 0), clip 1.0, cosine to 5% of peak");
     return n;
   }

@@ -37,6 +37,7 @@ import java.nio.file.Path;
  * @param misalign the largest shift, in pixels, of a training target against its input (0: aligned)
  * @param paradigm how the editor sees the input image
  * @param textFusion what text tokens the editor reads
+ * @param mllm which frozen tiny MLLM the MLLM fusions read
  * @param checkpointEvery write a checkpoint every this many steps (and after the last); 0 for the last only
  * @param resume continue from the run folder's latest checkpoint (the recipe must be the same)
  * @param output the report folder
@@ -67,6 +68,7 @@ public record LabConfig(
     int misalign,
     Paradigm paradigm,
     Fusion textFusion,
+    Mllm mllm,
     int checkpointEvery,
     boolean resume,
     Path output) {
@@ -93,6 +95,18 @@ public record LabConfig(
     MLLM_T5,
     /** Learned query tokens read out of the frozen MLLM, then a Linear-GELU-Linear-RMSNorm head. */
     METAQUERY
+  }
+
+  /** The frozen tiny MLLM of the MLLM fusions. */
+  public enum Mllm {
+    /** The lab's own tiny bidirectional transformer over pooled patches and word hashes ({@code TinyMllm}). */
+    TINY,
+    /**
+     * Qwen2.5-VL at toy size ({@code io.gptedit.models.mllm.QwenVlEncoder.tiny}): the real architecture and
+     * preprocessing (vision tower with windows, M-RoPE, causal decoder, chat template, byte-level tokenizer),
+     * random frozen weights.
+     */
+    QWEN2_5_VL_TINY
   }
 
   /**
@@ -124,6 +138,7 @@ public record LabConfig(
     requireNonNull(loss, "loss");
     requireNonNull(paradigm, "paradigm");
     requireNonNull(textFusion, "textFusion");
+    requireNonNull(mllm, "mllm");
     requireNonNull(output, "output");
   }
 
@@ -178,6 +193,7 @@ public record LabConfig(
     b.misalign = misalign;
     b.paradigm = paradigm;
     b.textFusion = textFusion;
+    b.mllm = mllm;
     b.checkpointEvery = checkpointEvery;
     b.resume = resume;
     return b;
@@ -215,6 +231,7 @@ public record LabConfig(
     private int misalign = 0;
     private Paradigm paradigm = Paradigm.KONTEXT;
     private Fusion textFusion = Fusion.T5;
+    private Mllm mllm = Mllm.TINY;
     private int checkpointEvery = 500;
     private boolean resume = false;
     private Path output;
@@ -488,6 +505,17 @@ public record LabConfig(
     }
 
     /**
+     * Sets which frozen tiny MLLM the MLLM fusions read (default the lab's own).
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder optMllm(Mllm value) {
+      this.mllm = value;
+      return this;
+    }
+
+    /**
      * Sets write a checkpoint every this many steps (and after the last); 0 for the last only.
      *
      * @param value the value
@@ -528,7 +556,7 @@ public record LabConfig(
      */
     public LabConfig build() {
       return new LabConfig(
-          steps, size, batch, seed, lr, warmup, trainCount, heldOutCount, sampleSteps, tolerance, doubleBlocks, singleBlocks, heads, ropeTheta, qkScale, conditionIds, zeroHead, ema, loss, editShare, timeMean, misalign, paradigm, textFusion, checkpointEvery, resume, output);
+          steps, size, batch, seed, lr, warmup, trainCount, heldOutCount, sampleSteps, tolerance, doubleBlocks, singleBlocks, heads, ropeTheta, qkScale, conditionIds, zeroHead, ema, loss, editShare, timeMean, misalign, paradigm, textFusion, mllm, checkpointEvery, resume, output);
     }
   }
 }

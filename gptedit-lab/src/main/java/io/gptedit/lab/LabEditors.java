@@ -62,7 +62,7 @@ final class LabEditors {
    * @param mllm the frozen MLLM for the MLLM fusions (its identity is recorded), or null for T5
    * @return the spec
    */
-  static EditorSpec spec(LabConfig c, Paradigm p, TinyMllm mllm) {
+  static EditorSpec spec(LabConfig c, Paradigm p, LabMllm mllm) {
     EditorSpec.Vision vision =
         p == Paradigm.SIGLIP_TOKEN
             ? new EditorSpec.Vision(
@@ -83,14 +83,14 @@ final class LabEditors {
   }
 
   /** Resolves the lab's tiny MLLM by the identity a spec records. */
-  static EditorSpec.Resolver resolver(TinyMllm mllm) {
+  static EditorSpec.Resolver resolver(LabMllm mllm) {
     return new EditorSpec.Resolver() {
       @Override
       public MllmHiddenStates mllm(String id) {
         if (mllm == null || !mllm.id().equals(id)) {
           throw new GpteditException("the spec needs the MLLM '" + id + "', which this lab run does not have");
         }
-        return mllm;
+        return mllm.mllm();
       }
     };
   }

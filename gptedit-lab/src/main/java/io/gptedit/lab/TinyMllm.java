@@ -47,7 +47,8 @@ final class TinyMllm implements QueryingMllm, AutoCloseable {
   }
 
   /** The identity the editor spec records. */
-  String id() {
+  @Override
+  public String id() {
     return "lab-tiny-mllm(seed=" + seed + ")";
   }
 

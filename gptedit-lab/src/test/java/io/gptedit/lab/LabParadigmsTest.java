@@ -59,4 +59,17 @@ class LabParadigmsTest {
       assertThat(out.resolve("metrics.json")).content().contains("\"text_fusion\" : \"" + f.name() + "\"");
     }
   }
+
+  @Test
+  void theMllmFusionsTrainEndToEndWithATinyQwen25Vl() {
+    for (LabConfig.Fusion f : List.of(LabConfig.Fusion.MLLM_T5, LabConfig.Fusion.METAQUERY)) {
+      Path out = tmp.resolve("qwen-" + f.name());
+      EditLab.Result r = EditLab.run(
+          EditLabTest.tinyBuilder(out).optSteps(3).optWarmup(1).optCheckpointEvery(0).optTextFusion(f)
+              .optMllm(LabConfig.Mllm.QWEN2_5_VL_TINY).build(),
+          new EditLabTest.Recorder());
+      assertThat(r.training().steps()).hasSize(3).allMatch(m -> Double.isFinite(m.loss()));
+      assertThat(out.resolve("metrics.json")).content().contains("\"mllm\" : \"QWEN2_5_VL_TINY\"");
+    }
+  }
 }

@@ -5,20 +5,11 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gptedit.core.geometry.AspectPreset;
-import io.gptedit.core.geometry.PadCropPlan;
 import io.gptedit.core.geometry.Size;
-import io.gptedit.core.image.ImageCodec;
-import io.gptedit.core.image.RgbImage;
-import io.gptedit.core.instruction.EditInstruction;
-import io.gptedit.core.metadata.MetadataCodec;
 import io.gptedit.core.metadata.SampleMetadata;
-import io.gptedit.core.quality.QualityVerdict;
-import io.gptedit.core.quality.RejectReason;
 import io.gptedit.core.remote.ChatService;
-import io.gptedit.core.remote.GeneratedImage;
 import io.gptedit.core.remote.ImageEditService;
 import io.gptedit.core.remote.ImageGenerationService;
-import io.gptedit.core.remote.RemoteException;
 import io.gptedit.core.triplet.EditTriplet;
 import io.gptedit.data.shards.CompletedShard;
 import io.gptedit.data.shards.ErrorPolicy;
@@ -36,7 +27,6 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -47,7 +37,6 @@ import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -88,12 +77,10 @@ import java.util.stream.Stream;
  */
 public final class CurationPipeline {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String CURATION_FIELD = "curation";
+  private static final String CURATION_FIELD = UnitProcessor.CURATION_FIELD;
 
   private final CurationConfig config;
-  private final ImageEditService edit;
-  private final ImageGenerationService generation;
-  private final ChatService chat;
+  private final UnitProcessor units;
 
   /**
    * Creates a pipeline.
@@ -106,13 +93,8 @@ public final class CurationPipeline {
   public CurationPipeline(
       CurationConfig config, ImageEditService edit, ImageGenerationService generation, ChatService chat) {
     this.config = requireNonNull(config, "config");
-    this.edit = requireNonNull(edit, "edit");
-    this.generation = generation;
-    this.chat = chat;
+    this.units = new UnitProcessor(config, edit, generation, chat);
   }
-
-  /** A unit of work. */
-  private record Unit(String key, boolean c3, boolean rewrite, SourcePolicy policy, EditTriplet source) {}
 
   /**
    * Runs (or, in dry-run mode, plans) the pipeline over a source.
@@ -125,14 +107,8 @@ public final class CurationPipeline {
     return config.dryRun() ? plan(inputs) : execute(inputs, expectedInputs);
   }
 
-  private List<Unit> unitsOf(EditTriplet t) {
-    SourcePolicy p = config.policy(t.metadata().dataset());
-    List<Unit> out = new ArrayList<>(2);
-    out.add(new Unit(t.id(), false, Stages.selected(t.id(), "rewrite", p.rewriteFraction()), p, t));
-    if (Stages.selected(t.id(), "c3", p.c3Fraction())) {
-      out.add(new Unit(t.id() + "-c3", true, false, p, t));
-    }
-    return out;
+  private List<WorkUnit> unitsOf(EditTriplet t) {
+    return units.unitsOf(t);
   }
 
   private CurationSummary plan(Iterator<EditTriplet> inputs) {
@@ -150,7 +126,7 @@ public final class CurationPipeline {
     long c3 = 0;
     while (inputs.hasNext()) {
       n++;
-      for (Unit u : unitsOf(inputs.next())) {
+      for (WorkUnit u : unitsOf(inputs.next())) {
         units++;
         if (done.contains(u.key())) {
           skipped++;
@@ -187,7 +163,7 @@ public final class CurationPipeline {
       boolean ok = false;
       try {
         CompletionService<Outcome> cs = new ExecutorCompletionService<>(pool);
-        Deque<Unit> queue = new ArrayDeque<>();
+        Deque<WorkUnit> queue = new ArrayDeque<>();
         int inFlight = 0;
         int window = config.concurrency() * 2;
         while (true) {
@@ -195,7 +171,7 @@ public final class CurationPipeline {
             if (queue.isEmpty() && !run.capped && inputs.hasNext()) {
               EditTriplet t = inputs.next();
               run.inputs++;
-              for (Unit u : unitsOf(t)) {
+              for (WorkUnit u : unitsOf(t)) {
                 run.units++;
                 if (u.rewrite()) {
                   run.rewrites++;
@@ -222,8 +198,8 @@ public final class CurationPipeline {
               run.capped = inFlight == 0;
               break;
             }
-            Unit u = queue.poll();
-            cs.submit(() -> process(u));
+            WorkUnit u = queue.poll();
+            cs.submit(() -> units.process(u));
             inFlight++;
           }
           if (inFlight == 0) {
@@ -249,7 +225,7 @@ public final class CurationPipeline {
    * The most a unit can cost: {total, of which chat}. Image calls at the largest generation size, chat calls (one
    * for a rewrite, two for C3) at their ceiling, all times the attempts.
    */
-  private double[] ceiling(Unit u) {
+  private double[] ceiling(WorkUnit u) {
     CostModel prices = config.costModel();
     long pixels = 0;
     for (AspectPreset p : AspectPreset.values()) {
@@ -359,102 +335,6 @@ public final class CurationPipeline {
     }
   }
 
-  /** Processes one unit with retries; never throws. */
-  Outcome process(Unit u) {
-    double[] cost = {0};
-    int attempts = 0;
-    while (true) {
-      attempts++;
-      try {
-        return attempt(u, attempts, cost);
-      } catch (RemoteException e) {
-        if (!e.retryable() || attempts >= config.maxAttempts()) {
-          return new Outcome.Failed(u.key(), e.kind().name(), String.valueOf(e.getMessage()), e.retryable(), attempts, cost[0]);
-        }
-        sleepBackoff(attempts);
-      } catch (RuntimeException e) {
-        return new Outcome.Failed(u.key(), e.getClass().getSimpleName(), String.valueOf(e.getMessage()), true, attempts, cost[0]);
-      }
-    }
-  }
-
-  private void sleepBackoff(int attempt) {
-    long base = config.retryBackoff().toMillis() << Math.min(attempt - 1, 10);
-    long jitter = base == 0 ? 0 : ThreadLocalRandom.current().nextLong(base / 2 + 1);
-    try {
-      Thread.sleep(base + jitter);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new RemoteException(RemoteException.Kind.TIMEOUT, 0, "interrupted during backoff", e);
-    }
-  }
-
-  private Outcome attempt(Unit u, int attempts, double[] cost) {
-    EditTriplet src = u.source();
-    RgbImage input = src.input();
-    CostModel prices = config.costModel();
-    if (u.policy().recipe() == Recipe.GENERATE) {
-      String description = src.metadata().inputDescription().orElseThrow(
-          () -> new RemoteException(RemoteException.Kind.BAD_REQUEST, 0, "sample has no input_description to generate from", null));
-      AspectPreset preset = Stages.presetFor(src.id());
-      GeneratedImage g = Stages.generateInput(requireService(generation, "generation"), description, config.generationSize(preset));
-      cost[0] += prices.image(g.usage());
-      input = g.image();
-    }
-    EditInstruction instruction = src.instruction();
-    Optional<String> rewriter = Optional.empty();
-    if (u.c3()) {
-      instruction = Stages.composeC3(requireService(chat, "chat"), config.chatModel(), input);
-      rewriter = Optional.of(config.chatModel());
-    }
-    Stages.Padded padded = Stages.pad(input);
-    PadCropPlan plan = padded.plan();
-    Size gen = config.generationSize(plan.preset());
-    GeneratedImage g = Stages.regenerate(edit, padded, instruction.text(), gen);
-    cost[0] += prices.image(g.usage());
-    QualityVerdict verdict = Stages.check(g.image(), plan, gen, config.residualCheck(), config.maskCheck());
-    if (!verdict.accepted()) {
-      StringBuilder detail = new StringBuilder();
-      for (RejectReason r : verdict.reasons()) {
-        detail.append(detail.length() == 0 ? "" : "; ").append(r.detail());
-      }
-      return new Outcome.Rejected(u.key(), verdict.reasons().get(0).code().name(), detail.toString(), attempts, cost[0]);
-    }
-    RgbImage output = Stages.crop(g.image(), plan);
-    if (u.rewrite()) {
-      instruction = Stages.rewrite(requireService(chat, "chat"), config.chatModel(), instruction, input, output);
-      rewriter = Optional.of(config.chatModel());
-    }
-    SampleMetadata srcMeta = src.metadata();
-    SampleMetadata.Builder b = SampleMetadata.builder(u.key(), srcMeta.dataset(), instruction, plan.original())
-        .optPadCrop(plan)
-        .optGeneratedAt(gen)
-        .optGeneratorModel(g.model())
-        .optQuality(verdict)
-        .optSourceId(srcMeta.sourceId().orElse(src.id()));
-    srcMeta.task().ifPresent(b::optTask);
-    rewriter.ifPresent(b::optRewriterModel);
-    srcMeta.inputDescription().ifPresent(b::optInputDescription);
-    srcMeta.extensions().forEach((k, v) -> {
-      if (!k.equals(CURATION_FIELD)) {
-        b.optExtension(k, v);
-      }
-    });
-    b.optExtension(CURATION_FIELD, String.format(Locale.ROOT,
-        "{\"unit\":\"%s\",\"recipe\":\"%s\",\"attempts\":%d,\"cost_usd\":%.6f}",
-        u.c3() ? "c3" : "base", u.policy().recipe().name().toLowerCase(Locale.ROOT), attempts, cost[0]));
-    EditTriplet out = new EditTriplet(u.key(), input, instruction, output, b.build());
-    return new Outcome.Accepted(u.key(), out, ImageCodec.encodePng(out.input()), ImageCodec.encodePng(out.edited()),
-        MetadataCodec.toJsonBytes(out.metadata()), attempts, cost[0]);
-  }
-
-  private static <T> T requireService(T service, String what) {
-    if (service == null) {
-      throw new IllegalStateException("this recipe needs a " + what + " service, but none was given");
-    }
-    return service;
-  }
-
   /** The state of one run, owned by the calling thread. */
   private final class Run {
     final Ledger ledger;
@@ -490,7 +370,7 @@ public final class CurationPipeline {
     }
 
     /** Reserves a unit's ceiling if it fits under the cap with everything spent and reserved so far. */
-    boolean reserve(Unit u) {
+    boolean reserve(WorkUnit u) {
       double[] ceiling = ceiling(u);
       if (spend + chatCharged + reservedTotal + ceiling[0] > config.maxSpendUsd()) {
         return false;

@@ -5,11 +5,13 @@ import static java.util.Objects.requireNonNull;
 
 import io.gptedit.core.geometry.AspectPreset;
 import io.gptedit.core.metadata.SampleMetadata;
+import io.gptedit.data.curation.LedgerEntry;
 import io.gptedit.data.shards.ErrorPolicy;
 import io.gptedit.data.shards.ShardIndex;
 import io.gptedit.data.shards.ShardLocation;
 import io.gptedit.data.shards.ShardReader;
 import io.gptedit.data.shards.ShardSample;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -205,6 +207,36 @@ public final class DatasetIndex implements AutoCloseable {
     } catch (SQLException e) {
       throw new CatalogException("cannot build the dataset index of " + shardDir + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Reads a parquet outcome table, such as the one the Spark engine writes ({@code <output>/outcomes}: one row per
+   * work unit with {@code key, status, reason, detail, final, attempts, cost_usd, shard}), with DuckDB.
+   *
+   * @param table the table's folder of parquet files
+   * @return the rows, ordered by key, in the local ledger's form
+   * @throws CatalogException if the folder holds no readable table
+   */
+  public static List<LedgerEntry> outcomes(Path table) {
+    requireNonNull(table, "table");
+    if (!Files.isDirectory(table)) {
+      throw new CatalogException("no outcome table at " + table, null);
+    }
+    String glob = table.toAbsolutePath().resolve("*.parquet").toString().replace("'", "''");
+    List<LedgerEntry> out = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT key, status, reason, detail, \"final\", attempts, cost_usd, shard"
+            + " FROM read_parquet('" + glob + "') ORDER BY key")) {
+      while (rs.next()) {
+        out.add(new LedgerEntry(rs.getString(1), rs.getString(2), Optional.ofNullable(rs.getString(3)),
+            Optional.ofNullable(rs.getString(4)), rs.getBoolean(5), rs.getInt(6), rs.getDouble(7),
+            Optional.ofNullable(rs.getString(8))));
+      }
+    } catch (SQLException e) {
+      throw new CatalogException("cannot read the outcome table " + table + ": " + e.getMessage(), e);
+    }
+    return out;
   }
 
   /**

@@ -228,7 +228,7 @@ public final class ShardWriter implements AutoCloseable {
     }
     Files.move(idxTmp, idx, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     long bytes = Files.size(tmp);
-    Files.move(tmp, finalPath, StandardCopyOption.ATOMIC_MOVE);
+    Files.move(tmp, finalPath, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     CompletedShard done = new CompletedShard(finalPath, idx, keys, bytes);
     completed.add(done);
     keys.clear();

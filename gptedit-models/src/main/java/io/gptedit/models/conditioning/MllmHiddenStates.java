@@ -21,4 +21,14 @@ public interface MllmHiddenStates {
    * @return (1, L, d_m) hidden states
    */
   NDArray hiddenStates(RgbImage image, String instruction, NDManager manager);
+
+  /**
+   * Returns the identity of the MLLM's weights and preprocessing, for caches that outlive the process
+   * ({@link EmbeddingStore}): implementations over real weights name their folder, storage and preprocessing.
+   *
+   * @return the identity (by default the implementing class's name)
+   */
+  default String id() {
+    return getClass().getName();
+  }
 }

@@ -288,7 +288,8 @@ public final class TextFusion implements Conditioner, AutoCloseable {
    * @return the identity of the text encoder and the MLLM
    */
   public String encoderId() {
-    return (text == null ? "none" : text.id()) + " + " + (mllm == null ? "none" : mllm.getClass().getName());
+    return config.mode() + "(" + (text == null ? "none" : text.id()) + " + " + (mllm == null ? "none" : mllm.id())
+        + ")";
   }
 
   /**

@@ -42,7 +42,8 @@ import java.util.function.Function;
  * {@link Sd3TextConditioner#fromDiffusers}). Weights are checked by name and shape; a missing, unexpected or
  * misshapen tensor is a {@link WeightLoadException} naming it. The text encoders are stored as {@code storage}
  * (FLOAT16 halves their memory); the transformer and VAE as float32 on the CPU. The paper's released GPT-Image-Edit
- * checkpoint (Qwen2.5-VL + connector + Kontext) needs its MLLM path as well and is not among these presets.
+ * checkpoint (Qwen2.5-VL + connector + Kontext) needs its MLLM path as well: {@code GptImageEditRelease} in
+ * {@code io.gptedit.models.release} loads it.
  *
  * @since 0.1
  */

@@ -159,6 +159,32 @@ public final class JsonTokenizer implements TextTokenizer, AutoCloseable {
   }
 
   /**
+   * Loads a {@code tokenizer.json} given as text (tokenizers built in code, such as tiny models' byte-level BPEs);
+   * its own {@code padding} section, if any, gives the pad id.
+   *
+   * @param tokenizerJson the file's content
+   * @param source a name for messages
+   * @return the tokenizer; close it
+   * @throws TokenizerException if the text is not a JSON object or the tokenizers library rejects it
+   */
+  public static JsonTokenizer fromJson(String tokenizerJson, String source) {
+    requireNonNull(tokenizerJson, "tokenizerJson");
+    requireNonNull(source, "source");
+    if (tokenizerJson.length() > MAX_FILE_BYTES) {
+      throw new TokenizerException(source + ": longer than " + MAX_FILE_BYTES + " characters");
+    }
+    try {
+      JsonNode n = JSON.readTree(tokenizerJson);
+      if (n == null || !n.isObject()) {
+        throw new TokenizerException(source + ": not a JSON object");
+      }
+      return new JsonTokenizer(source, (ObjectNode) n, null, 0);
+    } catch (IOException e) {
+      throw new TokenizerException(source + ": cannot parse: " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * Returns the id of a token (an added or special token, or a vocabulary entry).
    *
    * @param token the token's text as the vocabulary stores it

@@ -13,6 +13,7 @@ import io.gptedit.core.image.EditMask;
 import io.gptedit.core.image.Resampler;
 import io.gptedit.core.image.RgbImage;
 import io.gptedit.models.codec.LatentCodec;
+import io.gptedit.models.conditioning.EmbeddingStore;
 import io.gptedit.models.conditioning.ImageTensors;
 import io.gptedit.models.conditioning.TextFusion;
 import io.gptedit.models.editor.EditDenoiser;
@@ -26,7 +27,9 @@ import java.util.Map;
  * target latents, the paradigm's condition (input latents or vision features), the edit mask in latent space and
  * the text fusion's prepared encodings. Everything here is frozen work (the codec, the condition encoder, the text
  * encoders), so each sample is encoded once per resolution and kept in a bounded in-memory cache (least recently
- * used first out); a persistent cache beside the shards is the real-conditioning issue's.
+ * used first out), and the text fusion's encodings (the expensive part with a 7B MLLM) optionally also in a
+ * persistent {@link EmbeddingStore} beside the shards, keyed by the sample's key, the bucket size and the
+ * instruction, so later epochs and later runs read them instead of running the encoders.
  *
  * <p>Images of another size than the bucket's are resized with the bicubic resampler (masks by nearest
  * neighbour). A latent pixel is in the mask when any image pixel it covers is.
@@ -52,6 +55,7 @@ public final class EditCollator {
   private final EditDenoiser denoiser;
   private final TextFusion text;
   private final int capacity;
+  private final EmbeddingStore store;
   private final Map<String, Encoded> cache;
   private long misses;
 
@@ -64,6 +68,22 @@ public final class EditCollator {
    * @param cacheEntries how many samples' encodings to keep (0 for none)
    */
   public EditCollator(LatentCodec codec, EditDenoiser denoiser, TextFusion text, int cacheEntries) {
+    this(codec, denoiser, text, cacheEntries, null);
+  }
+
+  /**
+   * Creates a collator whose text encodings also go through a persistent store.
+   *
+   * @param codec the codec of the target latents
+   * @param denoiser the paradigm whose condition to encode
+   * @param text the text fusion whose frozen encoders to run
+   * @param cacheEntries how many samples' encodings to keep in memory (0 for none)
+   * @param store the persistent store of the fusion's encodings (opened for {@code text.encoderId()}), or null;
+   *     METAQUERY fusions never use it
+   */
+  public EditCollator(LatentCodec codec, EditDenoiser denoiser, TextFusion text, int cacheEntries,
+      EmbeddingStore store) {
+    this.store = store;
     this.codec = requireNonNull(codec, "codec");
     this.denoiser = requireNonNull(denoiser, "denoiser");
     this.text = requireNonNull(text, "text");
@@ -186,9 +206,12 @@ public final class EditCollator {
         System.arraycopy(targetLatents, i * per, t, 0, per);
         NDArray condition = denoiser.encodeCondition(works.get(i), inputs.get(i), codec, m);
         float[] mask = s.mask() == null ? null : latentMask(s.mask().resized(size.width(), size.height()));
-        out.add(
-            new Encoded(t, condition.toFloatArray(), condition.getShape().getShape(), mask,
-                text.prepare(works.get(i), s.instruction())));
+        RgbImage work = works.get(i);
+        TextFusion.Prepared prepared = store == null || text.config().mode() == TextFusion.Mode.METAQUERY
+            ? text.prepare(work, s.instruction())
+            : store.getOrCompute(s.key(), size.width() + "x" + size.height(), s.instruction(),
+                () -> text.prepare(work, s.instruction()));
+        out.add(new Encoded(t, condition.toFloatArray(), condition.getShape().getShape(), mask, prepared));
       }
     }
     return out;

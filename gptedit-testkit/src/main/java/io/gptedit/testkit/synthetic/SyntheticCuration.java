@@ -161,15 +161,34 @@ public final class SyntheticCuration {
   }
 
   /**
-   * Curates {@code options.samples()} synthetic samples into shards.
+   * Returns the synthetic world the options describe.
    *
    * @param options the options
-   * @return the run's summary
+   * @return the world
    */
-  public static CurationSummary run(Options options) {
-    SyntheticWorld world = SyntheticWorld.builder(options.seed()).optSides(options.minSide(), options.maxSide()).build();
-    StandInOptions service = StandInOptions.exact().withDefectRate(options.defectRate()).withLatency(options.latency());
-    CurationConfig config = CurationConfig.builder(options.outputDir())
+  public static SyntheticWorld world(Options options) {
+    return SyntheticWorld.builder(options.seed()).optSides(options.minSide(), options.maxSide()).build();
+  }
+
+  /**
+   * Returns the stand-in service behaviour the options describe.
+   *
+   * @param options the options
+   * @return the stand-in options
+   */
+  public static StandInOptions standIn(Options options) {
+    return StandInOptions.exact().withDefectRate(options.defectRate()).withLatency(options.latency());
+  }
+
+  /**
+   * Returns the curation settings of a synthetic run (shard prefix {@code synthetic}, the OmniEdit policy, short
+   * retries), so another engine can curate the same samples the same way.
+   *
+   * @param options the options
+   * @return the settings
+   */
+  public static CurationConfig config(Options options) {
+    return CurationConfig.builder(options.outputDir())
         .optShardPrefix("synthetic")
         .optShardLimits(options.shardSamples(), 1L << 30)
         .optConcurrency(options.concurrency())
@@ -180,6 +199,18 @@ public final class SyntheticCuration {
         .optDryRun(options.dryRun())
         .optListener(options.listener())
         .build();
+  }
+
+  /**
+   * Curates {@code options.samples()} synthetic samples into shards.
+   *
+   * @param options the options
+   * @return the run's summary
+   */
+  public static CurationSummary run(Options options) {
+    SyntheticWorld world = world(options);
+    StandInOptions service = standIn(options);
+    CurationConfig config = config(options);
     ImageEditService edit = SyntheticServices.editService(world, service);
     ImageGenerationService generation = SyntheticServices.generationService(world, service);
     ChatService chat = SyntheticServices.chatService(world, service);

@@ -1,0 +1,109 @@
+package io.gptedit.examples;
+
+import io.gptedit.data.curation.CurationConfig;
+import io.gptedit.data.curation.CurationSummary;
+import io.gptedit.data.synthetic.SyntheticWorld;
+import io.gptedit.spark.ClientBudget;
+import io.gptedit.spark.ConfigFactory;
+import io.gptedit.spark.CurationServices;
+import io.gptedit.spark.InputDecoders;
+import io.gptedit.spark.OpenAiServices;
+import io.gptedit.spark.ServicesFactory;
+import io.gptedit.spark.SparkCuration;
+import io.gptedit.testkit.remote.OpenAiStandInServer;
+import io.gptedit.testkit.synthetic.StandInOptions;
+import io.gptedit.testkit.synthetic.SyntheticCuration;
+import io.gptedit.testkit.synthetic.SyntheticServices;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.apache.spark.sql.SparkSession;
+
+/** {@code curate --engine spark} on the synthetic world: the same settings and samples as the local engine. */
+final class SparkCurate {
+  private SparkCurate() {}
+
+  /** The synthetic run's settings, rebuilt on every executor from plain values. */
+  record SyntheticConfig(String out, int samples, long seed, int concurrency, double defectRate, long latencyMs)
+      implements ConfigFactory {
+    private static final long serialVersionUID = 1L;
+
+    SyntheticCuration.Options options() {
+      return SyntheticCuration.Options.defaults(Path.of(out), samples).withSeed(seed)
+          .withService(concurrency, defectRate, Duration.ofMillis(latencyMs));
+    }
+
+    @Override
+    public CurationConfig create() {
+      return SyntheticCuration.config(options());
+    }
+  }
+
+  /** The synthetic world's in-process stand-in services, one set per executor. */
+  record SyntheticServicesFactory(SyntheticConfig config) implements ServicesFactory {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public CurationServices create(ClientBudget budget) {
+      SyntheticCuration.Options o = config.options();
+      SyntheticWorld world = drawn(o);
+      StandInOptions so = SyntheticCuration.standIn(o);
+      return new CurationServices(SyntheticServices.editService(world, so), SyntheticServices.generationService(world, so),
+          SyntheticServices.chatService(world, so), null);
+    }
+  }
+
+  /** The world with every input drawn: its stand-in services edit only scenes it has drawn. */
+  static SyntheticWorld drawn(SyntheticCuration.Options o) {
+    SyntheticWorld world = SyntheticCuration.world(o);
+    for (int i = 0; i < o.samples(); i++) {
+      world.sample(i);
+    }
+    return world;
+  }
+
+  static CurationSummary run(SyntheticConfig config, String master, int partitions, int requestsPerMinute, boolean http) {
+    Path out = Path.of(config.out());
+    if (Files.exists(out.resolve("ledger.duckdb"))) {
+      throw new IllegalArgumentException(out + " holds a local engine's ledger; give the Spark engine its own --output");
+    }
+    // Spark logs through slf4j-simple here; keep its INFO chatter out of the console.
+    System.setProperty("org.slf4j.simpleLogger.log.org.apache.spark", "warn");
+    System.setProperty("org.slf4j.simpleLogger.log.org.apache.hadoop", "error");
+    System.setProperty("org.slf4j.simpleLogger.log.org.sparkproject", "error");
+    System.setProperty("org.slf4j.simpleLogger.log.org.apache.parquet", "warn");
+    SparkSession spark = SparkSession.builder()
+        .master(master)
+        .appName("gptedit-curate")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", String.valueOf(Math.max(1, partitions)))
+        .getOrCreate();
+    try {
+      SyntheticCuration.Options o = config.options();
+      var inputs = InputDecoders.indices(spark, o.samples(), partitions);
+      var decoder = InputDecoders.synthetic(o.seed(), o.minSide(), o.maxSide());
+      if (!http) {
+        return SparkCuration.builder(config, new SyntheticServicesFactory(config))
+            .optRequestsPerMinute(requestsPerMinute).build().run(spark, inputs, decoder);
+      }
+      if (!master.startsWith("local")) {
+        throw new IllegalArgumentException("--http serves the stand-in on this machine's loopback: use a local master");
+      }
+      SyntheticWorld world = drawn(o);
+      StandInOptions so = SyntheticCuration.standIn(o);
+      try (OpenAiStandInServer server = OpenAiStandInServer.builder()
+          .optEditService(SyntheticServices.editService(world, so))
+          .optGenerationService(SyntheticServices.generationService(world, so))
+          .optChatService(SyntheticServices.chatService(world, so))
+          .build()) {
+        OpenAiServices services = OpenAiServices.of(server.baseUrl().toString(), StandInOptions.DEFAULT_MODEL,
+            "GPTEDIT_STAND_IN_HAS_NO_KEY", false).withRetries(60_000, 5, 10, 1_000);
+        return SparkCuration.builder(config, services).optRequestsPerMinute(requestsPerMinute).build()
+            .run(spark, inputs, decoder);
+      }
+    } finally {
+      spark.stop();
+    }
+  }
+}
