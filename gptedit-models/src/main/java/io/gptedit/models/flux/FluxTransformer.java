@@ -11,6 +11,7 @@ import static java.util.Objects.requireNonNull;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.gptedit.models.nn.ActivationCheckpointing;
@@ -279,12 +280,14 @@ public final class FluxTransformer implements AutoCloseable {
   /** temb = timestep(t * 1000) + guidance(g * 1000) + text(pooled). */
   private NDArray timeTextEmbedding(FluxInput in, NDManager scope) {
     int batch = in.timesteps().length;
-    NDArray temb = embed(Layers.timestepEmbedding(scope, scaled(in.timesteps()), 256), "timestep_embedder");
+    NDArray temb =
+        embed(computeType(Layers.timestepEmbedding(scope, scaled(in.timesteps()), 256)), "timestep_embedder");
     if (config.guidanceEmbeds()) {
       if (in.guidance() == null) {
         throw new IllegalArgumentException("this Flux model has a guidance embedding: guidance is required");
       }
-      temb = temb.add(embed(Layers.timestepEmbedding(scope, scaled(in.guidance()), 256), "guidance_embedder"));
+      temb = temb.add(
+          embed(computeType(Layers.timestepEmbedding(scope, scaled(in.guidance()), 256)), "guidance_embedder"));
     }
     temb = temb.add(embed(in.pooled(), "text_embedder"));
     if (temb.getShape().get(0) != batch) {
@@ -297,7 +300,22 @@ public final class FluxTransformer implements AutoCloseable {
     int[][] ids = new int[in.textIds().length + in.imageIds().length][];
     System.arraycopy(in.textIds(), 0, ids, 0, in.textIds().length);
     System.arraycopy(in.imageIds(), 0, ids, in.textIds().length, in.imageIds().length);
-    return Rope.cosSin(scope, ids, config.axesDims(), config.theta());
+    NDArray[] cs = Rope.cosSin(scope, ids, config.axesDims(), config.theta());
+    return new NDArray[] {computeType(cs[0]), computeType(cs[1])};
+  }
+
+  /**
+   * Casts a table made in float32 from Java values (timestep features, RoPE) to the weights' type: FLOAT16 weights
+   * (stored so with {@code ModelWeights.load(..., DataType.FLOAT16)}) then compute in float16 throughout.
+   */
+  private NDArray computeType(NDArray table) {
+    DataType type = params.get("x_embedder.weight").getDataType();
+    if (table.getDataType() == type) {
+      return table;
+    }
+    NDArray cast = ModelWeights.convertGuarded(table, type);
+    cast.attach(table.getManager());
+    return cast;
   }
 
   /**
