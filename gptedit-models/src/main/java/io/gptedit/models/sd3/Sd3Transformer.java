@@ -10,6 +10,7 @@ import static java.util.Objects.requireNonNull;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.gptedit.models.nn.ActivationCheckpointing;
 import io.gptedit.models.nn.Layers;
@@ -227,13 +228,13 @@ public final class Sd3Transformer implements AutoCloseable {
     for (int i = 0; i < pe.length; i++) {
       System.arraycopy(pe[i], 0, flat, i * (int) d, (int) d);
     }
-    x = x.add(scope.create(flat, new Shape(1, (long) rows * cols, d)));
+    x = x.add(computeType(scope.create(flat, new Shape(1, (long) rows * cols, d))));
 
     float[] t = new float[sigmas.length];
     for (int i = 0; i < t.length; i++) {
       t[i] = sigmas[i] * 1000f;
     }
-    NDArray temb = mlp2(Layers.timestepEmbedding(scope, t, 256), "time_text_embed.timestep_embedder");
+    NDArray temb = mlp2(computeType(Layers.timestepEmbedding(scope, t, 256)), "time_text_embed.timestep_embedder");
     temb = temb.add(mlp2(pooled, "time_text_embed.text_embedder"));
     NDArray ctx = linear(text, params, "context_embedder");
 
@@ -321,6 +322,17 @@ public final class Sd3Transformer implements AutoCloseable {
         },
         scope);
     return new NDArray[] {bodyOut, tembLeaf};
+  }
+
+  /** Casts a table made in float32 from Java values to the weights' type (FLOAT16 weights compute in float16). */
+  private NDArray computeType(NDArray table) {
+    DataType type = params.get("context_embedder.weight").getDataType();
+    if (table.getDataType() == type) {
+      return table;
+    }
+    NDArray cast = ModelWeights.convertGuarded(table, type);
+    cast.attach(table.getManager());
+    return cast;
   }
 
   private NDArray mlp2(NDArray x, String p) {
