@@ -104,6 +104,11 @@ public final class TrainCommand implements Callable<Integer> {
           + " the encoders")
   Path embeddings;
 
+  @Option(
+      names = "--embed-only",
+      description = "fill the --embeddings folder for every accepted sample at its bucket, then stop (no training)")
+  boolean embedOnly;
+
   @Override
   public Integer call() throws IOException {
     System.setProperty("ai.djl.offline", "true");
@@ -119,8 +124,12 @@ public final class TrainCommand implements Callable<Integer> {
         specFile != null
             ? EditorSpec.fromJson(Files.readString(specFile, StandardCharsets.UTF_8), specFile.toString())
             : EditLab.editorSpec(lab);
+    if (embedOnly && embeddings == null) {
+      throw new CommandLine.ParameterException(cmd, "--embed-only needs --embeddings");
+    }
     TrainingBatches batches;
     long samples;
+    List<DatasetIndex.Entry> entries;
     try (DatasetIndex index = DatasetIndex.build(data)) {
       DatasetIndex.Filter filter = DatasetIndex.Filter.ALL.verdict("accepted");
       samples = index.count(filter);
@@ -128,6 +137,7 @@ public final class TrainCommand implements Callable<Integer> {
         throw new GpteditException(data + " holds no accepted sample to train on");
       }
       batches = TrainingBatches.builder().optBatchSize(batch).optSeed(seed).optFilter(filter).build(index);
+      entries = embedOnly ? index.entries(filter) : List.of();
     }
     TrainingSet set = new TrainingSet(data, batches);
     if (preload) {
@@ -142,6 +152,14 @@ public final class TrainCommand implements Callable<Integer> {
       EmbeddingStore store = embeddings == null ? null : EmbeddingStore.open(embeddings, parts.text().encoderId());
       EditCollator collator =
           new EditCollator(parts.codec(), parts.denoiser(), parts.text(), preload ? (int) samples : 4096, store);
+      if (embedOnly) {
+        for (DatasetIndex.Entry e : entries) {
+          collator.text(sample(set.sample(e.key())), sizes.get(e.preset()));
+        }
+        System.out.printf(Locale.ROOT, "embeddings: %d read, %d computed, in %s%n", store.hits(), store.misses(),
+            store.folder());
+        return 0;
+      }
       EditBatchSource source = (step, micro) -> {
         List<EditSample> b = new ArrayList<>();
         for (EditTriplet t : set.batch(step)) {

@@ -85,6 +85,20 @@ class TrainEditCommandTest {
         .contains("embeddings: " + computed + " read, 0 computed");
   }
 
+  @Test
+  void gptEditTrainEmbedOnlyFillsTheStoreForEverySampleAndTrainingThenComputesNone() {
+    Path store = tmp.resolve("embeddings-filled");
+    String[] args = {"train", "--data", lab.resolve("data/train").toString(), "--preset", "kontext", "--size", "8",
+        "--steps", "2", "--batch", "4", "--checkpoint-every", "0", "--embeddings", store.toString()};
+    String filled = Cli.run(concat(args, "-o", tmp.resolve("fill-run").toString(), "--embed-only"));
+    java.util.regex.Matcher n = java.util.regex.Pattern.compile("train: ([\\d,]+) samples").matcher(filled);
+    assertThat(n.find()).as(filled).isTrue();
+    assertThat(filled).contains("embeddings: 0 read, " + n.group(1).replace(",", "") + " computed")
+        .doesNotContain("training done");
+    String trained = Cli.run(concat(args, "-o", tmp.resolve("after-fill-run").toString()));
+    assertThat(trained).contains("training done").containsPattern("embeddings: \\d+ read, 0 computed");
+  }
+
   private static String[] concat(String[] a, String... b) {
     String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);

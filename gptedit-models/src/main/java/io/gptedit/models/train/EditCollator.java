@@ -184,6 +184,24 @@ public final class EditCollator {
         size);
   }
 
+  /**
+   * Returns a sample's text encodings at a bucket size, as a batch of that size would read them: from the persistent
+   * store when it holds them, else computed (and stored). Fills a store ahead of training without encoding images.
+   *
+   * @param sample the sample
+   * @param size the bucket's image size
+   * @return the text fusion's prepared encodings
+   */
+  public TextFusion.Prepared text(EditSample sample, Size size) {
+    requireNonNull(sample, "sample");
+    requireNonNull(size, "size");
+    RgbImage work = resized(sample.input(), size);
+    return store == null || text.config().mode() == TextFusion.Mode.METAQUERY
+        ? text.prepare(work, sample.instruction())
+        : store.getOrCompute(sample.key(), size.width() + "x" + size.height(), sample.instruction(),
+            () -> text.prepare(work, sample.instruction()));
+  }
+
   /** Encodes samples at a size, batched through the codec. */
   private List<Encoded> encode(List<EditSample> samples, Size size) {
     misses += samples.size();
