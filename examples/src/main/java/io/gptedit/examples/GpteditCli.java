@@ -30,6 +30,7 @@ import picocli.CommandLine.ScopeType;
       EditCommand.class,
       ExportCommand.class,
       BenchTrainCommand.class,
+      PlanCommand.class,
       PadCropBenchmark.class,
       CommandLine.HelpCommand.class
     })

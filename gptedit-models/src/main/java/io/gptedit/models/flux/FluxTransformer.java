@@ -11,7 +11,10 @@ import static java.util.Objects.requireNonNull;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import io.gptedit.models.nn.ActivationCheckpointing;
 import io.gptedit.models.nn.Layers;
 import io.gptedit.models.nn.ParameterSpec;
 import io.gptedit.models.nn.ParameterSpec.Init;
@@ -19,6 +22,7 @@ import io.gptedit.models.nn.ModelWeights;
 import io.gptedit.models.nn.Rope;
 import io.gptedit.models.nn.WeightLoadException;
 import io.gptedit.models.safetensors.SafetensorsFile;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -40,6 +44,7 @@ public final class FluxTransformer implements AutoCloseable {
   private final FluxConfig config;
   private final ModelWeights params;
   private int queryChunk = DEFAULT_QUERY_CHUNK;
+  private boolean checkpointing;
 
   /**
    * Wraps parameters that match a config.
@@ -167,6 +172,28 @@ public final class FluxTransformer implements AutoCloseable {
   }
 
   /**
+   * Switches block-wise activation checkpointing on or off for training forward passes (those where a parameter
+   * requires gradients; inference is unaffected). When on, the double and single blocks run without recording and
+   * keep only their inputs; the backward pass recomputes one block at a time (see {@link ActivationCheckpointing}),
+   * so the loss must be back-propagated with {@link ActivationCheckpointing#backward} ({@code FineTuner} does).
+   * Gradients equal the plain pass's up to float rounding.
+   *
+   * @param on whether to checkpoint
+   */
+  public void setActivationCheckpointing(boolean on) {
+    this.checkpointing = on;
+  }
+
+  /**
+   * Returns whether training forward passes checkpoint their blocks.
+   *
+   * @return true if {@link #setActivationCheckpointing} switched it on
+   */
+  public boolean activationCheckpointing() {
+    return checkpointing;
+  }
+
+  /**
    * Predicts the flow-matching velocity for the image tokens.
    *
    * @param in the inputs
@@ -180,7 +207,7 @@ public final class FluxTransformer implements AutoCloseable {
       // memory (RoPE tables, timestep features, scalar operands) that a closed array no longer keeps alive. So
       // nothing made here may be closed before the backward pass: the scope is a child of out and closes with it.
       NDManager scope = out.newSubManager();
-      NDArray result = forwardInScope(in, scope, false);
+      NDArray result = checkpointing ? forwardCheckpointed(in, scope) : forwardInScope(in, scope, false);
       result.attach(out);
       return result;
     }
@@ -199,29 +226,12 @@ public final class FluxTransformer implements AutoCloseable {
    * nothing is closed early, because autograd may still read what a block made (see {@link #forward}).
    */
   private NDArray forwardInScope(FluxInput in, NDManager scope, boolean blockScopes) {
-    FluxConfig c = config;
-    int batch = in.timesteps().length;
     long txtLen = in.textIds().length;
     NDArray hidden = linear(in.hidden(), params, "x_embedder");
     NDArray context = linear(in.encoderHidden(), params, "context_embedder");
-
-    // temb = timestep(t * 1000) + guidance(g * 1000) + text(pooled).
-    NDArray temb = embed(Layers.timestepEmbedding(scope, scaled(in.timesteps()), 256), "timestep_embedder");
-    if (c.guidanceEmbeds()) {
-      if (in.guidance() == null) {
-        throw new IllegalArgumentException("this Flux model has a guidance embedding: guidance is required");
-      }
-      temb = temb.add(embed(Layers.timestepEmbedding(scope, scaled(in.guidance()), 256), "guidance_embedder"));
-    }
-    temb = temb.add(embed(in.pooled(), "text_embedder"));
-    if (temb.getShape().get(0) != batch) {
-      throw new IllegalArgumentException("pooled batch does not match the timesteps' batch " + batch);
-    }
-
-    int[][] ids = new int[in.textIds().length + in.imageIds().length][];
-    System.arraycopy(in.textIds(), 0, ids, 0, in.textIds().length);
-    System.arraycopy(in.imageIds(), 0, ids, in.textIds().length, in.imageIds().length);
-    NDArray[] rope = Rope.cosSin(scope, ids, c.axesDims(), c.theta());
+    NDArray temb = timeTextEmbedding(in, scope);
+    NDArray[] rope = rope(in, scope);
+    FluxConfig c = config;
 
     // Each block runs in its own sub-scope, so its intermediates are freed before the next block allocates:
     // the allocator reuses the same memory instead of faulting in fresh pages for every block.
@@ -256,11 +266,173 @@ public final class FluxTransformer implements AutoCloseable {
         joint = next;
       }
     }
-    hidden = joint.get(":, " + txtLen + ":, :");
+    return output(joint, temb, txtLen);
+  }
 
+  /** The final AdaLayerNorm-Continuous and projection over the image tokens of the joint sequence. */
+  private NDArray output(NDArray joint, NDArray temb, long txtLen) {
+    NDArray hidden = joint.get(":, " + txtLen + ":, :");
     NDList scaleShift = linear(silu(temb), params, "norm_out.linear").split(2, 1);
     hidden = modulate(layerNorm(hidden, FluxConfig.EPS), scaleShift.get(1), scaleShift.get(0));
     return linear(hidden, params, "proj_out");
+  }
+
+  /** temb = timestep(t * 1000) + guidance(g * 1000) + text(pooled). */
+  private NDArray timeTextEmbedding(FluxInput in, NDManager scope) {
+    int batch = in.timesteps().length;
+    NDArray temb =
+        embed(computeType(Layers.timestepEmbedding(scope, scaled(in.timesteps()), 256)), "timestep_embedder");
+    if (config.guidanceEmbeds()) {
+      if (in.guidance() == null) {
+        throw new IllegalArgumentException("this Flux model has a guidance embedding: guidance is required");
+      }
+      temb = temb.add(
+          embed(computeType(Layers.timestepEmbedding(scope, scaled(in.guidance()), 256)), "guidance_embedder"));
+    }
+    temb = temb.add(embed(in.pooled(), "text_embedder"));
+    if (temb.getShape().get(0) != batch) {
+      throw new IllegalArgumentException("pooled batch does not match the timesteps' batch " + batch);
+    }
+    return temb;
+  }
+
+  private NDArray[] rope(FluxInput in, NDManager scope) {
+    int[][] ids = new int[in.textIds().length + in.imageIds().length][];
+    System.arraycopy(in.textIds(), 0, ids, 0, in.textIds().length);
+    System.arraycopy(in.imageIds(), 0, ids, in.textIds().length, in.imageIds().length);
+    NDArray[] cs = Rope.cosSin(scope, ids, config.axesDims(), config.theta());
+    return new NDArray[] {computeType(cs[0]), computeType(cs[1])};
+  }
+
+  /**
+   * Casts a table made in float32 from Java values (timestep features, RoPE) to the weights' type: FLOAT16 weights
+   * (stored so with {@code ModelWeights.load(..., DataType.FLOAT16)}) then compute in float16 throughout.
+   */
+  private NDArray computeType(NDArray table) {
+    DataType type = params.get("x_embedder.weight").getDataType();
+    if (table.getDataType() == type) {
+      return table;
+    }
+    NDArray cast = ModelWeights.convertGuarded(table, type);
+    cast.attach(table.getManager());
+    return cast;
+  }
+
+  /**
+   * The training forward pass with activation checkpointing: embeddings recorded; blocks run without recording,
+   * each keeping its input; the last block's output becomes a leaf the output layer is recorded from; the blocks'
+   * backward pass is deferred to {@link ActivationCheckpointing}, which recomputes them one at a time.
+   */
+  private NDArray forwardCheckpointed(FluxInput in, NDManager scope) {
+    FluxConfig c = config;
+    long txtLen = in.textIds().length;
+    NDArray hidden0 = linear(in.hidden(), params, "x_embedder");
+    NDArray context0 = linear(in.encoderHidden(), params, "context_embedder");
+    NDArray temb0 = timeTextEmbedding(in, scope);
+    NDArray[] rope = rope(in, scope);
+    // Block inputs: (hidden, context) per double block, then the joint sequence per single block.
+    List<NDArray[]> inputs = new ArrayList<>();
+    NDArray joint =
+        ActivationCheckpointing.withoutRecording(
+            params.asMap().values(),
+            () -> {
+              NDArray temb = temb0.stopGradient();
+              NDArray hidden = hidden0.stopGradient();
+              NDArray context = context0.stopGradient();
+              for (int i = 0; i < c.numLayers(); i++) {
+                inputs.add(new NDArray[] {hidden, context});
+                try (NDManager block = scope.newSubManager()) {
+                  NDArray[] streams =
+                      doubleBlock("transformer_blocks." + i + ".", hidden, context, temb, rope, block);
+                  streams[0].attach(scope);
+                  streams[1].attach(scope);
+                  hidden = streams[0];
+                  context = streams[1];
+                }
+              }
+              NDArray j = context.concat(hidden, 1);
+              for (int i = 0; i < c.numSingleLayers(); i++) {
+                inputs.add(new NDArray[] {j});
+                try (NDManager block = scope.newSubManager()) {
+                  NDArray next = singleBlock("single_transformer_blocks." + i + ".", j, temb, rope, block);
+                  next.attach(scope);
+                  j = next;
+                }
+              }
+              return j;
+            });
+    NDArray bodyOut = joint.stopGradient();
+    bodyOut.setRequiresGradient(true);
+    // temb feeds the output layer and every block: one leaf collects its gradient from all of them, and the
+    // embeddings' graph is back-propagated once, at the end.
+    NDArray tembLeaf = temb0.stopGradient();
+    tembLeaf.setRequiresGradient(true);
+    NDArray result = output(bodyOut, tembLeaf, txtLen);
+    ActivationCheckpointing.defer(
+        gc -> backwardBlocks(gc, bodyOut, inputs, hidden0, context0, temb0, tembLeaf, rope, txtLen, scope),
+        scope);
+    return result;
+  }
+
+  /** Recomputes the blocks last to first, each with recording, and back-propagates through the embeddings. */
+  private void backwardBlocks(
+      GradientCollector gc,
+      NDArray bodyOut,
+      List<NDArray[]> inputs,
+      NDArray hidden0,
+      NDArray context0,
+      NDArray temb0,
+      NDArray tembLeaf,
+      NDArray[] rope,
+      long txtLen,
+      NDManager scope) {
+    FluxConfig c = config;
+    NDArray g = ActivationCheckpointing.gradientOrNull(bodyOut);
+    for (int i = c.numSingleLayers() - 1; i >= 0; i--) {
+      NDArray[] in = inputs.get(c.numLayers() + i);
+      try (NDManager block = scope.newSubManager()) {
+        NDArray x = in[0].stopGradient();
+        x.attach(block);
+        x.setRequiresGradient(true);
+        NDArray out = singleBlock("single_transformer_blocks." + i + ".", x, tembLeaf, rope);
+        ActivationCheckpointing.backwardWith(gc, java.util.Map.of(out, g));
+        g = ActivationCheckpointing.gradientOrNull(x);
+        if (g != null) {
+          g.attach(scope);
+        }
+      }
+      in[0].close();
+      if (g == null) {
+        break;
+      }
+    }
+    // g is the gradient of the joint sequence [context ; hidden] the single blocks started from.
+    for (int i = c.numLayers() - 1; i >= 0 && g != null; i--) {
+      NDArray[] in = inputs.get(i);
+      try (NDManager block = scope.newSubManager()) {
+        NDArray h = in[0].stopGradient();
+        NDArray ctx = in[1].stopGradient();
+        h.attach(block);
+        ctx.attach(block);
+        h.setRequiresGradient(true);
+        ctx.setRequiresGradient(true);
+        NDArray[] streams = doubleBlock("transformer_blocks." + i + ".", h, ctx, tembLeaf, rope);
+        ActivationCheckpointing.backwardWith(gc, java.util.Map.of(streams[1].concat(streams[0], 1), g));
+        NDArray gh = ActivationCheckpointing.gradientOrNull(h);
+        NDArray gc2 = ActivationCheckpointing.gradientOrNull(ctx);
+        g = gh == null || gc2 == null ? null : gc2.concat(gh, 1);
+        if (g != null) {
+          g.attach(scope);
+        }
+      }
+    }
+    java.util.Map<NDArray, NDArray> head = new java.util.LinkedHashMap<>();
+    if (g != null) {
+      head.put(context0, g.get(":, :" + txtLen + ", :"));
+      head.put(hidden0, g.get(":, " + txtLen + ":, :"));
+    }
+    head.put(temb0, ActivationCheckpointing.gradientOrNull(tembLeaf));
+    ActivationCheckpointing.backwardWith(gc, head);
   }
 
   private static float[] scaled(float[] t) {
@@ -290,6 +462,20 @@ public final class FluxTransformer implements AutoCloseable {
 
   private NDArray qk(NDArray x, String proj, String norm) {
     return rmsNorm(heads(linear(x, params, proj)), params.get(norm + ".weight"), FluxConfig.EPS);
+  }
+
+  /** A double block whose intermediates go to {@code block} (its inputs are attached there for the call). */
+  private NDArray[] doubleBlock(
+      String b, NDArray hidden, NDArray context, NDArray temb, NDArray[] rope, NDManager block) {
+    NDList inputs = new NDList(hidden, context);
+    inputs.tempAttach(block);
+    return doubleBlock(b, hidden, context, temb, rope);
+  }
+
+  /** A single block whose intermediates go to {@code block} (its input is attached there for the call). */
+  private NDArray singleBlock(String b, NDArray x, NDArray temb, NDArray[] rope, NDManager block) {
+    x.tempAttach(block);
+    return singleBlock(b, x, temb, rope);
   }
 
   private NDArray[] doubleBlock(String b, NDArray hidden, NDArray context, NDArray temb, NDArray[] rope) {

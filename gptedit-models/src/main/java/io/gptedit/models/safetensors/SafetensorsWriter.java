@@ -8,7 +8,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -32,7 +33,12 @@ public final class SafetensorsWriter {
   private final Map<String, Entry> tensors = new TreeMap<>();
   private final Map<String, String> metadata = new TreeMap<>();
 
-  private record Entry(DType dtype, long[] shape, byte[] data) {}
+  /** A tensor to write: bytes held in the heap ({@code data}), or an array streamed from native memory. */
+  private record Entry(DType dtype, long[] shape, byte[] data, NDArray array, long length) {
+    Entry(DType dtype, long[] shape, byte[] data) {
+      this(dtype, shape, data, null, data.length);
+    }
+  }
 
   /** Creates an empty writer. */
   public SafetensorsWriter() {}
@@ -111,18 +117,30 @@ public final class SafetensorsWriter {
   }
 
   /**
-   * Adds a FLOAT32 NDArray as an F32 tensor.
+   * Adds a FLOAT32 (F32) or FLOAT16 (F16) NDArray, streamed: its bytes are copied from native memory straight to
+   * the file when {@link #write} runs, one tensor at a time, never as a Java heap array. The array must stay open
+   * until then.
    *
    * @param name the tensor name
-   * @param array a FLOAT32 array
+   * @param array a FLOAT32 or FLOAT16 array
    * @return this writer
-   * @throws IllegalArgumentException if the array is not FLOAT32
+   * @throws IllegalArgumentException if the array is neither FLOAT32 nor FLOAT16, or the name is taken
    */
   public SafetensorsWriter add(String name, NDArray array) {
-    if (array.getDataType() != DataType.FLOAT32) {
-      throw new IllegalArgumentException(name + ": only FLOAT32 arrays are written, got " + array.getDataType());
+    requireNonNull(name, "name");
+    DType dtype =
+        switch (array.getDataType()) {
+          case FLOAT32 -> DType.F32;
+          case FLOAT16 -> DType.F16;
+          default -> throw new IllegalArgumentException(
+              name + ": only FLOAT32 and FLOAT16 arrays are written, got " + array.getDataType());
+        };
+    if (name.equals("__metadata__") || tensors.containsKey(name)) {
+      throw new IllegalArgumentException("tensor name already used or reserved: " + name);
     }
-    return addFloats(name, DType.F32, array.getShape().getShape(), array.toFloatArray());
+    long length = Math.multiplyExact(array.getShape().size(), (long) dtype.byteSize());
+    tensors.put(name, new Entry(dtype, array.getShape().getShape(), null, array, length));
+    return this;
   }
 
   /**
@@ -134,12 +152,28 @@ public final class SafetensorsWriter {
   public void write(Path path) {
     byte[] header = header();
     Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
-    try (OutputStream out = Files.newOutputStream(tmp)) {
-      byte[] len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array();
-      out.write(len);
-      out.write(header);
-      for (Entry e : tensors.values()) {
-        out.write(e.data);
+    try (FileChannel out =
+        FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
+      writeFully(out, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).flip());
+      writeFully(out, ByteBuffer.wrap(header));
+      for (Map.Entry<String, Entry> t : tensors.entrySet()) {
+        Entry e = t.getValue();
+        if (e.array() == null) {
+          writeFully(out, ByteBuffer.wrap(e.data()));
+          continue;
+        }
+        // The array's bytes in native memory (a direct buffer, not the heap), little-endian like safetensors
+        // on the little-endian machines PyTorch runs on; checked, not assumed.
+        ByteBuffer b = e.array().toByteBuffer();
+        if (b.order() != ByteOrder.LITTLE_ENDIAN && ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+          throw new SafetensorsException("cannot stream " + t.getKey() + ": the engine's bytes are big-endian");
+        }
+        if (b.remaining() != e.length()) {
+          throw new SafetensorsException(
+              t.getKey() + ": the array gave " + b.remaining() + " bytes, its shape needs " + e.length());
+        }
+        writeFully(out, b);
       }
     } catch (IOException e) {
       throw new SafetensorsException("cannot write safetensors file " + path + ": " + e.getMessage(), e);
@@ -148,6 +182,12 @@ public final class SafetensorsWriter {
       Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new SafetensorsException("cannot move " + tmp + " to " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void writeFully(FileChannel out, ByteBuffer b) throws IOException {
+    while (b.hasRemaining()) {
+      out.write(b);
     }
   }
 
@@ -174,10 +214,10 @@ public final class SafetensorsWriter {
         g.writeEndArray();
         g.writeArrayFieldStart("data_offsets");
         g.writeNumber(offset);
-        g.writeNumber(offset + e.data.length);
+        g.writeNumber(offset + e.length());
         g.writeEndArray();
         g.writeEndObject();
-        offset += e.data.length;
+        offset += e.length();
       }
       g.writeEndObject();
     } catch (IOException e) {

@@ -10,13 +10,18 @@ import static java.util.Objects.requireNonNull;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.gptedit.models.nn.ActivationCheckpointing;
 import io.gptedit.models.nn.Layers;
 import io.gptedit.models.nn.ParameterSpec;
 import io.gptedit.models.nn.ModelWeights;
 import io.gptedit.models.nn.WeightLoadException;
 import io.gptedit.models.safetensors.SafetensorsFile;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The SD3 MMDiT (diffusers {@code SD3Transformer2DModel}, SD3-Medium: no QK norm): a patch embedding plus a 2-D
@@ -35,6 +40,7 @@ public final class Sd3Transformer implements AutoCloseable {
 
   private final Sd3Config config;
   private final ModelWeights params;
+  private boolean checkpointing;
 
   /**
    * Wraps parameters that match a config.
@@ -185,19 +191,31 @@ public final class Sd3Transformer implements AutoCloseable {
       // Training: autograd keeps intermediates (and Java-memory scalars) for the backward pass, so nothing made
       // here may be closed before it; the scope is a child of out and closes with it (as in FluxTransformer).
       NDManager scope = out.newSubManager();
-      NDArray result = forwardInScope(latents, text, pooled, sigmas, scope);
+      NDArray result = forwardInScope(latents, text, pooled, sigmas, scope, checkpointing);
       result.attach(out);
       return result;
     }
     try (NDManager scope = out.newSubManager()) {
       new NDList(latents, text, pooled).tempAttach(scope);
-      NDArray result = forwardInScope(latents, text, pooled, sigmas, scope);
+      NDArray result = forwardInScope(latents, text, pooled, sigmas, scope, false);
       result.attach(out);
       return result;
     }
   }
 
-  private NDArray forwardInScope(NDArray latents, NDArray text, NDArray pooled, float[] sigmas, NDManager scope) {
+  /**
+   * Switches block-wise activation checkpointing on or off for training forward passes, as {@code
+   * FluxTransformer.setActivationCheckpointing} does: the joint blocks run without recording and are recomputed
+   * one at a time in the backward pass ({@link ActivationCheckpointing#backward}, which {@code FineTuner} uses).
+   *
+   * @param on whether to checkpoint
+   */
+  public void setActivationCheckpointing(boolean on) {
+    this.checkpointing = on;
+  }
+
+  private NDArray forwardInScope(
+      NDArray latents, NDArray text, NDArray pooled, float[] sigmas, NDManager scope, boolean ckpt) {
     Shape s = latents.getShape();
     int p = config.patchSize();
     int rows = (int) s.get(2) / p;
@@ -210,26 +228,111 @@ public final class Sd3Transformer implements AutoCloseable {
     for (int i = 0; i < pe.length; i++) {
       System.arraycopy(pe[i], 0, flat, i * (int) d, (int) d);
     }
-    x = x.add(scope.create(flat, new Shape(1, (long) rows * cols, d)));
+    x = x.add(computeType(scope.create(flat, new Shape(1, (long) rows * cols, d))));
 
     float[] t = new float[sigmas.length];
     for (int i = 0; i < t.length; i++) {
       t[i] = sigmas[i] * 1000f;
     }
-    NDArray temb = mlp2(Layers.timestepEmbedding(scope, t, 256), "time_text_embed.timestep_embedder");
+    NDArray temb = mlp2(computeType(Layers.timestepEmbedding(scope, t, 256)), "time_text_embed.timestep_embedder");
     temb = temb.add(mlp2(pooled, "time_text_embed.text_embedder"));
     NDArray ctx = linear(text, params, "context_embedder");
 
-    for (int i = 0; i < config.layers(); i++) {
-      NDArray[] r = block("transformer_blocks." + i + ".", x, ctx, temb, i == config.layers() - 1);
-      x = r[0];
-      ctx = r[1];
+    if (ckpt) {
+      NDArray[] leaves = checkpointedBlocks(x, ctx, temb, scope);
+      x = leaves[0];
+      temb = leaves[1];
+    } else {
+      for (int i = 0; i < config.layers(); i++) {
+        NDArray[] r = block("transformer_blocks." + i + ".", x, ctx, temb, i == config.layers() - 1);
+        x = r[0];
+        ctx = r[1];
+      }
     }
     NDList scaleShift = linear(silu(temb), params, "norm_out.linear").split(2, 1);
     x = modulate(layerNorm(x, Sd3Config.EPS), scaleShift.get(1), scaleShift.get(0));
     x = linear(x, params, "proj_out"); // (B, N, p*p*C) in (p, q, c) order
     long c = config.outChannels();
     return x.reshape(s.get(0), rows, cols, p, p, c).transpose(0, 5, 1, 3, 2, 4).reshape(s.get(0), c, s.get(2), s.get(3));
+  }
+
+  /**
+   * Runs the joint blocks without recording, keeping each block's inputs, and defers their recomputation; returns
+   * the leaves the output layer reads: the last block's image stream and temb (whose gradient collects the output
+   * layer's and every block's share before the embeddings are back-propagated once).
+   */
+  private NDArray[] checkpointedBlocks(NDArray x0, NDArray ctx0, NDArray temb0, NDManager scope) {
+    int layers = config.layers();
+    List<NDArray[]> inputs = new ArrayList<>();
+    NDArray xEnd =
+        ActivationCheckpointing.withoutRecording(
+            params.asMap().values(),
+            () -> {
+              NDArray temb = temb0.stopGradient();
+              NDArray x = x0.stopGradient();
+              NDArray ctx = ctx0.stopGradient();
+              for (int i = 0; i < layers; i++) {
+                inputs.add(new NDArray[] {x, ctx});
+                try (NDManager block = scope.newSubManager()) {
+                  new NDList(x, ctx).tempAttach(block);
+                  NDArray[] r = block("transformer_blocks." + i + ".", x, ctx, temb, i == layers - 1);
+                  r[0].attach(scope);
+                  r[1].attach(scope);
+                  x = r[0];
+                  ctx = r[1];
+                }
+              }
+              return x;
+            });
+    NDArray bodyOut = xEnd.stopGradient();
+    bodyOut.setRequiresGradient(true);
+    NDArray tembLeaf = temb0.stopGradient();
+    tembLeaf.setRequiresGradient(true);
+    ActivationCheckpointing.defer(
+        gc -> {
+          NDArray gx = ActivationCheckpointing.gradientOrNull(bodyOut);
+          NDArray gctx = null; // the last block does not update the text stream, and nothing reads it after
+          for (int i = layers - 1; i >= 0; i--) {
+            NDArray[] in = inputs.get(i);
+            try (NDManager block = scope.newSubManager()) {
+              NDArray x = in[0].stopGradient();
+              NDArray ctx = in[1].stopGradient();
+              x.attach(block);
+              ctx.attach(block);
+              x.setRequiresGradient(true);
+              ctx.setRequiresGradient(true);
+              NDArray[] r = block("transformer_blocks." + i + ".", x, ctx, tembLeaf, i == layers - 1);
+              Map<NDArray, NDArray> up = new LinkedHashMap<>();
+              up.put(r[0], gx);
+              if (i < layers - 1) {
+                up.put(r[1], gctx);
+              }
+              ActivationCheckpointing.backwardWith(gc, up);
+              gx = ActivationCheckpointing.gradientOrNull(x);
+              gctx = ActivationCheckpointing.gradientOrNull(ctx);
+              gx.attach(scope);
+              gctx.attach(scope);
+            }
+          }
+          Map<NDArray, NDArray> head = new LinkedHashMap<>();
+          head.put(x0, gx);
+          head.put(ctx0, gctx);
+          head.put(temb0, ActivationCheckpointing.gradientOrNull(tembLeaf));
+          ActivationCheckpointing.backwardWith(gc, head);
+        },
+        scope);
+    return new NDArray[] {bodyOut, tembLeaf};
+  }
+
+  /** Casts a table made in float32 from Java values to the weights' type (FLOAT16 weights compute in float16). */
+  private NDArray computeType(NDArray table) {
+    DataType type = params.get("context_embedder.weight").getDataType();
+    if (table.getDataType() == type) {
+      return table;
+    }
+    NDArray cast = ModelWeights.convertGuarded(table, type);
+    cast.attach(table.getManager());
+    return cast;
   }
 
   private NDArray mlp2(NDArray x, String p) {

@@ -13,6 +13,7 @@ import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gptedit.core.GpteditException;
+import io.gptedit.models.nn.ActivationCheckpointing;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -81,6 +82,8 @@ public final class FineTuner implements AutoCloseable {
           "selection", "trainable_parameters", "precision", "optimizer", "schedule", "steps", "accumulation",
           "clip_norm", "ema_decay", "samples_per_micro_batch", "loss_scaling", "data_hash");
   private static final long GOLDEN = 0x9E3779B97F4A7C15L;
+  /** The provenance key of a trainable-only checkpoint's frozen-base reference (JSON: path -> sha256). */
+  static final String FROZEN_BASE_FACT = "frozen_base";
 
   /** Computes one micro-batch's loss. */
   @FunctionalInterface
@@ -190,6 +193,18 @@ public final class FineTuner implements AutoCloseable {
     }
   }
 
+  /**
+   * Thrown when a resume finds that a frozen-base file a trainable-only checkpoint refers to has changed (or is
+   * missing); the message names the file and both hashes.
+   */
+  public static final class FrozenBaseChangedException extends GpteditException {
+    private static final long serialVersionUID = 1L;
+
+    FrozenBaseChangedException(String message) {
+      super(message);
+    }
+  }
+
   /** Thrown when too many steps in a row have a non-finite loss or gradient; the message names the step. */
   public static final class DivergedException extends io.gptedit.core.GpteditException {
     private static final long serialVersionUID = 1L;
@@ -220,6 +235,10 @@ public final class FineTuner implements AutoCloseable {
   private final Precision precision;
   private final HalfPrecision half;
   private final Map<String, NDArray> views;
+  /** The frozen base's files (trainable-only checkpoints), or null for checkpoints of every parameter. */
+  private final List<Path> frozenBase;
+  /** Their hashes, computed once on first use. */
+  private Map<String, String> frozenBaseHashes;
   private long step;
   private int consecutiveSkips;
 
@@ -260,6 +279,7 @@ public final class FineTuner implements AutoCloseable {
     prov.put("ema_decay", Double.isNaN(b.emaDecay) ? "none" : Double.toString(b.emaDecay));
     prov.put("samples_per_micro_batch", Integer.toString(b.samplesPerStep));
     this.listener = b.listener;
+    this.frozenBase = b.frozenBase;
     NDArray first = trainable.values().iterator().next();
     this.base = NDManager.newBaseManager(first.getDevice());
     this.ema = Double.isNaN(b.emaDecay) ? null : new Ema(trainable, b.emaDecay);
@@ -376,7 +396,16 @@ public final class FineTuner implements AutoCloseable {
         provenance.put("recipe_changed_on_resume", String.join("; ", changes));
         provenance.put("previous_config", loaded.state().config());
       }
-      for (Map.Entry<String, NDArray> e : params.entrySet()) {
+      String baseRef = loaded.state().provenance().get(FROZEN_BASE_FACT);
+      if (baseRef != null) {
+        verifyFrozenBase(loaded.dir(), baseRef);
+      } else {
+        checkState(
+            frozenBase == null,
+            "checkpoint %s holds every parameter, but this run was told to write trainable-only checkpoints",
+            loaded.dir());
+      }
+      for (Map.Entry<String, NDArray> e : (baseRef != null ? trainable : params).entrySet()) {
         NDArray saved = loaded.weights().get(e.getKey());
         checkState(saved != null, "checkpoint %s lacks parameter '%s'", loaded.dir(), e.getKey());
         checkState(
@@ -477,17 +506,78 @@ public final class FineTuner implements AutoCloseable {
    */
   public Path checkpoint() {
     checkState(run != null, "checkpoints need a run folder");
-    Map<String, NDArray> weights = new LinkedHashMap<>(params);
+    Map<String, NDArray> weights = new LinkedHashMap<>(frozenBase == null ? params : trainable);
     if (ema != null) {
       ema.weights().forEach((n, a) -> weights.put(EMA_PREFIX + n, a));
+    }
+    Map<String, String> facts = new LinkedHashMap<>(provenance);
+    if (frozenBase != null) {
+      facts.put(FROZEN_BASE_FACT, frozenBaseJson());
     }
     return Checkpoints.save(
         run.dir(),
         weights,
         optimizer,
         new Checkpoints.State(
-            step, seed, config, provenance,
+            step, seed, config, facts,
             Optional.ofNullable(half).map(h -> h.scaler().state())));
+  }
+
+  private Map<String, String> frozenBaseHashes() {
+    if (frozenBaseHashes == null) {
+      Map<String, String> h = new LinkedHashMap<>();
+      for (Path f : frozenBase) {
+        if (!java.nio.file.Files.isRegularFile(f)) {
+          throw new FrozenBaseChangedException("frozen-base file " + f + " is missing");
+        }
+        h.put(f.toAbsolutePath().normalize().toString(), RunProvenance.dataHash(List.of(f)));
+      }
+      frozenBaseHashes = h;
+    }
+    return frozenBaseHashes;
+  }
+
+  private String frozenBaseJson() {
+    com.fasterxml.jackson.databind.node.ObjectNode o = JSON.createObjectNode();
+    frozenBaseHashes().forEach(o::put);
+    return o.toString();
+  }
+
+  /** Checks that the frozen base a checkpoint refers to is the base this run was given, file by file. */
+  private void verifyFrozenBase(Path checkpoint, String recordedJson) {
+    checkState(
+        frozenBase != null,
+        "checkpoint %s holds only the trainable parameters: resume it with optFrozenBase (the base files it names)",
+        checkpoint);
+    Map<String, String> recorded = new LinkedHashMap<>();
+    try {
+      JSON.readTree(recordedJson).properties().forEach(e -> recorded.put(e.getKey(), e.getValue().asText()));
+    } catch (IOException e) {
+      throw new Checkpoints.CheckpointException(
+          "checkpoint " + checkpoint + ": unreadable frozen-base reference: " + e.getMessage(), e);
+    }
+    List<String> recordedFiles = new ArrayList<>(recorded.keySet());
+    for (String file : recordedFiles) {
+      if (!java.nio.file.Files.isRegularFile(Path.of(file))) {
+        throw new FrozenBaseChangedException(
+            "checkpoint " + checkpoint + " refers to frozen-base file " + file + ", which is missing");
+      }
+    }
+    Map<String, String> now = frozenBaseHashes();
+    for (Map.Entry<String, String> e : recorded.entrySet()) {
+      String current =
+          now.containsKey(e.getKey()) ? now.get(e.getKey()) : RunProvenance.dataHash(List.of(Path.of(e.getKey())));
+      if (!current.equals(e.getValue())) {
+        throw new FrozenBaseChangedException(
+            "frozen-base file " + e.getKey() + " changed since checkpoint " + checkpoint + " was written ("
+                + e.getValue() + ", now " + current + "): the trained parameters belong to the old base");
+      }
+    }
+    if (!now.keySet().equals(recorded.keySet())) {
+      throw new FrozenBaseChangedException(
+          "checkpoint " + checkpoint + " was trained on the frozen base " + recorded.keySet() + ", this run loads "
+              + now.keySet());
+    }
   }
 
   private StepMetrics runStep(LossFunction fn) {
@@ -504,13 +594,12 @@ public final class FineTuner implements AutoCloseable {
           checkArgument(loss.getShape().isScalar(), "the loss must be a scalar, got shape %s", loss.getShape());
           if (half == null) {
             lossSum += loss.getFloat();
-            // The divisor lives in the micro-batch's manager: autograd keeps it until the backward pass (a Java
-            // scalar operand would be freed right after the division, while backward still reads it).
-            gc.backward(accumulation == 1 ? loss : loss.div(m.create((float) accumulation)));
+            ActivationCheckpointing.backward(gc, accumulation == 1 ? loss : divided(loss, accumulation, m));
           } else {
             NDArray loss32 = ctx.toFloat32(loss);
             lossSum += loss32.getFloat();
-            gc.backward(loss32.mul(m.create((float) (scaleUsed / accumulation))));
+            // The factor lives in the micro-batch's manager, like the divisor (see divided).
+            ActivationCheckpointing.backward(gc, loss32.mul(m.create((float) (scaleUsed / accumulation))));
           }
         }
         if (half != null) {
@@ -577,6 +666,18 @@ public final class FineTuner implements AutoCloseable {
         step, lossSum / accumulation, lr, norm, samplesPerStep * accumulation / seconds, skipped, scaleUsed);
   }
 
+  /**
+   * Divides the loss by the accumulation for the backward pass, the divisor living in the micro-batch's manager.
+   *
+   * <p>This is the fix of the SIGSEGV in {@code backward} seen under {@code bench-train --threads 2}: DJL's
+   * {@code loss.div(Number)} makes the scalar from Java-owned memory and closes it right after the op, while
+   * autograd has saved it for the backward pass; once the garbage collector frees that memory and something else
+   * reuses it, backward reads a stale operand (wrong gradients, NaN losses, or a crash inside libtorch).
+   */
+  static NDArray divided(NDArray loss, int divisor, NDManager m) {
+    return loss.div(m.create((float) divisor));
+  }
+
   static NDArray gradientOf(String name, NDArray p) {
     try {
       return p.getGradient();
@@ -627,6 +728,7 @@ public final class FineTuner implements AutoCloseable {
     private int samplesPerStep = 1;
     private String config = "{}";
     private Map<String, String> provenance = Map.of();
+    private List<Path> frozenBase;
     private FineTuneListener listener = FineTuneListener.NONE;
     private Precision precision = Precision.FP32;
     private LossScaler.Config lossScaling;
@@ -872,6 +974,24 @@ public final class FineTuner implements AutoCloseable {
      */
     public Builder optAllowRecipeChange(boolean allow) {
       this.allowRecipeChange = allow;
+      return this;
+    }
+
+    /**
+     * Writes trainable-only checkpoints: {@code weights.safetensors} then holds only the selected parameters (and
+     * their EMA), streamed tensor by tensor, and {@code state.json} refers to the frozen base by these files'
+     * absolute paths and SHA-256 hashes. {@link #resume()} loads the trainable parameters from the checkpoint,
+     * expects the caller to have loaded the frozen ones from the same files, and refuses with a {@link
+     * FrozenBaseChangedException} naming the file when one has changed or is missing. Hashing reads every byte of
+     * the base once per trainer (about a minute for a 24 GB transformer). Default: every parameter is saved.
+     *
+     * @param files the safetensors files the frozen parameters were loaded from
+     * @return this builder
+     */
+    public Builder optFrozenBase(Collection<Path> files) {
+      requireNonNull(files, "files");
+      checkArgument(!files.isEmpty(), "frozenBase needs at least one file");
+      this.frozenBase = List.copyOf(files);
       return this;
     }
 

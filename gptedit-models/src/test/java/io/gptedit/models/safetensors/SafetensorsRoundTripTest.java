@@ -155,4 +155,35 @@ class SafetensorsRoundTripTest {
           .hasMessageContaining(p.toString());
     }
   }
+
+  @Test
+  void streamedNdArraysWriteTheSameBytesAsHeapFloatsForF32AndKeepF16Exactly() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      float[] v = new float[3 * 5];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = (i - 7) * 0.37f;
+      }
+      NDArray a32 = m.create(v, new ai.djl.ndarray.types.Shape(3, 5));
+      NDArray a16 = a32.toType(DataType.FLOAT16, true);
+      Path streamed = dir.resolve("streamed.safetensors");
+      Path heap = dir.resolve("heap.safetensors");
+      new SafetensorsWriter().add("w", a32).write(streamed);
+      new SafetensorsWriter().addFloats("w", DType.F32, new long[] {3, 5}, v).write(heap);
+      assertThat(readAll(streamed)).isEqualTo(readAll(heap));
+      Path half = dir.resolve("half.safetensors");
+      new SafetensorsWriter().add("h", a16).write(half);
+      try (SafetensorsFile f = SafetensorsFile.open(half)) {
+        assertThat(f.info("h").dtype()).isEqualTo(DType.F16);
+        assertThat(f.readFloats("h")).containsExactly(a16.toType(DataType.FLOAT32, true).toFloatArray());
+      }
+    }
+  }
+
+  private static byte[] readAll(Path p) {
+    try {
+      return Files.readAllBytes(p);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 }

@@ -170,6 +170,136 @@ class FineTunerTest {
         io.gptedit.models.flux.FluxInput.zeroTextIds(3));
   }
 
+  /** Stage-2 selection plus a connector, 4 AdamW steps with accumulation 2, with or without checkpointing. */
+  private static Map<String, float[]> stage2Run(boolean checkpointing) {
+    try (FluxTransformer model =
+            FluxTransformer.random(
+                new FluxConfig(16, 16, 2, 2, 2, 16, 32, 24, true, new int[] {4, 6, 6}, 10000, 4), 3);
+        NDManager m = NDManager.newBaseManager()) {
+      model.setActivationCheckpointing(checkpointing);
+      NDArray connector = SeededNoise.gaussian(m, 17, new Shape(32, 32)).mul(0.1f);
+      Map<String, NDArray> all = new LinkedHashMap<>(model.parameters().asMap());
+      all.put("connector.weight", connector);
+      try (FineTuner t = fluxTrainer(all, ParameterSelection.paperStage2("connector."), null, 4)) {
+        t.train(ctx -> fluxLoss(model, connector, ctx));
+      }
+      return snapshot(all);
+    }
+  }
+
+  @Test
+  void checkpointedStage2TrainingMatchesPlainTrainingWithin1e6() {
+    Map<String, float[]> plain = stage2Run(false);
+    Map<String, float[]> ckpt = stage2Run(true);
+    assertThat(ckpt.keySet()).containsExactlyElementsOf(plain.keySet());
+    plain.forEach(
+        (name, a) -> {
+          float[] b = ckpt.get(name);
+          for (int i = 0; i < a.length; i++) {
+            assertThat((double) b[i]).as("%s[%s]", name, i).isCloseTo(a[i], org.assertj.core.data.Offset.offset(1e-6));
+          }
+        });
+    // The run trained: the connector moved away from its start.
+    assertThat(plain.get("connector.weight")).isNotEqualTo(stage2RunStart());
+  }
+
+  private static float[] stage2RunStart() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      return SeededNoise.gaussian(m, 17, new Shape(32, 32)).mul(0.1f).toFloatArray();
+    }
+  }
+
+  private static final FluxConfig TWO_BY_TWO =
+      new FluxConfig(16, 16, 2, 2, 2, 16, 32, 24, true, new int[] {4, 6, 6}, 10000, 4);
+
+  /**
+   * A stage-2 run (connector + image branch) on a transformer loaded from {@code base}, with trainable-only
+   * checkpoints every 2 steps; returns every parameter after the run (resumed first when {@code resume}).
+   */
+  private static Map<String, float[]> trainableOnlyRun(Path base, Path run, long stopAt, boolean resume) {
+    try (io.gptedit.models.safetensors.SafetensorsFile f = io.gptedit.models.safetensors.SafetensorsFile.open(base);
+        FluxTransformer model = FluxTransformer.load(TWO_BY_TWO, List.of(f), "");
+        NDManager m = NDManager.newBaseManager()) {
+      NDArray connector = SeededNoise.gaussian(m, 17, new Shape(32, 32)).mul(0.1f);
+      Map<String, NDArray> all = new LinkedHashMap<>(model.parameters().asMap());
+      all.put("connector.weight", connector);
+      try (FineTuner t =
+          FineTuner.builder()
+              .setParameters(all)
+              .optSelection(ParameterSelection.paperStage2("connector."))
+              .setOptimizer(new AdamWOptimizer(0.9, 0.99, 1e-8, 0.01).create())
+              .setSchedule(new LrSchedule.Cosine(1e-2, 1e-3, 1, 4))
+              .setSteps(4)
+              .optStopAfter(stopAt)
+              .optEma(0.9)
+              .optSeed(1234)
+              .optSamplesPerMicroBatch(BATCH)
+              .optRunDir(run)
+              .optCheckpointEvery(2)
+              .optFrozenBase(List.of(base))
+              .build()) {
+        if (resume) {
+          assertThat(t.resume()).isEqualTo(2);
+        }
+        t.train(ctx -> fluxLoss(model, connector, ctx));
+      }
+      return snapshot(all);
+    }
+  }
+
+  @Test
+  void trainableOnlyCheckpointOfStage2RunHoldsOnlyTrainableTensorsAndResumesBitExactly() throws Exception {
+    Path base = tmp.resolve("base.safetensors");
+    try (FluxTransformer model = FluxTransformer.random(TWO_BY_TWO, 3)) {
+      model.parameters().save(base, Map.of());
+    }
+    Map<String, float[]> straight = trainableOnlyRun(base, tmp.resolve("trainable-only-straight"), 4, false);
+    Path run = tmp.resolve("trainable-only-resumed");
+    trainableOnlyRun(base, run, 2, false);
+    Path ckpt = Checkpoints.latest(run).orElseThrow();
+    try (io.gptedit.models.safetensors.SafetensorsFile w =
+        io.gptedit.models.safetensors.SafetensorsFile.open(ckpt.resolve("weights.safetensors"))) {
+      List<String> names = new ArrayList<>(w.tensors().keySet());
+      assertThat(names).contains("connector.weight", "transformer_blocks.1.attn.to_q.weight");
+      assertThat(names).noneMatch(n -> n.startsWith("x_embedder") || n.contains("ff.net") || n.contains("proj_mlp"));
+      assertThat(names).allMatch(n -> n.startsWith(FineTuner.EMA_PREFIX) || n.equals("connector.weight")
+          || ParameterSelection.paperStage2("connector.").predicate().test(n));
+    }
+    assertThat(java.nio.file.Files.readString(ckpt.resolve("state.json")))
+        .contains("frozen_base").contains("sha256:");
+    Map<String, float[]> resumed = trainableOnlyRun(base, run, 4, true);
+    assertThat(resumed.keySet()).isEqualTo(straight.keySet());
+    for (String name : straight.keySet()) {
+      assertThat(resumed.get(name)).as(name).containsExactly(straight.get(name));
+    }
+    assertThat(straight.get("connector.weight")).isNotEqualTo(resumedStart());
+  }
+
+  @Test
+  void trainableOnlyCheckpointRefusesAChangedFrozenBaseNamingTheFile() throws Exception {
+    Path base = tmp.resolve("changing-base.safetensors");
+    try (FluxTransformer model = FluxTransformer.random(TWO_BY_TWO, 3)) {
+      model.parameters().save(base, Map.of());
+    }
+    Path run = tmp.resolve("changed-base-run");
+    trainableOnlyRun(base, run, 2, false);
+    // The same shapes, other values: a different base the trained parameters do not belong to.
+    try (FluxTransformer other = FluxTransformer.random(TWO_BY_TWO, 4)) {
+      other.parameters().save(base, Map.of());
+    }
+    assertThatThrownBy(() -> trainableOnlyRun(base, run, 4, true))
+        .isInstanceOf(FineTuner.FrozenBaseChangedException.class)
+        .isInstanceOf(io.gptedit.core.GpteditException.class)
+        .hasMessageContaining(base.toAbsolutePath().normalize().toString())
+        .hasMessageContaining("changed");
+  }
+
+  private static float[] resumedStart() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      return SeededNoise.gaussian(m, 17, new Shape(32, 32)).mul(0.1f).toFloatArray();
+    }
+  }
+
   @Test
   void trainingStepsLeaveNoArraysBehindInTheParametersManager() {
     try (FluxTransformer model = FluxTransformer.random(FluxConfig.tiny(), 3)) {
