@@ -45,7 +45,8 @@ import java.util.Map;
  * embedder). Batches whose samples have MLLM states of different lengths are zero-padded to the longest.
  *
  * <p>Parameter names: {@code connector.0} and (MLP, MetaQuery) {@code connector.2}, {@code connector_norm},
- * {@code type_embedding} and {@code meta_queries}; the released checkpoint's
+ * {@code type_embedding}, {@code meta_queries} and (MetaQuery with an encoder) {@code connector_encoder.layers.{i}.*},
+ * {@code connector_encoder.norm.weight}; the released checkpoint's
  * {@code denoise_tower.denoise_projector.{0,2}} map to {@code connector.{0,2}}.
  *
  * @since 0.1
