@@ -14,6 +14,7 @@ import io.gptedit.lab.LabConfig;
 import io.gptedit.models.editor.Paradigm;
 import io.gptedit.models.train.EditBatchSource;
 import io.gptedit.models.conditioning.EmbeddingStore;
+import io.gptedit.models.conditioning.TextFusion;
 import io.gptedit.models.train.EditCollator;
 import io.gptedit.models.train.EditFineTuning;
 import io.gptedit.models.train.EditObjective;
@@ -109,6 +110,12 @@ public final class TrainCommand implements Callable<Integer> {
       description = "fill the --embeddings folder for every accepted sample at its bucket, then stop (no training)")
   boolean embedOnly;
 
+  @Option(
+      names = "--embed-status",
+      description = "report how many accepted samples the --embeddings folder holds at their bucket for this editor's"
+          + " text encoders, per bucket, then stop (nothing computed)")
+  boolean embedStatus;
+
   @Override
   public Integer call() throws IOException {
     System.setProperty("ai.djl.offline", "true");
@@ -124,8 +131,12 @@ public final class TrainCommand implements Callable<Integer> {
         specFile != null
             ? EditorSpec.fromJson(Files.readString(specFile, StandardCharsets.UTF_8), specFile.toString())
             : EditLab.editorSpec(lab);
-    if (embedOnly && embeddings == null) {
-      throw new CommandLine.ParameterException(cmd, "--embed-only needs --embeddings");
+    if ((embedOnly || embedStatus) && embeddings == null) {
+      throw new CommandLine.ParameterException(cmd, (embedOnly ? "--embed-only" : "--embed-status")
+          + " needs --embeddings");
+    }
+    if (embedOnly && embedStatus) {
+      throw new CommandLine.ParameterException(cmd, "give --embed-only or --embed-status, not both");
     }
     TrainingBatches batches;
     long samples;
@@ -137,7 +148,7 @@ public final class TrainCommand implements Callable<Integer> {
         throw new GpteditException(data + " holds no accepted sample to train on");
       }
       batches = TrainingBatches.builder().optBatchSize(batch).optSeed(seed).optFilter(filter).build(index);
-      entries = embedOnly ? index.entries(filter) : List.of();
+      entries = embedOnly || embedStatus ? index.entries(filter) : List.of();
     }
     TrainingSet set = new TrainingSet(data, batches);
     if (preload) {
@@ -152,6 +163,24 @@ public final class TrainCommand implements Callable<Integer> {
       EmbeddingStore store = embeddings == null ? null : EmbeddingStore.open(embeddings, parts.text().encoderId());
       EditCollator collator =
           new EditCollator(parts.codec(), parts.denoiser(), parts.text(), preload ? (int) samples : 4096, store);
+      if (embedStatus) {
+        Map<AspectPreset, long[]> byBucket = new EnumMap<>(AspectPreset.class);
+        long stored = 0;
+        for (DatasetIndex.Entry e : entries) {
+          boolean has = collator.textStored(sample(set.sample(e.key())), sizes.get(e.preset()));
+          long[] c = byBucket.computeIfAbsent(e.preset(), p -> new long[2]);
+          c[has ? 0 : 1]++;
+          stored += has ? 1 : 0;
+        }
+        System.out.printf(Locale.ROOT, "embeddings: %d of %d accepted samples stored, %d missing, in %s%n", stored,
+            entries.size(), entries.size() - stored, store.folder());
+        byBucket.forEach((p, c) -> System.out.printf(Locale.ROOT, "  %s %s: %d stored, %d missing%n", p,
+            sizes.get(p), c[0], c[1]));
+        if (parts.text().config().mode() == TextFusion.Mode.METAQUERY) {
+          System.out.println("  (METAQUERY fusions are never stored: their MLLM runs per step with the queries)");
+        }
+        return 0;
+      }
       if (embedOnly) {
         for (DatasetIndex.Entry e : entries) {
           collator.text(sample(set.sample(e.key())), sizes.get(e.preset()));

@@ -86,13 +86,21 @@ class TrainEditCommandTest {
   }
 
   @Test
-  void gptEditTrainEmbedOnlyFillsTheStoreForEverySampleAndTrainingThenComputesNone() {
+  void gptEditTrainEmbedOnlyFillsTheStoreForEverySampleEmbedStatusCountsItAndTrainingThenComputesNone() {
     Path store = tmp.resolve("embeddings-filled");
     String[] args = {"train", "--data", lab.resolve("data/train").toString(), "--preset", "kontext", "--size", "8",
         "--steps", "2", "--batch", "4", "--checkpoint-every", "0", "--embeddings", store.toString()};
+    String before = Cli.run(concat(args, "-o", tmp.resolve("status-run").toString(), "--embed-status"));
     String filled = Cli.run(concat(args, "-o", tmp.resolve("fill-run").toString(), "--embed-only"));
     java.util.regex.Matcher n = java.util.regex.Pattern.compile("train: ([\\d,]+) samples").matcher(filled);
     assertThat(n.find()).as(filled).isTrue();
+    String total = n.group(1).replace(",", "");
+    assertThat(before).as("nothing stored yet, nothing computed")
+        .contains("embeddings: 0 of " + total + " accepted samples stored, " + total + " missing")
+        .doesNotContain("training done");
+    String after = Cli.run(concat(args, "-o", tmp.resolve("status-run-2").toString(), "--embed-status"));
+    assertThat(after).contains("embeddings: " + total + " of " + total + " accepted samples stored, 0 missing")
+        .containsPattern("\\n  [A-Z_0-9]+ .*: \\d+ stored, 0 missing");
     assertThat(filled).contains("embeddings: 0 read, " + n.group(1).replace(",", "") + " computed")
         .doesNotContain("training done");
     String trained = Cli.run(concat(args, "-o", tmp.resolve("after-fill-run").toString()));

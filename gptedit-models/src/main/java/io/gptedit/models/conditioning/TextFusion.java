@@ -14,6 +14,7 @@ import io.gptedit.core.image.RgbImage;
 import io.gptedit.models.nn.ModelWeights;
 import io.gptedit.models.nn.ParameterSpec;
 import io.gptedit.models.nn.ParameterSpec.Init;
+import io.gptedit.models.nn.Qwen2Layer;
 import io.gptedit.models.text.EncodedText;
 import io.gptedit.models.text.TextEncoder;
 import java.util.ArrayList;
@@ -44,12 +45,14 @@ import java.util.Map;
  * embedder). Batches whose samples have MLLM states of different lengths are zero-padded to the longest.
  *
  * <p>Parameter names: {@code connector.0} and (MLP, MetaQuery) {@code connector.2}, {@code connector_norm},
- * {@code type_embedding} and {@code meta_queries}; the released checkpoint's
+ * {@code type_embedding}, {@code meta_queries} and (MetaQuery with an encoder) {@code connector_encoder.layers.{i}.*},
+ * {@code connector_encoder.norm.weight}; the released checkpoint's
  * {@code denoise_tower.denoise_projector.{0,2}} map to {@code connector.{0,2}}.
  *
  * @since 0.1
  */
 public final class TextFusion implements Conditioner, AutoCloseable {
+  private static final String ENCODER = "connector_encoder.";
   /** The four fusions. */
   public enum Mode {
     /** T5 tokens only. */
@@ -80,6 +83,45 @@ public final class TextFusion implements Conditioner, AutoCloseable {
   }
 
   /**
+   * MetaQuery's connector encoder: {@code layers} bidirectional Qwen2 decoder layers (every query sees every query;
+   * rotary positions 0..N-1) at the MLLM's width, then a final RMSNorm, in front of the
+   * {@code Linear -> GELU(tanh) -> Linear -> RMSNorm} head. Parameters: {@code connector_encoder.layers.{i}.*} in
+   * transformers' Qwen2 layer names and {@code connector_encoder.norm.weight}.
+   *
+   * @param layers the number of layers (0: no encoder; 24 in the paper)
+   * @param heads the attention heads (divides the MLLM hidden size)
+   * @param kvHeads the key and value heads (divides {@code heads})
+   * @param intermediateSize the MLP width
+   * @param ropeTheta the rotary base
+   * @param rmsNormEps the RMSNorm epsilon
+   * @since 0.1
+   */
+  public record QueryEncoder(int layers, int heads, int kvHeads, int intermediateSize, double ropeTheta,
+      float rmsNormEps) {
+    /** No encoder: the head reads the MLLM's query states directly. */
+    public static final QueryEncoder NONE = new QueryEncoder(0, 1, 1, 1, 10000, 1e-6f);
+
+    /** Validates the sizes. */
+    public QueryEncoder {
+      checkArgument(layers >= 0, "layers must not be negative, got %s", layers);
+      checkArgument(heads > 0 && kvHeads > 0 && heads % kvHeads == 0,
+          "kvHeads %s must be positive and divide heads %s", kvHeads, heads);
+      checkArgument(intermediateSize > 0, "intermediateSize must be positive");
+      checkArgument(ropeTheta > 0 && rmsNormEps > 0, "ropeTheta and rmsNormEps must be positive");
+    }
+
+    /**
+     * The shape of one of the encoder's layers at the MLLM width.
+     *
+     * @param width the MLLM hidden size
+     * @return the layer
+     */
+    public Qwen2Layer layer(int width) {
+      return new Qwen2Layer(width, heads, kvHeads, width / heads, intermediateSize, rmsNormEps);
+    }
+  }
+
+  /**
    * Sizes of a fusion.
    *
    * @param mode the fusion
@@ -90,6 +132,7 @@ public final class TextFusion implements Conditioner, AutoCloseable {
    * @param pooledDim the denoiser's pooled size
    * @param typeEmbedding whether MLLM_T5_CONCAT adds a learned type embedding
    * @param metaQueries the number N of MetaQuery tokens (256 in the paper)
+   * @param queryEncoder METAQUERY's connector encoder in front of its head ({@link QueryEncoder#NONE}: none)
    */
   public record Config(
       Mode mode,
@@ -99,10 +142,18 @@ public final class TextFusion implements Conditioner, AutoCloseable {
       int textDim,
       int pooledDim,
       boolean typeEmbedding,
-      int metaQueries) {
+      int metaQueries,
+      QueryEncoder queryEncoder) {
     /** Validates the sizes. */
     public Config {
       requireNonNull(mode, "mode");
+      requireNonNull(queryEncoder, "queryEncoder");
+      checkArgument(queryEncoder.layers() == 0 || mode == Mode.METAQUERY,
+          "only METAQUERY has a connector encoder, not %s", mode);
+      checkArgument(queryEncoder.layers() == 0 || (mllmDim % queryEncoder.heads() == 0
+              && mllmDim / queryEncoder.heads() % 2 == 0),
+          "the connector encoder's %s heads must divide the MLLM hidden size %s into even head sizes",
+          queryEncoder.heads(), mllmDim);
       requireNonNull(connector, "connector");
       checkArgument(textDim > 0 && pooledDim > 0, "textDim and pooledDim must be positive");
       checkArgument(mode == Mode.T5_ONLY || mllmDim > 0, "%s needs the MLLM hidden size", mode);
@@ -111,6 +162,40 @@ public final class TextFusion implements Conditioner, AutoCloseable {
           "%s with an MLP connector needs a hidden size",
           mode);
       checkArgument(mode != Mode.METAQUERY || metaQueries > 0, "METAQUERY needs at least one query");
+    }
+
+    /**
+     * A config without a connector encoder (the head alone for METAQUERY).
+     *
+     * @param mode the fusion
+     * @param connector the projection's shape
+     * @param mllmDim the MLLM hidden size
+     * @param hiddenDim the MLP and MetaQuery hidden size
+     * @param textDim the denoiser's text-token size
+     * @param pooledDim the denoiser's pooled size
+     * @param typeEmbedding whether MLLM_T5_CONCAT adds a learned type embedding
+     * @param metaQueries the number of MetaQuery tokens
+     */
+    public Config(Mode mode, Connector connector, int mllmDim, int hiddenDim, int textDim, int pooledDim,
+        boolean typeEmbedding, int metaQueries) {
+      this(mode, connector, mllmDim, hiddenDim, textDim, pooledDim, typeEmbedding, metaQueries, QueryEncoder.NONE);
+    }
+
+    /**
+     * The MetaQuery fusion with an L-layer bidirectional Qwen2-style encoder in front of its head.
+     *
+     * @param queries the number of learned queries
+     * @param mllmDim the MLLM hidden size (the encoder's width)
+     * @param hiddenDim the head's hidden size
+     * @param textDim the denoiser's text-token size
+     * @param pooledDim the denoiser's pooled size
+     * @param encoder the encoder's shape
+     * @return the config
+     */
+    public static Config metaQuery(int queries, int mllmDim, int hiddenDim, int textDim, int pooledDim,
+        QueryEncoder encoder) {
+      return new Config(Mode.METAQUERY, Connector.MLP, mllmDim, hiddenDim, textDim, pooledDim, false, queries,
+          encoder);
     }
 
     /**
@@ -247,6 +332,13 @@ public final class TextFusion implements Conditioner, AutoCloseable {
       }
       case METAQUERY -> {
         s.add("meta_queries.weight", Init.SMALL, c.metaQueries(), c.mllmDim());
+        QueryEncoder e = c.queryEncoder();
+        for (int i = 0; i < e.layers(); i++) {
+          e.layer(c.mllmDim()).declare(s, ENCODER + "layers." + i + ".");
+        }
+        if (e.layers() > 0) {
+          s.add(ENCODER + "norm.weight", Init.NEAR_ONE, c.mllmDim());
+        }
         s.linear("connector.0", c.mllmDim(), c.hiddenDim(), true);
         s.linear("connector.2", c.hiddenDim(), c.textDim(), true);
         s.add("connector_norm.weight", Init.NEAR_ONE, c.textDim());
@@ -420,8 +512,23 @@ public final class TextFusion implements Conditioner, AutoCloseable {
         "MetaQuery expects the MLLM states at its %s query positions, got %s tokens",
         config.metaQueries(),
         states.getShape().get(1));
+    states = encodeQueries(config.queryEncoder(), config.mllmDim(), states, params, m);
     NDArray h = linear(geluTanh(linear(states, params, "connector.0")), params, "connector.2");
     return rmsNorm(h, params.get("connector_norm.weight"), 1e-6f);
+  }
+
+  /** The connector encoder over (B, N, width) query states; the states themselves with no layers. */
+  static NDArray encodeQueries(QueryEncoder e, int width, NDArray states, ModelWeights params, NDManager m) {
+    if (e.layers() == 0) {
+      return states;
+    }
+    Qwen2Layer layer = e.layer(width);
+    NDArray[] rope = Qwen2Layer.rope((int) states.getShape().get(1), layer.headDim(), e.ropeTheta(), m);
+    NDArray x = states;
+    for (int i = 0; i < e.layers(); i++) {
+      x = layer.forward(x, params, ENCODER + "layers." + i + ".", rope, false, m);
+    }
+    return rmsNorm(x, params.get(ENCODER + "norm.weight"), e.rmsNormEps());
   }
 
   private void checkMllmDim(NDArray hidden) {

@@ -13,6 +13,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import io.gptedit.models.nn.ModelWeights;
 import io.gptedit.models.nn.ParameterSpec;
+import io.gptedit.models.nn.Qwen2Layer;
 import io.gptedit.models.nn.ParameterSpec.Init;
 import io.gptedit.models.nn.WeightLoadException;
 import io.gptedit.models.safetensors.SafetensorsFile;
@@ -40,10 +41,8 @@ import java.util.List;
 public final class QwenVlModel implements AutoCloseable {
   /** The output head: declared (the checkpoint holds it) but never loaded. */
   static final String LM_HEAD = "lm_head.weight";
-  private static final float MASKED = -Float.MAX_VALUE;
   private static final float VISION_EPS = 1e-6f;
   private static final double VISION_THETA = 10000;
-  private static final int QUERY_CHUNK = 1024;
 
   private final QwenVlConfig config;
   private final ModelWeights params;
@@ -94,19 +93,10 @@ public final class QwenVlModel implements AutoCloseable {
     s.linear("visual.merger.mlp.2", merged, v.outHiddenSize(), true);
     QwenVlConfig.Text t = c.text();
     int h = t.hiddenSize();
-    int kv = t.kvHeads() * t.headDim();
     s.add("model.embed_tokens.weight", Init.SMALL, t.vocabSize(), h);
+    Qwen2Layer layer = layer(t);
     for (int i = 0; i < t.layers(); i++) {
-      String l = "model.layers." + i + ".";
-      s.add(l + "input_layernorm.weight", Init.NEAR_ONE, h);
-      s.linear(l + "self_attn.q_proj", h, h, true);
-      s.linear(l + "self_attn.k_proj", h, kv, true);
-      s.linear(l + "self_attn.v_proj", h, kv, true);
-      s.linear(l + "self_attn.o_proj", h, h, false);
-      s.add(l + "post_attention_layernorm.weight", Init.NEAR_ONE, h);
-      s.linear(l + "mlp.gate_proj", h, t.intermediateSize(), false);
-      s.linear(l + "mlp.up_proj", h, t.intermediateSize(), false);
-      s.linear(l + "mlp.down_proj", t.intermediateSize(), h, false);
+      layer.declare(s, "model.layers." + i + ".");
     }
     s.add("model.norm.weight", Init.NEAR_ONE, h);
     return s;
@@ -461,8 +451,10 @@ public final class QwenVlModel implements AutoCloseable {
       x = x.concat(appended, 0);
     }
     NDArray[] rope = textRope(positions, scope);
+    Qwen2Layer layer = layer(t);
+    x = x.expandDims(0);
     for (int i = 0; i < t.layers(); i++) {
-      x = decoderLayer(x, "model.layers." + i + ".", rope, scope);
+      x = layer.forward(x, params, "model.layers." + i + ".", rope, true, scope);
     }
     return rms(x, Weights.get(params, "model.norm.weight", scope), t.rmsNormEps())
         .reshape(1, len + extra, t.hiddenSize());
@@ -549,49 +541,9 @@ public final class QwenVlModel implements AutoCloseable {
     return new NDArray[] {scope.create(cos, new Shape(1, len, d)), scope.create(sin, new Shape(1, len, d))};
   }
 
-  private NDArray decoderLayer(NDArray x, String l, NDArray[] rope, NDManager scope) {
-    QwenVlConfig.Text t = config.text();
-    long len = x.getShape().get(0);
-    int hd = t.headDim();
-    int kvHeads = t.kvHeads();
-    int rep = t.heads() / kvHeads;
-    NDArray h = rms(x, Weights.get(params, l + "input_layernorm.weight", scope), t.rmsNormEps());
-    NDArray q = Weights.linear(h, params, l + "self_attn.q_proj", scope).reshape(len, t.heads(), hd)
-        .transpose(1, 0, 2);
-    NDArray k = Weights.linear(h, params, l + "self_attn.k_proj", scope).reshape(len, kvHeads, hd)
-        .transpose(1, 0, 2);
-    NDArray v = Weights.linear(h, params, l + "self_attn.v_proj", scope).reshape(len, kvHeads, hd)
-        .transpose(1, 0, 2);
-    q = rotate(q, rope);
-    k = rotate(k, rope);
-    if (rep > 1) {
-      k = k.expandDims(1).broadcast(kvHeads, rep, len, hd).reshape(t.heads(), len, hd);
-      v = v.expandDims(1).broadcast(kvHeads, rep, len, hd).reshape(t.heads(), len, hd);
-    }
-    NDArray a = causalAttention(q, k, v, scope).transpose(1, 0, 2).reshape(len, t.hiddenSize());
-    x = x.add(Weights.linear(a, params, l + "self_attn.o_proj", scope));
-    h = rms(x, Weights.get(params, l + "post_attention_layernorm.weight", scope), t.rmsNormEps());
-    NDArray gate = silu(Weights.linear(h, params, l + "mlp.gate_proj", scope));
-    NDArray up = Weights.linear(h, params, l + "mlp.up_proj", scope);
-    return x.add(Weights.linear(gate.mul(up), params, l + "mlp.down_proj", scope));
-  }
-
-  /** Causal attention in query chunks, each against the keys up to its last query. */
-  private static NDArray causalAttention(NDArray q, NDArray k, NDArray v, NDManager scope) {
-    int len = (int) q.getShape().get(1);
-    NDList parts = new NDList();
-    for (int s = 0; s < len; s += QUERY_CHUNK) {
-      int e = Math.min(len, s + QUERY_CHUNK);
-      float[] mask = new float[(e - s) * e];
-      for (int r = s; r < e; r++) {
-        for (int c = r + 1; c < e; c++) {
-          mask[(r - s) * e + c] = MASKED;
-        }
-      }
-      NDArray bias = scope.create(mask, new Shape(1, e - s, e));
-      parts.add(Weights.attention(q.get(":, " + s + ":" + e), k.get(":, :" + e), v.get(":, :" + e), bias));
-    }
-    return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 1);
+  /** The shape of the language model's decoder layers. */
+  private static Qwen2Layer layer(QwenVlConfig.Text t) {
+    return new Qwen2Layer(t.hiddenSize(), t.heads(), t.kvHeads(), t.headDim(), t.intermediateSize(), t.rmsNormEps());
   }
 
   @Override

@@ -185,6 +185,22 @@ public final class EditCollator {
   }
 
   /**
+   * Tells whether the persistent store already holds a sample's text encodings at a bucket size (the entry
+   * {@link #text} would read), without reading or computing anything.
+   *
+   * @param sample the sample
+   * @param size the bucket's image size
+   * @return false with no store, for METAQUERY (never stored) and when the entry is absent
+   */
+  public boolean textStored(EditSample sample, Size size) {
+    requireNonNull(sample, "sample");
+    requireNonNull(size, "size");
+    return store != null && text.config().mode() != TextFusion.Mode.METAQUERY
+        && java.nio.file.Files.isRegularFile(
+            store.entry(sample.key(), size.width() + "x" + size.height(), sample.instruction()));
+  }
+
+  /**
    * Returns a sample's text encodings at a bucket size, as a batch of that size would read them: from the persistent
    * store when it holds them, else computed (and stored). Fills a store ahead of training without encoding images.
    *

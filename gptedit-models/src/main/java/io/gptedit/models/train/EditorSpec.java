@@ -431,6 +431,16 @@ public record EditorSpec(
     t.put("pooled_dim", fc.pooledDim());
     t.put("type_embedding", fc.typeEmbedding());
     t.put("meta_queries", fc.metaQueries());
+    if (fc.queryEncoder().layers() > 0) {
+      TextFusion.QueryEncoder q = fc.queryEncoder();
+      ObjectNode qe = t.putObject("query_encoder");
+      qe.put("layers", q.layers());
+      qe.put("heads", q.heads());
+      qe.put("kv_heads", q.kvHeads());
+      qe.put("intermediate_size", q.intermediateSize());
+      qe.put("rope_theta", q.ropeTheta());
+      qe.put("rms_norm_eps", q.rmsNormEps());
+    }
     t.put("connector_seed", text.connectorSeed());
     if (text.encoder() != null) {
       ObjectNode e = t.putObject("encoder");
@@ -532,7 +542,8 @@ public record EditorSpec(
               TextFusion.Mode.valueOf(text(t, "mode", source).toUpperCase(Locale.ROOT)),
               TextFusion.Connector.valueOf(text(t, "connector", source).toUpperCase(Locale.ROOT)),
               integer(t, "mllm_dim", source), integer(t, "hidden_dim", source), integer(t, "text_dim", source),
-              integer(t, "pooled_dim", source), t.path("type_embedding").asBoolean(), integer(t, "meta_queries", source));
+              integer(t, "pooled_dim", source), t.path("type_embedding").asBoolean(), integer(t, "meta_queries", source),
+              t.has("query_encoder") ? queryEncoder(t.get("query_encoder"), source) : TextFusion.QueryEncoder.NONE);
       WordHashTextEncoder words = null;
       String encoderId = null;
       if (t.has("encoder")) {
@@ -572,6 +583,12 @@ public record EditorSpec(
 
   private static String text(JsonNode n, String field, String source) {
     return need(n, field, source).asText();
+  }
+
+  private static TextFusion.QueryEncoder queryEncoder(JsonNode q, String source) {
+    return new TextFusion.QueryEncoder(integer(q, "layers", source), integer(q, "heads", source),
+        integer(q, "kv_heads", source), integer(q, "intermediate_size", source),
+        need(q, "rope_theta", source).asDouble(), (float) need(q, "rms_norm_eps", source).asDouble());
   }
 
   private static int integer(JsonNode n, String field, String source) {

@@ -55,8 +55,15 @@ class ReleaseEmbeddingStoreTest {
       TextFusion fusion = release.fusion();
       KontextDenoiser denoiser = new KontextDenoiser(release.transformer());
       EmbeddingStore first = EmbeddingStore.open(root, fusion.encoderId());
-      EditCollator.Batch computed = new EditCollator(release.vae(), denoiser, fusion, 0, first)
-          .collate(samples, size, m);
+      EditCollator firstCollator = new EditCollator(release.vae(), denoiser, fusion, 0, first);
+      assertThat(firstCollator.textStored(samples.get(0), size)).as("nothing stored yet").isFalse();
+      EditCollator.Batch computed = firstCollator.collate(samples, size, m);
+      assertThat(firstCollator.textStored(samples.get(1), size)).as("stored at its bucket").isTrue();
+      assertThat(firstCollator.textStored(samples.get(1), Size.of(16, 16))).as("another bucket").isFalse();
+      assertThat(new EditCollator(release.vae(), denoiser, fusion, 0, EmbeddingStore.open(root, "another encoder"))
+          .textStored(samples.get(1), size)).as("another encoder's folder").isFalse();
+      assertThat(new EditCollator(release.vae(), denoiser, fusion, 0, null).textStored(samples.get(1), size))
+          .as("no store").isFalse();
       assertThat(first.misses()).isEqualTo(2);
       assertThat(first.hits()).isZero();
       // A later run: a new store over the same folder, a new collator with no in-memory cache.
