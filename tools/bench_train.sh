@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Interleaved training-step benchmark of the edit lab's editor: Java (`gptedit bench-train`, DJL 0.36 / PyTorch 2.7.1)
+# Interleaved training-step benchmark of the edit lab's editor: Java (gptedit-lab's test program
+# `io.gptedit.lab.bench.TrainStepBenchmark`, DJL 0.36 / PyTorch 2.7.1)
 # beside the same architecture in Python PyTorch (tools/bench_train.py, Debian's python3-torch), with 1 and 2
 # threads, REPS repetitions, the order of the implementations rotated every repetition; then a summary (medians,
-# ranges, Java/Python ratios). See docs/benchmarks.md. Needs examples/target/gptedit.jar and tools/lab_torch.py.
+# ranges, Java/Python ratios). See docs/benchmarks.md. Builds gptedit-lab's test classes first; needs tools/lab_torch.py.
 #
 # Usage: tools/bench_train.sh [LOG]
 #   env REPS (default 5), CONFIGS (lab,small), STEPS timed steps (40), WARMUP untimed steps (10), THREADS (1 2), REF_THREADS: thread
@@ -16,6 +17,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log=${1:-bench-train.log}
+# one reactor run: sibling modules resolve to their target/classes folders
+mvn -B -q -o -pl gptedit-lab -am test-compile dependency:build-classpath \
+  -Dmdep.outputFile="$PWD/target/bench-train-cp.txt" -Dmdep.includeScope=test
+cp=gptedit-lab/target/test-classes:gptedit-lab/target/classes:$(cat target/bench-train-cp.txt)
 reps=${REPS:-5}
 steps=${STEPS:-40}
 warmup=${WARMUP:-10}
@@ -32,8 +37,8 @@ fi
 one() { # kind threads
   case "$1" in
     java) # the exit status is timeout's (PIPESTATUS[0]), not grep's: grep exits 1 when a killed run printed nothing
-          timeout -k 15 "$limit" java -XX:ErrorFile=/tmp/gptedit-bench-hs_err_pid%p.log -jar examples/target/gptedit.jar \
-            bench-train --threads "$2" --configs "$configs" --steps "$steps" --warmup "$warmup" 2>&1 \
+          timeout -k 15 "$limit" java -XX:ErrorFile=/tmp/gptedit-bench-hs_err_pid%p.log -cp "$cp" \
+            io.gptedit.lab.bench.TrainStepBenchmark --threads "$2" --configs "$configs" --steps "$steps" --warmup "$warmup" 2>&1 \
             | { grep -v '^\[main\]' || true; }
           return "${PIPESTATUS[0]}" ;;
     python-reference) LD_LIBRARY_PATH=$reference timeout -k 15 "$limit" /usr/bin/python3 tools/bench_train.py \

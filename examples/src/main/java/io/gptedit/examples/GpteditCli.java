@@ -29,9 +29,7 @@ import picocli.CommandLine.ScopeType;
       TrainCommand.class,
       EditCommand.class,
       ExportCommand.class,
-      BenchTrainCommand.class,
       PlanCommand.class,
-      PadCropBenchmark.class,
       CommandLine.HelpCommand.class
     })
 public final class GpteditCli implements Runnable {

@@ -1,4 +1,4 @@
-package io.gptedit.examples;
+package io.gptedit.lab.bench;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
@@ -9,61 +9,50 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
- * {@code gptedit bench-train}: training-step throughput of the lab's editor on the library's fine-tuning path
- * ({@link TrainThroughput}), in samples/s and GFLOP/s against the measured fp32 matmul peak. Prints readable lines
- * and one {@code result ...} line per config in the key=value format of {@code tools/bench_train.py}.
+ * Training-step throughput of the lab's editor on the library's fine-tuning path ({@link TrainThroughput}), in
+ * samples/s and GFLOP/s against the fp32 matmul peak measured in the same process. Prints readable lines and one
+ * {@code result ...} line per config in the key=value format of {@code tools/bench_train.py}; {@code
+ * tools/bench_train.sh} runs it beside the Python peer. One JVM per thread count: PyTorch's thread pool is sized when
+ * the engine starts.
+ *
+ * <p>Flags: {@code --threads N} (1), {@code --warmup N} untimed steps (10), {@code --steps N} timed steps (40),
+ * {@code --configs lab,small} (lab: the {@code gptedit lab} editor at batch 16; small: 1+1 blocks, 8x8), {@code
+ * --peak-reps N} timed products per matmul shape (20).
  */
-@Command(
-    name = "bench-train",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Benchmark training steps of the edit lab's editor (lab config and a small one): samples/s and GFLOP/s"
-          + " against the measured fp32 matmul peak.",
-      "One JVM per thread count: PyTorch's thread pool is sized when the engine starts."
-    })
-public final class BenchTrainCommand implements Callable<Integer> {
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+public final class TrainStepBenchmark {
+  private TrainStepBenchmark() {}
 
-  @Option(names = "--threads", description = "PyTorch intra-op threads (default ${DEFAULT-VALUE})")
-  int threads = 1;
-
-  @Option(names = "--warmup", description = "untimed steps first (default ${DEFAULT-VALUE})")
-  int warmup = 10;
-
-  @Option(names = "--steps", description = "timed steps (default ${DEFAULT-VALUE})")
-  int steps = 40;
-
-  @Option(
-      names = "--configs",
-      split = ",",
-      description = "configs: lab (the `gptedit lab` editor at batch 16), small (1+1 blocks, 8x8) (default ${DEFAULT-VALUE})")
-  List<String> configs = List.of("lab", "small");
-
-  @Option(names = "--peak-reps", description = "timed products per matmul shape (default ${DEFAULT-VALUE})")
-  int peakReps = 20;
-
-  @Override
-  public Integer call() {
-    CommandLine cmd = spec.commandLine();
-    if (threads < 1 || warmup < 1 || steps < 1 || peakReps < 1) {
-      throw new CommandLine.ParameterException(cmd, "--threads, --warmup, --steps and --peak-reps must be >= 1");
+  public static void main(String[] args) {
+    int threads = 1;
+    int warmup = 10;
+    int steps = 40;
+    int peakReps = 20;
+    List<String> configs = List.of("lab", "small");
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      switch (args[i]) {
+        case "--threads" -> threads = Integer.parseInt(args[i + 1]);
+        case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
+        case "--steps" -> steps = Integer.parseInt(args[i + 1]);
+        case "--peak-reps" -> peakReps = Integer.parseInt(args[i + 1]);
+        case "--configs" -> configs = List.of(args[i + 1].split(","));
+        default -> throw new IllegalArgumentException("unknown flag " + args[i]);
+      }
+    }
+    if (threads < 1 || warmup < 1 || steps < 1 || peakReps < 1 || args.length % 2 != 0) {
+      throw new IllegalArgumentException("flags take one value each; --threads, --warmup, --steps, --peak-reps >= 1");
     }
     List<LabConfig> runs = new ArrayList<>();
     for (String name : configs) {
-      runs.add(config(name, cmd));
+      runs.add(config(name));
     }
     System.setProperty("ai.djl.offline", "true");
     System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
     System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
     Engine engine = Engine.getEngine("PyTorch");
     System.out.printf(
-        Locale.ROOT, "gptedit bench-train: java %s, DJL %s, PyTorch %s, %d cpus, intra-op threads %d%n",
+        Locale.ROOT, "TrainStepBenchmark: java %s, DJL %s, PyTorch %s, %d cpus, intra-op threads %d%n",
         System.getProperty("java.version"), Engine.getDjlVersion(), engine.getVersion(),
         Runtime.getRuntime().availableProcessors(), threads);
     double peak = 0;
@@ -93,17 +82,16 @@ public final class BenchTrainCommand implements Callable<Integer> {
           name, threads, r.batch(), steps, r.samplesPerSecond(), r.stepMs(), r.medianStepMs(), r.flopsPerStep() / 1e9,
           r.gflops(), peak, r.gflops() / peak);
     }
-    return 0;
   }
 
   /** The measured configurations of docs/benchmarks.md: the lab's editor and recipe at batch 16, and a small one. */
-  static LabConfig config(String name, CommandLine cmd) {
+  static LabConfig config(String name) {
     LabConfig lab =
         LabConfig.builder(Path.of(System.getProperty("java.io.tmpdir"), "gptedit-bench-train")).optBatch(16).build();
     return switch (name) {
       case "lab" -> lab;
       case "small" -> lab.toBuilder().optSize(8).optDoubleBlocks(1).optSingleBlocks(1).build();
-      default -> throw new CommandLine.ParameterException(cmd, "unknown config '" + name + "' (lab, small)");
+      default -> throw new IllegalArgumentException("unknown config '" + name + "' (lab, small)");
     };
   }
 }

@@ -1,4 +1,4 @@
-package io.gptedit.examples;
+package io.gptedit.core.bench;
 
 import io.gptedit.core.geometry.AspectPreset;
 import io.gptedit.core.geometry.Box;
@@ -11,50 +11,45 @@ import io.gptedit.core.quality.ResidualPaddingCheck;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.LongAdder;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
  * Measures the per-sample geometry and quality-control work of the curation pipeline at GPT-Image-1's
  * 1024x1536 portrait resolution: plan + pad the input, crop the generated canvas, residual-padding check on the
- * crop, padding-mask check on the canvas. Optionally adds the bicubic resize back to the original size.
+ * crop, padding-mask check on the canvas; the second configuration adds the bicubic resize back to the original
+ * size. Prints images/s per thread count.
+ *
+ * <p>Arguments (all optional, in order): measured seconds per configuration (5), warm-up seconds (3), thread counts
+ * separated by commas (1,2). Run from the repository root as docs/benchmarks.md shows.
  */
-@Command(
-    name = "bench-padcrop",
-    mixinStandardHelpOptions = true,
-    description = "Benchmark pad + crop + quality checks on 1024x1536 generated images; prints images/s.")
-final class PadCropBenchmark implements Callable<Integer> {
-  @Option(names = "--seconds", description = "Measured seconds per configuration (default ${DEFAULT-VALUE}).")
-  double seconds = 5;
-
-  @Option(names = "--warmup", description = "Warm-up seconds per configuration (default ${DEFAULT-VALUE}).")
-  double warmup = 3;
-
-  @Option(names = "--threads", split = ",", description = "Thread counts to run (default ${DEFAULT-VALUE}).")
-  List<Integer> threads = List.of(1, 2);
+public final class PadCropBenchmark {
+  private PadCropBenchmark() {}
 
   /** One prepared sample: an input that needs padding, and the generated canvas at 1024x1536. */
   private record Sample(RgbImage input, PadCropPlan plan, RgbImage generated) {}
 
-  @Override
-  public Integer call() throws Exception {
+  public static void main(String[] args) throws Exception {
+    double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 5;
+    double warmup = args.length > 1 ? Double.parseDouble(args[1]) : 3;
+    List<Integer> threads = new ArrayList<>();
+    for (String t : (args.length > 2 ? args[2] : "1,2").split(",")) {
+      threads.add(Integer.parseInt(t.trim()));
+    }
     List<Sample> samples = new ArrayList<>();
     // Portrait inputs of odd sizes near 2:3 so that every sample is padded on some side.
     int[][] sizes = {{1000, 1536}, {1024, 1500}, {990, 1480}, {1017, 1531}};
     Size gen = AspectPreset.PORTRAIT.generationSize();
     for (int[] s : sizes) {
-      RgbImage input = PadCropDemo.testPattern(s[0], s[1]);
+      RgbImage input = gradient(s[0], s[1]);
       PadCropPlan plan = PadCropPlan.forImage(input);
       RgbImage generated = Resampler.bicubic(plan.pad(input), gen.width(), gen.height());
       samples.add(new Sample(input, plan, generated));
     }
     System.out.printf(
-        Locale.ROOT, "gptedit bench-padcrop: %d cores, Java %s, generated size %s%n",
+        Locale.ROOT, "PadCropBenchmark: %d cores, Java %s, generated size %s%n",
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), gen);
     for (boolean resize : new boolean[] {false, true}) {
       for (int t : threads) {
@@ -68,7 +63,19 @@ final class PadCropBenchmark implements Callable<Integer> {
             rate);
       }
     }
-    return 0;
+  }
+
+  /** Colour gradients: busy enough that no edge line looks like white padding. */
+  private static RgbImage gradient(int w, int h) {
+    byte[] px = new byte[w * h * 3];
+    for (int i = 0, y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++, i += 3) {
+        px[i] = (byte) (30 + 200 * x / (w - 1));
+        px[i + 1] = (byte) (30 + 200 * y / (h - 1));
+        px[i + 2] = (byte) (40 + (x ^ y) % 160);
+      }
+    }
+    return RgbImage.of(w, h, px);
   }
 
   private static double run(List<Sample> samples, int threads, boolean resize, double seconds)
