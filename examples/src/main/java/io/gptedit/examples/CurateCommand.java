@@ -1,10 +1,13 @@
 package io.gptedit.examples;
 
+import io.gptedit.core.remote.OpenAiClient;
+import io.gptedit.data.curation.ApiCuration;
 import io.gptedit.data.curation.CurationSummary;
 import io.gptedit.testkit.synthetic.SyntheticCuration;
 import io.gptedit.core.progress.ProgressLine;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -56,17 +59,17 @@ final class CurateCommand implements Callable<Integer> {
   String api = "openai";
 
   @Option(names = "--base-url", description = "With --source: the API base URL (default ${DEFAULT-VALUE}).")
-  String baseUrl = io.gptedit.core.remote.OpenAiClient.DEFAULT_BASE_URL;
+  String baseUrl = OpenAiClient.DEFAULT_BASE_URL;
 
   @Option(names = "--model", description = "With --source: the image-edit model (default ${DEFAULT-VALUE}).")
-  String model = io.gptedit.core.remote.OpenAiClient.DEFAULT_IMAGE_MODEL;
+  String model = OpenAiClient.DEFAULT_IMAGE_MODEL;
 
   @Option(names = "--chat-model", description = "With --source: the rewrite and C3 chat model (default ${DEFAULT-VALUE}).")
   String chatModel = "gpt-4o";
 
   @Option(names = "--key-env", description = "With --source: the environment variable holding the API key (default ${DEFAULT-VALUE}); "
       + "optional for a loopback base URL.")
-  String keyEnv = io.gptedit.core.remote.OpenAiClient.DEFAULT_API_KEY_ENV;
+  String keyEnv = OpenAiClient.DEFAULT_API_KEY_ENV;
 
   @Option(names = "--max-spend", description = "With --source: a hard spend cap in USD (prices from the dated table in gptedit-data).")
   Double maxSpend;
@@ -133,50 +136,30 @@ final class CurateCommand implements Callable<Integer> {
     if (!api.equals("openai")) {
       throw new IllegalArgumentException("--api must be openai (any OpenAI-compatible server), got '" + api + "'");
     }
-    io.gptedit.data.curation.CostModel prices = io.gptedit.data.curation.CostModel.published(model, chatModel);
     ProgressLine line = new ProgressLine("curate", System.err, 1.0);
-    io.gptedit.data.curation.CurationConfig.Builder b = io.gptedit.data.curation.CurationConfig.builder(out)
-        .optShardPrefix(dataset)
-        .optConcurrency(concurrency)
-        .optPolicy(dataset, io.gptedit.data.curation.SourcePolicy.forDataset(dataset))
-        .optChatModel(chatModel)
-        .optCostModel(prices)
-        .optDryRun(dryRun)
-        .optListener(p -> line.show(p.done(), p.total(), p.line()));
+    ApiCuration.Builder b = ApiCuration.builder(source, out).optDataset(dataset).optBaseUrl(baseUrl)
+        .optImageModel(model).optChatModel(chatModel).optApiKeyEnvironmentVariable(keyEnv).optConcurrency(concurrency)
+        .optDryRun(dryRun).optListener(p -> line.show(p.done(), p.total(), p.line()));
     if (generationUnit != null) {
       b.optGenerationUnit(generationUnit);
     }
     if (maxSpend != null) {
       b.optMaxSpendUsd(maxSpend);
     }
-    io.gptedit.data.curation.CurationConfig config = b.build();
-    boolean loopback = io.gptedit.models.Editors.isLoopback(baseUrl);
-    try (io.gptedit.data.sources.TripletSource src = io.gptedit.data.sources.TripletSources.open(source, dataset);
-        io.gptedit.core.remote.OpenAiClient client = io.gptedit.core.remote.OpenAiClient.builder()
-            .optBaseUrl(baseUrl)
-            .optApiKeyEnvironmentVariable(keyEnv)
-            .optApiKeyRequired(!loopback && !dryRun)
-            .optEditModel(model)
-            .optGenerationModel(model)
-            .optMaxConcurrency(concurrency)
-            .build()) {
-      io.gptedit.data.curation.CurationPipeline pipeline =
-          new io.gptedit.data.curation.CurationPipeline(config, client, client, client);
-      CurationSummary summary = pipeline.run(src, 0);
-      System.out.println(summary.text());
-      if (dryRun) {
-        double[] e = pipeline.estimate(summary);
-        System.out.printf(java.util.Locale.ROOT,
-            "plan: %d image-edit calls and %d chat calls at first attempt, at most $%.2f at %s / %s prices as of %s"
-                + " (retries may add more; --max-spend caps the total)%n",
-            (long) e[0], (long) e[1], e[2], model, chatModel, io.gptedit.data.curation.CostModel.pricesAsOf());
-      }
-      if (!src.problems().isEmpty()) {
-        System.out.println("source problems: " + src.problems().size() + ", first: " + src.problems().get(0));
-      }
-      if (summary.nothingToDo() && !dryRun && !summary.stoppedAtSpendCap()) {
-        System.out.println("nothing to do: every sample is already written or rejected in " + out);
-      }
+    ApiCuration.Result r = b.build().run();
+    System.out.println(r.summary().text());
+    ApiCuration.Plan e = r.plan();
+    if (e != null) {
+      System.out.printf(Locale.ROOT,
+          "plan: %d image-edit calls and %d chat calls at first attempt, at most $%.2f at %s / %s prices as of %s"
+              + " (retries may add more; --max-spend caps the total)%n",
+          e.imageCalls(), e.chatCalls(), e.maxUsd(), e.imageModel(), e.chatModel(), e.pricesAsOf());
+    }
+    if (!r.problems().isEmpty()) {
+      System.out.println("source problems: " + r.problems().size() + ", first: " + r.problems().get(0));
+    }
+    if (r.summary().nothingToDo() && !dryRun && !r.summary().stoppedAtSpendCap()) {
+      System.out.println("nothing to do: every sample is already written or rejected in " + out);
     }
     return 0;
   }

@@ -2,10 +2,6 @@ package io.gptedit.examples;
 
 import io.gptedit.data.curation.CostModel;
 import io.gptedit.data.curation.ScaleEstimate;
-import io.gptedit.data.shards.ShardReader;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -48,27 +44,10 @@ final class EstimateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    double perSample = measure == null ? bytesPerSample : measuredBytesPerSample(measure);
+    double perSample = measure == null ? bytesPerSample : ScaleEstimate.measuredBytesPerSample(measure);
     ScaleEstimate e = new ScaleEstimate(ScaleEstimate.paperRelease(), imageRpm, chatRpm, concurrency, latency, attempts,
         perSample, CostModel.published(model, chatModel));
     System.out.println(e.text());
     return 0;
-  }
-
-  private static double measuredBytesPerSample(Path dir) {
-    long bytes = 0;
-    long samples = 0;
-    try {
-      for (Path shard : ShardReader.listShards(dir)) {
-        bytes += Files.size(shard);
-        samples += Files.readAllLines(io.gptedit.data.shards.ShardWriter.indexFor(shard)).size();
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot measure " + dir, e);
-    }
-    if (samples == 0) {
-      throw new IllegalArgumentException("no samples in the shards of " + dir);
-    }
-    return (double) bytes / samples;
   }
 }

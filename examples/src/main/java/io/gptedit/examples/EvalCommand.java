@@ -4,14 +4,12 @@ import io.gptedit.core.remote.OpenAiClient;
 import io.gptedit.eval.Benchmark;
 import io.gptedit.eval.judge.JudgeConfig;
 import io.gptedit.eval.run.Evaluation;
-import io.gptedit.eval.run.ProgressEvent;
 import io.gptedit.eval.run.ProgressListener;
 import io.gptedit.core.editor.ImageEditor;
 import io.gptedit.eval.bench.BenchmarkSet;
 import io.gptedit.eval.judge.PromptSet;
 import io.gptedit.eval.run.BenchmarkRunner;
 import io.gptedit.testkit.eval.MiniBenchmarkDemo;
-import io.gptedit.core.progress.ProgressLine;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,21 +83,14 @@ final class EvalCommand implements Callable<Integer> {
     int failures = 0;
     for (Benchmark b : which) {
       Path dir = output.resolve(b.id());
-      ProgressLine edit = new ProgressLine(b.id() + " edit ", System.err, 1.0);
-      ProgressLine judge = new ProgressLine(b.id() + " judge", System.err, 1.0);
-      ProgressListener listener =
-          (ProgressEvent e) ->
-              (e.phase() == ProgressEvent.Phase.EDIT ? edit : judge).update(e.done(), e.total(), "");
+      ProgressListener listener = ProgressListener.lines(b.id(), System.err);
       Evaluation evaluation;
       if (baseUrl == null) {
         evaluation = MiniBenchmarkDemo.runOffline(b, dir, listener);
       } else {
         try (OpenAiClient client =
             OpenAiClient.builder().optBaseUrl(baseUrl).optApiKeyEnvironmentVariable(apiKeyEnv).build()) {
-          JudgeConfig config = JudgeConfig.defaults(b);
-          if (judgeModel != null) {
-            config = config.withModel(judgeModel);
-          }
+          JudgeConfig config = judgeModel != null ? JudgeConfig.defaults(b).withModel(judgeModel) : JudgeConfig.defaults(b);
           evaluation = MiniBenchmarkDemo.run(b, dir, client, config, listener);
           System.err.println("judge usage: " + client.usage());
         }
@@ -124,19 +115,13 @@ final class EvalCommand implements Callable<Integer> {
     BenchmarkSet set = data.load(b, output.resolve("data"));
     Path outputRoot = edited != null ? edited : output.resolve("outputs");
     PromptSet promptSet = prompts != null ? PromptSet.load(prompts).requireFor(b) : PromptSet.ours(b);
-    JudgeConfig config = JudgeConfig.defaults(b);
-    if (judgeModel != null) {
-      config = config.withModel(judgeModel);
-    }
-    ProgressLine edit = new ProgressLine(b.id() + " edit ", System.err, 1.0);
-    ProgressLine judge = new ProgressLine(b.id() + " judge", System.err, 1.0);
-    ProgressListener listener =
-        (ProgressEvent e) -> (e.phase() == ProgressEvent.Phase.EDIT ? edit : judge).update(e.done(), e.total(), "");
+    JudgeConfig config = judgeModel != null ? JudgeConfig.defaults(b).withModel(judgeModel) : JudgeConfig.defaults(b);
+    ProgressListener listener = ProgressListener.lines(b.id(), System.err);
     ImageEditor editor = editorSpec.editor != null ? editorSpec.open() : null;
     try (OpenAiClient client = OpenAiClient.builder()
             .optBaseUrl(baseUrl)
             .optApiKeyEnvironmentVariable(apiKeyEnv)
-            .optApiKeyRequired(!io.gptedit.models.Editors.isLoopback(baseUrl))
+            .optApiKeyRequired(!OpenAiClient.isLoopback(baseUrl))
             .build()) {
       BenchmarkRunner.Builder runner = BenchmarkRunner.builder()
           .setBenchmarkSet(set)

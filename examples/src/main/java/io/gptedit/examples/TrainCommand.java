@@ -1,43 +1,24 @@
 package io.gptedit.examples;
 
-import io.gptedit.core.GpteditException;
-import io.gptedit.core.geometry.AspectPreset;
-import io.gptedit.core.geometry.Size;
-import io.gptedit.core.image.EditMask;
-import io.gptedit.core.triplet.EditTriplet;
-import io.gptedit.data.index.DatasetIndex;
-import io.gptedit.data.index.TrainingBatches;
-import io.gptedit.data.index.TrainingSet;
-import io.gptedit.data.synthetic.SyntheticTruth;
-import io.gptedit.lab.EditLab;
 import io.gptedit.lab.LabConfig;
+import io.gptedit.lab.ShardTraining;
 import io.gptedit.models.editor.Paradigm;
-import io.gptedit.models.train.EditBatchSource;
-import io.gptedit.models.conditioning.EmbeddingStore;
-import io.gptedit.models.conditioning.TextFusion;
-import io.gptedit.models.train.EditCollator;
-import io.gptedit.models.train.EditFineTuning;
 import io.gptedit.models.train.EditObjective;
-import io.gptedit.models.train.EditSample;
 import io.gptedit.models.train.EditorSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code gptedit train}: fine-tunes an editor on a shard folder through the library's one path: a dataset index
- * over the shards, aspect-bucketed batches ({@code TrainingBatches}), frozen encodings cached per sample, the
- * paradigm's objective, checkpoints with the editor spec; {@code gptedit edit --checkpoint <out>} then edits with it.
+ * {@code gptedit train}: {@link ShardTraining} with flags (a dataset index over the shards, aspect-bucketed batches,
+ * frozen encodings cached per sample, the paradigm's objective, checkpoints with the editor spec); {@code gptedit edit
+ * --checkpoint <out>} then edits with it.
  */
 @Command(
     name = "train",
@@ -123,14 +104,6 @@ public final class TrainCommand implements Callable<Integer> {
     if (specFile != null && preset != null) {
       throw new CommandLine.ParameterException(cmd, "give --spec or --preset, not both");
     }
-    LabConfig lab =
-        LabConfig.builder(output).optSteps(steps).optBatch(batch).optLr(lr).optSeed(seed)
-            .optWarmup(Math.min(50, steps / 10)).optSize(size).optLoss(loss).optCheckpointEvery(checkpointEvery)
-            .optParadigm(preset == null ? Paradigm.KONTEXT : Paradigm.parse(preset)).build();
-    EditorSpec editorSpec =
-        specFile != null
-            ? EditorSpec.fromJson(Files.readString(specFile, StandardCharsets.UTF_8), specFile.toString())
-            : EditLab.editorSpec(lab);
     if ((embedOnly || embedStatus) && embeddings == null) {
       throw new CommandLine.ParameterException(cmd, (embedOnly ? "--embed-only" : "--embed-status")
           + " needs --embeddings");
@@ -138,98 +111,47 @@ public final class TrainCommand implements Callable<Integer> {
     if (embedOnly && embedStatus) {
       throw new CommandLine.ParameterException(cmd, "give --embed-only or --embed-status, not both");
     }
-    TrainingBatches batches;
-    long samples;
-    List<DatasetIndex.Entry> entries;
-    try (DatasetIndex index = DatasetIndex.build(data)) {
-      DatasetIndex.Filter filter = DatasetIndex.Filter.ALL.verdict("accepted");
-      samples = index.count(filter);
-      if (samples == 0) {
-        throw new GpteditException(data + " holds no accepted sample to train on");
-      }
-      batches = TrainingBatches.builder().optBatchSize(batch).optSeed(seed).optFilter(filter).build(index);
-      entries = embedOnly || embedStatus ? index.entries(filter) : List.of();
+    LabConfig recipe =
+        LabConfig.builder(output).optSteps(steps).optBatch(batch).optLr(lr).optSeed(seed)
+            .optWarmup(Math.min(50, steps / 10)).optSize(size).optLoss(loss).optCheckpointEvery(checkpointEvery)
+            .optResume(resume).optParadigm(preset == null ? Paradigm.KONTEXT : Paradigm.parse(preset)).build();
+    ShardTraining.Builder b =
+        ShardTraining.builder(data, recipe).optMaskTolerance(maskTolerance).optPreload(preload);
+    if (specFile != null) {
+      b.optEditorSpec(EditorSpec.fromJson(Files.readString(specFile, StandardCharsets.UTF_8), specFile.toString()));
     }
-    TrainingSet set = new TrainingSet(data, batches);
-    if (preload) {
-      set.preload();
+    if (embeddings != null) {
+      b.optEmbeddings(embeddings);
     }
-    Map<AspectPreset, Size> sizes = bucketSizes(editorSpec);
+    ShardTraining training = b.build();
     System.out.printf(
-        Locale.ROOT, "train: %,d samples in %s; %s editor; buckets %s; %d steps of batch %d into %s%n", samples, data,
-        editorSpec.paradigm().tag(), sizes, steps, batch, output);
-    try (EditorSpec.Parts parts = editorSpec.build(EditorSpec.NO_EXTERNALS);
-        TrainingProgress progress = TrainingProgress.create(steps, System.out, 100)) {
-      EmbeddingStore store = embeddings == null ? null : EmbeddingStore.open(embeddings, parts.text().encoderId());
-      EditCollator collator =
-          new EditCollator(parts.codec(), parts.denoiser(), parts.text(), preload ? (int) samples : 4096, store);
-      if (embedStatus) {
-        Map<AspectPreset, long[]> byBucket = new EnumMap<>(AspectPreset.class);
-        long stored = 0;
-        for (DatasetIndex.Entry e : entries) {
-          boolean has = collator.textStored(sample(set.sample(e.key())), sizes.get(e.preset()));
-          long[] c = byBucket.computeIfAbsent(e.preset(), p -> new long[2]);
-          c[has ? 0 : 1]++;
-          stored += has ? 1 : 0;
-        }
-        System.out.printf(Locale.ROOT, "embeddings: %d of %d accepted samples stored, %d missing, in %s%n", stored,
-            entries.size(), entries.size() - stored, store.folder());
-        byBucket.forEach((p, c) -> System.out.printf(Locale.ROOT, "  %s %s: %d stored, %d missing%n", p,
-            sizes.get(p), c[0], c[1]));
-        if (parts.text().config().mode() == TextFusion.Mode.METAQUERY) {
-          System.out.println("  (METAQUERY fusions are never stored: their MLLM runs per step with the queries)");
-        }
-        return 0;
+        Locale.ROOT, "train: %,d samples in %s; %s editor; buckets %s; %d steps of batch %d into %s%n",
+        training.samples(), data, training.spec().paradigm().tag(), training.buckets(), steps, batch, output);
+    if (embedStatus) {
+      ShardTraining.EmbeddingCoverage c = training.embeddingCoverage();
+      System.out.printf(Locale.ROOT, "embeddings: %d of %d accepted samples stored, %d missing, in %s%n", c.stored(),
+          c.stored() + c.missing(), c.missing(), c.folder());
+      c.buckets().forEach((p, n) -> System.out.printf(Locale.ROOT, "  %s %s: %d stored, %d missing%n", p, n.size(),
+          n.stored(), n.missing()));
+      if (!c.storable()) {
+        System.out.println("  (METAQUERY fusions are never stored: their MLLM runs per step with the queries)");
       }
-      if (embedOnly) {
-        for (DatasetIndex.Entry e : entries) {
-          collator.text(sample(set.sample(e.key())), sizes.get(e.preset()));
-        }
-        System.out.printf(Locale.ROOT, "embeddings: %d read, %d computed, in %s%n", store.hits(), store.misses(),
-            store.folder());
-        return 0;
-      }
-      EditBatchSource source = (step, micro) -> {
-        List<EditSample> b = new ArrayList<>();
-        for (EditTriplet t : set.batch(step)) {
-          b.add(sample(t));
-        }
-        return new EditBatchSource.MicroBatch(b, sizes.get(set.bucket(step)));
-      };
-      EditFineTuning.run(
-          EditLab.recipeOf(lab), parts.denoiser(), parts.text(), collator, source, editorSpec, output, resume,
-          Map.of("data", data.toAbsolutePath().toString()),
-          "{\"data\":\"" + data.toAbsolutePath().toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\",\"steps\":"
-              + steps + ",\"batch\":" + batch + ",\"lr\":" + lr + ",\"seed\":" + seed + ",\"loss\":\"" + loss + "\"}",
-          progress);
-      if (store != null) {
-        System.out.printf(Locale.ROOT, "embeddings: %d read, %d computed, in %s%n", store.hits(), store.misses(),
-            store.folder());
-      }
+      return 0;
+    }
+    if (embedOnly) {
+      ShardTraining.EmbeddingFill f = training.fillEmbeddings();
+      System.out.printf(Locale.ROOT, "embeddings: %d read, %d computed, in %s%n", f.read(), f.computed(), f.folder());
+      return 0;
+    }
+    ShardTraining.Result r;
+    try (TrainingProgress progress = TrainingProgress.create(steps, System.out, 100)) {
+      r = training.train(progress);
+    }
+    if (embeddings != null) {
+      System.out.printf(Locale.ROOT, "embeddings: %d read, %d computed, in %s%n", r.embeddingsRead(),
+          r.embeddingsComputed(), embeddings);
     }
     System.out.printf(Locale.ROOT, "run: %s (edit with: gptedit edit --checkpoint %s ...)%n", output, output);
     return 0;
   }
-
-  private EditSample sample(EditTriplet t) {
-    EditSample s = EditSample.of(t);
-    EditMask mask =
-        SyntheticTruth.of(t.metadata()).map(SyntheticTruth::mask)
-            .orElseGet(() -> EditMask.between(t.input(), t.edited(), maskTolerance));
-    return s.withMask(mask);
-  }
-
-  /** Bucket resolutions: the 1:1 side, and 1.5 times it on the long side of 3:2 and 2:3, on the model's granule. */
-  private Map<AspectPreset, Size> bucketSizes(EditorSpec s) {
-    int factor = s.codec().vae() == null ? 1 : s.codec().vae().spatialFactor();
-    int granule = factor * 2;
-    int side = Math.max(granule, size / granule * granule);
-    int longSide = Math.max(granule, (size * 3 / 2) / granule * granule);
-    Map<AspectPreset, Size> out = new EnumMap<>(AspectPreset.class);
-    out.put(AspectPreset.SQUARE, new Size(side, side));
-    out.put(AspectPreset.LANDSCAPE, new Size(longSide, side));
-    out.put(AspectPreset.PORTRAIT, new Size(side, longSide));
-    return out;
-  }
-
 }

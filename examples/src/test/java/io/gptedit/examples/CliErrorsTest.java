@@ -98,7 +98,7 @@ class CliErrorsTest {
   @Test
   void padcropTakesTheUsersOwnImage() {
     Path in = tmp.resolve("mine.png");
-    ImageCodec.write(PadCropDemo.testPattern(300, 200), in, ImageFormat.PNG);
+    ImageCodec.write(io.gptedit.testkit.synthetic.PadCropWalkthrough.testPattern(300, 200), in, ImageFormat.PNG);
     String out = Cli.run("padcrop", "--in", in.toString(), "--output", tmp.resolve("o").toString());
     assertThat(out).contains("input 300x200 -> preset 3:2");
     assertThat(ImageCodec.read(tmp.resolve("o").resolve("cropped.png")).width()).isEqualTo(300);

@@ -28,7 +28,7 @@ class ReadmeExampleTest {
 
   @Test
   void readmeSnippetCompilesRunsAndProducesAnAcceptedRecord() {
-    ImageCodec.write(PadCropDemo.testPattern(500, 300), tmp.resolve("cat.jpg"), ImageFormat.JPEG);
+    ImageCodec.write(io.gptedit.testkit.synthetic.PadCropWalkthrough.testPattern(500, 300), tmp.resolve("cat.jpg"), ImageFormat.JPEG);
     ImageEditService editService =
         request ->
             new GeneratedImage(

@@ -13,7 +13,6 @@ import io.gptedit.models.text.ByteTokenizer;
 import io.gptedit.models.text.JsonTokenizer;
 import io.gptedit.models.text.TextTokenizer;
 import io.gptedit.models.train.EditorCheckpoint;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -80,22 +79,6 @@ public final class Editors {
     };
   }
 
-  /**
-   * Whether a base URL is on this machine ({@code localhost}, {@code 127.0.0.1}, {@code [::1]}): a key is then
-   * optional, since it is a local stand-in or server.
-   *
-   * @param baseUrl an API base URL
-   * @return whether its host is the loopback interface
-   */
-  public static boolean isLoopback(String baseUrl) {
-    try {
-      String host = URI.create(baseUrl).getHost();
-      return host != null && (host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]"));
-    } catch (IllegalArgumentException | NullPointerException e) {
-      return false;
-    }
-  }
-
   private static ImageEditor onnx(Path folder) {
     Path sub = folder.resolve("tokenizer");
     Path tokenizerFolder =
@@ -115,7 +98,7 @@ public final class Editors {
     OpenAiClient client = OpenAiClient.builder()
         .optBaseUrl(baseUrl)
         .optApiKeyEnvironmentVariable(keyEnv)
-        .optApiKeyRequired(!isLoopback(baseUrl))
+        .optApiKeyRequired(!OpenAiClient.isLoopback(baseUrl))
         .optEditModel(model)
         .build();
     PadCropEditor pad = new PadCropEditor(client, ("openai-" + model).replaceAll("[^A-Za-z0-9._+-]", "-"), 0xFFFFFF);

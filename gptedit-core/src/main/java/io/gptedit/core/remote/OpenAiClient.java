@@ -44,6 +44,22 @@ public final class OpenAiClient
   /** The image model used for edits and generations unless configured otherwise. */
   public static final String DEFAULT_IMAGE_MODEL = "gpt-image-1";
 
+  /**
+   * Whether a base URL is on this machine ({@code localhost}, {@code 127.0.0.1}, {@code [::1]}): a key is then
+   * optional, since it is a local stand-in or server.
+   *
+   * @param baseUrl an API base URL
+   * @return whether its host is the loopback interface
+   */
+  public static boolean isLoopback(String baseUrl) {
+    try {
+      String host = URI.create(baseUrl).getHost();
+      return host != null && (host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]"));
+    } catch (IllegalArgumentException | NullPointerException e) {
+      return false;
+    }
+  }
+
   private final String editModel;
   private final String generationModel;
   private final String apiKeyEnv;

@@ -2,7 +2,13 @@ package io.gptedit.data.curation;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gptedit.core.GpteditException;
 import io.gptedit.core.geometry.Size;
+import io.gptedit.data.shards.ShardReader;
+import io.gptedit.data.shards.ShardWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -111,6 +117,31 @@ public record ScaleEstimate(
         new Part("hqedit", 89_585, SourcePolicy.regenerateOnly(), wide),
         new Part("hqedit_generate", 93_597, SourcePolicy.generate(), wide),
         new Part("ultraedit", 100_008, SourcePolicy.regenerateOnly(), new Size(1024, 1024)));
+  }
+
+  /**
+   * Measures the mean shard bytes per sample of a folder of curated shards (tar bytes over the samples their index
+   * files list), for the {@code bytesPerSample} of an estimate.
+   *
+   * @param shards a shard folder
+   * @return bytes per sample
+   * @throws GpteditException when the folder holds no sample or a shard cannot be read
+   */
+  public static double measuredBytesPerSample(Path shards) {
+    long bytes = 0;
+    long samples = 0;
+    try {
+      for (Path shard : ShardReader.listShards(shards)) {
+        bytes += Files.size(shard);
+        samples += Files.readAllLines(ShardWriter.indexFor(shard)).size();
+      }
+    } catch (IOException e) {
+      throw new GpteditException("cannot measure the shards of " + shards + ": " + e.getMessage(), e);
+    }
+    if (samples == 0) {
+      throw new GpteditException("no samples in the shards of " + shards);
+    }
+    return (double) bytes / samples;
   }
 
   /** @return samples (units) over all parts */

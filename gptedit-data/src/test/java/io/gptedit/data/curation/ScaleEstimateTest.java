@@ -1,9 +1,16 @@
 package io.gptedit.data.curation;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.gptedit.core.GpteditException;
+import io.gptedit.data.shards.ShardRoundTripTest;
+import io.gptedit.data.shards.ShardWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ScaleEstimateTest {
   private static ScaleEstimate paper(double attempts) {
@@ -33,5 +40,23 @@ class ScaleEstimateTest {
     assertThat(retried.imageCalls()).isCloseTo(once.imageCalls() * 1.1, within(1e-6));
     assertThat(retried.costUsd()).isCloseTo(once.costUsd() * 1.1, within(1e-6));
     assertThat(once.costUsd()).isGreaterThan(0);
+  }
+
+  @Test
+  void measuredBytesPerSampleIsTheShardBytesOverTheIndexedSamples(@TempDir Path tmp) throws Exception {
+    try (ShardWriter w = ShardWriter.builder(tmp, "train").optMaxSamples(2).build()) {
+      ShardRoundTripTest.triplets(5).forEach(w::write);
+    }
+    long bytes = 0;
+    for (String shard : new String[] {"train-000000.tar", "train-000001.tar", "train-000002.tar"}) {
+      bytes += Files.size(tmp.resolve(shard));
+    }
+    assertThat(ScaleEstimate.measuredBytesPerSample(tmp)).isEqualTo(bytes / 5.0);
+  }
+
+  @Test
+  void measuringAFolderWithoutSamplesNamesIt(@TempDir Path tmp) {
+    assertThatThrownBy(() -> ScaleEstimate.measuredBytesPerSample(tmp))
+        .isInstanceOf(GpteditException.class).hasMessageContaining(tmp.toString());
   }
 }

@@ -23,12 +23,12 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ShardRoundTripTest {
+public class ShardRoundTripTest {
   private static final SyntheticWorld WORLD = SyntheticWorld.builder(42).optSides(24, 64).build();
 
   @TempDir Path tmp;
 
-  static List<EditTriplet> triplets(int n) {
+  public static List<EditTriplet> triplets(int n) {
     List<EditTriplet> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       out.add(WORLD.sample(i).toTriplet());
