@@ -29,10 +29,22 @@ import java.util.List;
  * @since 0.1
  */
 public final class ApiCuration {
-  private final Builder b;
+  private final String source;
+  private final String dataset;
+  private final String baseUrl;
+  private final String imageModel;
+  private final String keyEnv;
+  private final CurationConfig config;
 
   private ApiCuration(Builder b) {
-    this.b = b.copy();
+    this.source = b.source;
+    this.dataset = b.dataset;
+    this.baseUrl = b.baseUrl;
+    this.imageModel = b.imageModel;
+    this.keyEnv = b.keyEnv;
+    this.config =
+        b.config.optShardPrefix(b.dataset).optPolicy(b.dataset, SourcePolicy.forDataset(b.dataset))
+            .optChatModel(b.chatModel).optCostModel(CostModel.published(b.imageModel, b.chatModel)).build();
   }
 
   /**
@@ -53,46 +65,28 @@ public final class ApiCuration {
    * @throws GpteditException when the source, the ledger or the API cannot be used
    */
   public Result run() {
-    CostModel prices = CostModel.published(b.imageModel, b.chatModel);
-    CurationConfig.Builder c =
-        CurationConfig.builder(b.output)
-            .optShardPrefix(b.dataset)
-            .optConcurrency(b.concurrency)
-            .optPolicy(b.dataset, SourcePolicy.forDataset(b.dataset))
-            .optChatModel(b.chatModel)
-            .optCostModel(prices)
-            .optDryRun(b.dryRun);
-    if (b.listener != null) {
-      c.optListener(b.listener);
-    }
-    if (b.generationUnit > 0) {
-      c.optGenerationUnit(b.generationUnit);
-    }
-    if (b.maxSpendUsd > 0) {
-      c.optMaxSpendUsd(b.maxSpendUsd);
-    }
-    try (TripletSource src = TripletSources.open(b.source, b.dataset);
+    try (TripletSource src = TripletSources.open(source, dataset);
         OpenAiClient client =
             OpenAiClient.builder()
-                .optBaseUrl(b.baseUrl)
-                .optApiKeyEnvironmentVariable(b.keyEnv)
-                .optApiKeyRequired(!OpenAiClient.isLoopback(b.baseUrl) && !b.dryRun)
-                .optEditModel(b.imageModel)
-                .optGenerationModel(b.imageModel)
-                .optMaxConcurrency(b.concurrency)
+                .optBaseUrl(baseUrl)
+                .optApiKeyEnvironmentVariable(keyEnv)
+                .optApiKeyRequired(!OpenAiClient.isLoopback(baseUrl) && !config.dryRun())
+                .optEditModel(imageModel)
+                .optGenerationModel(imageModel)
+                .optMaxConcurrency(config.concurrency())
                 .build()) {
-      CurationPipeline pipeline = new CurationPipeline(c.build(), client, client, client);
+      CurationPipeline pipeline = new CurationPipeline(config, client, client, client);
       CurationSummary summary = pipeline.run(src, 0);
       Plan plan = null;
-      if (b.dryRun) {
+      if (config.dryRun()) {
         double[] e = pipeline.estimate(summary);
-        plan = new Plan((long) e[0], (long) e[1], e[2], b.imageModel, b.chatModel, CostModel.pricesAsOf());
+        plan = new Plan((long) e[0], (long) e[1], e[2], imageModel, config.chatModel(), CostModel.pricesAsOf());
       }
       return new Result(summary, List.copyOf(src.problems()), plan);
     } catch (GpteditException e) {
       throw e;
     } catch (Exception e) {
-      throw new GpteditException("curating " + b.source + " into " + b.output + " failed: " + e.getMessage(), e);
+      throw new GpteditException("curating " + source + " into " + config.outputDir() + " failed: " + e.getMessage(), e);
     }
   }
 
@@ -125,24 +119,22 @@ public final class ApiCuration {
     }
   }
 
-  /** Settings of an {@link ApiCuration}. */
+  /**
+   * Settings of an {@link ApiCuration}: the API's, and the pipeline's, which go to a {@link CurationConfig.Builder}
+   * (and are validated there).
+   */
   public static final class Builder {
     private final String source;
-    private final Path output;
+    private final CurationConfig.Builder config;
     private String dataset = "omniedit";
     private String baseUrl = OpenAiClient.DEFAULT_BASE_URL;
     private String imageModel = OpenAiClient.DEFAULT_IMAGE_MODEL;
     private String chatModel = "gpt-4o";
     private String keyEnv = OpenAiClient.DEFAULT_API_KEY_ENV;
-    private int concurrency = 4;
-    private double maxSpendUsd;
-    private int generationUnit;
-    private boolean dryRun;
-    private CurationListener listener;
 
     private Builder(String source, Path output) {
       this.source = requireNonNull(source, "source");
-      this.output = requireNonNull(output, "output");
+      this.config = CurationConfig.builder(requireNonNull(output, "output"));
     }
 
     /**
@@ -202,85 +194,66 @@ public final class ApiCuration {
     }
 
     /**
-     * Samples in flight at once (default 4).
+     * Samples in flight at once, and the client's concurrent requests ({@link CurationConfig.Builder#optConcurrency}).
      *
      * @param n 1 to 1024
      * @return this builder
      */
     public Builder optConcurrency(int n) {
-      if (n < 1 || n > 1024) {
-        throw new IllegalArgumentException("concurrency must be 1..1024, got " + n);
-      }
-      this.concurrency = n;
+      config.optConcurrency(n);
       return this;
     }
 
     /**
-     * A hard spend cap in USD, at the dated table's prices (default none).
+     * A hard spend cap in USD at the dated table's prices ({@link CurationConfig.Builder#optMaxSpendUsd}).
      *
      * @param usd a positive amount
      * @return this builder
      */
     public Builder optMaxSpendUsd(double usd) {
-      if (!(usd > 0)) {
-        throw new IllegalArgumentException("maxSpendUsd must be positive, got " + usd);
-      }
-      this.maxSpendUsd = usd;
+      config.optMaxSpendUsd(usd);
       return this;
     }
 
     /**
-     * Pixels per aspect unit of the generation size (default GPT-Image-1's 1024x1024, 1536x1024, 1024x1536).
+     * Pixels per aspect unit of the generation size ({@link CurationConfig.Builder#optGenerationUnit}).
      *
      * @param unit a positive unit
      * @return this builder
      */
     public Builder optGenerationUnit(int unit) {
-      if (unit < 1) {
-        throw new IllegalArgumentException("generation unit must be >= 1, got " + unit);
-      }
-      this.generationUnit = unit;
+      config.optGenerationUnit(unit);
       return this;
     }
 
     /**
-     * Plans and counts without calling any service (default false).
+     * Plans and counts without calling any service, and without a key ({@link CurationConfig.Builder#optDryRun}).
      *
      * @param dryRun whether to
      * @return this builder
      */
     public Builder optDryRun(boolean dryRun) {
-      this.dryRun = dryRun;
+      config.optDryRun(dryRun);
       return this;
     }
 
     /**
-     * Progress events.
+     * Progress events ({@link CurationConfig.Builder#optListener}).
      *
      * @param listener the listener
      * @return this builder
      */
     public Builder optListener(CurationListener listener) {
-      this.listener = requireNonNull(listener, "listener");
+      config.optListener(listener);
       return this;
     }
 
-    private Builder copy() {
-      Builder c = new Builder(source, output);
-      c.dataset = dataset;
-      c.baseUrl = baseUrl;
-      c.imageModel = imageModel;
-      c.chatModel = chatModel;
-      c.keyEnv = keyEnv;
-      c.concurrency = concurrency;
-      c.maxSpendUsd = maxSpendUsd;
-      c.generationUnit = generationUnit;
-      c.dryRun = dryRun;
-      c.listener = listener;
-      return c;
-    }
-
-    /** @return the curation */
+    /**
+     * Builds the pipeline's settings.
+     *
+     * @return the curation
+     * @throws IllegalArgumentException when the dataset is unknown
+     */
     public ApiCuration build() {
       return new ApiCuration(this);
     }
