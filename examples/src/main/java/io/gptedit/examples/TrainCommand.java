@@ -97,6 +97,9 @@ public final class TrainCommand implements Callable<Integer> {
           + " text encoders, per bucket, then stop (nothing computed)")
   boolean embedStatus;
 
+  @Option(names = "--only-embedded", description = "train only on the samples whose encodings --embeddings holds")
+  boolean onlyEmbedded;
+
   @Override
   public Integer call() throws IOException {
     System.setProperty("ai.djl.offline", "true");
@@ -104,9 +107,9 @@ public final class TrainCommand implements Callable<Integer> {
     if (specFile != null && preset != null) {
       throw new CommandLine.ParameterException(cmd, "give --spec or --preset, not both");
     }
-    if ((embedOnly || embedStatus) && embeddings == null) {
-      throw new CommandLine.ParameterException(cmd, (embedOnly ? "--embed-only" : "--embed-status")
-          + " needs --embeddings");
+    if ((embedOnly || embedStatus || onlyEmbedded) && embeddings == null) {
+      throw new CommandLine.ParameterException(cmd, (embedOnly ? "--embed-only" : embedStatus ? "--embed-status"
+          : "--only-embedded") + " needs --embeddings");
     }
     if (embedOnly && embedStatus) {
       throw new CommandLine.ParameterException(cmd, "give --embed-only or --embed-status, not both");
@@ -116,7 +119,8 @@ public final class TrainCommand implements Callable<Integer> {
             .optWarmup(Math.min(50, steps / 10)).optSize(size).optLoss(loss).optCheckpointEvery(checkpointEvery)
             .optResume(resume).optParadigm(preset == null ? Paradigm.KONTEXT : Paradigm.parse(preset)).build();
     ShardTraining.Builder b =
-        ShardTraining.builder(data, recipe).optMaskTolerance(maskTolerance).optPreload(preload);
+        ShardTraining.builder(data, recipe).optMaskTolerance(maskTolerance).optPreload(preload)
+        .optOnlyEmbedded(onlyEmbedded);
     if (specFile != null) {
       b.optEditorSpec(EditorSpec.fromJson(Files.readString(specFile, StandardCharsets.UTF_8), specFile.toString()));
     }

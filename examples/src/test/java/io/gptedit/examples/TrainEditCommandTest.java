@@ -105,6 +105,17 @@ class TrainEditCommandTest {
         .doesNotContain("training done");
     String trained = Cli.run(concat(args, "-o", tmp.resolve("after-fill-run").toString()));
     assertThat(trained).contains("training done").containsPattern("embeddings: \\d+ read, 0 computed");
+    String only = Cli.run(concat(args, "-o", tmp.resolve("only-embedded-run").toString(), "--only-embedded"));
+    assertThat(only).contains("training done").containsPattern("embeddings: \\d+ read, 0 computed");
+  }
+
+  @Test
+  void gptEditTrainOnlyEmbeddedNeedsAFilledEmbeddingFolder() {
+    String[] args = {"train", "--data", lab.resolve("data/train").toString(), "--preset", "kontext", "--size", "8",
+        "--steps", "2", "--batch", "4", "-o", tmp.resolve("only-run").toString(), "--only-embedded"};
+    assertThat(Cli.fail(args).err()).contains("--only-embedded needs --embeddings");
+    assertThat(Cli.fail(concat(args, "--embeddings", tmp.resolve("empty-store").toString())).err())
+        .contains("holds no encoding of an accepted sample").contains("--embed-only");
   }
 
   private static String[] concat(String[] a, String... b) {

@@ -21,12 +21,16 @@ import io.gptedit.models.train.EditFineTuning;
 import io.gptedit.models.train.EditSample;
 import io.gptedit.models.train.EditorSpec;
 import io.gptedit.models.train.FineTuneListener;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Fine-tunes an editor on a folder of WebDataset shards (as the curation pipeline writes them): a {@link
@@ -56,6 +60,7 @@ public final class ShardTraining {
   private final int maskTolerance;
   private final boolean preload;
   private final Path embeddings;
+  private final boolean onlyEmbedded;
   private final long samples;
   private final TrainingSet set;
   private final List<DatasetIndex.Entry> entries;
@@ -68,6 +73,10 @@ public final class ShardTraining {
     this.maskTolerance = b.maskTolerance;
     this.preload = b.preload;
     this.embeddings = b.embeddings;
+    this.onlyEmbedded = b.onlyEmbedded;
+    if (onlyEmbedded && embeddings == null) {
+      throw new IllegalStateException("optOnlyEmbedded needs an embedding folder (optEmbeddings)");
+    }
     TrainingBatches batches;
     try (DatasetIndex index = DatasetIndex.build(data)) {
       DatasetIndex.Filter filter = DatasetIndex.Filter.ALL.verdict("accepted");
@@ -115,7 +124,8 @@ public final class ShardTraining {
   }
 
   /**
-   * Trains, or continues the run folder's latest checkpoint when the recipe says {@link LabConfig#resume()}.
+   * Trains, or continues the run folder's latest checkpoint when the recipe says {@link LabConfig#resume()}; with
+   * {@link Builder#optOnlyEmbedded}, on the samples the embedding folder holds only.
    *
    * @param listener step and checkpoint events (a progress display)
    * @return the run's result
@@ -126,6 +136,7 @@ public final class ShardTraining {
     try (EditorSpec.Parts parts = spec.build(EditorSpec.NO_EXTERNALS)) {
       EmbeddingStore store = store(parts);
       EditCollator collator = collator(parts, store);
+      TrainingSet set = onlyEmbedded ? embeddedSet(store) : this.set;
       EditBatchSource source = (step, micro) -> {
         List<EditSample> b = new ArrayList<>();
         for (EditTriplet t : set.batch(step)) {
@@ -143,7 +154,8 @@ public final class ShardTraining {
 
   /**
    * Counts the accepted samples whose text encoding the {@linkplain Builder#optEmbeddings embedding folder} holds
-   * at their bucket, for this editor's text encoders; computes nothing.
+   * at their bucket, for this editor's text encoders, from the folder's manifest ({@link EmbeddingStore#samplesAt});
+   * computes nothing and decodes no image.
    *
    * @return the counts per bucket
    * @throws IllegalStateException when no embedding folder was given
@@ -151,17 +163,61 @@ public final class ShardTraining {
   public EmbeddingCoverage embeddingCoverage() {
     try (EditorSpec.Parts parts = spec.build(EditorSpec.NO_EXTERNALS)) {
       EmbeddingStore store = requireStore(parts);
-      EditCollator collator = collator(parts, store);
+      boolean storable = parts.text().config().mode() != TextFusion.Mode.METAQUERY;
+      Map<AspectPreset, Set<String>> stored = storedByBucket(store);
       Map<AspectPreset, long[]> counts = new EnumMap<>(AspectPreset.class);
       for (DatasetIndex.Entry e : entries) {
-        boolean has = collator.textStored(sample(set.sample(e.key())), buckets.get(e.preset()));
+        boolean has = storable && stored.get(e.preset()).contains(e.key());
         counts.computeIfAbsent(e.preset(), p -> new long[2])[has ? 0 : 1]++;
       }
       Map<AspectPreset, BucketCoverage> out = new EnumMap<>(AspectPreset.class);
       counts.forEach((p, c) -> out.put(p, new BucketCoverage(buckets.get(p), c[0], c[1])));
-      return new EmbeddingCoverage(
-          store.folder(), Collections.unmodifiableMap(out),
-          parts.text().config().mode() != TextFusion.Mode.METAQUERY);
+      return new EmbeddingCoverage(store.folder(), Collections.unmodifiableMap(out), storable);
+    }
+  }
+
+  /** The store's samples at each bucket's resolution (its preprocessing), from its manifest. */
+  private Map<AspectPreset, Set<String>> storedByBucket(EmbeddingStore store) {
+    Map<AspectPreset, Set<String>> out = new EnumMap<>(AspectPreset.class);
+    buckets.forEach((p, size) -> out.put(p, store.samplesAt(size.width() + "x" + size.height())));
+    return out;
+  }
+
+  /**
+   * The accepted samples whose encodings the store holds at their bucket: a key list for the dataset index's filter,
+   * and the index re-read with it.
+   */
+  private TrainingSet embeddedSet(EmbeddingStore store) {
+    Map<AspectPreset, Set<String>> stored = storedByBucket(store);
+    List<String> keys = new ArrayList<>();
+    for (DatasetIndex.Entry e : entries) {
+      if (stored.get(e.preset()).contains(e.key())) {
+        keys.add(e.key());
+      }
+    }
+    if (keys.isEmpty()) {
+      throw new GpteditException(store.folder() + " holds no encoding of an accepted sample of " + data
+          + " at its bucket: fill it first (fillEmbeddings, gptedit train --embed-only)");
+    }
+    Path list = null;
+    try {
+      list = Files.createTempFile("gptedit-embedded-keys", ".txt");
+      Files.write(list, keys, StandardCharsets.UTF_8);
+      try (DatasetIndex index = DatasetIndex.build(data)) {
+        DatasetIndex.Filter filter = DatasetIndex.Filter.ALL.verdict("accepted").keys(list);
+        return new TrainingSet(data, TrainingBatches.builder().optBatchSize(recipe.batch()).optSeed(recipe.seed())
+            .optFilter(filter).build(index));
+      }
+    } catch (IOException e) {
+      throw new GpteditException("cannot write the key list of " + store.folder() + ": " + e.getMessage(), e);
+    } finally {
+      if (list != null) {
+        try {
+          Files.deleteIfExists(list);
+        } catch (IOException ignored) {
+          // a temporary file; the next run writes its own
+        }
+      }
     }
   }
 
@@ -288,6 +344,7 @@ public final class ShardTraining {
     private int maskTolerance = 16;
     private boolean preload;
     private Path embeddings;
+    private boolean onlyEmbedded;
 
     private Builder(Path data, LabConfig recipe) {
       this.data = requireNonNull(data, "data");
@@ -345,10 +402,24 @@ public final class ShardTraining {
     }
 
     /**
+     * Trains only on the accepted samples whose text encodings the embedding folder already holds at their bucket
+     * (from its manifest, through the dataset index's key filter), so no frozen encoder runs during training; the
+     * rest wait for a later {@code fillEmbeddings}. Needs {@link #optEmbeddings}. Default false.
+     *
+     * @param only whether to
+     * @return this builder
+     */
+    public Builder optOnlyEmbedded(boolean only) {
+      this.onlyEmbedded = only;
+      return this;
+    }
+
+    /**
      * Indexes the shards and plans the batches.
      *
      * @return the training
      * @throws GpteditException when the folder holds no accepted sample or a shard cannot be read
+     * @throws IllegalStateException when {@code optOnlyEmbedded} is set without an embedding folder
      */
     public ShardTraining build() {
       return new ShardTraining(this);

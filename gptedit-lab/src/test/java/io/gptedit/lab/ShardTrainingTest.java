@@ -95,6 +95,35 @@ class ShardTrainingTest {
   }
 
   @Test
+  void onlyEmbeddedTrainsOnTheSamplesTheStoreHoldsAndRunsNoEncoder() {
+    Path data = shards(tmp.resolve("shards"), 16);
+    Path store = tmp.resolve("embeddings");
+    // One step of batch 4 stores the encodings of that batch's samples only.
+    ShardTraining.Result first = ShardTraining.builder(data, EditLabTest.tinyBuilder(tmp.resolve("first")).optSteps(1).optWarmup(0).build())
+        .optEmbeddings(store).build().train(FineTuneListener.NONE);
+    ShardTraining only =
+        ShardTraining.builder(data, EditLabTest.tinyBuilder(tmp.resolve("only")).optSteps(5).optWarmup(1).build())
+            .optEmbeddings(store).optOnlyEmbedded(true).build();
+    ShardTraining.EmbeddingCoverage c = only.embeddingCoverage();
+    assertThat(c.stored()).isEqualTo(first.embeddingsComputed()).isBetween(1L, 4L);
+    assertThat(c.stored() + c.missing()).isEqualTo(16);
+
+    ShardTraining.Result r = only.train(FineTuneListener.NONE);
+    assertThat(r.run().metrics()).hasSize(5);
+    assertThat(r.embeddingsComputed()).as("no encoder ran").isZero();
+    assertThat(r.embeddingsRead()).isPositive();
+  }
+
+  @Test
+  void onlyEmbeddedWithAnEmptyStoreIsRefusedNamingTheFolder() {
+    Path data = shards(tmp.resolve("shards"), 4);
+    ShardTraining only = ShardTraining.builder(data, EditLabTest.tinyBuilder(tmp.resolve("run")).build())
+        .optEmbeddings(tmp.resolve("embeddings")).optOnlyEmbedded(true).build();
+    assertThatThrownBy(() -> only.train(FineTuneListener.NONE)).isInstanceOf(GpteditException.class)
+        .hasMessageContaining("embeddings").hasMessageContaining("--embed-only");
+  }
+
+  @Test
   void aFolderWithoutAcceptedSamplesIsRefusedNamingIt() throws Exception {
     Path empty = Files.createDirectories(tmp.resolve("empty"));
     LabConfig recipe = EditLabTest.tinyBuilder(tmp.resolve("run")).build();

@@ -71,11 +71,18 @@ public final class DatasetIndex implements AutoCloseable {
    * @param preset the aspect preset
    * @param verdict {@code accepted}, {@code rejected} or {@code unchecked}
    * @param instructionType {@code original}, {@code rewrite} or {@code complex}
+   * @param keys a UTF-8 text file of sample keys, one per line: only those samples match (such as the samples an
+   *     embedding store holds); read when a query runs
    */
   public record Filter(
-      Optional<String> dataset, Optional<AspectPreset> preset, Optional<String> verdict, Optional<String> instructionType) {
+      Optional<String> dataset,
+      Optional<AspectPreset> preset,
+      Optional<String> verdict,
+      Optional<String> instructionType,
+      Optional<Path> keys) {
     /** Matches every sample. */
-    public static final Filter ALL = new Filter(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    public static final Filter ALL =
+        new Filter(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
 
     /** Validates. */
     public Filter {
@@ -83,6 +90,7 @@ public final class DatasetIndex implements AutoCloseable {
       requireNonNull(preset, "preset");
       requireNonNull(verdict, "verdict");
       requireNonNull(instructionType, "instructionType");
+      requireNonNull(keys, "keys");
     }
 
     /**
@@ -92,7 +100,7 @@ public final class DatasetIndex implements AutoCloseable {
      * @return the filter
      */
     public Filter dataset(String d) {
-      return new Filter(Optional.of(d), preset, verdict, instructionType);
+      return new Filter(Optional.of(d), preset, verdict, instructionType, keys);
     }
 
     /**
@@ -102,7 +110,7 @@ public final class DatasetIndex implements AutoCloseable {
      * @return the filter
      */
     public Filter preset(AspectPreset p) {
-      return new Filter(dataset, Optional.of(p), verdict, instructionType);
+      return new Filter(dataset, Optional.of(p), verdict, instructionType, keys);
     }
 
     /**
@@ -112,7 +120,7 @@ public final class DatasetIndex implements AutoCloseable {
      * @return the filter
      */
     public Filter verdict(String v) {
-      return new Filter(dataset, preset, Optional.of(v), instructionType);
+      return new Filter(dataset, preset, Optional.of(v), instructionType, keys);
     }
 
     /**
@@ -122,7 +130,18 @@ public final class DatasetIndex implements AutoCloseable {
      * @return the filter
      */
     public Filter instructionType(String t) {
-      return new Filter(dataset, preset, verdict, Optional.of(t));
+      return new Filter(dataset, preset, verdict, Optional.of(t), keys);
+    }
+
+    /**
+     * Returns a copy restricted to the keys listed in a file (one per line, UTF-8; blank lines and repeats are
+     * ignored), such as the samples whose frozen encodings an embedding store holds.
+     *
+     * @param file the key list
+     * @return the filter
+     */
+    public Filter keys(Path file) {
+      return new Filter(dataset, preset, verdict, instructionType, Optional.of(file));
     }
   }
 
@@ -396,7 +415,17 @@ public final class DatasetIndex implements AutoCloseable {
     f.preset().ifPresent(x -> parts.add("preset = ?"));
     f.verdict().ifPresent(x -> parts.add("verdict = ?"));
     f.instructionType().ifPresent(x -> parts.add("instruction_type = ?"));
+    f.keys().ifPresent(file -> parts.add("key IN (SELECT k FROM read_csv(" + sqlString(file) + ", header = false,"
+        + " delim = '\\t', quote = '', escape = '', columns = {'k': 'VARCHAR'}))"));
     return parts.isEmpty() ? "" : " WHERE " + String.join(" AND ", parts);
+  }
+
+  /** A path as a DuckDB string literal. */
+  private static String sqlString(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new CatalogException("the key list " + file + " does not exist", null);
+    }
+    return "'" + file.toAbsolutePath().toString().replace("'", "''") + "'";
   }
 
   private static List<String> params(Filter f) {

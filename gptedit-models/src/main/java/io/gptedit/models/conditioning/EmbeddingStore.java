@@ -7,17 +7,23 @@ import io.gptedit.models.safetensors.SafetensorsException;
 import io.gptedit.models.safetensors.SafetensorsFile;
 import io.gptedit.models.safetensors.SafetensorsWriter;
 import io.gptedit.models.text.EncodedText;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -34,6 +40,12 @@ import java.util.function.Supplier;
  * place, so a crash never leaves a half entry. A file that exists but cannot be read, or whose key differs, is an
  * {@link EmbeddingStoreException} naming it (delete it to recompute), never a silent recomputation.
  *
+ * <p>The folder's {@value #MANIFEST} lists every stored entry's sample id and preprocessing, one tab-separated line
+ * each, appended after the entry is in place: {@link #samplesAt} answers "which samples are stored at this
+ * preprocessing" without opening an entry or a shard, and a dataset index filters on it ({@code
+ * DatasetIndex.Filter.keys}). An entry whose line a crash lost is found again: when the folder holds more entries
+ * than the manifest names, {@link #samplesAt} rebuilds it from the entries' own metadata.
+ *
  * <p>METAQUERY samples are not stored: their MLLM runs on every step with the trainable queries.
  *
  * @since 0.1
@@ -41,6 +53,8 @@ import java.util.function.Supplier;
 public final class EmbeddingStore {
   /** The format tag written into every entry. */
   public static final String FORMAT = "gptedit-embeddings-1";
+  /** The file, in an encoder's folder, that lists the stored entries' sample ids and preprocessing. */
+  public static final String MANIFEST = "samples.tsv";
   private static final long MAX_KEY_CHARS = 1 << 16;
 
   private final Path folder;
@@ -215,6 +229,121 @@ public final class EmbeddingStore {
     } catch (IOException | SafetensorsException e) {
       throw new EmbeddingStoreException(file + ": cannot write the embedding entry: " + e.getMessage());
     }
+    appendManifest(sample, preprocessing);
+  }
+
+  /**
+   * Returns the manifest file ({@value #MANIFEST}) of this encoder's folder.
+   *
+   * @return the path (which may not exist yet)
+   */
+  public Path manifest() {
+    return folder.resolve(MANIFEST);
+  }
+
+  /**
+   * Returns the ids of the samples stored at a preprocessing, from the manifest (rebuilt first when the folder holds
+   * entries it does not name). An id here means an entry exists for that sample and preprocessing; reading it still
+   * checks the instruction.
+   *
+   * @param preprocessing the preprocessing, such as a bucket size {@code "64x64"}
+   * @return the sample ids
+   * @throws EmbeddingStoreException if the manifest or an entry cannot be read
+   */
+  public Set<String> samplesAt(String preprocessing) {
+    requireNonNull(preprocessing, "preprocessing");
+    Set<String> out = new HashSet<>();
+    synchronized (this) {
+      if (entryCount() > manifestLines()) {
+        rebuildManifest();
+      }
+      try (BufferedReader r = Files.newBufferedReader(manifest(), StandardCharsets.UTF_8)) {
+        for (String line = r.readLine(); line != null; line = r.readLine()) {
+          int tab = line.indexOf('\t');
+          if (tab > 0 && line.substring(tab + 1).equals(preprocessing)) {
+            out.add(line.substring(0, tab));
+          }
+        }
+      } catch (NoSuchFileException e) {
+        return out;
+      } catch (IOException e) {
+        throw new EmbeddingStoreException(manifest() + ": cannot read the manifest: " + e.getMessage());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Rewrites the manifest from the entries' own metadata (after a crash lost lines, or for a store written before
+   * the manifest existed).
+   *
+   * @return the number of entries listed
+   * @throws EmbeddingStoreException if an entry or the manifest cannot be read or written
+   */
+  public synchronized long rebuildManifest() {
+    StringBuilder lines = new StringBuilder();
+    long n = 0;
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder, "*.safetensors")) {
+      for (Path file : entries) {
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+          Map<String, String> meta = f.metadata();
+          if (!FORMAT.equals(meta.get("format")) || meta.get("sample") == null || meta.get("preprocessing") == null) {
+            throw new EmbeddingStoreException(file + ": not an embedding entry of format " + FORMAT);
+          }
+          lines.append(meta.get("sample")).append('\t').append(meta.get("preprocessing")).append('\n');
+          n++;
+        }
+      }
+      Path tmp = Files.createTempFile(folder, "manifest", ".tmp");
+      try {
+        Files.writeString(tmp, lines, StandardCharsets.UTF_8);
+        move(tmp, manifest());
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException | SafetensorsException e) {
+      throw new EmbeddingStoreException(folder + ": cannot rebuild the manifest: " + e.getMessage());
+    }
+    return n;
+  }
+
+  private synchronized void appendManifest(String sample, String preprocessing) {
+    // One write per line with O_APPEND: lines from concurrent processes do not interleave.
+    byte[] line = (sample + '\t' + preprocessing + '\n').getBytes(StandardCharsets.UTF_8);
+    try {
+      Files.write(manifest(), line, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+    } catch (IOException e) {
+      throw new EmbeddingStoreException(manifest() + ": cannot append to the manifest: " + e.getMessage());
+    }
+  }
+
+  private long entryCount() {
+    long n = 0;
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder, "*.safetensors")) {
+      for (Path ignored : entries) {
+        n++;
+      }
+    } catch (IOException e) {
+      throw new EmbeddingStoreException(folder + ": cannot list the entries: " + e.getMessage());
+    }
+    return n;
+  }
+
+  /** Distinct lines of the manifest (a sample recomputed by two processes is listed twice). */
+  private long manifestLines() {
+    Set<String> lines = new HashSet<>();
+    try (BufferedReader r = Files.newBufferedReader(manifest(), StandardCharsets.UTF_8)) {
+      for (String line = r.readLine(); line != null; line = r.readLine()) {
+        if (!line.isEmpty()) {
+          lines.add(line);
+        }
+      }
+    } catch (NoSuchFileException e) {
+      return 0;
+    } catch (IOException e) {
+      throw new EmbeddingStoreException(manifest() + ": cannot read the manifest: " + e.getMessage());
+    }
+    return lines.size();
   }
 
   /**

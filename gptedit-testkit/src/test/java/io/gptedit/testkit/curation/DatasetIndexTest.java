@@ -80,6 +80,42 @@ class DatasetIndexTest {
   }
 
   @Test
+  void aKeyListRestrictsCountsEntriesAndBatchesToTheListedSamples() throws Exception {
+    try (DatasetIndex index = DatasetIndex.build(shards)) {
+      List<DatasetIndex.Entry> accepted = index.entries(DatasetIndex.Filter.ALL.verdict("accepted"));
+      List<String> listed = new ArrayList<>();
+      for (int i = 0; i < accepted.size(); i += 3) {
+        listed.add(accepted.get(i).key());
+      }
+      // repeats, blank lines and a key the index does not hold are ignored
+      Path file = tmp.resolve("keys.txt");
+      java.nio.file.Files.write(file, concat(listed, List.of("", listed.get(0), "no-such-key")));
+      DatasetIndex.Filter f = DatasetIndex.Filter.ALL.verdict("accepted").keys(file);
+
+      assertThat(index.count(f)).isEqualTo(listed.size());
+      assertThat(index.entries(f)).extracting(DatasetIndex.Entry::key).containsExactlyInAnyOrderElementsOf(listed);
+      assertThat(index.count(DatasetIndex.Filter.ALL.keys(file))).isEqualTo(listed.size());
+      TrainingBatches b = TrainingBatches.builder().optBatchSize(2).optSeed(1).optFilter(f).build(index);
+      Set<String> drawn = new HashSet<>();
+      for (long step = 0; step < 40; step++) {
+        b.batch(step).forEach(e -> drawn.add(e.key()));
+      }
+      assertThat(listed).containsAll(drawn);
+
+      Path empty = java.nio.file.Files.createFile(tmp.resolve("empty-keys.txt"));
+      assertThat(index.count(DatasetIndex.Filter.ALL.keys(empty))).isZero();
+      assertThatThrownBy(() -> index.count(DatasetIndex.Filter.ALL.keys(tmp.resolve("missing.txt"))))
+          .hasMessageContaining("missing.txt");
+    }
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> out = new ArrayList<>(a);
+    out.addAll(b);
+    return out;
+  }
+
+  @Test
   void mixtureSamplingFollowsTheWeightsAndIsSeeded() {
     try (DatasetIndex index = DatasetIndex.build(shards)) {
       Map<String, Double> w = Map.of("synthetic", 3.0, "other", 1.0, "absent", 5.0);
