@@ -2,7 +2,6 @@ package io.gptedit.examples;
 
 import io.gptedit.data.curation.CurationConfig;
 import io.gptedit.data.curation.CurationSummary;
-import io.gptedit.data.synthetic.SyntheticWorld;
 import io.gptedit.spark.ClientBudget;
 import io.gptedit.spark.ConfigFactory;
 import io.gptedit.spark.CurationServices;
@@ -13,7 +12,6 @@ import io.gptedit.spark.SparkCuration;
 import io.gptedit.testkit.remote.OpenAiStandInServer;
 import io.gptedit.testkit.synthetic.StandInOptions;
 import io.gptedit.testkit.synthetic.SyntheticCuration;
-import io.gptedit.testkit.synthetic.SyntheticServices;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,21 +43,9 @@ final class SparkCurate {
 
     @Override
     public CurationServices create(ClientBudget budget) {
-      SyntheticCuration.Options o = config.options();
-      SyntheticWorld world = drawn(o);
-      StandInOptions so = SyntheticCuration.standIn(o);
-      return new CurationServices(SyntheticServices.editService(world, so), SyntheticServices.generationService(world, so),
-          SyntheticServices.chatService(world, so), null);
+      SyntheticCuration.Services s = SyntheticCuration.drawnServices(config.options());
+      return new CurationServices(s.edit(), s.generation(), s.chat(), null);
     }
-  }
-
-  /** The world with every input drawn: its stand-in services edit only scenes it has drawn. */
-  static SyntheticWorld drawn(SyntheticCuration.Options o) {
-    SyntheticWorld world = SyntheticCuration.world(o);
-    for (int i = 0; i < o.samples(); i++) {
-      world.sample(i);
-    }
-    return world;
   }
 
   static CurationSummary run(SyntheticConfig config, String master, int partitions, int requestsPerMinute, boolean http) {
@@ -90,13 +76,7 @@ final class SparkCurate {
       if (!master.startsWith("local")) {
         throw new IllegalArgumentException("--http serves the stand-in on this machine's loopback: use a local master");
       }
-      SyntheticWorld world = drawn(o);
-      StandInOptions so = SyntheticCuration.standIn(o);
-      try (OpenAiStandInServer server = OpenAiStandInServer.builder()
-          .optEditService(SyntheticServices.editService(world, so))
-          .optGenerationService(SyntheticServices.generationService(world, so))
-          .optChatService(SyntheticServices.chatService(world, so))
-          .build()) {
+      try (OpenAiStandInServer server = SyntheticCuration.standInServer(SyntheticCuration.drawnServices(o)).build()) {
         OpenAiServices services = OpenAiServices.of(server.baseUrl().toString(), StandInOptions.DEFAULT_MODEL,
             "GPTEDIT_STAND_IN_HAS_NO_KEY", false).withRetries(60_000, 5, 10, 1_000);
         return SparkCuration.builder(config, services).optRequestsPerMinute(requestsPerMinute).build()

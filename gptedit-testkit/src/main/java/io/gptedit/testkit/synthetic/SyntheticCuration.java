@@ -209,27 +209,64 @@ public final class SyntheticCuration {
    */
   public static CurationSummary run(Options options) {
     SyntheticWorld world = world(options);
-    StandInOptions service = standIn(options);
+    Services services = services(world, options);
     CurationConfig config = config(options);
-    ImageEditService edit = SyntheticServices.editService(world, service);
-    ImageGenerationService generation = SyntheticServices.generationService(world, service);
-    ChatService chat = SyntheticServices.chatService(world, service);
     if (!options.loopbackHttp() || options.dryRun()) {
-      return new CurationPipeline(config, edit, generation, chat).run(inputs(world, options.samples()), options.samples());
+      return new CurationPipeline(config, services.edit(), services.generation(), services.chat())
+          .run(inputs(world, options.samples()), options.samples());
     }
     // The stand-in gets its own dummy key, never the environment's (a real OPENAI_API_KEY has no business here).
-    try (OpenAiStandInServer server = OpenAiStandInServer.builder()
-            .optEditService(edit)
-            .optGenerationService(generation)
-            .optChatService(chat)
-            .optRequireBearerToken(OpenAiStandInServer.STAND_IN_KEY)
-            .build();
+    try (OpenAiStandInServer server =
+            standInServer(services).optRequireBearerToken(OpenAiStandInServer.STAND_IN_KEY).build();
         OpenAiClient client = server.clientBuilder()
             .optMaxConcurrency(options.concurrency())
             .optRequestTimeout(Duration.ofSeconds(60))
             .build()) {
       return new CurationPipeline(config, client, client, client).run(inputs(world, options.samples()), options.samples());
     }
+  }
+
+  /**
+   * The three stand-in services of a synthetic run.
+   *
+   * @param edit the image-edit service
+   * @param generation the text-to-image service
+   * @param chat the chat service
+   */
+  public record Services(ImageEditService edit, ImageGenerationService generation, ChatService chat) {}
+
+  /**
+   * Returns the stand-in services over the world with every one of the run's inputs drawn first, for engines whose
+   * workers see the inputs in any order (a service edits only scenes its world has drawn).
+   *
+   * @param options the options
+   * @return the services
+   */
+  public static Services drawnServices(Options options) {
+    SyntheticWorld world = world(options);
+    for (int i = 0; i < options.samples(); i++) {
+      world.sample(i);
+    }
+    return services(world, options);
+  }
+
+  /**
+   * Returns a loopback server builder serving the services (add a bearer token, faults, then build).
+   *
+   * @param services the services
+   * @return the builder
+   */
+  public static OpenAiStandInServer.Builder standInServer(Services services) {
+    return OpenAiStandInServer.builder()
+        .optEditService(services.edit())
+        .optGenerationService(services.generation())
+        .optChatService(services.chat());
+  }
+
+  private static Services services(SyntheticWorld world, Options options) {
+    StandInOptions s = standIn(options);
+    return new Services(SyntheticServices.editService(world, s), SyntheticServices.generationService(world, s),
+        SyntheticServices.chatService(world, s));
   }
 
   private static Iterator<EditTriplet> inputs(SyntheticWorld world, int n) {
