@@ -4,7 +4,6 @@ import io.gptedit.lab.EditLab;
 import io.gptedit.lab.LabConfig;
 import io.gptedit.models.editor.Paradigm;
 import io.gptedit.models.train.EditObjective;
-import io.gptedit.models.train.StepMetrics;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -166,8 +165,8 @@ public final class LabCommand implements Callable<Integer> {
             .optTextFusion(textFusion).optMllm(mllm).optCheckpointEvery(checkpointEvery).optResume(resume)
             .build();
     long t0 = System.nanoTime();
-    LabListener progress = new LabListener(t0, config.steps());
-    try {
+    try (EditLab.Printing progress =
+        EditLab.Listener.printing(System.out, total -> TrainingProgress.create(total, System.out, 100))) {
       EditLab.Result result = compare ? EditLab.compare(config, progress) : EditLab.run(config, progress);
       progress.endTraining();
       System.out.println();
@@ -181,48 +180,6 @@ public final class LabCommand implements Callable<Integer> {
       System.out.printf(
           Locale.ROOT, "report: %s (total %.1f s)%n", result.report().toAbsolutePath(), (System.nanoTime() - t0) / 1e9);
       return 0;
-    } finally {
-      progress.endTraining();
-    }
-  }
-
-  /**
-   * Prints the lab's phases with their elapsed time and each training run's steps through a {@link TrainingProgress}
-   * (a bar on a terminal; otherwise a line every 100 steps with rate and ETA), which it ends with the summary line at
-   * the first phase after training.
-   */
-  private static final class LabListener implements EditLab.Listener {
-    private final long t0;
-    private final int steps;
-    private TrainingProgress training;
-
-    LabListener(long t0, int steps) {
-      this.t0 = t0;
-      this.steps = steps;
-    }
-
-    @Override
-    public void onPhase(String message) {
-      endTraining();
-      System.out.printf(Locale.ROOT, "[%6.1fs] %s%n", (System.nanoTime() - t0) / 1e9, message);
-      if (message.startsWith("training ")) {
-        training = TrainingProgress.create(steps, System.out, 100); // its clock starts before the first step
-      }
-    }
-
-    @Override
-    public void onStep(StepMetrics m, int total) {
-      if (training == null) {
-        training = TrainingProgress.create(total, System.out, 100);
-      }
-      training.onStep(m);
-    }
-
-    void endTraining() {
-      if (training != null) {
-        training.close();
-        training = null;
-      }
     }
   }
 }

@@ -5,8 +5,8 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.gptedit.core.editor.EditOptions;
 import io.gptedit.core.GpteditException;
+import io.gptedit.core.editor.EditOptions;
 import io.gptedit.core.geometry.Size;
 import io.gptedit.core.image.RgbImage;
 import io.gptedit.core.triplet.EditTriplet;
@@ -14,16 +14,18 @@ import io.gptedit.data.synthetic.ObjectMetrics;
 import io.gptedit.data.synthetic.SyntheticTruth;
 import io.gptedit.models.editor.DiffusionEditor;
 import io.gptedit.models.editor.Paradigm;
+import io.gptedit.models.flow.TimestepSampling;
 import io.gptedit.models.train.AdamWOptimizer;
 import io.gptedit.models.train.EditBatchSource;
 import io.gptedit.models.train.EditCollator;
 import io.gptedit.models.train.EditFineTuning;
 import io.gptedit.models.train.EditObjective;
 import io.gptedit.models.train.EditorSpec;
+import io.gptedit.models.train.FineTuneListener;
 import io.gptedit.models.train.ParameterSelection;
 import io.gptedit.models.train.StepMetrics;
-import io.gptedit.models.flow.TimestepSampling;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongFunction;
 
 /**
  * The CPU edit lab: the library's one path, configured at tiny size. Synthetic triplets go through the curation
@@ -67,6 +70,65 @@ public final class EditLab {
      * @param totalSteps the run's number of steps
      */
     void onStep(StepMetrics metrics, int totalSteps);
+
+    /**
+     * Returns a console listener: each phase as a line {@code [  12.3s] message} (time since this call), and each
+     * training run's steps fed to a display the factory makes when the run starts (given the run's total steps),
+     * closed at the next phase, by {@link Printing#endTraining()} or by {@link Printing#close()} when it is {@link
+     * AutoCloseable}.
+     *
+     * @param out where phase lines go
+     * @param display makes a training run's step display, such as a {@code TrainingLog}
+     * @return the listener; close it when the lab returns
+     */
+    static Printing printing(PrintStream out, LongFunction<? extends FineTuneListener> display) {
+      return new Printing(out, display);
+    }
+  }
+
+  /** The console listener of {@link Listener#printing}. */
+  public static final class Printing implements Listener, AutoCloseable {
+    private final PrintStream out;
+    private final LongFunction<? extends FineTuneListener> display;
+    private final long t0 = System.nanoTime();
+    private FineTuneListener training;
+
+    private Printing(PrintStream out, LongFunction<? extends FineTuneListener> display) {
+      this.out = requireNonNull(out, "out");
+      this.display = requireNonNull(display, "display");
+    }
+
+    @Override
+    public synchronized void onPhase(String message) {
+      endTraining();
+      out.printf(Locale.ROOT, "[%6.1fs] %s%n", (System.nanoTime() - t0) / 1e9, message);
+    }
+
+    @Override
+    public synchronized void onStep(StepMetrics m, int total) {
+      if (training == null) {
+        training = display.apply(total);
+      }
+      training.onStep(m);
+    }
+
+    /** Ends the current training display, if any (its summary line). */
+    @Override
+    public void close() {
+      endTraining();
+    }
+
+    /** Ends the current training display, if any, as the next phase would (its summary line). */
+    public synchronized void endTraining() {
+      if (training instanceof AutoCloseable c) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          throw new IllegalStateException("closing the training display failed", e);
+        }
+      }
+      training = null;
+    }
   }
 
   /**
