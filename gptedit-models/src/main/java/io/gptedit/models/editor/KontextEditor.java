@@ -42,17 +42,7 @@ public final class KontextEditor implements ImageEditor {
 
   private KontextEditor(Builder b) {
     this.denoiser = new KontextDenoiser(requireNonNull(b.transformer, "transformer"));
-    this.editor =
-        DiffusionEditor.builder()
-            .setDenoiser(denoiser)
-            .setCodec(requireNonNull(b.codec, "codec"))
-            .setConditioner(requireNonNull(b.conditioner, "conditioner"))
-            .optResolution(b.resolution)
-            .optSampling(b.sampling)
-            .optListener(b.listener)
-            .optName(b.name)
-            .optMaxWorkingPixels(b.maxWorkingPixels > 0 ? b.maxWorkingPixels : b.codec.maxWorkingPixels())
-            .build();
+    this.editor = b.inner.setDenoiser(denoiser).build();
   }
 
   /**
@@ -89,22 +79,21 @@ public final class KontextEditor implements ImageEditor {
     return editor.edit(input, instruction, options);
   }
 
-  /** Builds a {@link KontextEditor}; transformer, codec and conditioner are required. */
+  /**
+   * Builds a {@link KontextEditor}; transformer, codec and conditioner are required. Every setting but the
+   * transformer is {@link DiffusionEditor.Builder}'s, with Kontext's defaults: {@link Resolution#KONTEXT_PREFERRED},
+   * the name {@code flux-kontext}, and {@link SamplingConfig#kontext()} for a transformer with a guidance embedding
+   * (else BFL's schedule without guidance).
+   */
   public static final class Builder {
+    private final DiffusionEditor.Builder inner =
+        DiffusionEditor.builder().optResolution(Resolution.KONTEXT_PREFERRED).optName("flux-kontext");
     private FluxTransformer transformer;
-    private LatentCodec codec;
-    private Conditioner conditioner;
-    private Resolution resolution = Resolution.KONTEXT_PREFERRED;
-    private SamplingConfig sampling;
-    private EulerSampler.StepListener listener = (s, n) -> {};
-    private String name = "flux-kontext";
-    private long maxWorkingPixels;
 
     private Builder() {}
 
     /**
-     * Sets the largest working size, in pixels, the editor accepts (default: the codec's {@link
-     * LatentCodec#maxWorkingPixels()}; see {@link DiffusionEditor.Builder#optMaxWorkingPixels}). With the default
+     * Sets the largest working size in pixels ({@link DiffusionEditor.Builder#optMaxWorkingPixels}). With the default
      * {@link Resolution#KONTEXT_PREFERRED} every input is worked on at about 1 MP, which a tiny VAE cannot attend
      * over: such an edit is refused with an {@link io.gptedit.core.editor.EditException}.
      *
@@ -113,10 +102,7 @@ public final class KontextEditor implements ImageEditor {
      * @since 0.1
      */
     public Builder optMaxWorkingPixels(long pixels) {
-      if (pixels <= 0) {
-        throw new IllegalArgumentException("maxWorkingPixels must be positive, got " + pixels);
-      }
-      this.maxWorkingPixels = pixels;
+      inner.optMaxWorkingPixels(pixels);
       return this;
     }
 
@@ -132,69 +118,68 @@ public final class KontextEditor implements ImageEditor {
     }
 
     /**
-     * Sets the codec (required): the Flux VAE, or the pixel codec for tiny models.
+     * Sets the codec (required; {@link DiffusionEditor.Builder#setCodec}): the Flux VAE, or the pixel codec.
      *
      * @param codec the codec
      * @return this builder
      */
     public Builder setCodec(LatentCodec codec) {
-      this.codec = requireNonNull(codec, "codec");
+      inner.setCodec(codec);
       return this;
     }
 
     /**
-     * Sets the text conditioner (required).
+     * Sets the text conditioner (required; {@link DiffusionEditor.Builder#setConditioner}).
      *
      * @param conditioner for example a {@code TextFusion}
      * @return this builder
      */
     public Builder setConditioner(Conditioner conditioner) {
-      this.conditioner = requireNonNull(conditioner, "conditioner");
+      inner.setConditioner(conditioner);
       return this;
     }
 
     /**
-     * Sets the working-resolution policy (default {@link Resolution#KONTEXT_PREFERRED}).
+     * Sets the working-resolution policy ({@link DiffusionEditor.Builder#optResolution}).
      *
      * @param resolution the policy
      * @return this builder
      */
     public Builder optResolution(Resolution resolution) {
-      this.resolution = requireNonNull(resolution, "resolution");
+      inner.optResolution(resolution);
       return this;
     }
 
     /**
-     * Sets the sampling defaults (default: {@link SamplingConfig#kontext()} for a transformer with a guidance
-     * embedding, else BFL's schedule without guidance).
+     * Sets the sampling defaults ({@link DiffusionEditor.Builder#optSampling}).
      *
      * @param sampling the config
      * @return this builder
      */
     public Builder optSampling(SamplingConfig sampling) {
-      this.sampling = requireNonNull(sampling, "sampling");
+      inner.optSampling(sampling);
       return this;
     }
 
     /**
-     * Sets a progress listener called after every sampling step.
+     * Sets a listener called after every sampling step ({@link DiffusionEditor.Builder#optListener}).
      *
      * @param listener the listener
      * @return this builder
      */
     public Builder optListener(EulerSampler.StepListener listener) {
-      this.listener = requireNonNull(listener, "listener");
+      inner.optListener(listener);
       return this;
     }
 
     /**
-     * Sets the editor's name (default {@code flux-kontext}).
+     * Sets the editor's name ({@link DiffusionEditor.Builder#optName}).
      *
      * @param name a file-name safe name
      * @return this builder
      */
     public Builder optName(String name) {
-      this.name = requireNonNull(name, "name");
+      inner.optName(name);
       return this;
     }
 
@@ -203,16 +188,9 @@ public final class KontextEditor implements ImageEditor {
      *
      * @return the editor
      * @throws IllegalArgumentException if the components do not fit together
+     * @throws NullPointerException if the transformer, codec or conditioner is missing
      */
     public KontextEditor build() {
-      if (sampling == null) {
-        sampling =
-            transformer != null && transformer.config().guidanceEmbeds()
-                ? new SamplingConfig(DEFAULT_STEPS, io.gptedit.models.flow.TimeSchedule.BFL,
-                    SamplingConfig.Guidance.embedded(DEFAULT_GUIDANCE))
-                : new SamplingConfig(DEFAULT_STEPS, io.gptedit.models.flow.TimeSchedule.BFL,
-                    SamplingConfig.Guidance.none());
-      }
       return new KontextEditor(this);
     }
   }
