@@ -85,6 +85,10 @@ public final class LabCommand implements Callable<Integer> {
   @Option(names = "--edit-share", description = "MASK_BALANCED: weight of the edited pixels (default ${DEFAULT-VALUE})")
   double editShare = D.editShare();
 
+  @Option(names = "--structure-share", description = "MASK_BALANCED: the kept weight's part on the input's colour edges"
+      + " (default ${DEFAULT-VALUE})")
+  double structureShare = D.structureShare();
+
   @Option(
       names = "--time-mean",
       description = "mean of the logit-normal flow-time density; > 0 trains more at high noise (default ${DEFAULT-VALUE})")
@@ -160,6 +164,7 @@ public final class LabCommand implements Callable<Integer> {
             .optSampleSteps(sampleSteps).optDoubleBlocks(doubleBlocks).optSingleBlocks(singleBlocks).optHeads(heads)
             .optRopeTheta(ropeTheta).optQkScale(qkScale)
             .optConditionIds(conditionIds).optZeroHead(zeroHead).optLoss(loss).optEditShare(editShare)
+            .optStructureShare(structureShare)
             .optTimeMean(timeMean).optEma(ema).optMisalign(misalign)
             .optParadigm(paradigm == null ? Paradigm.KONTEXT : Paradigm.parse(paradigm))
             .optTextFusion(textFusion).optMllm(mllm).optCheckpointEvery(checkpointEvery).optResume(resume)

@@ -329,7 +329,8 @@ public final class EditLab {
         c.steps(), c.batch(), 1, c.lr(), c.warmup(), 0.05, new AdamWOptimizer(0.9, 0.99, 1e-8, 0.0), 1.0, c.ema(),
         c.seed(), c.checkpointEvery(), ParameterSelection.all(),
         new EditObjective.Config(
-            c.loss(), c.editShare(), TimestepSampling.Density.LOGIT_NORMAL, c.timeMean(), 1.0, false, 1.0));
+            c.loss(), c.editShare(), TimestepSampling.Density.LOGIT_NORMAL, c.timeMean(), 1.0, false, 1.0,
+            c.structureShare()));
   }
 
   /** Every editor of the lab samples from the same seed. */
@@ -428,6 +429,7 @@ public final class EditLab {
     n.put("ema", c.ema());
     n.put("loss", c.loss().name());
     n.put("edit_share", c.editShare());
+    n.put("structure_share", c.structureShare());
     n.put("time_mean", c.timeMean());
     n.put("misalign", c.misalign());
     n.put("paradigm", p.tag());

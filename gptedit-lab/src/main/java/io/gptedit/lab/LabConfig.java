@@ -33,6 +33,7 @@ import java.nio.file.Path;
  * @param ema the decay of a weight average sampled after training, 0 for none
  * @param loss the training loss over the image
  * @param editShare the edited pixels' weight in the mask-balanced loss
+ * @param structureShare the part of the kept pixels' weight on the input's colour edges in the mask-balanced loss
  * @param timeMean the mean of the logit-normal flow-time density
  * @param misalign the largest shift, in pixels, of a training target against its input (0: aligned)
  * @param paradigm how the editor sees the input image
@@ -64,6 +65,7 @@ public record LabConfig(
     double ema,
     EditObjective.Loss loss,
     double editShare,
+    double structureShare,
     double timeMean,
     int misalign,
     Paradigm paradigm,
@@ -131,6 +133,7 @@ public record LabConfig(
     check(ropeTheta > 1 && Double.isFinite(ropeTheta), "ropeTheta is out of range: " + ropeTheta);
     check(ema == 0 || (ema > 0 && ema < 1), "ema is out of range: " + ema);
     check(editShare >= 0 && editShare <= 1, "editShare is out of range: " + editShare);
+    check(structureShare >= 0 && structureShare <= 1, "structureShare is out of range: " + structureShare);
     check(Double.isFinite(timeMean), "timeMean is out of range: " + timeMean);
     check(misalign >= 0 && misalign < size, "misalign is out of range: " + misalign);
     check(checkpointEvery >= 0, "checkpointEvery is out of range: " + checkpointEvery);
@@ -189,6 +192,7 @@ public record LabConfig(
     b.ema = ema;
     b.loss = loss;
     b.editShare = editShare;
+    b.structureShare = structureShare;
     b.timeMean = timeMean;
     b.misalign = misalign;
     b.paradigm = paradigm;
@@ -227,6 +231,7 @@ public record LabConfig(
     private double ema = 0.0;
     private EditObjective.Loss loss = EditObjective.Loss.MASK_BALANCED;
     private double editShare = 0.5;
+    private double structureShare = 0;
     private double timeMean = 1.0;
     private int misalign = 0;
     private Paradigm paradigm = Paradigm.KONTEXT;
@@ -461,6 +466,18 @@ public record LabConfig(
     }
 
     /**
+     * Sets the part of the kept pixels' weight on the input's colour edges in the mask-balanced loss (default 0:
+     * every kept pixel alike).
+     *
+     * @param value the value, in [0, 1]
+     * @return this builder
+     */
+    public Builder optStructureShare(double value) {
+      this.structureShare = value;
+      return this;
+    }
+
+    /**
      * Sets the mean of the logit-normal flow-time density.
      *
      * @param value the value
@@ -556,7 +573,7 @@ public record LabConfig(
      */
     public LabConfig build() {
       return new LabConfig(
-          steps, size, batch, seed, lr, warmup, trainCount, heldOutCount, sampleSteps, tolerance, doubleBlocks, singleBlocks, heads, ropeTheta, qkScale, conditionIds, zeroHead, ema, loss, editShare, timeMean, misalign, paradigm, textFusion, mllm, checkpointEvery, resume, output);
+          steps, size, batch, seed, lr, warmup, trainCount, heldOutCount, sampleSteps, tolerance, doubleBlocks, singleBlocks, heads, ropeTheta, qkScale, conditionIds, zeroHead, ema, loss, editShare, structureShare, timeMean, misalign, paradigm, textFusion, mllm, checkpointEvery, resume, output);
     }
   }
 }

@@ -87,6 +87,47 @@ public final class EditMask {
   }
 
   /**
+   * Returns the mask of an image's structure: the pixels with a neighbour (of the 8 around it) that differs from
+   * them by more than a tolerance in some channel, so both sides of every colour edge. Flat regions stay out; in a
+   * scene of objects on a plain background it holds the objects' outlines and, for small objects, the objects.
+   *
+   * @param image the image
+   * @param tolerance the largest per-channel difference that counts as the same colour, 0 to 255
+   * @return the mask
+   * @throws IllegalArgumentException if the tolerance is out of range
+   */
+  public static EditMask edges(RgbImage image, int tolerance) {
+    requireNonNull(image, "image");
+    checkArgument(tolerance >= 0 && tolerance <= 255, "tolerance must be in 0..255, got %s", tolerance);
+    int w = image.width();
+    int h = image.height();
+    ByteBuffer px = image.buffer();
+    BitSet bits = new BitSet(w * h);
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        int i = (y * w + x) * 3;
+        boolean edge = false;
+        for (int dy = -1; dy <= 1 && !edge; dy++) {
+          for (int dx = -1; dx <= 1 && !edge; dx++) {
+            int nx = x + dx;
+            int ny = y + dy;
+            if ((dx != 0 || dy != 0) && nx >= 0 && ny >= 0 && nx < w && ny < h) {
+              int j = (ny * w + nx) * 3;
+              edge = Math.abs((px.get(i) & 0xFF) - (px.get(j) & 0xFF)) > tolerance
+                  || Math.abs((px.get(i + 1) & 0xFF) - (px.get(j + 1) & 0xFF)) > tolerance
+                  || Math.abs((px.get(i + 2) & 0xFF) - (px.get(j + 2) & 0xFF)) > tolerance;
+            }
+          }
+        }
+        if (edge) {
+          bits.set(y * w + x);
+        }
+      }
+    }
+    return new EditMask(w, h, bits);
+  }
+
+  /**
    * Returns the mask of pixels where two images of the same size differ by more than a tolerance in some channel
    * (for real data, whose regenerated targets also change the kept pixels a little).
    *

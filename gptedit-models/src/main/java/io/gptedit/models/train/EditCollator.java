@@ -38,7 +38,9 @@ import java.util.Map;
  */
 public final class EditCollator {
   /** One sample's frozen encodings. */
-  private record Encoded(float[] target, float[] condition, long[] conditionShape, float[] mask, TextFusion.Prepared text) {}
+  private record Encoded(
+      float[] target, float[] condition, long[] conditionShape, float[] mask, float[] structure,
+      TextFusion.Prepared text) {}
 
   /**
    * One step's tensors.
@@ -46,10 +48,16 @@ public final class EditCollator {
    * @param target the target latents (B, C, h, w)
    * @param condition the stacked conditions, batch first
    * @param mask the edit mask in latent space (B, C, h, w), 1 inside; null if any sample lacks a mask
+   * @param structure the input's structure in latent space (B, C, h, w), 1 where a latent pixel covers a colour edge
+   *     of the input ({@link EditMask#edges} at tolerance {@value #STRUCTURE_TOLERANCE}); null when {@code mask} is null
    * @param text the text fusion's prepared encodings, in batch order
    * @param size the image size of the batch
    */
-  public record Batch(NDArray target, NDArray condition, NDArray mask, List<TextFusion.Prepared> text, Size size) {}
+  public record Batch(
+      NDArray target, NDArray condition, NDArray mask, NDArray structure, List<TextFusion.Prepared> text, Size size) {}
+
+  /** The per-channel difference above which neighbouring pixels are a colour edge of the structure mask. */
+  public static final int STRUCTURE_TOLERANCE = 24;
 
   private final LatentCodec codec;
   private final EditDenoiser denoiser;
@@ -160,6 +168,7 @@ public final class EditCollator {
       masked &= e.mask() != null;
     }
     float[] mask = masked ? new float[b * per] : null;
+    float[] structure = masked ? new float[b * per] : null;
     long[] cs = encoded.get(0).conditionShape();
     int condPer = encoded.get(0).condition().length;
     float[] cond = new float[b * condPer];
@@ -171,6 +180,7 @@ public final class EditCollator {
       System.arraycopy(e.condition(), 0, cond, i * condPer, condPer);
       if (masked) {
         System.arraycopy(e.mask(), 0, mask, i * per, per);
+        System.arraycopy(e.structure(), 0, structure, i * per, per);
       }
       prepared.add(e.text());
     }
@@ -180,6 +190,7 @@ public final class EditCollator {
         manager.create(target, new Shape(b, c, h, w)),
         manager.create(cond, new Shape(condShape)),
         masked ? manager.create(mask, new Shape(b, c, h, w)) : null,
+        masked ? manager.create(structure, new Shape(b, c, h, w)) : null,
         prepared,
         size);
   }
@@ -241,11 +252,12 @@ public final class EditCollator {
         NDArray condition = denoiser.encodeCondition(works.get(i), inputs.get(i), codec, m);
         float[] mask = s.mask() == null ? null : latentMask(s.mask().resized(size.width(), size.height()));
         RgbImage work = works.get(i);
+        float[] structure = mask == null ? null : latentMask(EditMask.edges(work, STRUCTURE_TOLERANCE));
         TextFusion.Prepared prepared = store == null || text.config().mode() == TextFusion.Mode.METAQUERY
             ? text.prepare(work, s.instruction())
             : store.getOrCompute(s.key(), size.width() + "x" + size.height(), s.instruction(),
                 () -> text.prepare(work, s.instruction()));
-        out.add(new Encoded(t, condition.toFloatArray(), condition.getShape().getShape(), mask, prepared));
+        out.add(new Encoded(t, condition.toFloatArray(), condition.getShape().getShape(), mask, structure, prepared));
       }
     }
     return out;

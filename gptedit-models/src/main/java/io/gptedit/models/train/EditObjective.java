@@ -27,7 +27,10 @@ public final class EditObjective implements FineTuner.LossFunction {
   public enum Loss {
     /** Mean squared error over every latent value (the paper's released training). */
     MSE,
-    /** Per sample, the edited and kept pixels' mean errors weighted {@code editShare : 1 - editShare}. */
+    /**
+     * Per sample, the edited and kept pixels' mean errors weighted {@code editShare : 1 - editShare}, the kept part
+     * split once more between the input's structure and its flat regions by {@code structureShare}.
+     */
     MASK_BALANCED
   }
 
@@ -42,6 +45,10 @@ public final class EditObjective implements FineTuner.LossFunction {
    * @param shiftByResolution whether drawn times are shifted with mu from the image token count, as the paper's
    *     released training does ({@link TimestepSampling#shiftForResolution})
    * @param guidance the guidance-embedding input during training for backbones that have one (1.0 in the release)
+   * @param structureShare for {@link Loss#MASK_BALANCED}: the part of the kept weight on the input's structure (its
+   *     colour edges, {@link io.gptedit.core.image.EditMask#edges}; {@link FlowMatchingLoss#maskBalanced(
+   *     ai.djl.ndarray.NDArray, ai.djl.ndarray.NDArray, ai.djl.ndarray.NDArray, double, ai.djl.ndarray.NDArray,
+   *     double)}), in [0, 1]; 0 weighs every kept pixel alike
    */
   public record Config(
       Loss loss,
@@ -50,13 +57,16 @@ public final class EditObjective implements FineTuner.LossFunction {
       double timeMean,
       double timeStd,
       boolean shiftByResolution,
-      double guidance) {
+      double guidance,
+      double structureShare) {
     /** Validates the settings. */
     public Config {
       requireNonNull(loss, "loss");
       requireNonNull(density, "density");
       checkArgument(editShare >= 0 && editShare <= 1, "editShare must be in [0, 1], got %s", editShare);
       checkArgument(timeStd > 0, "timeStd must be positive, got %s", timeStd);
+      checkArgument(structureShare >= 0 && structureShare <= 1, "structureShare must be in [0, 1], got %s",
+          structureShare);
     }
 
     /**
@@ -65,7 +75,7 @@ public final class EditObjective implements FineTuner.LossFunction {
      * @return the config
      */
     public static Config paper() {
-      return new Config(Loss.MSE, 0.5, TimestepSampling.Density.LOGIT_NORMAL, 0, 1, true, 1.0);
+      return new Config(Loss.MSE, 0.5, TimestepSampling.Density.LOGIT_NORMAL, 0, 1, true, 1.0, 0);
     }
   }
 
@@ -133,7 +143,8 @@ public final class EditObjective implements FineTuner.LossFunction {
           batch.mask() != null,
           "the mask-balanced loss needs an edit mask for every sample (step %s has samples without one)",
           context.step());
-      return FlowMatchingLoss.maskBalanced(v, target, batch.mask(), config.editShare());
+      return FlowMatchingLoss.maskBalanced(
+          v, target, batch.mask(), config.editShare(), batch.structure(), config.structureShare());
     }
     return FlowMatchingLoss.loss(v, target, null);
   }

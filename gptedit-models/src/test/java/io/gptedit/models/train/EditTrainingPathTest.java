@@ -89,7 +89,8 @@ class EditTrainingPathTest {
     return new EditFineTuning.Config(
         steps, 4, 1, 3e-3, Math.min(1, steps - 1), 0.1, new AdamWOptimizer(0.9, 0.99, 1e-8, 0), 1.0, 0, 21, 0,
         ParameterSelection.all(),
-        new EditObjective.Config(loss, 0.5, io.gptedit.models.flow.TimestepSampling.Density.LOGIT_NORMAL, 1, 1, false, 1));
+        new EditObjective.Config(loss, 0.5, io.gptedit.models.flow.TimestepSampling.Density.LOGIT_NORMAL, 1, 1, false, 1,
+            0));
   }
 
   /** Trains a spec's editor on the samples; returns the result, leaving the trained parts open. */

@@ -140,4 +140,28 @@ class TrainingPiecesTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("0 or 1");
   }
+
+  @Test
+  void theStructureShareSplitsTheKeptWeightBetweenTheInputsEdgesAndItsFlatPixels() {
+    // Sample 0: pixel 0 edited, pixel 1 kept on structure, pixels 2 and 3 kept flat.
+    // Sample 1: no edit, no structure: the whole kept weight goes to its flat pixels.
+    NDArray pred = manager.create(new float[] {1, 2, 3, 4, 1, 1, 1, 1}, new Shape(2, 4));
+    NDArray target = manager.create(new float[] {0, 0, 3, 2, 0, 0, 0, 0}, new Shape(2, 4));
+    NDArray mask = manager.create(new float[] {1, 0, 0, 0, 0, 0, 0, 0}, new Shape(2, 4));
+    NDArray structure = manager.create(new float[] {1, 1, 0, 0, 0, 0, 0, 0}, new Shape(2, 4));
+    // Sample 0 at edit 0.5, structure 0.6: 0.5 * 1 + 0.5 * 0.6 * 4 + 0.5 * 0.4 * (0 + 4) / 2 = 0.5 + 1.2 + 0.4 = 2.1;
+    // sample 1: 0.5 * 1 = 0.5; mean 1.3. (The edited pixel's structure bit does not count.)
+    assertThat(FlowMatchingLoss.maskBalanced(pred, target, mask, 0.5, structure, 0.6).getFloat())
+        .isCloseTo(1.3f, within(1e-6f));
+    // Share 0 is the two-way form, bit for bit.
+    assertThat(FlowMatchingLoss.maskBalanced(pred, target, mask, 0.5, structure, 0).getFloat())
+        .isEqualTo(FlowMatchingLoss.maskBalanced(pred, target, mask, 0.5).getFloat());
+    // A sample whose kept pixels are all structure gives them the whole kept weight.
+    NDArray allEdges = manager.create(new float[] {0, 1, 1, 1, 0, 0, 0, 0}, new Shape(2, 4));
+    // sample 0: 0.5 * 1 + 0.5 * (4 + 0 + 4) / 3 = 0.5 + 4/3; sample 1: 0.5; mean (11/6 + 1/2) / 2 = 7/6
+    assertThat(FlowMatchingLoss.maskBalanced(pred, target, mask, 0.5, allEdges, 0.6).getFloat())
+        .isCloseTo(7f / 6f, within(1e-6f));
+    assertThatThrownBy(() -> FlowMatchingLoss.maskBalanced(pred, target, mask, 0.5, null, 0.5))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("structure mask");
+  }
 }
