@@ -6,6 +6,8 @@ import static java.util.Objects.requireNonNull;
 import io.gptedit.models.flux.FluxConfig;
 import io.gptedit.models.flux.FluxTransformer;
 import io.gptedit.models.nn.ParameterSpec;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -210,5 +212,127 @@ public final class MemoryPlanner {
     checkArgument(side > 0 && side % 16 == 0, "side must be a positive multiple of 16, got %s", side);
     long image = (long) (side / 16) * (side / 16);
     return 2 * image + textTokens;
+  }
+
+  /** The release's MLP connector, Linear(3584, 12288) -> SiLU -> Linear(12288, 4096) with biases: its parameters. */
+  public static final long RELEASE_CONNECTOR = 3584L * 12288 + 12288 + 12288L * 4096 + 4096;
+
+  /** What a Kontext-dev fine-tuning run trains. */
+  public enum FineTune {
+    /** The connector only (the paper's stage 1). */
+    STAGE1,
+    /** The connector and the transformer's image branch ({@link ParameterSelection#paperStage2}). */
+    STAGE2,
+    /** LoRA adapters on every attention and MLP projection of the 57 blocks (the base frozen). */
+    LORA
+  }
+
+  /**
+   * One resolution of a {@link KontextDevPlan}.
+   *
+   * @param side the square image side in pixels
+   * @param tokens the sequence length inside the blocks
+   * @param activationsPlain activation bytes per sample without checkpointing
+   * @param activationsCheckpointed activation bytes per sample with block checkpointing
+   * @param batchPlain the largest batch that fits without checkpointing (0: none)
+   * @param batchCheckpointed the largest batch that fits with checkpointing (0: none)
+   */
+  public record Resolution(
+      int side, long tokens, long activationsPlain, long activationsCheckpointed, int batchPlain,
+      int batchCheckpointed) {}
+
+  /**
+   * The estimate for fine-tuning FLUX.1-Kontext-dev with the release's connector, fp16 weights.
+   *
+   * @param stage what is trained
+   * @param trainable trainable parameters
+   * @param total all parameters (base, connector and any adapters)
+   * @param optimizer how the optimizer state is held
+   * @param gpus GPUs sharing the optimizer state
+   * @param memoryBytes the device memory planned for
+   * @param fixed the plan of batch 1 before activations
+   * @param resolutions the activation terms and largest batches per resolution
+   */
+  public record KontextDevPlan(
+      FineTune stage, long trainable, long total, OptimizerState optimizer, int gpus, long memoryBytes, Plan fixed,
+      List<Resolution> resolutions) {
+    /** Validates and copies. */
+    public KontextDevPlan {
+      requireNonNull(stage, "stage");
+      requireNonNull(optimizer, "optimizer");
+      requireNonNull(fixed, "fixed");
+      resolutions = List.copyOf(resolutions);
+    }
+
+    /**
+     * Returns whether the weights, masters, gradients and optimizer state alone fit the memory.
+     *
+     * @return false when nothing is left for activations
+     */
+    public boolean fitsBeforeActivations() {
+      return fixed.beforeActivations() <= memoryBytes;
+    }
+  }
+
+  /**
+   * Plans a FLUX.1-Kontext-dev fine-tuning step with the release's connector and fp16 weights at square
+   * resolutions.
+   *
+   * @param stage what is trained
+   * @param loraRank the LoRA rank (used for {@link FineTune#LORA})
+   * @param optimizer how the optimizer state is held
+   * @param gpus GPUs sharing a sharded optimizer state (ignored unless {@link OptimizerState#ADAMW_FP32_SHARDED})
+   * @param memoryBytes the device memory
+   * @param textTokens text tokens in the sequence
+   * @param sides square sides in pixels, multiples of 16
+   * @return the plan
+   */
+  public static KontextDevPlan kontextDev(
+      FineTune stage, int loraRank, OptimizerState optimizer, int gpus, long memoryBytes, int textTokens,
+      int... sides) {
+    requireNonNull(stage, "stage");
+    checkArgument(memoryBytes > 0, "memoryBytes must be positive, got %s", memoryBytes);
+    FluxConfig c = FluxConfig.flux1KontextDev();
+    long total = parameters(c) + RELEASE_CONNECTOR;
+    long trainable =
+        switch (stage) {
+          case STAGE1 -> RELEASE_CONNECTOR;
+          case STAGE2 -> RELEASE_CONNECTOR
+              + parameters(FluxTransformer.spec(c), ParameterSelection.paperStage2("c.").predicate());
+          case LORA -> loraParameters(c, loraRank);
+        };
+    if (stage == FineTune.LORA) {
+      total += trainable;
+    }
+    int shards = optimizer == OptimizerState.ADAMW_FP32_SHARDED ? gpus : 1;
+    Plan fixed = plan(new Setup(total, trainable, true, optimizer, shards, 0), 1);
+    List<Resolution> rows = new ArrayList<>();
+    for (int side : sides) {
+      long tokens = kontextTokens(side, textTokens);
+      long plain = fluxActivationsPerSample(c, tokens, 2, false);
+      long ckpt = fluxActivationsPerSample(c, tokens, 2, true);
+      rows.add(new Resolution(side, tokens, plain, ckpt,
+          largestBatch(new Setup(total, trainable, true, optimizer, shards, plain), memoryBytes),
+          largestBatch(new Setup(total, trainable, true, optimizer, shards, ckpt), memoryBytes)));
+    }
+    return new KontextDevPlan(stage, trainable, total, optimizer, shards, memoryBytes, fixed, rows);
+  }
+
+  /**
+   * Counts LoRA's A and B matrices on every attention and MLP projection of a Flux config's blocks: per double
+   * block the six q/k/v projections, the two output projections and the two MLPs of both streams; per single block
+   * q/k/v, {@code proj_mlp} and {@code proj_out}.
+   *
+   * @param c the config
+   * @param rank the LoRA rank
+   * @return the adapter parameters
+   */
+  public static long loraParameters(FluxConfig c, int rank) {
+    checkArgument(rank > 0, "rank must be positive, got %s", rank);
+    long d = (long) c.heads() * c.headDim();
+    long mlp = d * c.mlpRatio();
+    long dbl = 8L * rank * (d + d) + 2L * rank * ((d + mlp) + (mlp + d));
+    long sgl = 3L * rank * (d + d) + rank * (d + mlp) + rank * (d + mlp + d);
+    return c.numLayers() * dbl + c.numSingleLayers() * sgl;
   }
 }

@@ -66,4 +66,24 @@ class MemoryPlannerTest {
     assertThat(MemoryPlanner.plan(s, b + 1).total()).isGreaterThan(fixed + 500 * 7 + 499);
     assertThat(MemoryPlanner.largestBatch(s, fixed + 499)).isZero();
   }
+
+  @Test
+  void kontextDevPlanAddsTheReleaseConnectorAndLoraAdaptersToTheBase() {
+    long base = MemoryPlanner.parameters(FluxConfig.flux1KontextDev());
+    MemoryPlanner.KontextDevPlan stage1 = MemoryPlanner.kontextDev(MemoryPlanner.FineTune.STAGE1, 16,
+        MemoryPlanner.OptimizerState.ADAMW_FP32, 8, 80_000_000_000L, 512, 512, 1024);
+    assertThat(stage1.trainable()).isEqualTo(CONNECTOR).isEqualTo(MemoryPlanner.RELEASE_CONNECTOR);
+    assertThat(stage1.total()).isEqualTo(base + CONNECTOR);
+    assertThat(stage1.gpus()).isEqualTo(1); // not sharded: the GPU count does not divide the moments
+    assertThat(stage1.resolutions()).extracting(MemoryPlanner.Resolution::side).containsExactly(512, 1024);
+    MemoryPlanner.KontextDevPlan lora = MemoryPlanner.kontextDev(MemoryPlanner.FineTune.LORA, 16,
+        MemoryPlanner.OptimizerState.ADAMW_FP32, 1, 48_000_000_000L, 512, 1024);
+    // Rank 16 on Kontext-dev's 19 double + 38 single blocks of width 3072: tens of millions of adapter values.
+    assertThat(lora.trainable()).isEqualTo(MemoryPlanner.loraParameters(FluxConfig.flux1KontextDev(), 16));
+    assertThat(lora.trainable() / 1e6).isBetween(20.0, 200.0);
+    assertThat(MemoryPlanner.loraParameters(FluxConfig.flux1KontextDev(), 32)).isEqualTo(2 * lora.trainable());
+    assertThat(lora.total()).isEqualTo(base + CONNECTOR + lora.trainable());
+    assertThat(lora.fitsBeforeActivations()).isTrue();
+    assertThat(lora.resolutions().get(0).batchCheckpointed()).isGreaterThanOrEqualTo(1);
+  }
 }
