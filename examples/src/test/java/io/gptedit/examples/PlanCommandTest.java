@@ -17,10 +17,16 @@ class PlanCommandTest {
   }
 
   @Test
-  void stage2With8BitMomentsFits80GbAndCheckpointingGivesABatchAt1024() {
+  void stage2At1024NeedsMoreThan80GbEvenWith8BitMomentsAndFitsOne141GbGpuWithCheckpointing() {
     String out = Cli.run("plan", "--stage", "STAGE2", "--memory-gb", "80", "--optimizer", "ADAMW_8BIT");
     assertThat(out).doesNotContain("does not fit").contains("= 64.4 GB before activations");
-    String row = out.lines().filter(l -> l.startsWith("1024x1024")).findFirst().orElseThrow();
-    assertThat(row).contains("0 / 1 (ckpt)");
+    assertThat(row(out, "1024x1024")).contains("0 / 0 (ckpt)");
+    String h200 = Cli.run("plan", "--stage", "STAGE2", "--memory-gb", "141");
+    assertThat(h200).doesNotContain("does not fit");
+    assertThat(row(h200, "1024x1024")).contains("0 / 1 (ckpt)");
+  }
+
+  private static String row(String out, String resolution) {
+    return out.lines().filter(l -> l.startsWith(resolution)).findFirst().orElseThrow();
   }
 }

@@ -24,6 +24,7 @@ import io.gptedit.models.nn.WeightLoadException;
 import io.gptedit.models.safetensors.SafetensorsFile;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -40,6 +41,9 @@ import java.util.Set;
 public final class FluxTransformer implements AutoCloseable {
   /** Query rows per attention score matrix: bounds memory for 1024x1024 Kontext (about 8.7k tokens). */
   public static final int DEFAULT_QUERY_CHUNK = 1024;
+
+  /** The largest finite float16 value, the bound of {@link #fp16Guard}. */
+  private static final float FP16_MAX = 65504f;
 
   private final FluxConfig config;
   private final ModelWeights params;
@@ -157,6 +161,22 @@ public final class FluxTransformer implements AutoCloseable {
    */
   public ModelWeights parameters() {
     return params;
+  }
+
+  /**
+   * Returns this transformer over other arrays for some or all of its parameters, such as a trainer's float16
+   * compute copies: {@code model.withParameters(ctx.parameters())} inside a {@code FineTuner} loss runs the
+   * transformer in the trainer's precision, so gradients reach the trainer's copies. Same config, query chunk and
+   * checkpointing setting; closing the result closes nothing.
+   *
+   * @param replacements arrays by parameter name (same shapes)
+   * @return the transformer over {@link ModelWeights#withValues the view}
+   */
+  public FluxTransformer withParameters(Map<String, NDArray> replacements) {
+    FluxTransformer t = new FluxTransformer(config, params.withValues(replacements));
+    t.queryChunk = queryChunk;
+    t.checkpointing = checkpointing;
+    return t;
   }
 
   /**
@@ -503,7 +523,16 @@ public final class FluxTransformer implements AutoCloseable {
     context = context.add(ctxAttn.mul(mc.get(2).expandDims(1)));
     NDArray ch = modulate(layerNorm(context, FluxConfig.EPS), mc.get(3), mc.get(4));
     context = context.add(mlp(ch, b + "ff_context.net").mul(mc.get(5).expandDims(1)));
-    return new NDArray[] {hidden, context};
+    return new NDArray[] {hidden, fp16Guard(context)};
+  }
+
+  /**
+   * The reference pipelines' float16 overflow guard (diffusers clips the double blocks' text stream and the single
+   * blocks' output to the float16 range): an overflowed value becomes the largest finite one instead of spreading
+   * infinities through the next norm. Float32 values pass unchanged.
+   */
+  static NDArray fp16Guard(NDArray x) {
+    return x.getDataType() == DataType.FLOAT16 ? x.clip(-FP16_MAX, FP16_MAX) : x;
   }
 
   private NDArray mlp(NDArray x, String net) {
@@ -521,7 +550,7 @@ public final class FluxTransformer implements AutoCloseable {
     NDArray attn = merge(Layers.attention(q, k, v, queryChunk));
     NDArray mlpHidden = geluTanh(linear(h, params, b + "proj_mlp"));
     NDArray out = linear(attn.concat(mlpHidden, 2), params, b + "proj_out");
-    return x.add(out.mul(m.get(2).expandDims(1)));
+    return fp16Guard(x.add(out.mul(m.get(2).expandDims(1))));
   }
 
   /**

@@ -37,6 +37,8 @@ public final class ModelWeights implements AutoCloseable {
   private final LoadReport report;
   /** LoRA scale (alpha / rank) by layer prefix, for the layers that carry adapters. */
   private final Map<String, Double> loraScales = new LinkedHashMap<>();
+  /** False for a {@link #withValues} view, which closes nothing. */
+  private final boolean owner;
 
   /**
    * What a load found besides the declared tensors.
@@ -62,10 +64,43 @@ public final class ModelWeights implements AutoCloseable {
   }
 
   private ModelWeights(ParameterSpec spec, NDManager manager, Map<String, NDArray> values, LoadReport report) {
+    this(spec, manager, values, report, true);
+  }
+
+  private ModelWeights(
+      ParameterSpec spec, NDManager manager, Map<String, NDArray> values, LoadReport report, boolean owner) {
     this.spec = spec;
     this.manager = manager;
     this.values = values;
     this.report = report;
+    this.owner = owner;
+  }
+
+  /**
+   * Returns a view of this store in which some parameters are other arrays of the same names and shapes, such as a
+   * trainer's float16 compute copies ({@code FineTuner.StepContext.parameters()}); the others stay this store's.
+   * The view has the same spec and LoRA scales; closing it closes nothing (the arrays stay their owners').
+   *
+   * @param replacements arrays by parameter name; names this store does not hold are refused
+   * @return the view
+   * @throws IllegalArgumentException if a name is unknown or a shape differs
+   */
+  public ModelWeights withValues(Map<String, NDArray> replacements) {
+    Map<String, NDArray> view = new LinkedHashMap<>(values);
+    replacements.forEach((name, a) -> {
+      NDArray mine = values.get(name);
+      if (mine == null) {
+        throw new IllegalArgumentException("no parameter named '" + name + "' to replace");
+      }
+      if (!mine.getShape().equals(a.getShape())) {
+        throw new IllegalArgumentException(
+            "parameter '" + name + "' has shape " + mine.getShape() + ", its replacement " + a.getShape());
+      }
+      view.put(name, a);
+    });
+    ModelWeights w = new ModelWeights(spec, manager, view, report, false);
+    w.loraScales.putAll(loraScales);
+    return w;
   }
 
   /**
@@ -413,6 +448,8 @@ public final class ModelWeights implements AutoCloseable {
 
   @Override
   public void close() {
-    manager.close();
+    if (owner) {
+      manager.close();
+    }
   }
 }

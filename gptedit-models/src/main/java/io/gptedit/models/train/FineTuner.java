@@ -52,7 +52,10 @@ import java.util.SplittableRandom;
  * optimizer, the EMA and the checkpoints see only them); the trainer keeps a float16 copy of every parameter,
  * which the loss function reads through {@link StepContext#parameter(String)}. The loss is multiplied by the
  * {@link LossScaler}'s scale before the backward pass; the float16 gradients are added up in float32, unscaled,
- * checked, clipped and applied to the master weights, whose float16 copies are then refreshed. A step with an
+ * checked, clipped and applied to the master weights, whose float16 copies are then refreshed. Frozen parameters
+ * may be given already in float16 (a base loaded with {@code ModelWeights.load(..., DataType.FLOAT16)}): they are
+ * read as they are, so the frozen base costs 2 bytes per value. A model reads the compute copies through {@link
+ * StepContext#parameters()}, e.g. {@code FluxTransformer.withParameters(ctx.parameters())}. A step with an
  * infinite or NaN gradient is skipped and the scale backs off; such overflow skips do not count towards {@value
  * #MAX_CONSECUTIVE_SKIPS} unless the loss itself is not finite or the scale has fallen to 1 or below. The copies
  * are separate leaves because DJL's {@code toType} cuts the autograd graph (a cast inside the loss function
@@ -147,6 +150,16 @@ public final class FineTuner implements AutoCloseable {
       NDArray p = parameters.get(name);
       checkArgument(p != null, "no parameter '%s' (the trainer has %s parameters)", name, parameters.size());
       return p;
+    }
+
+    /**
+     * Returns every parameter in the compute precision, by name (what {@link #parameter} reads), for models that
+     * take their weights as a map, such as {@code FluxTransformer.withParameters}.
+     *
+     * @return an unmodifiable view
+     */
+    public Map<String, NDArray> parameters() {
+      return java.util.Collections.unmodifiableMap(parameters);
     }
 
     /**

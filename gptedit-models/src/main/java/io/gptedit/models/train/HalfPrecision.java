@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * The fp16 side of a {@link FineTuner}: float16 copies of every parameter (the ones the loss reads; trainable
  * copies require gradients), float32 gradient accumulators for the trainable ones, and the dynamic {@link
- * LossScaler}. The float32 parameters stay the master weights.
+ * LossScaler}. The float32 parameters stay the master weights. A frozen parameter that is already float16 (a base
+ * loaded in float16) is read as it is: no copy, no master.
  */
 final class HalfPrecision {
   private final Map<String, NDArray> master;
@@ -27,8 +28,10 @@ final class HalfPrecision {
     master.forEach(
         (n, a) ->
             checkArgument(
-                a.getDataType() == DataType.FLOAT32,
-                "fp16 training needs float32 master weights; parameter '%s' is %s",
+                a.getDataType() == DataType.FLOAT32
+                    || (a.getDataType() == DataType.FLOAT16 && !trainable.containsKey(n)),
+                "fp16 training needs float32 master weights for trained parameters and float32 or float16 frozen "
+                    + "ones; parameter '%s' is %s",
                 n,
                 a.getDataType()));
     master.forEach((n, a) -> a.setRequiresGradient(false));
@@ -37,6 +40,10 @@ final class HalfPrecision {
     Map<String, NDArray> h = new LinkedHashMap<>();
     Map<String, NDArray> acc = new LinkedHashMap<>();
     for (Map.Entry<String, NDArray> e : master.entrySet()) {
+      if (e.getValue().getDataType() == DataType.FLOAT16) {
+        h.put(e.getKey(), e.getValue()); // frozen and already float16: read as it is
+        continue;
+      }
       NDArray copy = e.getValue().toType(DataType.FLOAT16, true);
       copy.attach(base);
       copy.setRequiresGradient(trainable.containsKey(e.getKey()));

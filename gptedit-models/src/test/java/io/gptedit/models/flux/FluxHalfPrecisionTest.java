@@ -51,4 +51,19 @@ class FluxHalfPrecisionTest {
       }
     }
   }
+
+  @Test
+  void fp16GuardClipsOverflowToTheFloat16RangeAndLeavesFloat32Alone() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      float[] values = {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1e5f, -3.5f, 0f, 65504f};
+      NDArray half = m.create(values).toType(DataType.FLOAT16, false);
+      assertThat(half.toType(DataType.FLOAT32, false).toFloatArray()[2]).isInfinite(); // 1e5 overflows float16
+      NDArray guarded = FluxTransformer.fp16Guard(half);
+      assertThat(guarded.getDataType()).isEqualTo(DataType.FLOAT16);
+      assertThat(guarded.toType(DataType.FLOAT32, false).toFloatArray())
+          .containsExactly(65504f, -65504f, 65504f, -3.5f, 0f, 65504f);
+      NDArray single = m.create(values);
+      assertThat(FluxTransformer.fp16Guard(single).toFloatArray()).containsExactly(values);
+    }
+  }
 }

@@ -77,7 +77,7 @@ class MemoryPlannerTest {
     assertThat(stage1.gpus()).isEqualTo(1); // not sharded: the GPU count does not divide the moments
     assertThat(stage1.resolutions()).extracting(MemoryPlanner.Resolution::side).containsExactly(512, 1024);
     MemoryPlanner.KontextDevPlan lora = MemoryPlanner.kontextDev(MemoryPlanner.FineTune.LORA, 16,
-        MemoryPlanner.OptimizerState.ADAMW_FP32, 1, 48_000_000_000L, 512, 1024);
+        MemoryPlanner.OptimizerState.ADAMW_FP32, 1, 48_000_000_000L, 512, 512, 1024);
     // Rank 16 on Kontext-dev's 19 double + 38 single blocks of width 3072: tens of millions of adapter values.
     assertThat(lora.trainable()).isEqualTo(MemoryPlanner.loraParameters(FluxConfig.flux1KontextDev(), 16));
     assertThat(lora.trainable() / 1e6).isBetween(20.0, 200.0);
@@ -85,5 +85,10 @@ class MemoryPlannerTest {
     assertThat(lora.total()).isEqualTo(base + CONNECTOR + lora.trainable());
     assertThat(lora.fitsBeforeActivations()).isTrue();
     assertThat(lora.resolutions().get(0).batchCheckpointed()).isGreaterThanOrEqualTo(1);
+    // At 1024x1024 (8,704 tokens) even one checkpointed block's recomputation keeps 24 heads x 8,704^2 attention
+    // maps several times over (this engine has no fused attention): LoRA does not fit 48 GB.
+    MemoryPlanner.Resolution r1024 = lora.resolutions().get(1);
+    assertThat(r1024.activationsCheckpointed() / 1e9).isGreaterThan(20);
+    assertThat(r1024.batchCheckpointed()).isZero();
   }
 }

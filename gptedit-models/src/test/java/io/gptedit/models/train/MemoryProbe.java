@@ -1,0 +1,108 @@
+package io.gptedit.models.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.gptedit.models.flow.SeededNoise;
+import io.gptedit.models.flux.FluxConfig;
+import io.gptedit.models.flux.FluxInput;
+import io.gptedit.models.flux.FluxTransformer;
+import io.gptedit.models.flux.LatentPacking;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Measures the peak resident memory of Flux/Kontext training steps on the CPU beside {@link MemoryPlanner}'s
+ * prediction for the same setup (float32 weights, every parameter trained with AdamW, batch {@code B}).
+ *
+ * <p>Linux only: the peak is the process's {@code VmHWM} after resetting it ({@code /proc/self/clear_refs}, "5")
+ * once the engine is warm, minus {@code VmRSS} at that moment; the JVM heap is pre-touched and fixed
+ * ({@code -Xms = -Xmx}, {@code -XX:+AlwaysPreTouch}) so that Java objects do not move the figure. Prints one line:
+ * {@code predicted=<bytes> measured=<bytes> weights=.. activations=..}.
+ *
+ * <p>Arguments: double blocks, single blocks, heads, head dim, latent side (image tokens per side, noisy and
+ * condition each), text tokens, batch, checkpointing (true/false), steps.
+ */
+public final class MemoryProbe {
+  private MemoryProbe() {}
+
+  public static void main(String[] args) throws IOException {
+    int dbl = Integer.parseInt(args[0]);
+    int sgl = Integer.parseInt(args[1]);
+    int heads = Integer.parseInt(args[2]);
+    int headDim = Integer.parseInt(args[3]);
+    int side = Integer.parseInt(args[4]);
+    int text = Integer.parseInt(args[5]);
+    int batch = Integer.parseInt(args[6]);
+    boolean ckpt = Boolean.parseBoolean(args[7]);
+    int steps = Integer.parseInt(args[8]);
+    FluxConfig c = new FluxConfig(64, 64, dbl, sgl, heads, headDim, heads * headDim, 64, true,
+        new int[] {headDim / 2, headDim / 4, headDim / 4}, 10000, 4);
+    // Warm the engine with the same shapes of ops on a tiny model, so that thread pools and kernels' one-time
+    // buffers are not counted.
+    run(c.resized(1, 1, heads, headDim, c.axesDims()), 1, side, text, ckpt, 1);
+    long before = rss("VmRSS");
+    Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+    run(c, batch, side, text, ckpt, steps);
+    long peak = rss("VmHWM") - before;
+    long tokens = 2L * side * side + text;
+    long params = MemoryPlanner.parameters(c);
+    long act = MemoryPlanner.fluxActivationsPerSample(c, tokens, 4, ckpt);
+    MemoryPlanner.Plan plan = MemoryPlanner.plan(
+        new MemoryPlanner.Setup(params, params, false, MemoryPlanner.OptimizerState.ADAMW_FP32, 1, act), batch);
+    System.out.printf(Locale.ROOT,
+        "predicted=%d measured=%d ratio=%.3f params=%d tokens=%d weights=%d grads=%d optimizer=%d activations=%d%n",
+        plan.total(), peak, peak / (double) plan.total(), params, tokens, plan.weights(), plan.gradients(),
+        plan.optimizer(), plan.activations());
+    System.out.flush();
+  }
+
+  private static void run(FluxConfig c, int batch, int side, int text, boolean ckpt, int steps) {
+    try (FluxTransformer model = FluxTransformer.random(c, 3)) {
+      model.setActivationCheckpointing(ckpt);
+      Map<String, NDArray> params = new LinkedHashMap<>(model.parameters().asMap());
+      int[][] noisyIds = LatentPacking.imageIds(0, side, side);
+      int[][] condIds = LatentPacking.imageIds(1, side, side);
+      int[][] ids = new int[noisyIds.length + condIds.length][];
+      System.arraycopy(noisyIds, 0, ids, 0, noisyIds.length);
+      System.arraycopy(condIds, 0, ids, noisyIds.length, condIds.length);
+      long imageTokens = 2L * side * side;
+      try (FineTuner t = FineTuner.builder()
+          .setParameters(params)
+          .setOptimizer(new AdamWOptimizer(0.9, 0.99, 1e-8, 0.01).create())
+          .setSchedule(new LrSchedule.Cosine(1e-4, 1e-5, 0, steps))
+          .setSteps(steps)
+          .optSeed(1)
+          .optSamplesPerMicroBatch(batch)
+          .build()) {
+        t.train(ctx -> {
+          NDManager s = ctx.manager();
+          NDArray x = SeededNoise.gaussian(s, 7, new Shape(batch, imageTokens, c.inChannels()));
+          NDArray target = SeededNoise.gaussian(s, 8, new Shape(batch, imageTokens, c.outChannels()));
+          float[] sigma = new float[batch];
+          float[] guidance = new float[batch];
+          java.util.Arrays.fill(sigma, 0.5f);
+          java.util.Arrays.fill(guidance, 1f);
+          NDArray v = model.forward(new FluxInput(
+              x, SeededNoise.gaussian(s, 9, new Shape(batch, text, c.jointAttentionDim())),
+              SeededNoise.gaussian(s, 10, new Shape(batch, c.pooledProjectionDim())), sigma, guidance, ids,
+              FluxInput.zeroTextIds(text)), s);
+          return v.sub(target).square().mean();
+        });
+      }
+    }
+  }
+
+  private static long rss(String field) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith(field + ":")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+      }
+    }
+    throw new IllegalStateException("no " + field + " in /proc/self/status");
+  }
+}
