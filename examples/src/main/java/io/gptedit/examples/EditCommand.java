@@ -12,7 +12,6 @@ import io.gptedit.eval.run.FolderEdits;
 import io.gptedit.eval.run.ProgressEvent;
 import io.gptedit.eval.run.RunSummary;
 import io.gptedit.eval.score.SampleFailure;
-import io.gptedit.models.train.EditorCheckpoint;
 import io.gptedit.core.progress.ProgressLine;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -90,7 +89,7 @@ public final class EditCommand implements Callable<Integer> {
       o.optGuidance(guidance);
     }
     EditOptions options = o.build();
-    try (ImageEditor editor = checkpoint != null ? EditorCheckpoint.load(checkpoint) : editorSpec.open()) {
+    try (ImageEditor editor = editorSpec.open(checkpoint)) {
       if (image != null) {
         if (instruction == null) {
           throw new IllegalArgumentException("--image needs --instruction");
