@@ -26,6 +26,7 @@ import io.gptedit.models.nn.DeviceException;
 import io.gptedit.models.nn.Devices;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An {@link ImageEditor} over any conditioning paradigm: a codec, an {@link EditDenoiser}, a text conditioner and
@@ -102,8 +103,8 @@ public final class DiffusionEditor implements ImageEditor {
    * @param owner what owns them, for the message
    * @throws DeviceException naming the first parameter elsewhere and both devices
    */
-  static void requireOn(Device device, java.util.Map<String, NDArray> parameters, String owner) {
-    for (java.util.Map.Entry<String, NDArray> e : parameters.entrySet()) {
+  private static void requireOn(Device device, Map<String, NDArray> parameters, String owner) {
+    for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
       Device at = e.getValue().getDevice();
       if (!at.equals(device)) {
         throw new DeviceException(
