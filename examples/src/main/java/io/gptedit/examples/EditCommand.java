@@ -73,7 +73,6 @@ public final class EditCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    System.setProperty("ai.djl.offline", "true");
     int modes = (image != null ? 1 : 0) + (folder != null ? 1 : 0) + (benchmark != null ? 1 : 0);
     if (modes != 1) {
       throw new IllegalArgumentException("give exactly one of --image, --folder or --benchmark");
