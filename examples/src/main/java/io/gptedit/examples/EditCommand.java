@@ -12,7 +12,6 @@ import io.gptedit.eval.run.FolderEdits;
 import io.gptedit.eval.run.ProgressEvent;
 import io.gptedit.eval.run.RunSummary;
 import io.gptedit.eval.score.SampleFailure;
-import io.gptedit.models.train.EditorCheckpoint;
 import io.gptedit.core.progress.ProgressLine;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -74,7 +73,6 @@ public final class EditCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    System.setProperty("ai.djl.offline", "true");
     int modes = (image != null ? 1 : 0) + (folder != null ? 1 : 0) + (benchmark != null ? 1 : 0);
     if (modes != 1) {
       throw new IllegalArgumentException("give exactly one of --image, --folder or --benchmark");
@@ -90,7 +88,7 @@ public final class EditCommand implements Callable<Integer> {
       o.optGuidance(guidance);
     }
     EditOptions options = o.build();
-    try (ImageEditor editor = checkpoint != null ? EditorCheckpoint.load(checkpoint) : editorSpec.open()) {
+    try (ImageEditor editor = editorSpec.open(checkpoint)) {
       if (image != null) {
         if (instruction == null) {
           throw new IllegalArgumentException("--image needs --instruction");

@@ -117,7 +117,7 @@ final class EvalCommand implements Callable<Integer> {
     PromptSet promptSet = prompts != null ? PromptSet.load(prompts).requireFor(b) : PromptSet.ours(b);
     JudgeConfig config = judgeModel != null ? JudgeConfig.defaults(b).withModel(judgeModel) : JudgeConfig.defaults(b);
     ProgressListener listener = ProgressListener.lines(b.id(), System.err);
-    ImageEditor editor = editorSpec.editor != null ? editorSpec.open() : null;
+    ImageEditor editor = editorSpec.editor != null ? editorSpec.open(null) : null;
     try (OpenAiClient client = OpenAiClient.builder()
             .optBaseUrl(baseUrl)
             .optApiKeyEnvironmentVariable(apiKeyEnv)

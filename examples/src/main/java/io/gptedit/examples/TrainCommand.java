@@ -3,6 +3,7 @@ package io.gptedit.examples;
 import io.gptedit.lab.LabConfig;
 import io.gptedit.lab.ShardTraining;
 import io.gptedit.models.editor.Paradigm;
+import io.gptedit.models.nn.Devices;
 import io.gptedit.models.train.EditObjective;
 import io.gptedit.models.train.EditorSpec;
 import java.io.IOException;
@@ -73,6 +74,9 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--checkpoint-every", description = "checkpoint every N steps, 0: the last only (default ${DEFAULT-VALUE})")
   int checkpointEvery = 500;
 
+  @Option(names = "--device", description = "cpu, gpu:N or default, the engine's (default ${DEFAULT-VALUE})")
+  String device = "default";
+
   @Option(names = "--preload", description = "read every sample into memory first (small data sets)")
   boolean preload;
 
@@ -120,7 +124,7 @@ public final class TrainCommand implements Callable<Integer> {
             .optResume(resume).optParadigm(preset == null ? Paradigm.KONTEXT : Paradigm.parse(preset)).build();
     ShardTraining.Builder b =
         ShardTraining.builder(data, recipe).optMaskTolerance(maskTolerance).optPreload(preload)
-        .optOnlyEmbedded(onlyEmbedded);
+        .optOnlyEmbedded(onlyEmbedded).optDevice(Devices.parse(device));
     if (specFile != null) {
       b.optEditorSpec(EditorSpec.fromJson(Files.readString(specFile, StandardCharsets.UTF_8), specFile.toString()));
     }

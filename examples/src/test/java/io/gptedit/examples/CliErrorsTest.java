@@ -19,6 +19,27 @@ class CliErrorsTest {
   }
 
   @Test
+  void aGpuTheEngineDoesNotHaveIsOneLineNamingItAndTheEnginesGpuCount() {
+    int gpus = ai.djl.engine.Engine.getInstance().getGpuCount();
+    Cli.Failure train = Cli.fail("train", "--data", tmp.resolve("no-shards").toString(), "-o",
+        tmp.resolve("run").toString(), "--device", "gpu:" + gpus);
+    assertOneLine(train, 1);
+    assertThat(train.err()).startsWith("gptedit train: gpu:" + gpus + " is not available").contains("sees " + gpus);
+    Cli.Failure edit = Cli.fail("edit", "--checkpoint", tmp.resolve("no-run").toString(), "--image",
+        tmp.resolve("in.png").toString(), "--instruction", "x", "--device", "cuda:" + gpus);
+    assertOneLine(edit, 1);
+    assertThat(edit.err()).startsWith("gptedit edit: gpu:" + gpus + " is not available");
+  }
+
+  @Test
+  void aMalformedDeviceIsOneLineNamingIt() {
+    Cli.Failure f = Cli.fail("edit", "--checkpoint", tmp.resolve("no-run").toString(), "--image",
+        tmp.resolve("in.png").toString(), "--instruction", "x", "--device", "tpu");
+    assertOneLine(f, 1);
+    assertThat(f.err()).startsWith("gptedit edit: 'tpu' is not a device");
+  }
+
+  @Test
   void unknownBenchmarkIsOneLineNamingTheChoices() {
     Cli.Failure f = Cli.fail("eval", "--benchmark", "foo", "--output", tmp.toString());
     assertOneLine(f, 1);

@@ -41,6 +41,19 @@ class TrainEditCommandTest {
   }
 
   @Test
+  void gptEditEditOnAnExplicitCpuWritesTheSameImageAsTheDefaultDevice() throws Exception {
+    String line = Files.readAllLines(lab.resolve("heldout/index.jsonl")).get(0);
+    String key = line.replaceAll(".*\"key\":\"([^\"]+)\".*", "$1");
+    String instruction = line.replaceAll(".*\"instruction\":\"([^\"]+)\".*", "$1");
+    Path out = tmp.resolve("edited-on-cpu-" + key + ".png");
+    Cli.run("edit", "--editor", "checkpoint:" + lab.resolve("run"), "--device", "cpu", "--image",
+        lab.resolve("heldout/inputs/" + key + ".png").toString(), "--instruction", instruction, "--seed", "93",
+        "--steps", "2", "-o", out.toString());
+    assertThat(ImageCodec.read(out))
+        .isEqualTo(ImageCodec.read(lab.resolve("heldout/outputs/trained-kontext/" + key + ".png")));
+  }
+
+  @Test
   void gptEditEditsAFolderPairedByKeyWithTheCheckpointEditorSpec() throws Exception {
     Path out = tmp.resolve("folder-edits");
     String printed = Cli.run("edit", "--editor", "checkpoint:" + lab.resolve("run"), "--folder",
@@ -60,7 +73,8 @@ class TrainEditCommandTest {
     Path run = tmp.resolve("train-run");
     String out = Cli.run(
         "train", "--data", lab.resolve("data/train").toString(), "-o", run.toString(), "--preset", "channel-wise",
-        "--size", "8", "--steps", "6", "--batch", "4", "--loss", "MASK_BALANCED", "--checkpoint-every", "3");
+        "--size", "8", "--steps", "6", "--batch", "4", "--loss", "MASK_BALANCED", "--checkpoint-every", "3",
+        "--device", "cpu");
     assertThat(out).contains("channel-wise editor", "training done: step 6/6");
     assertThat(run.resolve("editor.json")).isRegularFile();
     assertThat(run.resolve("checkpoints/step-000000003")).isDirectory();

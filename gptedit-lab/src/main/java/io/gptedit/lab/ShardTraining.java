@@ -2,6 +2,7 @@ package io.gptedit.lab;
 
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gptedit.core.GpteditException;
@@ -15,6 +16,8 @@ import io.gptedit.data.index.TrainingSet;
 import io.gptedit.data.synthetic.SyntheticTruth;
 import io.gptedit.models.conditioning.EmbeddingStore;
 import io.gptedit.models.conditioning.TextFusion;
+import io.gptedit.models.nn.DeviceException;
+import io.gptedit.models.nn.Devices;
 import io.gptedit.models.train.EditBatchSource;
 import io.gptedit.models.train.EditCollator;
 import io.gptedit.models.train.EditFineTuning;
@@ -61,6 +64,7 @@ public final class ShardTraining {
   private final boolean preload;
   private final Path embeddings;
   private final boolean onlyEmbedded;
+  private final Device device;
   private final long samples;
   private final TrainingSet set;
   private final List<DatasetIndex.Entry> entries;
@@ -74,6 +78,7 @@ public final class ShardTraining {
     this.preload = b.preload;
     this.embeddings = b.embeddings;
     this.onlyEmbedded = b.onlyEmbedded;
+    this.device = b.device != null ? b.device : Devices.defaultDevice();
     if (onlyEmbedded && embeddings == null) {
       throw new IllegalStateException("optOnlyEmbedded needs an embedding folder (optEmbeddings)");
     }
@@ -133,7 +138,7 @@ public final class ShardTraining {
    */
   public Result train(FineTuneListener listener) {
     requireNonNull(listener, "listener");
-    try (EditorSpec.Parts parts = spec.build(EditorSpec.NO_EXTERNALS)) {
+    try (EditorSpec.Parts parts = spec.build(EditorSpec.NO_EXTERNALS, device)) {
       EmbeddingStore store = store(parts);
       EditCollator collator = collator(parts, store);
       TrainingSet set = onlyEmbedded ? embeddedSet(store) : this.set;
@@ -161,7 +166,7 @@ public final class ShardTraining {
    * @throws IllegalStateException when no embedding folder was given
    */
   public EmbeddingCoverage embeddingCoverage() {
-    try (EditorSpec.Parts parts = spec.build(EditorSpec.NO_EXTERNALS)) {
+    try (EditorSpec.Parts parts = spec.build(EditorSpec.NO_EXTERNALS, device)) {
       EmbeddingStore store = requireStore(parts);
       boolean storable = parts.text().config().mode() != TextFusion.Mode.METAQUERY;
       Map<AspectPreset, Set<String>> stored = storedByBucket(store);
@@ -228,7 +233,7 @@ public final class ShardTraining {
    * @throws IllegalStateException when no embedding folder was given
    */
   public EmbeddingFill fillEmbeddings() {
-    try (EditorSpec.Parts parts = spec.build(EditorSpec.NO_EXTERNALS)) {
+    try (EditorSpec.Parts parts = spec.build(EditorSpec.NO_EXTERNALS, device)) {
       EmbeddingStore store = requireStore(parts);
       EditCollator collator = collator(parts, store);
       for (DatasetIndex.Entry e : entries) {
@@ -345,10 +350,24 @@ public final class ShardTraining {
     private boolean preload;
     private Path embeddings;
     private boolean onlyEmbedded;
+    private Device device;
 
     private Builder(Path data, LabConfig recipe) {
       this.data = requireNonNull(data, "data");
       this.recipe = requireNonNull(recipe, "recipe");
+    }
+
+    /**
+     * The device the editor is built on and trained on: its weights, the frozen encoders' work and every step
+     * ({@link EditorSpec#build(EditorSpec.Resolver, Device)}); default the engine's ({@link Devices#defaultDevice()}).
+     *
+     * @param device the device
+     * @return this builder
+     * @throws DeviceException if the engine does not have the device
+     */
+    public Builder optDevice(Device device) {
+      this.device = Devices.require(device);
+      return this;
     }
 
     /**

@@ -3,6 +3,8 @@ package io.gptedit.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.Device;
+import ai.djl.engine.Engine;
 import io.gptedit.core.GpteditException;
 import io.gptedit.core.geometry.AspectPreset;
 import io.gptedit.core.geometry.Size;
@@ -14,6 +16,7 @@ import io.gptedit.data.synthetic.Scene;
 import io.gptedit.data.synthetic.SyntheticSample;
 import io.gptedit.data.synthetic.SyntheticWorld;
 import io.gptedit.models.editor.DiffusionEditor;
+import io.gptedit.models.nn.DeviceException;
 import io.gptedit.models.train.EditorCheckpoint;
 import io.gptedit.models.train.FineTuneListener;
 import java.nio.file.Files;
@@ -121,6 +124,16 @@ class ShardTrainingTest {
         .optEmbeddings(tmp.resolve("embeddings")).optOnlyEmbedded(true).build();
     assertThatThrownBy(() -> only.train(FineTuneListener.NONE)).isInstanceOf(GpteditException.class)
         .hasMessageContaining("embeddings").hasMessageContaining("--embed-only");
+  }
+
+  @Test
+  void aGpuTheEngineDoesNotHaveIsRefusedBeforeTheShardsAreIndexed() {
+    Device gpu = Device.gpu(Engine.getInstance().getGpuCount());
+    LabConfig recipe = EditLabTest.tinyBuilder(tmp.resolve("run")).build();
+    // The shard folder does not exist: refusing it would be a different error.
+    assertThatThrownBy(() -> ShardTraining.builder(tmp.resolve("no-shards"), recipe).optDevice(gpu))
+        .isInstanceOf(DeviceException.class)
+        .hasMessageStartingWith("gpu:" + Engine.getInstance().getGpuCount() + " is not available");
   }
 
   @Test

@@ -8,6 +8,8 @@ import io.gptedit.core.editor.ImageEditor;
 import io.gptedit.core.image.RgbImage;
 import io.gptedit.core.remote.OpenAiClient;
 import io.gptedit.core.remote.PadCropEditor;
+import io.gptedit.models.nn.DeviceException;
+import io.gptedit.models.nn.Devices;
 import io.gptedit.models.onnx.OnnxEditor;
 import io.gptedit.models.text.ByteTokenizer;
 import io.gptedit.models.text.JsonTokenizer;
@@ -64,14 +66,37 @@ public final class Editors {
    * @throws GpteditException if the spec is malformed or the editor cannot be opened (naming the folder or file)
    */
   public static ImageEditor open(String spec, String apiBaseUrl, String apiKeyEnv) {
+    return open(spec, apiBaseUrl, apiKeyEnv, "default");
+  }
+
+  /**
+   * Opens an editor; a {@code checkpoint:} editor is loaded onto a device ({@link EditorCheckpoint#load(Path,
+   * ai.djl.Device)}).
+   *
+   * @param spec {@code checkpoint:DIR}, {@code onnx:DIR} or {@code openai:MODEL}
+   * @param apiBaseUrl for {@code openai:} editors, the API base URL
+   * @param apiKeyEnv for {@code openai:} editors, the environment variable holding the key
+   * @param device for {@code checkpoint:} editors, a device name ({@link Devices#parse}: {@code cpu}, {@code gpu:N},
+   *     ...); the other kinds take only {@code default} (an ONNX editor picks its provider with {@code
+   *     OnnxEditor.Builder.optDevice}, an API editor runs remotely)
+   * @return the editor; close it to release its native memory, sessions or client
+   * @throws DeviceException if the device name is malformed, the engine does not have it, or the kind takes none
+   * @throws GpteditException if the spec is malformed or the editor cannot be opened (naming the folder or file)
+   */
+  public static ImageEditor open(String spec, String apiBaseUrl, String apiKeyEnv, String device) {
+    requireNonNull(device, "device");
     int colon = spec == null ? -1 : spec.indexOf(':');
     if (colon <= 0 || colon == spec.length() - 1) {
       throw new GpteditException("an editor spec is checkpoint:DIR, onnx:DIR or openai:MODEL, got '" + spec + "'");
     }
     String kind = spec.substring(0, colon).toLowerCase(Locale.ROOT);
     String arg = spec.substring(colon + 1);
+    if (!kind.equals("checkpoint") && !device.equalsIgnoreCase("default")) {
+      throw new DeviceException("a device applies to checkpoint: editors only, not to '" + spec + "' (device '"
+          + device + "'); an onnx: editor picks its execution provider with OnnxEditor.Builder.optDevice");
+    }
     return switch (kind) {
-      case "checkpoint" -> EditorCheckpoint.load(Path.of(arg));
+      case "checkpoint" -> EditorCheckpoint.load(Path.of(arg), Devices.require(Devices.parse(device)));
       case "onnx" -> onnx(Path.of(arg));
       case "openai" -> openAi(arg, requireNonNull(apiBaseUrl, "apiBaseUrl"), requireNonNull(apiKeyEnv, "apiKeyEnv"));
       default -> throw new GpteditException(

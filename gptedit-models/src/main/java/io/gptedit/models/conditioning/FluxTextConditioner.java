@@ -2,15 +2,18 @@ package io.gptedit.models.conditioning;
 
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.gptedit.core.image.RgbImage;
+import io.gptedit.models.nn.DeviceException;
+import io.gptedit.models.nn.Devices;
 import io.gptedit.models.nn.WeightLoadException;
 import io.gptedit.models.text.ClipTextEncoder;
 import io.gptedit.models.text.ClipTextOutput;
-import io.gptedit.models.text.JsonTokenizer;
 import io.gptedit.models.text.EncodedText;
+import io.gptedit.models.text.JsonTokenizer;
 import io.gptedit.models.text.T5Encoder;
 import io.gptedit.models.text.TextEncoder;
 import io.gptedit.models.text.TextTokenizer;
@@ -122,14 +125,32 @@ public final class FluxTextConditioner implements Conditioner, TextEncoder, Auto
    * @throws TokenizerException if a tokenizer's files are missing or malformed
    */
   public static FluxTextConditioner fromDiffusers(Path pipelineFolder, DataType storage) {
+    return fromDiffusers(pipelineFolder, storage, Devices.defaultDevice());
+  }
+
+  /**
+   * Loads the text path of a FLUX.1-dev or FLUX.1-Kontext-dev diffusers folder like {@link #fromDiffusers(Path,
+   * DataType)}, with both encoders on a device (their scratch work runs there too).
+   *
+   * @param pipelineFolder the model folder (the one holding {@code model_index.json})
+   * @param storage FLOAT32 or FLOAT16
+   * @param device where the encoders live ({@link Devices#require checked} first)
+   * @return the conditioner, which owns what it loaded
+   * @throws DeviceException if the engine does not have the device (before any file is read)
+   * @throws WeightLoadException if an encoder's files are missing or do not match their config
+   * @throws TokenizerException if a tokenizer's files are missing or malformed
+   */
+  public static FluxTextConditioner fromDiffusers(Path pipelineFolder, DataType storage, Device device) {
+    Devices.require(device);
     requireNonNull(pipelineFolder, "pipelineFolder");
     requireFolder(pipelineFolder);
     List<AutoCloseable> owned = new ArrayList<>();
     try {
       JsonTokenizer clipTok = own(owned, JsonTokenizer.fromFolder(pipelineFolder.resolve("tokenizer")));
-      ClipTextEncoder clip = own(owned, ClipTextEncoder.fromFolder(pipelineFolder.resolve("text_encoder"), storage));
+      ClipTextEncoder clip =
+          own(owned, ClipTextEncoder.fromFolder(pipelineFolder.resolve("text_encoder"), storage, device));
       JsonTokenizer t5Tok = own(owned, JsonTokenizer.fromFolder(pipelineFolder.resolve("tokenizer_2")));
-      T5Encoder t5 = own(owned, T5Encoder.fromFolder(pipelineFolder.resolve("text_encoder_2"), storage));
+      T5Encoder t5 = own(owned, T5Encoder.fromFolder(pipelineFolder.resolve("text_encoder_2"), storage, device));
       String id = "flux-text(" + pipelineFolder.toAbsolutePath().normalize() + ", " + storage + ")";
       return new FluxTextConditioner(builder().setT5(t5, t5Tok).setClip(clip, clipTok).optId(id), owned);
     } catch (RuntimeException e) {
@@ -223,12 +244,15 @@ public final class FluxTextConditioner implements Conditioner, TextEncoder, Auto
    */
   @Override
   public EncodedText encode(String text) {
-    return encodedText(this, text, tokens(), dim());
+    return encodedText(this, text, tokens(), dim(), t5.parameters().device());
   }
 
-  /** Runs a conditioner on a prompt in a scratch manager and returns its batch-1 output as plain arrays. */
-  static EncodedText encodedText(Conditioner conditioner, String text, int tokens, int dim) {
-    try (NDManager m = NDManager.newBaseManager()) {
+  /**
+   * Runs a conditioner on a prompt in a scratch manager on its encoders' device and returns its batch-1 output as
+   * plain arrays.
+   */
+  static EncodedText encodedText(Conditioner conditioner, String text, int tokens, int dim, Device device) {
+    try (NDManager m = NDManager.newBaseManager(device)) {
       TextConditioning c = conditioner.encode(null, text, m);
       return new EncodedText(c.tokens().toFloatArray(), tokens, dim, c.pooled().toFloatArray());
     }

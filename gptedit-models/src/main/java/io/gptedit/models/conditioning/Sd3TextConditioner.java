@@ -5,16 +5,19 @@ import static io.gptedit.models.conditioning.FluxTextConditioner.own;
 import static io.gptedit.models.conditioning.FluxTextConditioner.requireFolder;
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.gptedit.core.image.RgbImage;
+import io.gptedit.models.nn.DeviceException;
+import io.gptedit.models.nn.Devices;
 import io.gptedit.models.nn.WeightLoadException;
 import io.gptedit.models.text.ClipTextEncoder;
 import io.gptedit.models.text.ClipTextOutput;
-import io.gptedit.models.text.JsonTokenizer;
 import io.gptedit.models.text.EncodedText;
+import io.gptedit.models.text.JsonTokenizer;
 import io.gptedit.models.text.T5Encoder;
 import io.gptedit.models.text.TextEncoder;
 import io.gptedit.models.text.TextTokenizer;
@@ -119,17 +122,34 @@ public final class Sd3TextConditioner implements Conditioner, TextEncoder, AutoC
    * @throws TokenizerException if a tokenizer's files are missing or malformed
    */
   public static Sd3TextConditioner fromDiffusers(Path pipelineFolder, DataType storage) {
+    return fromDiffusers(pipelineFolder, storage, Devices.defaultDevice());
+  }
+
+  /**
+   * Loads the text path of an SD3 diffusers folder like {@link #fromDiffusers(Path, DataType)}, with every encoder
+   * on a device (their scratch work runs there too).
+   *
+   * @param pipelineFolder the model folder (the one holding {@code model_index.json})
+   * @param storage FLOAT32 or FLOAT16
+   * @param device where the encoders live ({@link Devices#require checked} first)
+   * @return the conditioner, which owns what it loaded
+   * @throws DeviceException if the engine does not have the device (before any file is read)
+   * @throws WeightLoadException if an encoder's files are missing or do not match their config
+   * @throws TokenizerException if a tokenizer's files are missing or malformed
+   */
+  public static Sd3TextConditioner fromDiffusers(Path pipelineFolder, DataType storage, Device device) {
+    Devices.require(device);
     requireNonNull(pipelineFolder, "pipelineFolder");
     requireFolder(pipelineFolder);
     List<AutoCloseable> owned = new ArrayList<>();
     try {
       Builder b = builder()
-          .setClipL(own(owned, ClipTextEncoder.fromFolder(pipelineFolder.resolve("text_encoder"), storage)),
+          .setClipL(own(owned, ClipTextEncoder.fromFolder(pipelineFolder.resolve("text_encoder"), storage, device)),
               own(owned, JsonTokenizer.fromFolder(pipelineFolder.resolve("tokenizer"))))
-          .setClipG(own(owned, ClipTextEncoder.fromFolder(pipelineFolder.resolve("text_encoder_2"), storage)),
+          .setClipG(own(owned, ClipTextEncoder.fromFolder(pipelineFolder.resolve("text_encoder_2"), storage, device)),
               own(owned, JsonTokenizer.fromFolder(pipelineFolder.resolve("tokenizer_2"))));
       if (Files.isDirectory(pipelineFolder.resolve("text_encoder_3"))) {
-        b.optT5(own(owned, T5Encoder.fromFolder(pipelineFolder.resolve("text_encoder_3"), storage)),
+        b.optT5(own(owned, T5Encoder.fromFolder(pipelineFolder.resolve("text_encoder_3"), storage, device)),
             own(owned, JsonTokenizer.fromFolder(pipelineFolder.resolve("tokenizer_3"))));
       }
       return new Sd3TextConditioner(
@@ -198,7 +218,7 @@ public final class Sd3TextConditioner implements Conditioner, TextEncoder, AutoC
    */
   @Override
   public EncodedText encode(String text) {
-    return FluxTextConditioner.encodedText(this, text, tokens(), width);
+    return FluxTextConditioner.encodedText(this, text, tokens(), width, clipL.parameters().device());
   }
 
   private TextConditioning compute(String text, NDManager scope) {

@@ -12,8 +12,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.gptedit.core.image.RgbImage;
 import io.gptedit.models.nn.ModelWeights;
-import io.gptedit.models.nn.ParameterSpec;
 import io.gptedit.models.nn.ParameterSpec.Init;
+import io.gptedit.models.nn.ParameterSpec;
 import io.gptedit.models.nn.Qwen2Layer;
 import io.gptedit.models.text.EncodedText;
 import io.gptedit.models.text.TextEncoder;
@@ -398,7 +398,7 @@ public final class TextFusion implements Conditioner, AutoCloseable {
     int statesTokens = 0;
     if (config.mode() == Mode.MLLM_PROJECTION || config.mode() == Mode.MLLM_T5_CONCAT) {
       requireNonNull(image, "image");
-      try (NDManager m = NDManager.newBaseManager()) {
+      try (NDManager m = NDManager.newBaseManager(params.device())) { // the connector's device, the MLLM's too
         NDArray h = mllm.hiddenStates(image, instruction, m);
         checkMllmDim(h);
         statesTokens = Math.toIntExact(h.getShape().get(1));

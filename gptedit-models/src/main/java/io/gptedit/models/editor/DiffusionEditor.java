@@ -3,6 +3,7 @@ package io.gptedit.models.editor;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.Device;
 import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -21,8 +22,11 @@ import io.gptedit.models.conditioning.ImageTensors;
 import io.gptedit.models.conditioning.TextConditioning;
 import io.gptedit.models.flow.EulerSampler;
 import io.gptedit.models.flow.SeededNoise;
+import io.gptedit.models.nn.DeviceException;
+import io.gptedit.models.nn.Devices;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An {@link ImageEditor} over any conditioning paradigm: a codec, an {@link EditDenoiser}, a text conditioner and
@@ -31,6 +35,10 @@ import java.util.List;
  * io.gptedit.models.flow.TimeSchedule} with its guidance, and decode. {@link KontextEditor}, {@link
  * ChannelWiseEditor} and {@link SiglipTokenEditor} are this editor with their paradigm's denoiser and defaults; a
  * fine-tuned checkpoint loads into it ({@code io.gptedit.models.train.EditorCheckpoint}).
+ *
+ * <p>An edit runs on one device ({@link Builder#optDevice}, default the engine's): every array of the edit is created
+ * there, and the denoiser's parameters must already be there (load them with the models' device overloads, or build
+ * the whole editor with {@code EditorSpec.build} / {@code EditorCheckpoint.load} on the device).
  *
  * <p>A seed reproduces an edit bit for bit on the same machine. Calls are serialised. The editor closes only the
  * resources handed to {@link Builder#optOwned}.
@@ -47,6 +55,7 @@ public final class DiffusionEditor implements ImageEditor {
   private final String name;
   private final List<AutoCloseable> owned;
   private final long maxWorkingPixels;
+  private final Device device;
 
   private DiffusionEditor(Builder b) {
     this.denoiser = requireNonNull(b.denoiser, "denoiser");
@@ -58,6 +67,8 @@ public final class DiffusionEditor implements ImageEditor {
     this.name = b.name != null ? b.name : denoiser.paradigm().tag();
     this.owned = List.copyOf(b.owned);
     this.maxWorkingPixels = b.maxWorkingPixels > 0 ? b.maxWorkingPixels : codec.maxWorkingPixels();
+    this.device = b.device != null ? b.device : Devices.defaultDevice();
+    requireOn(device, denoiser.parameters(), "the " + denoiser.paradigm().tag() + " denoiser");
     checkArgument(
         codec.latentChannels() == denoiser.latentChannels(),
         "the codec has %s latent channels but the %s denoiser reads %s",
@@ -82,6 +93,36 @@ public final class DiffusionEditor implements ImageEditor {
    */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * Checks that every parameter is on a device.
+   *
+   * @param device the device
+   * @param parameters the parameters, by name
+   * @param owner what owns them, for the message
+   * @throws DeviceException naming the first parameter elsewhere and both devices
+   */
+  private static void requireOn(Device device, Map<String, NDArray> parameters, String owner) {
+    for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
+      Device at = e.getValue().getDevice();
+      if (!at.equals(device)) {
+        throw new DeviceException(
+            owner + "'s parameter '" + e.getKey() + "' is on " + Devices.name(at) + " but the editor runs on "
+                + Devices.name(device) + ": load the parts on the editor's device, or set optDevice to "
+                + Devices.name(at));
+      }
+    }
+  }
+
+  /**
+   * Returns the device every edit runs on.
+   *
+   * @return the device
+   * @since 0.1
+   */
+  public Device device() {
+    return device;
   }
 
   /**
@@ -181,7 +222,7 @@ public final class DiffusionEditor implements ImageEditor {
         size.width() == input.width() && size.height() == input.height()
             ? input
             : Resampler.bicubic(input, size.width(), size.height());
-    try (NDManager m = NDManager.newBaseManager()) {
+    try (NDManager m = NDManager.newBaseManager(device)) {
       NDArray pixels = ImageTensors.toTensor(work, m);
       NDArray condition = denoiser.encodeCondition(work, pixels, codec, m);
       TextConditioning text = conditioner.encode(work, instruction, m);
@@ -273,8 +314,23 @@ public final class DiffusionEditor implements ImageEditor {
     private String name;
     private final List<AutoCloseable> owned = new ArrayList<>();
     private long maxWorkingPixels;
+    private Device device;
 
     private Builder() {}
+
+    /**
+     * Sets the device every edit runs on (default: the engine's, {@link Devices#defaultDevice()}); the denoiser's
+     * parameters must be there.
+     *
+     * @param device the device
+     * @return this builder
+     * @throws DeviceException if the engine does not have the device
+     * @since 0.1
+     */
+    public Builder optDevice(Device device) {
+      this.device = Devices.require(device);
+      return this;
+    }
 
     /**
      * Sets the largest working size, in pixels, the editor accepts (default: the codec's {@link
@@ -386,6 +442,7 @@ public final class DiffusionEditor implements ImageEditor {
      *
      * @return the editor
      * @throws IllegalArgumentException if the parts do not fit together
+     * @throws DeviceException if a denoiser parameter is not on the editor's device
      */
     public DiffusionEditor build() {
       requireNonNull(denoiser, "denoiser is required");

@@ -2,6 +2,7 @@ package io.gptedit.models.editor;
 
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.Device;
 import io.gptedit.core.editor.EditOptions;
 import io.gptedit.core.editor.ImageEditor;
 import io.gptedit.core.image.RgbImage;
@@ -103,6 +104,20 @@ public final class KontextEditor implements ImageEditor {
      */
     public Builder optMaxWorkingPixels(long pixels) {
       inner.optMaxWorkingPixels(pixels);
+      return this;
+    }
+
+    /**
+     * Sets the device every edit runs on ({@link DiffusionEditor.Builder#optDevice}); the transformer's weights must
+     * be there.
+     *
+     * @param device the device
+     * @return this builder
+     * @throws io.gptedit.models.nn.DeviceException if the engine does not have the device
+     * @since 0.1
+     */
+    public Builder optDevice(Device device) {
+      inner.optDevice(device);
       return this;
     }
 

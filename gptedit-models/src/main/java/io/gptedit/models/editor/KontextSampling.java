@@ -2,6 +2,7 @@ package io.gptedit.models.editor;
 
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -17,6 +18,7 @@ import io.gptedit.models.flow.SeededNoise;
 import io.gptedit.models.flux.FluxInput;
 import io.gptedit.models.flux.KontextSequence;
 import io.gptedit.models.flux.LatentPacking;
+import io.gptedit.models.nn.Devices;
 
 /**
  * The Kontext edit procedure shared by every backend: working size, VAE encoding of the condition, 2x2 packing,
@@ -90,6 +92,34 @@ public final class KontextSampling {
       Resolution resolution,
       int granule,
       EulerSampler.StepListener listener) {
+    return edit(models, input, instruction, options, resolution, granule, listener, Devices.defaultDevice());
+  }
+
+  /**
+   * Runs one Kontext edit with every array of the edit (image tensor, latents, noise, the sampler's steps) on a
+   * device; the models must accept arrays there.
+   *
+   * @param models the networks
+   * @param input the image to edit
+   * @param instruction the instruction
+   * @param options seed, steps and guidance
+   * @param resolution the working-size policy
+   * @param granule the pixel granule (VAE spatial factor x 2)
+   * @param listener progress callback
+   * @param device the device ({@link Devices#require checked} first)
+   * @return the edited image at the working size
+   * @throws io.gptedit.models.nn.DeviceException if the engine does not have the device
+   */
+  public static RgbImage edit(
+      Models models,
+      RgbImage input,
+      String instruction,
+      EditOptions options,
+      Resolution resolution,
+      int granule,
+      EulerSampler.StepListener listener,
+      Device device) {
+    Devices.require(device);
     requireNonNull(models, "models");
     requireNonNull(input, "input");
     requireNonNull(instruction, "instruction");
@@ -101,7 +131,7 @@ public final class KontextSampling {
         size.width() == input.width() && size.height() == input.height()
             ? input
             : Resampler.bicubic(input, size.width(), size.height());
-    try (NDManager m = NDManager.newBaseManager()) {
+    try (NDManager m = NDManager.newBaseManager(device)) {
       NDArray cond = models.encode(ImageTensors.toTensor(work, m), m);
       Shape ls = cond.getShape();
       int h = (int) ls.get(2);

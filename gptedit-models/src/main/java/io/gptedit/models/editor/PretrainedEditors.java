@@ -2,13 +2,15 @@ package io.gptedit.models.editor;
 
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import io.gptedit.models.conditioning.FluxTextConditioner;
 import io.gptedit.models.conditioning.Sd3TextConditioner;
-import io.gptedit.models.flux.FluxConfig;
 import io.gptedit.models.flow.TimeSchedule;
 import io.gptedit.models.flux.FluxConfig;
 import io.gptedit.models.flux.FluxTransformer;
+import io.gptedit.models.nn.DeviceException;
+import io.gptedit.models.nn.Devices;
 import io.gptedit.models.nn.WeightLoadException;
 import io.gptedit.models.safetensors.SafetensorsShards;
 import io.gptedit.models.sd3.Sd3Config;
@@ -41,7 +43,8 @@ import java.util.function.Function;
  * .index.json}), and the text encoders and tokenizers ({@link FluxTextConditioner#fromDiffusers},
  * {@link Sd3TextConditioner#fromDiffusers}). Weights are checked by name and shape; a missing, unexpected or
  * misshapen tensor is a {@link WeightLoadException} naming it. The text encoders are stored as {@code storage}
- * (FLOAT16 halves their memory); the transformer and VAE as float32 on the CPU. The paper's released GPT-Image-Edit
+ * (FLOAT16 halves their memory); the transformer and VAE as float32. Everything loads on the engine's default
+ * device, or on the one the device overloads name. The paper's released GPT-Image-Edit
  * checkpoint (Qwen2.5-VL + connector + Kontext) needs its MLLM path as well: {@code GptImageEditRelease} in
  * {@code io.gptedit.models.release} loads it.
  *
@@ -76,15 +79,33 @@ public final class PretrainedEditors {
    * @throws WeightLoadException naming the file or tensor that is missing or does not match
    */
   public static DiffusionEditor kontext(Path folder, DataType textStorage, Resolution resolution) {
+    return kontext(folder, textStorage, resolution, Devices.defaultDevice());
+  }
+
+  /**
+   * FLUX.1 Kontext-dev from its diffusers folder, with every part on a device and the edits running there.
+   *
+   * @param folder the model folder
+   * @param textStorage FLOAT32 or FLOAT16 storage of the text encoders
+   * @param resolution the working-resolution policy
+   * @param device the device ({@link Devices#require checked} before any file is read)
+   * @return the editor, named {@code flux-kontext}; close it to free every weight
+   * @throws DeviceException if the engine does not have the device
+   * @throws WeightLoadException naming the file or tensor that is missing or does not match
+   */
+  public static DiffusionEditor kontext(Path folder, DataType textStorage, Resolution resolution, Device device) {
+    Devices.require(device);
     requireNonNull(folder, "folder");
     requireNonNull(textStorage, "textStorage");
     requireNonNull(resolution, "resolution");
     return assemble(folder, owned -> {
       FluxTransformer flux = own(owned,
-          component(folder, "transformer", FluxConfig::fromDiffusers, (c, s) -> FluxTransformer.load(c, s.files(), "")));
-      AutoencoderKL vae = own(owned, vae(folder));
-      FluxTextConditioner text = own(owned, FluxTextConditioner.fromDiffusers(folder, textStorage));
+          component(folder, "transformer", FluxConfig::fromDiffusers,
+              (c, s) -> FluxTransformer.load(c, s.files(), "", device)));
+      AutoencoderKL vae = own(owned, vae(folder, device));
+      FluxTextConditioner text = own(owned, FluxTextConditioner.fromDiffusers(folder, textStorage, device));
       return DiffusionEditor.builder()
+          .optDevice(device)
           .setDenoiser(new KontextDenoiser(flux))
           .setCodec(vae)
           .setConditioner(text)
@@ -107,17 +128,34 @@ public final class PretrainedEditors {
    *     does not take twice its output channels
    */
   public static DiffusionEditor sd3InstructPix2Pix(Path folder) {
+    return sd3InstructPix2Pix(folder, Devices.defaultDevice());
+  }
+
+  /**
+   * An SD3 InstructPix2Pix editor like {@link #sd3InstructPix2Pix(Path)}, with every part on a device and the edits
+   * running there.
+   *
+   * @param folder the model folder
+   * @param device the device ({@link Devices#require checked} before any file is read)
+   * @return the editor, named {@code sd3-instructpix2pix}; close it to free every weight
+   * @throws DeviceException if the engine does not have the device
+   * @throws WeightLoadException naming the file or tensor that is missing or does not match
+   */
+  public static DiffusionEditor sd3InstructPix2Pix(Path folder, Device device) {
+    Devices.require(device);
     requireNonNull(folder, "folder");
     return assemble(folder, owned -> {
       Sd3Transformer sd3 = own(owned,
-          component(folder, "transformer", Sd3Config::fromDiffusers, (c, s) -> Sd3Transformer.load(c, s.files(), "")));
+          component(folder, "transformer", Sd3Config::fromDiffusers,
+              (c, s) -> Sd3Transformer.load(c, s.files(), "", device)));
       if (sd3.config().inChannels() != 2 * sd3.config().outChannels()) {
         throw new WeightLoadException(folder.resolve("transformer/config.json") + ": InstructPix2Pix needs in_channels"
             + " = 2 x out_channels, got " + sd3.config().inChannels() + " -> " + sd3.config().outChannels());
       }
-      AutoencoderKL vae = own(owned, vae(folder));
-      Sd3TextConditioner text = own(owned, Sd3TextConditioner.fromDiffusers(folder, DataType.FLOAT16));
+      AutoencoderKL vae = own(owned, vae(folder, device));
+      Sd3TextConditioner text = own(owned, Sd3TextConditioner.fromDiffusers(folder, DataType.FLOAT16, device));
       return DiffusionEditor.builder()
+          .optDevice(device)
           .setDenoiser(ChannelWiseDenoiser.sd3(sd3, false))
           .setCodec(vae)
           .setConditioner(text)
@@ -127,8 +165,8 @@ public final class PretrainedEditors {
     });
   }
 
-  private static AutoencoderKL vae(Path folder) {
-    return component(folder, "vae", VaeConfig::fromDiffusers, (c, s) -> AutoencoderKL.load(c, s.files(), ""));
+  private static AutoencoderKL vae(Path folder, Device device) {
+    return component(folder, "vae", VaeConfig::fromDiffusers, (c, s) -> AutoencoderKL.load(c, s.files(), "", device));
   }
 
   /** Reads a component's config and loads its weights (the shards are closed once loaded). */

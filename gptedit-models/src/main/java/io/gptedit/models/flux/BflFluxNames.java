@@ -1,7 +1,8 @@
 package io.gptedit.models.flux;
 
-import io.gptedit.models.nn.ParameterSpec;
+import ai.djl.Device;
 import io.gptedit.models.nn.ModelWeights;
+import io.gptedit.models.nn.ParameterSpec;
 import io.gptedit.models.nn.WeightLoadException;
 import io.gptedit.models.safetensors.SafetensorsFile;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ final class BflFluxNames {
 
   private BflFluxNames() {}
 
-  static ModelWeights load(FluxConfig c, List<SafetensorsFile> shards, String prefix) {
+  static ModelWeights load(FluxConfig c, List<SafetensorsFile> shards, String prefix, Device device) {
     Map<String, SafetensorsFile> where = new HashMap<>();
     for (SafetensorsFile f : shards) {
       for (String n : f.tensors().keySet()) {
@@ -91,7 +92,8 @@ final class BflFluxNames {
             out = swapped;
           }
           return out;
-        });
+        },
+        device);
   }
 
   /** Returns the BFL source of a diffusers parameter name, or null if there is none. */

@@ -8,6 +8,7 @@ import static io.gptedit.models.nn.Layers.rmsNorm;
 import static io.gptedit.models.nn.Layers.silu;
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -15,10 +16,12 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.gptedit.models.nn.ActivationCheckpointing;
+import io.gptedit.models.nn.DeviceException;
+import io.gptedit.models.nn.Devices;
 import io.gptedit.models.nn.Layers;
-import io.gptedit.models.nn.ParameterSpec;
-import io.gptedit.models.nn.ParameterSpec.Init;
 import io.gptedit.models.nn.ModelWeights;
+import io.gptedit.models.nn.ParameterSpec.Init;
+import io.gptedit.models.nn.ParameterSpec;
 import io.gptedit.models.nn.Rope;
 import io.gptedit.models.nn.WeightLoadException;
 import io.gptedit.models.safetensors.SafetensorsFile;
@@ -69,7 +72,20 @@ public final class FluxTransformer implements AutoCloseable {
    * @return the model
    */
   public static FluxTransformer random(FluxConfig config, long seed) {
-    return new FluxTransformer(config, ModelWeights.random(spec(config), seed));
+    return random(config, seed, Devices.defaultDevice());
+  }
+
+  /**
+   * Creates a model with seeded random weights on a device (the same values on every device).
+   *
+   * @param config the hyper-parameters
+   * @param seed the weight seed
+   * @param device where the weights live ({@link Devices#require checked} first)
+   * @return the model
+   * @throws DeviceException if the engine does not have the device
+   */
+  public static FluxTransformer random(FluxConfig config, long seed, Device device) {
+    return new FluxTransformer(config, ModelWeights.random(spec(config), seed, device));
   }
 
   /**
@@ -84,10 +100,27 @@ public final class FluxTransformer implements AutoCloseable {
    * @throws WeightLoadException if the naming is not recognised, or tensors are missing, unexpected or misshapen
    */
   public static FluxTransformer load(FluxConfig config, List<SafetensorsFile> shards, String prefix) {
+    return load(config, shards, prefix, Devices.defaultDevice());
+  }
+
+  /**
+   * Loads a model like {@link #load(FluxConfig, List, String)} onto a device.
+   *
+   * @param config the hyper-parameters
+   * @param shards the checkpoint shards
+   * @param prefix the key prefix
+   * @param device where the weights live ({@link Devices#require checked} first)
+   * @return the model
+   * @throws DeviceException if the engine does not have the device (before any tensor is read)
+   * @throws WeightLoadException if the naming is not recognised, or tensors are missing, unexpected or misshapen
+   */
+  public static FluxTransformer load(FluxConfig config, List<SafetensorsFile> shards, String prefix, Device device) {
+    Devices.require(device);
     FluxCheckpointFormat format = FluxCheckpointFormat.detect(shards, prefix);
     return switch (format) {
-      case DIFFUSERS -> new FluxTransformer(config, ModelWeights.load(spec(config), shards, prefix, true, 0));
-      case BFL_ORIGINAL -> new FluxTransformer(config, BflFluxNames.load(config, shards, prefix));
+      case DIFFUSERS -> new FluxTransformer(
+          config, ModelWeights.load(spec(config), shards, prefix, true, 0, DataType.FLOAT32, device));
+      case BFL_ORIGINAL -> new FluxTransformer(config, BflFluxNames.load(config, shards, prefix, device));
       case UNKNOWN -> throw new WeightLoadException(format.rejection(shards));
     };
   }

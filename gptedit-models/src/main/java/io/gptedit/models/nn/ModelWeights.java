@@ -2,6 +2,7 @@ package io.gptedit.models.nn;
 
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -23,6 +24,9 @@ import java.util.function.Predicate;
 
 /**
  * A model's parameters as named FLOAT32 NDArrays owned by one manager, created randomly or loaded by name.
+ *
+ * <p>Every factory has an overload that takes a {@link Device} ({@link Devices#require checked} first): the
+ * store's manager and every array are created there; without one they go to the engine's default device.
  *
  * <p>The arrays are plain DJL arrays, so a trainer can mark any subset as requiring gradients. Once built the
  * store's manager can be {@link #freeze() capped}: any forward pass that accidentally attached an intermediate
@@ -111,7 +115,25 @@ public final class ModelWeights implements AutoCloseable {
    * @return a new store owning a new base manager
    */
   public static ModelWeights random(ParameterSpec spec, long seed) {
-    NDManager manager = NDManager.newBaseManager();
+    return randomOn(spec, seed, null);
+  }
+
+  /**
+   * Creates parameters with seeded random values on a device (the same values as {@link #random(ParameterSpec,
+   * long)}).
+   *
+   * @param spec the declared parameters
+   * @param seed the seed
+   * @param device where the parameters live
+   * @return a new store owning a new base manager on {@code device}
+   * @throws DeviceException if the engine does not have the device
+   */
+  public static ModelWeights random(ParameterSpec spec, long seed, Device device) {
+    return randomOn(spec, seed, Devices.require(device));
+  }
+
+  private static ModelWeights randomOn(ParameterSpec spec, long seed, Device device) {
+    NDManager manager = NDManager.newBaseManager(device);
     Map<String, NDArray> values = new LinkedHashMap<>();
     for (ParameterSpec.Entry e : spec.entries().values()) {
       values.put(e.name(), manager.create(randomValues(e, seed), e.shape()));
@@ -177,6 +199,33 @@ public final class ModelWeights implements AutoCloseable {
    */
   public static ModelWeights load(
       ParameterSpec spec, List<SafetensorsFile> files, String prefix, boolean strict, long seed, DataType storage) {
+    return loadOn(spec, files, prefix, strict, seed, storage, null);
+  }
+
+  /**
+   * Loads parameters like {@link #load(ParameterSpec, List, String, boolean, long, DataType)} onto a device: each
+   * tensor is read in Java and created there directly.
+   *
+   * @param spec the declared parameters
+   * @param files the shards
+   * @param prefix the checkpoint's key prefix, or the empty string
+   * @param strict whether missing or unexpected tensors are an error
+   * @param seed the seed for missing tensors in lenient mode
+   * @param storage FLOAT32 or FLOAT16
+   * @param device where the parameters live
+   * @return a new store owning a new base manager on {@code device}
+   * @throws DeviceException if the engine does not have the device (checked before any file is read)
+   * @throws WeightLoadException if the checkpoint does not fit the declared parameters
+   */
+  public static ModelWeights load(
+      ParameterSpec spec, List<SafetensorsFile> files, String prefix, boolean strict, long seed, DataType storage,
+      Device device) {
+    return loadOn(spec, files, prefix, strict, seed, storage, Devices.require(device));
+  }
+
+  private static ModelWeights loadOn(
+      ParameterSpec spec, List<SafetensorsFile> files, String prefix, boolean strict, long seed, DataType storage,
+      Device device) {
     requireNonNull(prefix, "prefix");
     if (storage != DataType.FLOAT32 && storage != DataType.FLOAT16) {
       throw new IllegalArgumentException("parameters are stored as FLOAT32 or FLOAT16, not " + storage);
@@ -219,7 +268,7 @@ public final class ModelWeights implements AutoCloseable {
           "checkpoint does not match the model (strict): missing " + missing.size() + " " + summarize(missing)
               + ", unexpected " + unexpected.size() + " " + summarize(new ArrayList<>(unexpected)));
     }
-    NDManager manager = NDManager.newBaseManager();
+    NDManager manager = NDManager.newBaseManager(device);
     try {
       Map<String, NDArray> values = new LinkedHashMap<>();
       for (ParameterSpec.Entry e : spec.entries().values()) {
@@ -263,7 +312,25 @@ public final class ModelWeights implements AutoCloseable {
    * @throws WeightLoadException if a source gives the wrong number of values
    */
   public static ModelWeights fromValues(ParameterSpec spec, ValueSource source) {
-    NDManager manager = NDManager.newBaseManager();
+    return fromValuesOn(spec, source, null);
+  }
+
+  /**
+   * Builds parameters from values computed by the caller, on a device.
+   *
+   * @param spec the declared parameters
+   * @param source the values of each declared parameter
+   * @param device where the parameters live
+   * @return a new store owning a new base manager on {@code device}
+   * @throws DeviceException if the engine does not have the device
+   * @throws WeightLoadException if a source gives the wrong number of values
+   */
+  public static ModelWeights fromValues(ParameterSpec spec, ValueSource source, Device device) {
+    return fromValuesOn(spec, source, Devices.require(device));
+  }
+
+  private static ModelWeights fromValuesOn(ParameterSpec spec, ValueSource source, Device device) {
+    NDManager manager = NDManager.newBaseManager(device);
     try {
       Map<String, NDArray> values = new LinkedHashMap<>();
       for (ParameterSpec.Entry e : spec.entries().values()) {
@@ -386,6 +453,15 @@ public final class ModelWeights implements AutoCloseable {
    */
   public LoadReport loadReport() {
     return report;
+  }
+
+  /**
+   * Returns the device the parameters live on.
+   *
+   * @return the store's device
+   */
+  public Device device() {
+    return manager.getDevice();
   }
 
   /**

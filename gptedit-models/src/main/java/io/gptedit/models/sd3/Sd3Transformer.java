@@ -7,15 +7,18 @@ import static io.gptedit.models.nn.Layers.modulate;
 import static io.gptedit.models.nn.Layers.silu;
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.gptedit.models.nn.ActivationCheckpointing;
+import io.gptedit.models.nn.DeviceException;
+import io.gptedit.models.nn.Devices;
 import io.gptedit.models.nn.Layers;
-import io.gptedit.models.nn.ParameterSpec;
 import io.gptedit.models.nn.ModelWeights;
+import io.gptedit.models.nn.ParameterSpec;
 import io.gptedit.models.nn.WeightLoadException;
 import io.gptedit.models.safetensors.SafetensorsFile;
 import java.util.ArrayList;
@@ -61,7 +64,20 @@ public final class Sd3Transformer implements AutoCloseable {
    * @return the model
    */
   public static Sd3Transformer random(Sd3Config config, long seed) {
-    return new Sd3Transformer(config, ModelWeights.random(spec(config), seed));
+    return random(config, seed, Devices.defaultDevice());
+  }
+
+  /**
+   * Creates a model with seeded random weights on a device (the same values on every device).
+   *
+   * @param config the hyper-parameters
+   * @param seed the seed
+   * @param device where the weights live ({@link Devices#require checked} first)
+   * @return the model
+   * @throws DeviceException if the engine does not have the device
+   */
+  public static Sd3Transformer random(Sd3Config config, long seed, Device device) {
+    return new Sd3Transformer(config, ModelWeights.random(spec(config), seed, device));
   }
 
   /**
@@ -74,7 +90,22 @@ public final class Sd3Transformer implements AutoCloseable {
    * @throws WeightLoadException if tensors are missing, unexpected or misshapen
    */
   public static Sd3Transformer load(Sd3Config config, List<SafetensorsFile> shards, String prefix) {
-    ModelWeights p = ModelWeights.load(spec(config), shards, prefix, false, 0);
+    return load(config, shards, prefix, Devices.defaultDevice());
+  }
+
+  /**
+   * Loads a model like {@link #load(Sd3Config, List, String)} onto a device.
+   *
+   * @param config the hyper-parameters
+   * @param shards the shards
+   * @param prefix the key prefix
+   * @param device where the weights live ({@link Devices#require checked} first)
+   * @return the model
+   * @throws DeviceException if the engine does not have the device (before any tensor is read)
+   * @throws WeightLoadException if tensors are missing, unexpected or misshapen
+   */
+  public static Sd3Transformer load(Sd3Config config, List<SafetensorsFile> shards, String prefix, Device device) {
+    ModelWeights p = ModelWeights.load(spec(config), shards, prefix, false, 0, DataType.FLOAT32, device);
     List<String> unexpected = p.loadReport().unexpected().stream().filter(n -> !n.equals(POS_EMBED_BUFFER)).toList();
     if (!p.loadReport().missing().isEmpty() || !unexpected.isEmpty()) {
       p.close();

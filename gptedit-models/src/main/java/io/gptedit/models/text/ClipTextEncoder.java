@@ -4,14 +4,17 @@ import static io.gptedit.models.nn.Layers.geluTanh;
 import static io.gptedit.models.nn.Layers.layerNorm;
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import io.gptedit.models.nn.DeviceException;
+import io.gptedit.models.nn.Devices;
 import io.gptedit.models.nn.ModelWeights;
-import io.gptedit.models.nn.ParameterSpec;
 import io.gptedit.models.nn.ParameterSpec.Init;
+import io.gptedit.models.nn.ParameterSpec;
 import io.gptedit.models.nn.WeightLoadException;
 import io.gptedit.models.safetensors.SafetensorsFile;
 import io.gptedit.models.safetensors.SafetensorsShards;
@@ -117,6 +120,23 @@ public final class ClipTextEncoder implements AutoCloseable {
    * @throws WeightLoadException if the checkpoint does not fit
    */
   public static ClipTextEncoder load(ClipTextConfig config, List<SafetensorsFile> shards, DataType storage) {
+    return load(config, shards, storage, Devices.defaultDevice());
+  }
+
+  /**
+   * Loads an encoder like {@link #load(ClipTextConfig, List, DataType)} onto a device.
+   *
+   * @param config the hyper-parameters
+   * @param shards the shards
+   * @param storage FLOAT32, or FLOAT16 for half the memory
+   * @param device where the weights live ({@link Devices#require checked} first)
+   * @return the encoder
+   * @throws DeviceException if the engine does not have the device
+   * @throws WeightLoadException if the checkpoint does not fit
+   */
+  public static ClipTextEncoder load(
+      ClipTextConfig config, List<SafetensorsFile> shards, DataType storage, Device device) {
+    Devices.require(device);
     Set<String> names = CheckpointFolder.names(shards);
     // transformers 5 saves CLIPTextModel without the historical prefix (and strips it on load); accept both.
     boolean prefixless = !config.projection() && names.contains("embeddings.token_embedding.weight")
@@ -125,7 +145,7 @@ public final class ClipTextEncoder implements AutoCloseable {
     ParameterSpec spec = spec(config, root);
     String model = config.projection() ? "CLIPTextModelWithProjection" : "CLIPTextModel";
     CheckpointFolder.checkNames(spec, shards, Set.of(root + POSITION_IDS), model);
-    return new ClipTextEncoder(config, ModelWeights.load(spec, shards, "", false, 0, storage), root);
+    return new ClipTextEncoder(config, ModelWeights.load(spec, shards, "", false, 0, storage, device), root);
   }
 
   /**
@@ -138,9 +158,24 @@ public final class ClipTextEncoder implements AutoCloseable {
    * @throws WeightLoadException if a file is missing or the checkpoint does not fit its config
    */
   public static ClipTextEncoder fromFolder(Path folder, DataType storage) {
+    return fromFolder(folder, storage, Devices.defaultDevice());
+  }
+
+  /**
+   * Loads a transformers model folder like {@link #fromFolder(Path, DataType)} onto a device.
+   *
+   * @param folder the folder
+   * @param storage FLOAT32, or FLOAT16 for half the memory
+   * @param device where the weights live ({@link Devices#require checked} first)
+   * @return the encoder
+   * @throws DeviceException if the engine does not have the device (before any file is read)
+   * @throws WeightLoadException if a file is missing or the checkpoint does not fit its config
+   */
+  public static ClipTextEncoder fromFolder(Path folder, DataType storage, Device device) {
+    Devices.require(device);
     ClipTextConfig config = ClipTextConfig.fromTransformers(CheckpointFolder.config(folder));
     try (SafetensorsShards shards = CheckpointFolder.open(folder)) {
-      return load(config, shards.files(), storage);
+      return load(config, shards.files(), storage, device);
     }
   }
 

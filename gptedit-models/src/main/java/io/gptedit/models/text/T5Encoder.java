@@ -4,13 +4,16 @@ import static io.gptedit.models.nn.Layers.geluTanh;
 import static io.gptedit.models.nn.Layers.rmsNorm;
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import io.gptedit.models.nn.ParameterSpec;
-import io.gptedit.models.nn.ParameterSpec.Init;
+import io.gptedit.models.nn.DeviceException;
+import io.gptedit.models.nn.Devices;
 import io.gptedit.models.nn.ModelWeights;
+import io.gptedit.models.nn.ParameterSpec.Init;
+import io.gptedit.models.nn.ParameterSpec;
 import io.gptedit.models.nn.WeightLoadException;
 import io.gptedit.models.safetensors.SafetensorsFile;
 import io.gptedit.models.safetensors.SafetensorsShards;
@@ -87,9 +90,25 @@ public final class T5Encoder implements AutoCloseable {
    * @throws WeightLoadException if the checkpoint does not fit
    */
   public static T5Encoder load(T5Config config, List<SafetensorsFile> shards, DataType storage) {
+    return load(config, shards, storage, Devices.defaultDevice());
+  }
+
+  /**
+   * Loads an encoder like {@link #load(T5Config, List, DataType)} onto a device.
+   *
+   * @param config the hyper-parameters
+   * @param shards the shards
+   * @param storage FLOAT32, or FLOAT16 for half the memory
+   * @param device where the weights live ({@link Devices#require checked} first)
+   * @return the encoder
+   * @throws DeviceException if the engine does not have the device
+   * @throws WeightLoadException if the checkpoint does not fit
+   */
+  public static T5Encoder load(T5Config config, List<SafetensorsFile> shards, DataType storage, Device device) {
+    Devices.require(device);
     ParameterSpec spec = spec(config);
     CheckpointFolder.checkNames(spec, shards, Set.of(TIED_EMBEDDING), "T5EncoderModel");
-    return new T5Encoder(config, ModelWeights.load(spec, shards, "", false, 0, storage));
+    return new T5Encoder(config, ModelWeights.load(spec, shards, "", false, 0, storage, device));
   }
 
   /**
@@ -103,9 +122,24 @@ public final class T5Encoder implements AutoCloseable {
    * @throws WeightLoadException if a file is missing or the checkpoint does not fit its config
    */
   public static T5Encoder fromFolder(Path folder, DataType storage) {
+    return fromFolder(folder, storage, Devices.defaultDevice());
+  }
+
+  /**
+   * Loads a transformers model folder like {@link #fromFolder(Path, DataType)} onto a device.
+   *
+   * @param folder the folder
+   * @param storage FLOAT32, or FLOAT16 for half the memory
+   * @param device where the weights live ({@link Devices#require checked} first)
+   * @return the encoder
+   * @throws DeviceException if the engine does not have the device (before any file is read)
+   * @throws WeightLoadException if a file is missing or the checkpoint does not fit its config
+   */
+  public static T5Encoder fromFolder(Path folder, DataType storage, Device device) {
+    Devices.require(device);
     T5Config config = T5Config.fromTransformers(CheckpointFolder.config(folder));
     try (SafetensorsShards shards = CheckpointFolder.open(folder)) {
-      return load(config, shards.files(), storage);
+      return load(config, shards.files(), storage, device);
     }
   }
 

@@ -76,7 +76,7 @@ public final class T5TextEncoder implements TextEncoder {
   public EncodedText encode(String text) {
     int[] ids = tokenizer.encode(text, tokens);
     int[] row = pad ? java.util.Arrays.copyOf(ids, tokens) : ids; // pad id 0, as T5 pads
-    try (NDManager m = NDManager.newBaseManager()) {
+    try (NDManager m = NDManager.newBaseManager(t5.parameters().device())) {
       NDArray hidden = t5.encode(new int[][] {row}, m);
       return new EncodedText(hidden.toFloatArray(), row.length, dim(), new float[0]);
     }

@@ -3,6 +3,7 @@ package io.gptedit.models.train;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -30,6 +31,9 @@ import java.util.Map;
  * used first out), and the text fusion's encodings (the expensive part with a 7B MLLM) optionally also in a
  * persistent {@link EmbeddingStore} beside the shards, keyed by the sample's key, the bucket size and the
  * instruction, so later epochs and later runs read them instead of running the encoders.
+ *
+ * <p>The frozen encoders run on the denoiser's device (where {@code EditorSpec.build} put every part); the cached
+ * encodings are plain Java arrays.
  *
  * <p>Images of another size than the bucket's are resized with the bicubic resampler (masks by nearest
  * neighbour). A latent pixel is in the mask when any image pixel it covers is.
@@ -65,6 +69,7 @@ public final class EditCollator {
   private final int capacity;
   private final EmbeddingStore store;
   private final Map<String, Encoded> cache;
+  private final Device device;
   private long misses;
 
   /**
@@ -98,6 +103,8 @@ public final class EditCollator {
     checkArgument(cacheEntries >= 0, "cacheEntries must be >= 0, got %s", cacheEntries);
     this.capacity = cacheEntries;
     this.cache = new LinkedHashMap<>(16, 0.75f, true);
+    this.device =
+        denoiser.parameters().isEmpty() ? null : denoiser.parameters().values().iterator().next().getDevice();
   }
 
   /**
@@ -233,7 +240,7 @@ public final class EditCollator {
   private List<Encoded> encode(List<EditSample> samples, Size size) {
     misses += samples.size();
     List<Encoded> out = new ArrayList<>(samples.size());
-    try (NDManager m = NDManager.newBaseManager()) {
+    try (NDManager m = NDManager.newBaseManager(device)) {
       List<NDArray> inputs = new ArrayList<>();
       List<NDArray> targets = new ArrayList<>();
       List<RgbImage> works = new ArrayList<>();

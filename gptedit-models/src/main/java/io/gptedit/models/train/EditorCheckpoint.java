@@ -2,10 +2,13 @@ package io.gptedit.models.train;
 
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.gptedit.core.GpteditException;
 import io.gptedit.models.editor.DiffusionEditor;
+import io.gptedit.models.nn.DeviceException;
+import io.gptedit.models.nn.Devices;
 import io.gptedit.models.safetensors.SafetensorsFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -78,6 +81,20 @@ public final class EditorCheckpoint {
   }
 
   /**
+   * Loads the latest checkpoint of a run (or the given checkpoint) into an editor on a device, with the EMA weights
+   * when the checkpoint has them.
+   *
+   * @param dir a run folder or a checkpoint folder
+   * @param device where the editor's weights live and its edits run ({@link Devices#require checked} first)
+   * @return the editor; closing it frees every part
+   * @throws DeviceException if the engine does not have the device (before anything is read)
+   * @throws GpteditException if the folder holds no spec or checkpoint, or the weights do not fit the spec
+   */
+  public static DiffusionEditor load(Path dir, Device device) {
+    return load(dir, EditorSpec.NO_EXTERNALS, true, device);
+  }
+
+  /**
    * Loads a checkpoint into an editor.
    *
    * @param dir a run folder (its latest checkpoint is used) or a checkpoint folder
@@ -87,10 +104,27 @@ public final class EditorCheckpoint {
    * @throws GpteditException if the folder holds no spec or checkpoint, or the weights do not fit the spec
    */
   public static DiffusionEditor load(Path dir, EditorSpec.Resolver resolver, boolean preferEma) {
+    return load(dir, resolver, preferEma, Devices.defaultDevice());
+  }
+
+  /**
+   * Loads a checkpoint into an editor on a device ({@link EditorSpec#build(EditorSpec.Resolver, Device)}); the
+   * weights are read in Java and created there.
+   *
+   * @param dir a run folder (its latest checkpoint is used) or a checkpoint folder
+   * @param resolver supplies the external frozen encoders the spec names (on {@code device})
+   * @param preferEma whether to use the checkpoint's EMA weights when it has them
+   * @param device where the editor's weights live and its edits run ({@link Devices#require checked} first)
+   * @return the editor; closing it frees every part
+   * @throws DeviceException if the engine does not have the device (before anything is read)
+   * @throws GpteditException if the folder holds no spec or checkpoint, or the weights do not fit the spec
+   */
+  public static DiffusionEditor load(Path dir, EditorSpec.Resolver resolver, boolean preferEma, Device device) {
+    Devices.require(device);
     requireNonNull(dir, "dir");
     EditorSpec spec = readSpec(dir);
     Path checkpoint = checkpointDir(dir);
-    EditorSpec.Parts parts = spec.build(resolver);
+    EditorSpec.Parts parts = spec.build(resolver, device);
     try {
       Map<String, NDArray> params = EditFineTuning.parameters(parts.denoiser(), parts.text());
       copyWeights(checkpoint.resolve("weights.safetensors"), params, preferEma);
@@ -102,7 +136,8 @@ public final class EditorCheckpoint {
   }
 
   /**
-   * Copies a weights file's tensors into parameters, strictly.
+   * Copies a weights file's tensors into parameters, strictly; the file's tensors are created on the parameters'
+   * device.
    *
    * @param file the safetensors file
    * @param params the parameters to fill, by name
@@ -111,7 +146,8 @@ public final class EditorCheckpoint {
    */
   static void copyWeights(Path file, Map<String, NDArray> params, boolean preferEma) {
     try (SafetensorsFile f = SafetensorsFile.open(file);
-        NDManager m = NDManager.newBaseManager()) {
+        NDManager m = NDManager.newBaseManager(
+            params.isEmpty() ? null : params.values().iterator().next().getDevice())) {
       TreeSet<String> unexpected = new TreeSet<>();
       for (String name : f.tensors().keySet()) {
         String plain = name.startsWith(FineTuner.EMA_PREFIX) ? name.substring(FineTuner.EMA_PREFIX.length()) : name;

@@ -3,6 +3,7 @@ package io.gptedit.models.train;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -25,6 +26,8 @@ import io.gptedit.models.editor.SiglipTokenDenoiser;
 import io.gptedit.models.flow.TimeSchedule;
 import io.gptedit.models.flux.FluxConfig;
 import io.gptedit.models.flux.FluxTransformer;
+import io.gptedit.models.nn.DeviceException;
+import io.gptedit.models.nn.Devices;
 import io.gptedit.models.nn.ModelWeights;
 import io.gptedit.models.safetensors.SafetensorsFile;
 import io.gptedit.models.sd3.Sd3Config;
@@ -246,7 +249,7 @@ public record EditorSpec(
   public record Parts(EditDenoiser denoiser, TextFusion text, LatentCodec codec, List<AutoCloseable> owned)
       implements AutoCloseable {
     /**
-     * Returns an editor over these parts; closing the editor closes the parts.
+     * Returns an editor over these parts, running on the denoiser's device; closing the editor closes the parts.
      *
      * @param spec the spec they were built from (sampling and resolution)
      * @param name the editor's name
@@ -261,6 +264,7 @@ public record EditorSpec(
           .optResolution(spec.resolution())
           .optName(name)
           .optOwned(owned.toArray(new AutoCloseable[0]))
+          .optDevice(denoiser.parameters().values().iterator().next().getDevice())
           .build();
     }
 
@@ -284,7 +288,22 @@ public record EditorSpec(
    * @throws GpteditException if an external part cannot be resolved or the VAE file does not match its hash
    */
   public Parts build(Resolver resolver) {
+    return build(resolver, Devices.defaultDevice());
+  }
+
+  /**
+   * Builds the parts like {@link #build(Resolver)} with every weight the spec holds (backbone, connector,
+   * projector, VAE) on a device; the resolver's external encoders must run there too.
+   *
+   * @param resolver supplies external frozen encoders
+   * @param device the device ({@link Devices#require checked} before anything is read or allocated)
+   * @return the parts; {@link Parts#editor} runs on {@code device}
+   * @throws DeviceException if the engine does not have the device
+   * @throws GpteditException if an external part cannot be resolved or the VAE file does not match its hash
+   */
+  public Parts build(Resolver resolver, Device device) {
     requireNonNull(resolver, "resolver");
+    Devices.require(device);
     List<AutoCloseable> owned = new ArrayList<>();
     try {
       LatentCodec c;
@@ -299,7 +318,7 @@ public record EditorSpec(
         }
         AutoencoderKL vae;
         try (SafetensorsFile f = SafetensorsFile.open(codec.weights())) {
-          vae = AutoencoderKL.load(codec.vae(), List.of(f), "");
+          vae = AutoencoderKL.load(codec.vae(), List.of(f), "", device);
         }
         owned.add(vae);
         c = vae;
@@ -309,21 +328,24 @@ public record EditorSpec(
       MllmHiddenStates mllm = text.mllmId() == null ? null : resolver.mllm(text.mllmId());
       TextFusion fusion =
           new TextFusion(
-              text.fusion(), ModelWeights.random(TextFusion.spec(text.fusion()), text.connectorSeed()), encoder, mllm);
+              text.fusion(), ModelWeights.random(TextFusion.spec(text.fusion()), text.connectorSeed(), device), encoder,
+              mllm);
       owned.add(fusion);
       EditDenoiser denoiser =
           switch (paradigm) {
-            case KONTEXT -> new KontextDenoiser(FluxTransformer.random(backbone.flux(), backbone.seed()))
+            case KONTEXT -> new KontextDenoiser(FluxTransformer.random(backbone.flux(), backbone.seed(), device))
                 .withConditionAxis(conditionAxis);
             case CHANNEL_WISE -> backbone.sd3() != null
-                ? ChannelWiseDenoiser.sd3(Sd3Transformer.random(backbone.sd3(), backbone.seed()), normaliseSource)
-                : ChannelWiseDenoiser.flux(FluxTransformer.random(backbone.flux(), backbone.seed()));
+                ? ChannelWiseDenoiser.sd3(
+                    Sd3Transformer.random(backbone.sd3(), backbone.seed(), device), normaliseSource)
+                : ChannelWiseDenoiser.flux(FluxTransformer.random(backbone.flux(), backbone.seed(), device));
             case SIGLIP_TOKEN -> new SiglipTokenDenoiser(
-                FluxTransformer.random(backbone.flux(), backbone.seed()),
+                FluxTransformer.random(backbone.flux(), backbone.seed(), device),
                 ModelWeights.random(
                     SiglipTokenDenoiser.projectorSpec(
                         vision.featureDim(), vision.projectorHidden(), backbone.flux().jointAttentionDim()),
-                    vision.projectorSeed()),
+                    vision.projectorSeed(),
+                    device),
                 vision.encoder() != null ? vision.encoder() : resolver.vision(vision.externalId()));
           };
       owned.add(denoiser);

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -14,6 +15,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gptedit.core.GpteditException;
 import io.gptedit.models.nn.ActivationCheckpointing;
+import io.gptedit.models.nn.DeviceException;
+import io.gptedit.models.nn.Devices;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,6 +41,10 @@ import java.util.SplittableRandom;
  * #MAX_CONSECUTIVE_SKIPS} skipped steps in a row end the run with a {@link DivergedException}. Every array the
  * loss function creates lives in the step's sub-manager, which is
  * closed at the end of the micro-batch, so memory stays flat.
+ *
+ * <p>Device: the trainer runs where its parameters are (every step's manager, the optimizer state, the EMA); all
+ * of them must be on one device ({@link DeviceException} otherwise, at build time). Put them on a GPU by building
+ * the model there ({@code EditorSpec.build(resolver, device)}, the models' device overloads).
  *
  * <p>Randomness: the loss function gets a {@link SplittableRandom} seeded from {@code (seed, step, micro)}; if
  * it draws batches and noise only from it (noise through {@code io.gptedit.models.flow.SeededNoise}), the run is
@@ -294,6 +301,7 @@ public final class FineTuner implements AutoCloseable {
     this.listener = b.listener;
     this.frozenBase = b.frozenBase;
     NDArray first = trainable.values().iterator().next();
+    requireOneDevice(params, first.getDevice());
     this.base = NDManager.newBaseManager(first.getDevice());
     this.ema = Double.isNaN(b.emaDecay) ? null : new Ema(trainable, b.emaDecay);
     if (precision == Precision.FP16) {
@@ -307,6 +315,18 @@ public final class FineTuner implements AutoCloseable {
       this.views = params;
     }
     this.provenance = prov;
+  }
+
+  /** A step runs on the parameters' device: every parameter, frozen or trained, must be on the same one. */
+  private static void requireOneDevice(Map<String, NDArray> params, Device device) {
+    params.forEach((name, a) -> {
+      if (!a.getDevice().equals(device)) {
+        throw new DeviceException(
+            "parameter '" + name + "' is on " + Devices.name(a.getDevice()) + " but the trainable parameters are on "
+                + Devices.name(device) + ": a fine-tuning runs on one device; build every part there (for example"
+                + " EditorSpec.build(resolver, device))");
+      }
+    });
   }
 
   /**
@@ -752,7 +772,8 @@ public final class FineTuner implements AutoCloseable {
     private Builder() {}
 
     /**
-     * Sets every parameter of the model (trainable or not; all are saved in checkpoints).
+     * Sets every parameter of the model (trainable or not; all are saved in checkpoints), all on one device (the
+     * trainer's).
      *
      * @param params the parameters by name
      * @return this builder
@@ -1025,6 +1046,7 @@ public final class FineTuner implements AutoCloseable {
      * @return the trainer
      * @throws IllegalStateException if a required setting is missing
      * @throws IllegalArgumentException if the selection matches no parameter
+     * @throws DeviceException if the parameters are not all on one device
      */
     public FineTuner build() {
       checkState(params != null, "parameters are required");

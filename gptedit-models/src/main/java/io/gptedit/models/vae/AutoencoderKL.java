@@ -6,12 +6,16 @@ import static io.gptedit.models.nn.Layers.linear;
 import static io.gptedit.models.nn.Layers.silu;
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.gptedit.models.codec.LatentCodec;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import io.gptedit.models.nn.ParameterSpec;
+import io.gptedit.models.codec.LatentCodec;
+import io.gptedit.models.nn.DeviceException;
+import io.gptedit.models.nn.Devices;
 import io.gptedit.models.nn.ModelWeights;
+import io.gptedit.models.nn.ParameterSpec;
 import io.gptedit.models.safetensors.SafetensorsFile;
 import java.util.List;
 
@@ -46,7 +50,20 @@ public final class AutoencoderKL implements LatentCodec, AutoCloseable {
    * @return the VAE
    */
   public static AutoencoderKL random(VaeConfig config, long seed) {
-    return new AutoencoderKL(config, ModelWeights.random(spec(config), seed));
+    return random(config, seed, Devices.defaultDevice());
+  }
+
+  /**
+   * Creates a VAE with seeded random weights on a device (the same values on every device).
+   *
+   * @param config the hyper-parameters
+   * @param seed the seed
+   * @param device where the weights live ({@link Devices#require checked} first)
+   * @return the VAE
+   * @throws DeviceException if the engine does not have the device
+   */
+  public static AutoencoderKL random(VaeConfig config, long seed, Device device) {
+    return new AutoencoderKL(config, ModelWeights.random(spec(config), seed, device));
   }
 
   /**
@@ -58,7 +75,22 @@ public final class AutoencoderKL implements LatentCodec, AutoCloseable {
    * @return the VAE
    */
   public static AutoencoderKL load(VaeConfig config, List<SafetensorsFile> shards, String prefix) {
-    return new AutoencoderKL(config, ModelWeights.load(spec(config), shards, prefix, true, 0));
+    return load(config, shards, prefix, Devices.defaultDevice());
+  }
+
+  /**
+   * Loads a VAE like {@link #load(VaeConfig, List, String)} onto a device.
+   *
+   * @param config the hyper-parameters
+   * @param shards the shards
+   * @param prefix the key prefix, usually empty
+   * @param device where the weights live ({@link Devices#require checked} first)
+   * @return the VAE
+   * @throws DeviceException if the engine does not have the device (before any tensor is read)
+   */
+  public static AutoencoderKL load(VaeConfig config, List<SafetensorsFile> shards, String prefix, Device device) {
+    return new AutoencoderKL(
+        config, ModelWeights.load(spec(config), shards, prefix, true, 0, DataType.FLOAT32, device));
   }
 
   /**
