@@ -123,7 +123,7 @@ def run(torch, lab_torch, name, threads, warmup, steps, peak, blas):
           f"{steps} timed steps after {warmup}: {1e3 * seconds / steps:.1f} ms/step (median "
           f"{statistics.median(step_ms):.1f}), {sps:.1f} samples/s, {gflops:.1f} GFLOP/s, "
           f"{100 * gflops / peak:.1f}% of peak (last loss {loss_value:.4f})")
-    print(f"result impl=python blas={blas} config={name} threads={threads} batch={batch} steps={steps} samples_per_s={sps:.2f} "
+    print(f"result impl=python torch={torch.__version__.split('+')[0]} blas={blas} config={name} threads={threads} batch={batch} steps={steps} samples_per_s={sps:.2f} "
           f"step_ms={1e3 * seconds / steps:.3f} step_ms_median={statistics.median(step_ms):.3f} "
           f"gflop_per_step={flops / 1e9:.5f} gflops={gflops:.3f} peak_gflops={peak:.2f} peak_frac={gflops / peak:.4f}")
     sys.stdout.flush()
@@ -169,7 +169,8 @@ def summarize(lines):
     for key in sorted(groups, key=lambda k: (k[0] != "lab", k[0], k[1], k[2], k[3])):
         config, threads, impl, blas = key
         rs = groups[key]
-        label = ("Java, DJL 0.36 / PyTorch 2.7.1" if impl == "java" else "Python, torch " + "1.13") + f" ({blas})"
+        torch_version = rs[0].get("torch", "1.13")
+        label = ("Java, DJL 0.36 / PyTorch 2.7.1" if impl == "java" else "Python, torch " + torch_version) + f" ({blas})"
         out.append(f"| {config} | {threads} | {label} | {len(rs)} | {med(rs, 'samples_per_s'):.0f} "
                    f"({rng(rs, 'samples_per_s')}) | {med(rs, 'step_ms'):.1f} | {med(rs, 'gflops'):.1f} | "
                    f"{med(rs, 'peak_gflops'):.0f} | {100 * med(rs, 'peak_frac'):.0f}% |")
@@ -239,7 +240,10 @@ def main():
         peak = max(peak, gf)
     print(f"measured peak (best of the shapes above): {peak:.1f} GFLOP/s")
     for c in configs:
-        run(torch, lab_torch, c, a.threads, a.warmup, a.steps, peak, blas_kind(loaded_blas()))
+        libs = loaded_blas()
+        # pip's torch carries MKL inside libtorch_cpu (no separate BLAS file is mapped)
+        kind = "mkl" if libs == "none mapped" and torch.backends.mkl.is_available() else blas_kind(libs)
+        run(torch, lab_torch, c, a.threads, a.warmup, a.steps, peak, kind)
 
 
 if __name__ == "__main__":

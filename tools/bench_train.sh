@@ -14,6 +14,8 @@
 #   run still counts as a timeout (rc 124 or 137 from `timeout`), not as a crash.
 #   OPENBLAS_LIB: a folder holding OpenBLAS's libblas.so.3, to add Python runs with OpenBLAS (Debian's torch
 #   otherwise runs on the reference BLAS, which these runs select explicitly from /usr/lib/x86_64-linux-gnu/blas).
+#   PYTHON: a python whose torch comes from pip (MKL inside, e.g. torch 2.13 in a virtual environment), to add
+#   Python runs with it (kind python-pip). The Debian-torch kinds run only when /usr/bin/python3 imports torch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log=${1:-bench-train.log}
@@ -29,9 +31,15 @@ configs=${CONFIGS:-lab,small}
 ref_threads=${REF_THREADS:-1}
 limit=${TIMEOUT:-300}
 reference=/usr/lib/x86_64-linux-gnu/blas
-kinds=(java python-reference)
-if [[ -n "${OPENBLAS_LIB:-}" ]]; then
-  kinds+=(python-openblas)
+kinds=(java)
+if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+  kinds+=(python-reference)
+  if [[ -n "${OPENBLAS_LIB:-}" ]]; then
+    kinds+=(python-openblas)
+  fi
+fi
+if [[ -n "${PYTHON:-}" ]]; then
+  kinds+=(python-pip)
 fi
 
 one() { # kind threads
@@ -42,6 +50,8 @@ one() { # kind threads
             | { grep -v '^\[main\]' || true; }
           return "${PIPESTATUS[0]}" ;;
     python-reference) LD_LIBRARY_PATH=$reference timeout -k 15 "$limit" /usr/bin/python3 tools/bench_train.py \
+            --threads "$2" --configs "$configs" --steps "$steps" --warmup "$warmup" ;;
+    python-pip) timeout -k 15 "$limit" "$PYTHON" tools/bench_train.py \
             --threads "$2" --configs "$configs" --steps "$steps" --warmup "$warmup" ;;
     python-openblas) LD_LIBRARY_PATH=$OPENBLAS_LIB timeout -k 15 "$limit" /usr/bin/python3 tools/bench_train.py \
             --threads "$2" --configs "$configs" --steps "$steps" --warmup "$warmup" ;;
@@ -69,4 +79,4 @@ for rep in $(seq 1 "$reps"); do
     done
   done
 done
-/usr/bin/python3 tools/bench_train.py --summarize "$log"
+"${PYTHON:-/usr/bin/python3}" tools/bench_train.py --summarize "$log"

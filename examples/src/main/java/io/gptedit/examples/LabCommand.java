@@ -176,11 +176,8 @@ public final class LabCommand implements Callable<Integer> {
       progress.endTraining();
       System.out.println();
       System.out.print(result.table());
-      EditLab.Training t = result.training();
       if (!compare) {
-        System.out.printf(
-            Locale.ROOT, "%ntraining: %.1f s (%.3f s/step), loss %.4f -> %.4f (mean of the last 50 steps)%n",
-            t.seconds(), t.seconds() / Math.max(1, t.steps().size()), t.firstLoss(), t.lastLoss());
+        System.out.printf("%n%s%n", result.training().summary());
       }
       System.out.printf(
           Locale.ROOT, "report: %s (total %.1f s)%n", result.report().toAbsolutePath(), (System.nanoTime() - t0) / 1e9);

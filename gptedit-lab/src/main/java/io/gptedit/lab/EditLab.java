@@ -188,6 +188,17 @@ public final class EditLab {
     public Training {
       steps = List.copyOf(steps);
     }
+
+    /**
+     * Returns the one-line summary the CLI prints.
+     *
+     * @return e.g. {@code training: 664.0 s (0.738 s/step), loss 2.5275 -> 0.2141 (mean of the last 50 steps)}
+     */
+    public String summary() {
+      return String.format(
+          java.util.Locale.ROOT, "training: %.1f s (%.3f s/step), loss %.4f -> %.4f (mean of the last 50 steps)",
+          seconds, seconds / Math.max(1, steps.size()), firstLoss, lastLoss);
+    }
   }
 
   /**

@@ -63,4 +63,16 @@ class PrintingListenerTest {
     String out = bytes.toString(StandardCharsets.UTF_8);
     assertThat(out).containsPattern("\\[ +\\d+\\.\\ds\\] training kontext").contains("] training channel-wise");
   }
+
+  @Test
+  void trainingSummaryGivesSecondsPerStepAndTheLossRange() {
+    List<StepMetrics> steps = new ArrayList<>();
+    for (int i = 1; i <= 4; i++) {
+      steps.add(new StepMetrics(i, 1.0 / i, 1e-3, 0.5, 10, false));
+    }
+    EditLab.Training t =
+        new EditLab.Training(io.gptedit.models.editor.Paradigm.KONTEXT, 10, 2.0, 2.5275, 0.21414, 0, steps);
+    assertThat(t.summary())
+        .isEqualTo("training: 2.0 s (0.500 s/step), loss 2.5275 -> 0.2141 (mean of the last 50 steps)");
+  }
 }
