@@ -79,7 +79,7 @@ final class CurateCommand implements Callable<Integer> {
   Integer generationUnit;
 
   @Option(names = "--engine", description = "local (one JVM, DuckDB ledger) or spark (Apache Spark: shards per partition, "
-      + "parquet outcome table; synthetic source only for now) (default ${DEFAULT-VALUE}).")
+      + "parquet outcome table; the synthetic default or --source release:, parquet: or folder:) (default ${DEFAULT-VALUE}).")
   String engine = "local";
 
   @Option(names = "--master", description = "With --engine spark: the Spark master, such as local[*] or spark://host:7077 "
@@ -98,44 +98,34 @@ final class CurateCommand implements Callable<Integer> {
     if (!engine.equals("local") && !engine.equals("spark")) {
       throw new IllegalArgumentException("--engine must be local or spark, got '" + engine + "'");
     }
+    if (engine.equals("spark") && (dryRun || maxSpend != null)) {
+      throw new IllegalArgumentException("--engine spark neither plans (--dry-run) nor caps spend (--max-spend): plan "
+          + "and cap with the local engine, size a Spark job with gptedit estimate (docs/data.md)");
+    }
+    if (source != null && !api.equals("openai")) {
+      throw new IllegalArgumentException("--api must be openai (any OpenAI-compatible server), got '" + api + "'");
+    }
+    CurationSummary summary;
     if (engine.equals("spark")) {
-      if (source != null || dryRun) {
-        throw new IllegalArgumentException("--engine spark curates the synthetic default; plan (--dry-run) and real "
-            + "sources (--source) run on the local engine, or through the gptedit-spark API (docs/data.md)");
-      }
-      CurationSummary summary = SparkCurate.run(
-          new SparkCurate.SyntheticConfig(out.toString(), samples, seed, concurrency, defectRate, latencyMs),
-          master, partitions, rpm, http);
+      summary = SparkCurate.run(this);
       System.out.println(summary.text());
       System.out.println("outcomes: " + out.resolve(io.gptedit.spark.OutcomeTable.TABLE) + " (parquet, one row per sample)");
-      if (summary.nothingToDo()) {
-        System.out.println("nothing to do: every sample is already written or rejected in " + out);
-      }
-      return 0;
+    } else if (source != null) {
+      summary = curateRealSource();
+    } else {
+      ProgressLine line = new ProgressLine("curate", System.err, 1.0);
+      summary = SyntheticCuration.run(SyntheticCuration.Options.defaults(out, samples).withSeed(seed)
+          .withService(concurrency, defectRate, Duration.ofMillis(latencyMs)).withDryRun(dryRun).withLoopbackHttp(http)
+          .withListener(p -> line.show(p.done(), p.total(), p.line())));
+      System.out.println(summary.text());
     }
-    if (source != null) {
-      return curateRealSource();
-    }
-    ProgressLine line = new ProgressLine("curate", System.err, 1.0);
-    SyntheticCuration.Options options =
-        SyntheticCuration.Options.defaults(out, samples)
-            .withSeed(seed)
-            .withService(concurrency, defectRate, Duration.ofMillis(latencyMs))
-            .withDryRun(dryRun)
-            .withLoopbackHttp(http)
-            .withListener(p -> line.show(p.done(), p.total(), p.line()));
-    CurationSummary summary = SyntheticCuration.run(options);
-    System.out.println(summary.text());
-    if (summary.nothingToDo()) {
+    if (summary.nothingToDo() && !dryRun && !summary.stoppedAtSpendCap()) {
       System.out.println("nothing to do: every sample is already written or rejected in " + out);
     }
     return 0;
   }
 
-  private Integer curateRealSource() {
-    if (!api.equals("openai")) {
-      throw new IllegalArgumentException("--api must be openai (any OpenAI-compatible server), got '" + api + "'");
-    }
+  private CurationSummary curateRealSource() {
     ProgressLine line = new ProgressLine("curate", System.err, 1.0);
     ApiCuration.Builder b = ApiCuration.builder(source, out).optDataset(dataset).optBaseUrl(baseUrl)
         .optImageModel(model).optChatModel(chatModel).optApiKeyEnvironmentVariable(keyEnv).optConcurrency(concurrency)
@@ -158,9 +148,6 @@ final class CurateCommand implements Callable<Integer> {
     if (!r.problems().isEmpty()) {
       System.out.println("source problems: " + r.problems().size() + ", first: " + r.problems().get(0));
     }
-    if (r.summary().nothingToDo() && !dryRun && !r.summary().stoppedAtSpendCap()) {
-      System.out.println("nothing to do: every sample is already written or rejected in " + out);
-    }
-    return 0;
+    return r.summary();
   }
 }

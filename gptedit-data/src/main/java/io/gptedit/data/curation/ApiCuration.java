@@ -59,6 +59,17 @@ public final class ApiCuration {
   }
 
   /**
+   * Returns the pipeline's settings: the dataset's shard prefix and policy, the chat model, the dated prices, and the
+   * builder's concurrency, generation unit, spend cap and dry-run flag. Engines that run the pipeline's stages
+   * elsewhere (gptedit-spark) curate with these settings.
+   *
+   * @return the settings
+   */
+  public CurationConfig config() {
+    return config;
+  }
+
+  /**
    * Runs (or, as a dry run, plans) the curation; a second run resumes and skips every finished sample.
    *
    * @return the summary, the source's problems and, for a dry run, the plan's calls and price ceiling

@@ -18,6 +18,10 @@ abstract class AbstractSource implements TripletSource {
     problems.add(new SourceProblem(source, id, what));
   }
 
+  final void problem(SourceProblem p) {
+    problems.add(p);
+  }
+
   @Override
   public final List<SourceProblem> problems() {
     return List.copyOf(problems);

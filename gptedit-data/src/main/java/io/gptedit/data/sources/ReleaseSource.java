@@ -162,21 +162,124 @@ public final class ReleaseSource extends AbstractSource {
    */
   public static ReleaseSource metadataFolders(Path root) {
     List<Part> parts = new ArrayList<>();
+    for (Path f : metadataFiles(root)) {
+      parts.add(new Part(f, f.getParent().getParent(), root, false));
+    }
+    return new ReleaseSource(parts);
+  }
+
+  /**
+   * Lists the metadata files of the metadata-folder layout, in path order: the files {@link #metadataFolders}
+   * reads, for engines that read them on workers ({@link #records}, {@link #decode}).
+   *
+   * @param root the {@code gpt-edit} folder holding {@code <source>/<task>/metadata/*.json}
+   * @return the files
+   * @throws SourceException if the root cannot be listed or holds no metadata file
+   */
+  public static List<Path> metadataFiles(Path root) {
+    List<Path> files = new ArrayList<>();
     try (Stream<Path> s = Files.walk(root, 4)) {
       Iterator<Path> it = s.filter(p -> p.getFileName().toString().endsWith(".json")
               && p.getParent() != null && p.getParent().getFileName().toString().equals("metadata"))
           .sorted().iterator();
-      while (it.hasNext()) {
-        Path f = it.next();
-        parts.add(new Part(f, f.getParent().getParent(), root, false));
-      }
+      it.forEachRemaining(files::add);
     } catch (IOException e) {
       throw new SourceException("cannot list release root " + root + ": " + e.getMessage(), e);
     }
-    if (parts.isEmpty()) {
+    if (files.isEmpty()) {
       throw new SourceException("no <source>/<task>/metadata/*.json under " + root, null);
     }
-    return new ReleaseSource(parts);
+    return List.copyOf(files);
+  }
+
+  /**
+   * One record of a metadata file, read but not decoded.
+   *
+   * @param index the record's position in its file's array, from 0
+   * @param id the record's {@code id}, or null when it has none
+   * @param json the record's JSON text
+   */
+  public record Record(int index, String id, String json) {
+    /** Validates. */
+    public Record {
+      if (index < 0) {
+        throw new IllegalArgumentException("index must be >= 0, got " + index);
+      }
+      java.util.Objects.requireNonNull(json, "json");
+    }
+  }
+
+  /**
+   * Streams the records of one metadata file ({@link #metadataFiles}), one at a time, in file order; close the
+   * stream.
+   *
+   * @param file the metadata file
+   * @return the records
+   * @throws SourceException (also while streaming) when the file cannot be read or is not a JSON array of records
+   */
+  public static Stream<Record> records(Path file) {
+    JsonArrayCursor cursor = new JsonArrayCursor(file);
+    Iterator<Record> it = new Iterator<>() {
+      private JsonNode next;
+      private boolean ended;
+
+      @Override
+      public boolean hasNext() {
+        if (next == null && !ended) {
+          next = cursor.next();
+          ended = next == null;
+        }
+        return next != null;
+      }
+
+      @Override
+      public Record next() {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        Record r = new Record(cursor.index(), text(next, "id").orElse(null), next.toString());
+        next = null;
+        return r;
+      }
+    };
+    return java.util.stream.StreamSupport.stream(
+        java.util.Spliterators.spliteratorUnknownSize(it, java.util.Spliterator.ORDERED), false).onClose(cursor::close);
+  }
+
+  /**
+   * Decodes one record of a metadata file into the sample {@link #metadataFolders} makes of it (same id, metadata
+   * and images: the local source runs this code).
+   *
+   * @param root the release root the file was listed under (the samples' paths are relative to it)
+   * @param file the metadata file, {@code <root>/<source>/<task>/metadata/<name>.json}
+   * @param record the record
+   * @return the sample
+   * @throws SourceException carrying the record's {@link SourceProblem} ({@code <file name>[<index>]}, its id, and
+   *     the missing field or the missing or unreadable image)
+   */
+  public static EditTriplet decode(Path root, Path file, Record record) {
+    String where = file.getFileName() + "[" + record.index() + "]";
+    JsonNode n;
+    try {
+      n = JSON.readTree(record.json());
+    } catch (IOException e) {
+      throw new SourceException(new SourceProblem(where, "?", "malformed record: " + e.getMessage()), e);
+    }
+    return decoded(where, n, () -> release(n, file.getParent().getParent(), root, ReleaseSource::fileImage));
+  }
+
+  /** Runs a record's decoding; any failure becomes a {@link SourceException} with the record's problem. */
+  private static EditTriplet decoded(String where, JsonNode n, java.util.function.Supplier<EditTriplet> decoding) {
+    try {
+      return decoding.get();
+    } catch (SourceException e) {
+      if (e.problem().isPresent()) {
+        throw e;
+      }
+      throw new SourceException(new SourceProblem(where, text(n, "id").orElse("?"), String.valueOf(e.getMessage())), e);
+    } catch (RuntimeException e) {
+      throw new SourceException(new SourceProblem(where, text(n, "id").orElse("?"), String.valueOf(e.getMessage())), e);
+    }
   }
 
   /**
@@ -236,37 +339,29 @@ public final class ReleaseSource extends AbstractSource {
       }
       String where = part.file().getFileName() + "[" + cursor.index() + "]";
       try {
-        EditTriplet t = part.training() ? training(n, where) : release(n, where);
-        if (t != null) {
-          return t;
-        }
-      } catch (RuntimeException e) {
-        problem(where, text(n, "id").orElse("?"), e.getMessage());
+        return part.training()
+            ? training(n, where)
+            : decoded(where, n, () -> release(n, part.imageRoot(), part.relativeTo(), ReleaseSource::fileImage));
+      } catch (SourceException e) {
+        problem(e.problem().orElseThrow(() -> e));
       }
     }
   }
 
-  /** Reads one of a record's images: from a file, or from bytes streamed out of an archive. */
+  /** Reads one of a record's images (from a file, or from bytes streamed out of an archive); throws its problem. */
   @FunctionalInterface
   private interface ImageLoader {
-    RgbImage load(String where, String id, Path taskDir, Optional<String> rel, String field);
+    RgbImage load(Path taskDir, Optional<String> rel, String field);
   }
 
-  private EditTriplet release(JsonNode n, String where) {
-    return release(n, where, part.imageRoot(), part.relativeTo(), this::image);
-  }
-
-  private EditTriplet release(JsonNode n, String where, Path taskDir, Path relativeTo, ImageLoader images) {
+  /** Decodes a release record; throws a {@link SourceException} (or an IllegalArgumentException) naming the problem. */
+  private static EditTriplet release(JsonNode n, Path taskDir, Path relativeTo, ImageLoader images) {
     String id = text(n, "id").orElse(null);
     if (id == null) {
-      problem(where, "?", "record has no id");
-      return null;
+      throw new SourceException("record has no id", null);
     }
-    RgbImage input = images.load(where, id, taskDir, text(n, "input"), "input");
-    RgbImage output = images.load(where, id, taskDir, text(n, "output"), "output");
-    if (input == null || output == null) {
-      return null;
-    }
+    RgbImage input = images.load(taskDir, text(n, "input"), "input");
+    RgbImage output = images.load(taskDir, text(n, "output"), "output");
     String text = text(n, "instruction").orElseThrow(() -> new IllegalArgumentException("record has no instruction"));
     String type = text(n, "instruction_type").orElse("original").toLowerCase(Locale.ROOT);
     Optional<String> original = text(n, "instruction_original");
@@ -298,16 +393,20 @@ public final class ReleaseSource extends AbstractSource {
   private EditTriplet training(JsonNode n, String where) {
     String stem = part.file().getFileName().toString().replaceFirst("\\.json$", "");
     String id = (stem + "_" + cursor.index()).replaceAll("[^A-Za-z0-9_/-]", "-");
+    try {
+      return training(n, stem, id, cursor.index(), part.imageRoot());
+    } catch (RuntimeException e) {
+      throw new SourceException(new SourceProblem(where, id, String.valueOf(e.getMessage())), e);
+    }
+  }
+
+  private static EditTriplet training(JsonNode n, String stem, String id, int index, Path imageRoot) {
     JsonNode images = n.get("image");
     if (images == null || !images.isArray() || images.size() != 2) {
-      problem(where, id, "field 'image' must be [input, output]");
-      return null;
+      throw new SourceException("field 'image' must be [input, output]", null);
     }
-    RgbImage input = image(where, id, part.imageRoot(), Optional.of(images.get(0).asText()), "input");
-    RgbImage output = image(where, id, part.imageRoot(), Optional.of(images.get(1).asText()), "output");
-    if (input == null || output == null) {
-      return null;
-    }
+    RgbImage input = fileImage(imageRoot, Optional.of(images.get(0).asText()), "input");
+    RgbImage output = fileImage(imageRoot, Optional.of(images.get(1).asText()), "output");
     String instruction = null;
     for (JsonNode turn : n.path("conversations")) {
       if ("human".equals(turn.path("from").asText())) {
@@ -316,8 +415,7 @@ public final class ReleaseSource extends AbstractSource {
       }
     }
     if (instruction == null || instruction.isBlank()) {
-      problem(where, id, "no human turn with an instruction in 'conversations'");
-      return null;
+      throw new SourceException("no human turn with an instruction in 'conversations'", null);
     }
     String dataset = stem.contains("_") ? stem.substring(0, stem.indexOf('_')) : stem;
     EditInstruction ins = dataset.equals("complexedit")
@@ -325,28 +423,25 @@ public final class ReleaseSource extends AbstractSource {
         : EditInstruction.of(instruction);
     SampleMetadata m = SampleMetadata.builder(id, dataset, ins, new Size(input.width(), input.height()))
         .optTask(stem)
-        .optSourceId(Integer.toString(cursor.index()))
+        .optSourceId(Integer.toString(index))
         .optInputPath(images.get(0).asText())
         .optOutputPath(images.get(1).asText())
         .build();
     return new EditTriplet(id, input, ins, output, m);
   }
 
-  private RgbImage image(String where, String id, Path dir, Optional<String> rel, String field) {
+  private static RgbImage fileImage(Path dir, Optional<String> rel, String field) {
     if (rel.isEmpty()) {
-      problem(where, id, "record has no '" + field + "' path");
-      return null;
+      throw new SourceException("record has no '" + field + "' path", null);
     }
     Path file = dir.resolve(rel.get());
     if (!Files.isRegularFile(file)) {
-      problem(where, id, field + " image " + file + " is missing");
-      return null;
+      throw new SourceException(field + " image " + file + " is missing", null);
     }
     try {
       return ImageCodec.read(file);
     } catch (ImageDecodeException e) {
-      problem(where, id, e.getMessage());
-      return null;
+      throw new SourceException(e.getMessage(), e);
     }
   }
 
@@ -559,22 +654,18 @@ public final class ReleaseSource extends AbstractSource {
           }
         }
       }
-      ImageLoader fromBytes = (where, id, taskDir, rel, field) -> {
+      ImageLoader fromBytes = (taskDir, rel, field) -> {
         try {
           return ImageCodec.decode(field.equals("input") ? input : output,
               archiveName + ":" + taskDir.resolve(rel.orElseThrow()).normalize());
         } catch (ImageDecodeException e) {
-          problem(where, id, e.getMessage());
-          return null;
+          throw new SourceException(e.getMessage(), e);
         }
       };
       try {
-        EditTriplet t = release(w.node(), w.where(), w.taskDir(), Path.of(""), fromBytes);
-        if (t != null) {
-          ready.add(t);
-        }
-      } catch (RuntimeException e) {
-        problem(w.where(), text(w.node(), "id").orElse("?"), e.getMessage());
+        ready.add(decoded(w.where(), w.node(), () -> release(w.node(), w.taskDir(), Path.of(""), fromBytes)));
+      } catch (SourceException e) {
+        problem(e.problem().orElseThrow(() -> e));
       }
     }
 
