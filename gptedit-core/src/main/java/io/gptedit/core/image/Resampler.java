@@ -54,106 +54,161 @@ public final class Resampler {
       return image;
     }
     byte[] src = image.samples();
-    int first = 0;
-    int rows = sh;
-    Taps vy = height != sh ? Taps.compute(sh, height) : null;
-    if (vy != null) { // the horizontal pass needs only the rows the vertical pass reads, as in Pillow
-      first = vy.start[0];
-      rows = vy.start[height - 1] + vy.count[height - 1] - first;
-      vy = vy.shifted(-first);
+    byte[] out = new byte[width * height * 3];
+    if (height == sh) {
+      horizontalOnly(src, sw, sh, Taps.compute(sw, width).padded(sw), width, out);
+    } else {
+      both(src, sw, width != sw ? Taps.compute(sw, width).padded(sw) : null, width, Taps.compute(sh, height), height, out);
     }
-    byte[] mid = width == sw ? src : horizontal(src, sw, first, rows, Taps.compute(sw, width), width);
-    int midFirst = width == sw ? first : 0;
-    byte[] out = vy == null ? mid : vertical(mid, width * 3, midFirst, vy, height);
     return RgbImage.wrapOwned(width, height, out);
   }
 
-  /** Rows transposed together in the horizontal pass. */
-  private static final int STRIP = 64;
+  private static final int HALF = 1 << (PRECISION_BITS - 1);
 
-  /**
-   * The horizontal pass over rows {@code first .. first + rows}: strips of rows are transposed (line {@code x} holds
-   * column x's samples), so that each output column is a sum of whole lines, then transposed back.
-   */
-  private static byte[] horizontal(byte[] src, int sw, int first, int rows, Taps hx, int width) {
-    int inLen = sw * 3;
-    int outLen = width * 3;
-    byte[] out = new byte[rows * outLen];
-    int[][] t = new int[sw][STRIP * 3];
-    int[] acc = new int[STRIP * 3];
-    for (int r0 = 0; r0 < rows; r0 += STRIP) {
-      int n = Math.min(STRIP, rows - r0);
-      int len = n * 3;
-      int base = (first + r0) * inLen;
-      for (int x = 0; x < sw; x++) { // column by column: the strip's few cache lines per column stay in L1
-        int[] col = t[x];
-        for (int y = 0, s = base + x * 3, d = 0; y < n; y++, s += inLen, d += 3) {
-          col[d] = src[s] & 0xFF;
-          col[d + 1] = src[s + 1] & 0xFF;
-          col[d + 2] = src[s + 2] & 0xFF;
-        }
-      }
-      for (int x = 0; x < width; x++) {
-        sum(acc, t, hx, x, len);
-        for (int y = 0, o = r0 * outLen + x * 3; y < n; y++, o += outLen) {
-          out[o] = (byte) acc[y * 3];
-          out[o + 1] = (byte) acc[y * 3 + 1];
-          out[o + 2] = (byte) acc[y * 3 + 2];
-        }
-      }
+  /** Only the horizontal pass: each output pixel sums its taps with one accumulator per channel, as Pillow does. */
+  private static void horizontalOnly(byte[] src, int sw, int sh, Taps hx, int width, byte[] out) {
+    int[] line = new int[width * 3];
+    for (int y = 0; y < sh; y++) {
+      horizontalRow(src, y * sw * 3, hx, width, line);
+      narrow(line, out, y * width * 3, width * 3);
     }
-    return out;
   }
 
-  /** The vertical pass: output row {@code y} sums the rows its taps name (from row {@code first} of {@code src}). */
-  private static byte[] vertical(byte[] src, int rowLen, int first, Taps vy, int height) {
-    byte[] out = new byte[height * rowLen];
-    int[] acc = new int[rowLen];
-    // Rows converted to int once each, kept while a tap may still read them (tap windows only move forward).
-    int ring = vy.maxTaps + 1;
+  /**
+   * The vertical pass (with the horizontal one first when the width changes): source rows go through the horizontal
+   * pass once each, into a ring of int lines kept while a tap may still read them (tap windows only move forward),
+   * and each output row is a sum of whole lines.
+   */
+  private static void both(byte[] src, int sw, Taps hx, int width, Taps vy, int height, byte[] out) {
+    int rowLen = width * 3;
+    int ring = vy.maxCount;
     int[][] lines = new int[ring][rowLen];
     int[] held = new int[ring];
     java.util.Arrays.fill(held, -1);
+    int[] acc = new int[rowLen];
+    int[] w = vy.weights;
     for (int y = 0; y < height; y++) {
       int start = vy.start[y];
-      for (int k = 0, n = vy.count[y]; k < n; k++) {
+      int n = vy.count[y];
+      for (int k = 0; k < n; k++) {
         int row = start + k;
         int slot = row % ring;
         if (held[slot] != row) {
-          int[] line = lines[slot];
-          for (int i = 0, s = (first + row) * rowLen; i < rowLen; i++, s++) {
-            line[i] = src[s] & 0xFF;
+          if (hx != null) {
+            horizontalRow(src, row * sw * 3, hx, width, lines[slot]);
+          } else {
+            widen(src, row * rowLen, lines[slot], rowLen);
           }
           held[slot] = row;
         }
       }
-      sumRows(acc, lines, ring, vy, y, rowLen);
-      for (int i = 0, o = y * rowLen; i < rowLen; i++, o++) {
-        out[o] = (byte) acc[i];
+      int wo = y * vy.maxTaps;
+      if (n == 4) {
+        sum4(acc, lines[start % ring], lines[(start + 1) % ring], lines[(start + 2) % ring],
+            lines[(start + 3) % ring], w[wo], w[wo + 1], w[wo + 2], w[wo + 3], rowLen);
+      } else if (n == 5) {
+        sum5(acc, lines[start % ring], lines[(start + 1) % ring], lines[(start + 2) % ring],
+            lines[(start + 3) % ring], lines[(start + 4) % ring], w[wo], w[wo + 1], w[wo + 2], w[wo + 3], w[wo + 4],
+            rowLen);
+      } else {
+        java.util.Arrays.fill(acc, HALF);
+        for (int k = 0; k < n; k++) {
+          accumulate(acc, lines[(start + k) % ring], w[wo + k], rowLen);
+        }
+        clip(acc, rowLen);
       }
+      narrow(acc, out, y * rowLen, rowLen);
     }
-    return out;
   }
 
-  /** acc = clip8(half + sum over x's taps of w * t[tap]), over {@code len} samples. */
-  private static void sum(int[] acc, int[][] t, Taps taps, int j, int len) {
-    java.util.Arrays.fill(acc, 0, len, 1 << (PRECISION_BITS - 1));
-    int start = taps.start[j];
-    int wOff = j * taps.maxTaps;
-    for (int k = 0, n = taps.count[j]; k < n; k++) {
-      accumulate(acc, t[start + k], taps.weights[wOff + k], len);
+  /** One row of the horizontal pass, from the row at {@code base} of {@code src} into {@code dst}, clipped. */
+  private static void horizontalRow(byte[] src, int base, Taps hx, int width, int[] dst) {
+    int[] start = hx.start;
+    int[] weights = hx.weights;
+    int mt = hx.maxTaps;
+    int n = hx.maxCount;
+    if (n == 4) {
+      for (int x = 0, o = 0, wo = 0; x < width; x++, o += 3, wo += mt) {
+        int s = base + start[x] * 3;
+        int w0 = weights[wo];
+        int w1 = weights[wo + 1];
+        int w2 = weights[wo + 2];
+        int w3 = weights[wo + 3];
+        dst[o] = clip8(HALF + w0 * (src[s] & 0xFF) + w1 * (src[s + 3] & 0xFF) + w2 * (src[s + 6] & 0xFF)
+            + w3 * (src[s + 9] & 0xFF));
+        dst[o + 1] = clip8(HALF + w0 * (src[s + 1] & 0xFF) + w1 * (src[s + 4] & 0xFF) + w2 * (src[s + 7] & 0xFF)
+            + w3 * (src[s + 10] & 0xFF));
+        dst[o + 2] = clip8(HALF + w0 * (src[s + 2] & 0xFF) + w1 * (src[s + 5] & 0xFF) + w2 * (src[s + 8] & 0xFF)
+            + w3 * (src[s + 11] & 0xFF));
+      }
+      return;
     }
-    clip(acc, len);
+    if (n == 5) {
+      for (int x = 0, o = 0, wo = 0; x < width; x++, o += 3, wo += mt) {
+        int s = base + start[x] * 3;
+        int w0 = weights[wo];
+        int w1 = weights[wo + 1];
+        int w2 = weights[wo + 2];
+        int w3 = weights[wo + 3];
+        int w4 = weights[wo + 4];
+        dst[o] = clip8(HALF + w0 * (src[s] & 0xFF) + w1 * (src[s + 3] & 0xFF) + w2 * (src[s + 6] & 0xFF)
+            + w3 * (src[s + 9] & 0xFF) + w4 * (src[s + 12] & 0xFF));
+        dst[o + 1] = clip8(HALF + w0 * (src[s + 1] & 0xFF) + w1 * (src[s + 4] & 0xFF) + w2 * (src[s + 7] & 0xFF)
+            + w3 * (src[s + 10] & 0xFF) + w4 * (src[s + 13] & 0xFF));
+        dst[o + 2] = clip8(HALF + w0 * (src[s + 2] & 0xFF) + w1 * (src[s + 5] & 0xFF) + w2 * (src[s + 8] & 0xFF)
+            + w3 * (src[s + 11] & 0xFF) + w4 * (src[s + 14] & 0xFF));
+      }
+      return;
+    }
+    for (int x = 0, o = 0; x < width; x++, o += 3) {
+      int s = base + start[x] * 3;
+      int wo = x * mt;
+      int r = HALF;
+      int g = HALF;
+      int b = HALF;
+      for (int k = 0; k < n; k++, s += 3) {
+        int wk = weights[wo + k];
+        r += wk * (src[s] & 0xFF);
+        g += wk * (src[s + 1] & 0xFF);
+        b += wk * (src[s + 2] & 0xFF);
+      }
+      dst[o] = clip8(r);
+      dst[o + 1] = clip8(g);
+      dst[o + 2] = clip8(b);
+    }
   }
 
-  private static void sumRows(int[] acc, int[][] lines, int ring, Taps taps, int j, int len) {
-    java.util.Arrays.fill(acc, 1 << (PRECISION_BITS - 1));
-    int start = taps.start[j];
-    int wOff = j * taps.maxTaps;
-    for (int k = 0, n = taps.count[j]; k < n; k++) {
-      accumulate(acc, lines[(start + k) % ring], taps.weights[wOff + k], len);
+  private static int clip8(int v) {
+    int s = v >> PRECISION_BITS;
+    return s < 0 ? 0 : s > 255 ? 255 : s;
+  }
+
+  private static void widen(byte[] src, int from, int[] dst, int len) {
+    for (int i = 0; i < len; i++) {
+      dst[i] = src[from + i] & 0xFF;
     }
-    clip(acc, len);
+  }
+
+  private static void narrow(int[] src, byte[] dst, int to, int len) {
+    for (int i = 0; i < len; i++) {
+      dst[to + i] = (byte) src[i];
+    }
+  }
+
+  private static void sum4(int[] acc, int[] l0, int[] l1, int[] l2, int[] l3, int w0, int w1, int w2, int w3,
+      int len) {
+    for (int i = 0; i < len; i++) {
+      int v = (HALF + w0 * l0[i] + w1 * l1[i] + w2 * l2[i] + w3 * l3[i]) >> PRECISION_BITS;
+      acc[i] = (v | ((255 - v) >> 31)) & ~(v >> 31) & 0xFF;
+    }
+  }
+
+  private static void sum5(int[] acc, int[] l0, int[] l1, int[] l2, int[] l3, int[] l4, int w0, int w1, int w2,
+      int w3, int w4, int len) {
+    for (int i = 0; i < len; i++) {
+      int v = (HALF + w0 * l0[i] + w1 * l1[i] + w2 * l2[i] + w3 * l3[i] + w4 * l4[i]) >> PRECISION_BITS;
+      acc[i] = (v | ((255 - v) >> 31)) & ~(v >> 31) & 0xFF;
+    }
   }
 
   private static void accumulate(int[] acc, int[] line, int w, int len) {
@@ -162,10 +217,14 @@ public final class Resampler {
     }
   }
 
-  /** Pillow's {@code clip8}: 0 at or below zero, 255 at or above 256 << 22, else the sum >> 22. */
+  /**
+   * Pillow's {@code clip8} over a line, branch-free so that it compiles to SIMD: 0 at or below zero, 255 at or above
+   * 256 << 22, else the sum >> 22.
+   */
   private static void clip(int[] acc, int len) {
     for (int i = 0; i < len; i++) {
-      acc[i] = Math.min(255, Math.max(0, acc[i] >> PRECISION_BITS));
+      int v = acc[i] >> PRECISION_BITS;
+      acc[i] = (v | ((255 - v) >> 31)) & ~(v >> 31) & 0xFF;
     }
   }
 
@@ -186,21 +245,35 @@ public final class Resampler {
     final int[] count;
     final int[] weights;
     final int maxTaps;
+    final int maxCount;
 
     private Taps(int[] start, int[] count, int[] weights, int maxTaps) {
       this.start = start;
       this.count = count;
       this.weights = weights;
       this.maxTaps = maxTaps;
+      int m = 1;
+      for (int c : count) {
+        m = Math.max(m, c);
+      }
+      this.maxCount = m;
     }
 
-    /** The same taps with every window moved by {@code delta} source pixels. */
-    Taps shifted(int delta) {
+    /**
+     * The same sums with every window {@link #maxCount} taps long: windows are extended with zero weights, and
+     * moved left where they would pass the last source pixel.
+     */
+    Taps padded(int in) {
       int[] moved = start.clone();
+      int[] w = new int[weights.length];
       for (int i = 0; i < moved.length; i++) {
-        moved[i] += delta;
+        int shift = Math.max(0, moved[i] + maxCount - in);
+        moved[i] -= shift;
+        System.arraycopy(weights, i * maxTaps, w, i * maxTaps + shift, count[i]);
       }
-      return new Taps(moved, count, weights, maxTaps);
+      int[] counts = new int[count.length];
+      java.util.Arrays.fill(counts, maxCount);
+      return new Taps(moved, counts, w, maxTaps);
     }
 
     static Taps compute(int in, int out) {
