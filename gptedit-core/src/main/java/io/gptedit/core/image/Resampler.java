@@ -55,36 +55,45 @@ public final class Resampler {
     }
     byte[] src = image.samples();
     byte[] out = new byte[width * height * 3];
-    if (height == sh) {
-      horizontalOnly(src, sw, sh, Taps.compute(sw, width).padded(sw), width, out);
+    int inLen = sw * 3;
+    int rowLen = width * 3;
+    if (height == sh) { // only the horizontal pass
+      Taps hx = Taps.compute(sw, width).padded(sw);
+      long[] pairs = new long[inLen];
+      int[] line0 = new int[rowLen];
+      int[] line1 = new int[rowLen];
+      for (int y = 0; y < sh; y += 2) {
+        int y1 = Math.min(y + 1, sh - 1);
+        horizontalPair(src, y * inLen, y1 * inLen, inLen, hx, width, pairs, line0, line1);
+        narrow(line0, out, y * rowLen, rowLen);
+        narrow(line1, out, y1 * rowLen, rowLen);
+      }
     } else {
-      both(src, sw, width != sw ? Taps.compute(sw, width).padded(sw) : null, width, Taps.compute(sh, height), height, out);
+      vertical(src, sw, width != sw ? Taps.compute(sw, width).padded(sw) : null, width, Taps.compute(sh, height),
+          height, out);
     }
     return RgbImage.wrapOwned(width, height, out);
   }
 
   private static final int HALF = 1 << (PRECISION_BITS - 1);
 
-  /** Only the horizontal pass: each output pixel sums its taps with one accumulator per channel, as Pillow does. */
-  private static void horizontalOnly(byte[] src, int sw, int sh, Taps hx, int width, byte[] out) {
-    int[] line = new int[width * 3];
-    for (int y = 0; y < sh; y++) {
-      horizontalRow(src, y * sw * 3, hx, width, line);
-      narrow(line, out, y * width * 3, width * 3);
-    }
-  }
+  /** {@link #HALF} in both 32-bit lanes of a long. */
+  private static final long HALF2 = (long) HALF << 32 | HALF;
 
   /**
-   * The vertical pass (with the horizontal one first when the width changes): source rows go through the horizontal
-   * pass once each, into a ring of int lines kept while a tap may still read them (tap windows only move forward),
-   * and each output row is a sum of whole lines.
+   * The vertical pass (after the horizontal one when the width changes): source rows go through the horizontal pass
+   * once each, two at a time, into a ring of int lines kept while a tap may still read them (tap windows only move
+   * forward), and each output row is a sum of whole lines.
    */
-  private static void both(byte[] src, int sw, Taps hx, int width, Taps vy, int height, byte[] out) {
+  private static void vertical(byte[] src, int sw, Taps hx, int width, Taps vy, int height, byte[] out) {
+    int inLen = sw * 3;
     int rowLen = width * 3;
-    int ring = vy.maxCount;
+    int last = vy.start[height - 1] + vy.count[height - 1] - 1; // the last source row read
+    int ring = vy.maxCount + 1;
     int[][] lines = new int[ring][rowLen];
     int[] held = new int[ring];
     java.util.Arrays.fill(held, -1);
+    long[] pairs = hx != null ? new long[inLen] : null;
     int[] acc = new int[rowLen];
     int[] w = vy.weights;
     for (int y = 0; y < height; y++) {
@@ -94,12 +103,16 @@ public final class Resampler {
         int row = start + k;
         int slot = row % ring;
         if (held[slot] != row) {
-          if (hx != null) {
-            horizontalRow(src, row * sw * 3, hx, width, lines[slot]);
-          } else {
-            widen(src, row * rowLen, lines[slot], rowLen);
-          }
           held[slot] = row;
+          if (hx == null) {
+            widen(src, row * rowLen, lines[slot], rowLen);
+          } else if (row < last) { // the next row is read too: both go through the horizontal pass together
+            int next = (row + 1) % ring;
+            horizontalPair(src, row * inLen, (row + 1) * inLen, inLen, hx, width, pairs, lines[slot], lines[next]);
+            held[next] = row + 1;
+          } else {
+            horizontalPair(src, row * inLen, row * inLen, inLen, hx, width, pairs, lines[slot], lines[slot]);
+          }
         }
       }
       int wo = y * vy.maxTaps;
@@ -121,61 +134,78 @@ public final class Resampler {
     }
   }
 
-  /** One row of the horizontal pass, from the row at {@code base} of {@code src} into {@code dst}, clipped. */
-  private static void horizontalRow(byte[] src, int base, Taps hx, int width, int[] dst) {
+  /**
+   * The horizontal pass over two source rows (at {@code base0} and {@code base1} of {@code src}) into {@code dst0}
+   * and {@code dst1}, clipped. The rows share the weights, so each sample of the first row and the same sample of
+   * the second are packed into the two 32-bit lanes of a long: one 64-bit multiply serves both rows, and each lane's
+   * sum is exact because it fits in an int (as Pillow's int accumulator does). Per output pixel, one accumulator
+   * per channel, as in Pillow's C loop.
+   */
+  private static void horizontalPair(byte[] src, int base0, int base1, int inLen, Taps hx, int width, long[] p,
+      int[] dst0, int[] dst1) {
+    for (int i = 0; i < inLen; i++) {
+      p[i] = (long) (src[base1 + i] & 0xFF) << 32 | (src[base0 + i] & 0xFF);
+    }
     int[] start = hx.start;
     int[] weights = hx.weights;
     int mt = hx.maxTaps;
     int n = hx.maxCount;
     if (n == 4) {
       for (int x = 0, o = 0, wo = 0; x < width; x++, o += 3, wo += mt) {
-        int s = base + start[x] * 3;
-        int w0 = weights[wo];
-        int w1 = weights[wo + 1];
-        int w2 = weights[wo + 2];
-        int w3 = weights[wo + 3];
-        dst[o] = clip8(HALF + w0 * (src[s] & 0xFF) + w1 * (src[s + 3] & 0xFF) + w2 * (src[s + 6] & 0xFF)
-            + w3 * (src[s + 9] & 0xFF));
-        dst[o + 1] = clip8(HALF + w0 * (src[s + 1] & 0xFF) + w1 * (src[s + 4] & 0xFF) + w2 * (src[s + 7] & 0xFF)
-            + w3 * (src[s + 10] & 0xFF));
-        dst[o + 2] = clip8(HALF + w0 * (src[s + 2] & 0xFF) + w1 * (src[s + 5] & 0xFF) + w2 * (src[s + 8] & 0xFF)
-            + w3 * (src[s + 11] & 0xFF));
+        int s = start[x] * 3;
+        long w0 = weights[wo + 0];
+        long w1 = weights[wo + 1];
+        long w2 = weights[wo + 2];
+        long w3 = weights[wo + 3];
+        long r = HALF2 + w0 * p[s + 0] + w1 * p[s + 3] + w2 * p[s + 6] + w3 * p[s + 9];
+        long g = HALF2 + w0 * p[s + 1] + w1 * p[s + 4] + w2 * p[s + 7] + w3 * p[s + 10];
+        long b = HALF2 + w0 * p[s + 2] + w1 * p[s + 5] + w2 * p[s + 8] + w3 * p[s + 11];
+        store(r, g, b, dst0, dst1, o);
       }
-      return;
-    }
-    if (n == 5) {
+    } else if (n == 5) {
       for (int x = 0, o = 0, wo = 0; x < width; x++, o += 3, wo += mt) {
-        int s = base + start[x] * 3;
-        int w0 = weights[wo];
-        int w1 = weights[wo + 1];
-        int w2 = weights[wo + 2];
-        int w3 = weights[wo + 3];
-        int w4 = weights[wo + 4];
-        dst[o] = clip8(HALF + w0 * (src[s] & 0xFF) + w1 * (src[s + 3] & 0xFF) + w2 * (src[s + 6] & 0xFF)
-            + w3 * (src[s + 9] & 0xFF) + w4 * (src[s + 12] & 0xFF));
-        dst[o + 1] = clip8(HALF + w0 * (src[s + 1] & 0xFF) + w1 * (src[s + 4] & 0xFF) + w2 * (src[s + 7] & 0xFF)
-            + w3 * (src[s + 10] & 0xFF) + w4 * (src[s + 13] & 0xFF));
-        dst[o + 2] = clip8(HALF + w0 * (src[s + 2] & 0xFF) + w1 * (src[s + 5] & 0xFF) + w2 * (src[s + 8] & 0xFF)
-            + w3 * (src[s + 11] & 0xFF) + w4 * (src[s + 14] & 0xFF));
+        int s = start[x] * 3;
+        long w0 = weights[wo + 0];
+        long w1 = weights[wo + 1];
+        long w2 = weights[wo + 2];
+        long w3 = weights[wo + 3];
+        long w4 = weights[wo + 4];
+        long r = HALF2 + w0 * p[s + 0] + w1 * p[s + 3] + w2 * p[s + 6] + w3 * p[s + 9] + w4 * p[s + 12];
+        long g = HALF2 + w0 * p[s + 1] + w1 * p[s + 4] + w2 * p[s + 7] + w3 * p[s + 10] + w4 * p[s + 13];
+        long b = HALF2 + w0 * p[s + 2] + w1 * p[s + 5] + w2 * p[s + 8] + w3 * p[s + 11] + w4 * p[s + 14];
+        store(r, g, b, dst0, dst1, o);
       }
-      return;
-    }
-    for (int x = 0, o = 0; x < width; x++, o += 3) {
-      int s = base + start[x] * 3;
-      int wo = x * mt;
-      int r = HALF;
-      int g = HALF;
-      int b = HALF;
-      for (int k = 0; k < n; k++, s += 3) {
-        int wk = weights[wo + k];
-        r += wk * (src[s] & 0xFF);
-        g += wk * (src[s + 1] & 0xFF);
-        b += wk * (src[s + 2] & 0xFF);
+    } else {
+      for (int x = 0, o = 0, wo = 0; x < width; x++, o += 3, wo += mt) {
+        long r = HALF2;
+        long g = HALF2;
+        long b = HALF2;
+        for (int k = 0, s = start[x] * 3; k < n; k++, s += 3) {
+          long wk = weights[wo + k];
+          r += wk * p[s];
+          g += wk * p[s + 1];
+          b += wk * p[s + 2];
+        }
+        store(r, g, b, dst0, dst1, o);
       }
-      dst[o] = clip8(r);
-      dst[o + 1] = clip8(g);
-      dst[o + 2] = clip8(b);
     }
+    clip(dst0, dst0.length);
+    if (dst1 != dst0) {
+      clip(dst1, dst1.length);
+    }
+  }
+
+  /** Splits three two-lane sums into the samples of pixel {@code o / 3} of both rows, unclipped. */
+  private static void store(long r, long g, long b, int[] dst0, int[] dst1, int o) {
+    int r0 = (int) r;
+    int g0 = (int) g;
+    int b0 = (int) b;
+    dst0[o] = r0;
+    dst0[o + 1] = g0;
+    dst0[o + 2] = b0;
+    dst1[o] = (int) ((r - r0) >> 32);
+    dst1[o + 1] = (int) ((g - g0) >> 32);
+    dst1[o + 2] = (int) ((b - b0) >> 32);
   }
 
   private static int clip8(int v) {
