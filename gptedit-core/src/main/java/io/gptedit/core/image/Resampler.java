@@ -163,8 +163,20 @@ public final class Resampler {
         store(r, g, b, dst0, dst1, o);
       }
     } else if (n == 5) {
+      int[] count = hx.count;
       for (int x = 0, o = 0, wo = 0; x < width; x++, o += 3, wo += mt) {
         int s = start[x] * 3;
+        if (count[x] == 4) {
+          long w0 = weights[wo + 0];
+          long w1 = weights[wo + 1];
+          long w2 = weights[wo + 2];
+          long w3 = weights[wo + 3];
+          long r = HALF2 + w0 * p[s + 0] + w1 * p[s + 3] + w2 * p[s + 6] + w3 * p[s + 9];
+          long g = HALF2 + w0 * p[s + 1] + w1 * p[s + 4] + w2 * p[s + 7] + w3 * p[s + 10];
+          long b = HALF2 + w0 * p[s + 2] + w1 * p[s + 5] + w2 * p[s + 8] + w3 * p[s + 11];
+          store(r, g, b, dst0, dst1, o);
+          continue;
+        }
         long w0 = weights[wo + 0];
         long w1 = weights[wo + 1];
         long w2 = weights[wo + 2];
@@ -294,15 +306,16 @@ public final class Resampler {
      * moved left where they would pass the last source pixel.
      */
     Taps padded(int in) {
+      int floor = maxCount == 5 ? 4 : maxCount;
       int[] moved = start.clone();
       int[] w = new int[weights.length];
+      int[] counts = new int[count.length];
       for (int i = 0; i < moved.length; i++) {
-        int shift = Math.max(0, moved[i] + maxCount - in);
+        counts[i] = Math.max(count[i], floor);
+        int shift = Math.max(0, moved[i] + counts[i] - in);
         moved[i] -= shift;
         System.arraycopy(weights, i * maxTaps, w, i * maxTaps + shift, count[i]);
       }
-      int[] counts = new int[count.length];
-      java.util.Arrays.fill(counts, maxCount);
       return new Taps(moved, counts, w, maxTaps);
     }
 
