@@ -147,45 +147,17 @@ public final class Resampler {
       p[i] = (long) (src[base1 + i] & 0xFF) << 32 | (src[base0 + i] & 0xFF);
     }
     int[] start = hx.start;
+    int[] count = hx.count;
     int[] weights = hx.weights;
     int mt = hx.maxTaps;
     int n = hx.maxCount;
-    if (n == 4) {
+    if (n == 4 || n == 5) { // windows of 4 taps, or of 4 and 5 (padded so, see Taps.padded): no inner loop
       for (int x = 0, o = 0, wo = 0; x < width; x++, o += 3, wo += mt) {
-        int s = start[x] * 3;
-        long w0 = weights[wo + 0];
-        long w1 = weights[wo + 1];
-        long w2 = weights[wo + 2];
-        long w3 = weights[wo + 3];
-        long r = HALF2 + w0 * p[s + 0] + w1 * p[s + 3] + w2 * p[s + 6] + w3 * p[s + 9];
-        long g = HALF2 + w0 * p[s + 1] + w1 * p[s + 4] + w2 * p[s + 7] + w3 * p[s + 10];
-        long b = HALF2 + w0 * p[s + 2] + w1 * p[s + 5] + w2 * p[s + 8] + w3 * p[s + 11];
-        store(r, g, b, dst0, dst1, o);
-      }
-    } else if (n == 5) {
-      int[] count = hx.count;
-      for (int x = 0, o = 0, wo = 0; x < width; x++, o += 3, wo += mt) {
-        int s = start[x] * 3;
         if (count[x] == 4) {
-          long w0 = weights[wo + 0];
-          long w1 = weights[wo + 1];
-          long w2 = weights[wo + 2];
-          long w3 = weights[wo + 3];
-          long r = HALF2 + w0 * p[s + 0] + w1 * p[s + 3] + w2 * p[s + 6] + w3 * p[s + 9];
-          long g = HALF2 + w0 * p[s + 1] + w1 * p[s + 4] + w2 * p[s + 7] + w3 * p[s + 10];
-          long b = HALF2 + w0 * p[s + 2] + w1 * p[s + 5] + w2 * p[s + 8] + w3 * p[s + 11];
-          store(r, g, b, dst0, dst1, o);
-          continue;
+          pixel4(p, start[x] * 3, weights, wo, dst0, dst1, o);
+        } else {
+          pixel5(p, start[x] * 3, weights, wo, dst0, dst1, o);
         }
-        long w0 = weights[wo + 0];
-        long w1 = weights[wo + 1];
-        long w2 = weights[wo + 2];
-        long w3 = weights[wo + 3];
-        long w4 = weights[wo + 4];
-        long r = HALF2 + w0 * p[s + 0] + w1 * p[s + 3] + w2 * p[s + 6] + w3 * p[s + 9] + w4 * p[s + 12];
-        long g = HALF2 + w0 * p[s + 1] + w1 * p[s + 4] + w2 * p[s + 7] + w3 * p[s + 10] + w4 * p[s + 13];
-        long b = HALF2 + w0 * p[s + 2] + w1 * p[s + 5] + w2 * p[s + 8] + w3 * p[s + 11] + w4 * p[s + 14];
-        store(r, g, b, dst0, dst1, o);
       }
     } else {
       for (int x = 0, o = 0, wo = 0; x < width; x++, o += 3, wo += mt) {
@@ -207,6 +179,31 @@ public final class Resampler {
     }
   }
 
+  /** One output pixel of both rows from the 4 taps at sample {@code s} of the packed rows. */
+  private static void pixel4(long[] p, int s, int[] weights, int wo, int[] dst0, int[] dst1, int o) {
+    long w0 = weights[wo];
+    long w1 = weights[wo + 1];
+    long w2 = weights[wo + 2];
+    long w3 = weights[wo + 3];
+    long r = HALF2 + w0 * p[s] + w1 * p[s + 3] + w2 * p[s + 6] + w3 * p[s + 9];
+    long g = HALF2 + w0 * p[s + 1] + w1 * p[s + 4] + w2 * p[s + 7] + w3 * p[s + 10];
+    long b = HALF2 + w0 * p[s + 2] + w1 * p[s + 5] + w2 * p[s + 8] + w3 * p[s + 11];
+    store(r, g, b, dst0, dst1, o);
+  }
+
+  /** One output pixel of both rows from the 5 taps at sample {@code s} of the packed rows. */
+  private static void pixel5(long[] p, int s, int[] weights, int wo, int[] dst0, int[] dst1, int o) {
+    long w0 = weights[wo];
+    long w1 = weights[wo + 1];
+    long w2 = weights[wo + 2];
+    long w3 = weights[wo + 3];
+    long w4 = weights[wo + 4];
+    long r = HALF2 + w0 * p[s] + w1 * p[s + 3] + w2 * p[s + 6] + w3 * p[s + 9] + w4 * p[s + 12];
+    long g = HALF2 + w0 * p[s + 1] + w1 * p[s + 4] + w2 * p[s + 7] + w3 * p[s + 10] + w4 * p[s + 13];
+    long b = HALF2 + w0 * p[s + 2] + w1 * p[s + 5] + w2 * p[s + 8] + w3 * p[s + 11] + w4 * p[s + 14];
+    store(r, g, b, dst0, dst1, o);
+  }
+
   /** Splits three two-lane sums into the samples of pixel {@code o / 3} of both rows, unclipped. */
   private static void store(long r, long g, long b, int[] dst0, int[] dst1, int o) {
     int r0 = (int) r;
@@ -220,9 +217,13 @@ public final class Resampler {
     dst1[o + 2] = (int) ((b - b0) >> 32);
   }
 
-  private static int clip8(int v) {
-    int s = v >> PRECISION_BITS;
-    return s < 0 ? 0 : s > 255 ? 255 : s;
+  /**
+   * Pillow's {@code clip8}: 0 at or below zero, 255 at or above 256 << 22, else the sum >> 22; branch-free, so that
+   * the loops using it compile to SIMD.
+   */
+  private static int clip8(int sum) {
+    int v = sum >> PRECISION_BITS;
+    return (v | ((255 - v) >> 31)) & ~(v >> 31) & 0xFF;
   }
 
   private static void widen(byte[] src, int from, int[] dst, int len) {
@@ -240,16 +241,14 @@ public final class Resampler {
   private static void sum4(int[] acc, int[] l0, int[] l1, int[] l2, int[] l3, int w0, int w1, int w2, int w3,
       int len) {
     for (int i = 0; i < len; i++) {
-      int v = (HALF + w0 * l0[i] + w1 * l1[i] + w2 * l2[i] + w3 * l3[i]) >> PRECISION_BITS;
-      acc[i] = (v | ((255 - v) >> 31)) & ~(v >> 31) & 0xFF;
+      acc[i] = clip8(HALF + w0 * l0[i] + w1 * l1[i] + w2 * l2[i] + w3 * l3[i]);
     }
   }
 
   private static void sum5(int[] acc, int[] l0, int[] l1, int[] l2, int[] l3, int[] l4, int w0, int w1, int w2,
       int w3, int w4, int len) {
     for (int i = 0; i < len; i++) {
-      int v = (HALF + w0 * l0[i] + w1 * l1[i] + w2 * l2[i] + w3 * l3[i] + w4 * l4[i]) >> PRECISION_BITS;
-      acc[i] = (v | ((255 - v) >> 31)) & ~(v >> 31) & 0xFF;
+      acc[i] = clip8(HALF + w0 * l0[i] + w1 * l1[i] + w2 * l2[i] + w3 * l3[i] + w4 * l4[i]);
     }
   }
 
@@ -259,14 +258,10 @@ public final class Resampler {
     }
   }
 
-  /**
-   * Pillow's {@code clip8} over a line, branch-free so that it compiles to SIMD: 0 at or below zero, 255 at or above
-   * 256 << 22, else the sum >> 22.
-   */
+  /** {@link #clip8} over a line. */
   private static void clip(int[] acc, int len) {
     for (int i = 0; i < len; i++) {
-      int v = acc[i] >> PRECISION_BITS;
-      acc[i] = (v | ((255 - v) >> 31)) & ~(v >> 31) & 0xFF;
+      acc[i] = clip8(acc[i]);
     }
   }
 
