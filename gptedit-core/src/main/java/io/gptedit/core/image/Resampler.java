@@ -14,9 +14,10 @@ import static java.util.Objects.requireNonNull;
  * clipped to 8 bits before the vertical pass, and a pass skipped when its side does not change. The tests check the
  * output against images Pillow produced.
  *
- * <p>Speed: both passes are sums of whole lines of integers at the same index, a loop shape the JIT compiles to
- * SIMD; the horizontal pass runs on the transposed image for that (docs/benchmarks.md compares it with Pillow on
- * the curation pipeline's crop-back).
+ * <p>Speed (docs/benchmarks.md compares it with Pillow on the curation pipeline's crop-back): the horizontal pass
+ * works per output pixel with one accumulator per channel, as Pillow's C loop does, on two source rows at once (their
+ * samples share a 64-bit multiply, one row per 32-bit lane); its rows stay as ints and stream through a small ring
+ * into the vertical pass, whose output rows are sums of whole int lines, a loop shape the JIT compiles to SIMD.
  *
  * @since 0.1
  */
@@ -89,7 +90,7 @@ public final class Resampler {
     int inLen = sw * 3;
     int rowLen = width * 3;
     int last = vy.start[height - 1] + vy.count[height - 1] - 1; // the last source row read
-    int ring = vy.maxCount + 1;
+    int ring = vy.maxCount + 1; // one more than the widest window: the second row of a pair may be read later
     int[][] lines = new int[ring][rowLen];
     int[] held = new int[ring];
     java.util.Arrays.fill(held, -1);
@@ -204,7 +205,10 @@ public final class Resampler {
     store(r, g, b, dst0, dst1, o);
   }
 
-  /** Splits three two-lane sums into the samples of pixel {@code o / 3} of both rows, unclipped. */
+  /**
+   * Splits three two-lane sums into the samples of pixel {@code o / 3} of both rows, unclipped: the low lane's sum
+   * is the low 32 bits; taking it away (sign-extended) leaves exactly the high lane's sum times 2^32.
+   */
   private static void store(long r, long g, long b, int[] dst0, int[] dst1, int o) {
     int r0 = (int) r;
     int g0 = (int) g;
@@ -297,8 +301,10 @@ public final class Resampler {
     }
 
     /**
-     * The same sums with every window {@link #maxCount} taps long: windows are extended with zero weights, and
-     * moved left where they would pass the last source pixel.
+     * The same sums with windows of fixed lengths, so that the horizontal pass needs no loop over taps: every window
+     * {@link #maxCount} taps long, except that where the widest has 5 taps the others have 4 (near-1 scales, as in
+     * the crop-back, mix 4 and 5; a 5th zero tap would cost a quarter more work). Windows are extended with zero
+     * weights (which add nothing) and moved left where they would pass the last source pixel.
      */
     Taps padded(int in) {
       int floor = maxCount == 5 ? 4 : maxCount;
