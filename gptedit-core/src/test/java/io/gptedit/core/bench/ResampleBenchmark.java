@@ -21,7 +21,9 @@ import java.util.SplittableRandom;
  * same pixels for the peer figure ({@code tools/bench_resize.sh} runs both, in turn).
  *
  * <p>Arguments: {@code write DIR} writes the crops as PNG and a {@code sizes.txt} of target sizes for the Python
- * peer; {@code run DIR SECONDS} times the resizes of those crops and prints images/s.
+ * peer; {@code run DIR SECONDS} times the resizes of those crops and prints images/s; {@code times DIR} prints, per
+ * crop that needs resizing, the best of 15 calls in ms and their sum (five times, after a warm-up), for comparing
+ * versions of the resampler.
  */
 public final class ResampleBenchmark {
   private ResampleBenchmark() {}
@@ -33,6 +35,8 @@ public final class ResampleBenchmark {
     Path dir = Path.of(args[1]);
     if (args[0].equals("write")) {
       write(dir);
+    } else if (args[0].equals("times")) {
+      times(dir);
     } else {
       run(dir, Double.parseDouble(args[2]));
     }
@@ -56,14 +60,51 @@ public final class ResampleBenchmark {
     Files.writeString(dir.resolve("sizes.txt"), sizes.toString(), StandardCharsets.UTF_8);
   }
 
-  private static void run(Path dir, double seconds) throws Exception {
-    List<RgbImage> crops = new ArrayList<>();
-    List<int[]> targets = new ArrayList<>();
+  private static void read(Path dir, List<RgbImage> crops, List<int[]> targets) throws Exception {
     for (String line : Files.readAllLines(dir.resolve("sizes.txt"), StandardCharsets.UTF_8)) {
       String[] f = line.trim().split(" ");
       crops.add(ImageCodec.read(dir.resolve("crop-" + f[0] + ".png")));
       targets.add(new int[] {Integer.parseInt(f[1]), Integer.parseInt(f[2])});
     }
+  }
+
+  private static void times(Path dir) throws Exception {
+    List<RgbImage> crops = new ArrayList<>();
+    List<int[]> targets = new ArrayList<>();
+    read(dir, crops, targets);
+    long sink = 0;
+    for (long end = System.nanoTime() + 3_000_000_000L; System.nanoTime() < end; ) { // warm-up
+      for (int i = 0; i < crops.size(); i++) {
+        sink += Resampler.bicubic(crops.get(i), targets.get(i)[0], targets.get(i)[1]).width();
+      }
+    }
+    for (int repeat = 0; repeat < 5; repeat++) {
+      StringBuilder line = new StringBuilder("java  bicubic crop-back, best of 15 calls (ms):");
+      double sum = 0;
+      for (int i = 0; i < crops.size(); i++) {
+        RgbImage crop = crops.get(i);
+        int w = targets.get(i)[0];
+        int h = targets.get(i)[1];
+        if (crop.width() == w && crop.height() == h) {
+          continue; // returned at once
+        }
+        long best = Long.MAX_VALUE;
+        for (int k = 0; k < 15; k++) {
+          long t0 = System.nanoTime();
+          sink += Resampler.bicubic(crop, w, h).width();
+          best = Math.min(best, System.nanoTime() - t0);
+        }
+        sum += best / 1e6;
+        line.append(String.format(Locale.ROOT, " %dx%d->%dx%d %.2f", crop.width(), crop.height(), w, h, best / 1e6));
+      }
+      System.out.println(line.append(String.format(Locale.ROOT, "; sum %.2f (sink %d)", sum, sink % 7)));
+    }
+  }
+
+  private static void run(Path dir, double seconds) throws Exception {
+    List<RgbImage> crops = new ArrayList<>();
+    List<int[]> targets = new ArrayList<>();
+    read(dir, crops, targets);
     long sink = 0;
     for (long end = System.nanoTime() + 3_000_000_000L; System.nanoTime() < end; ) { // warm-up
       for (int i = 0; i < crops.size(); i++) {
