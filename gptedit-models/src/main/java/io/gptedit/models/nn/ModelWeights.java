@@ -132,8 +132,16 @@ public final class ModelWeights implements AutoCloseable {
     return randomOn(spec, seed, Devices.require(device));
   }
 
+  /** A base manager on {@code device}; on the CPU, first {@link CpuAllocator#tune() tunes} the allocator. */
+  private static NDManager newManager(Device device) {
+    if (!device.isGpu()) {
+      CpuAllocator.tune();
+    }
+    return NDManager.newBaseManager(device);
+  }
+
   private static ModelWeights randomOn(ParameterSpec spec, long seed, Device device) {
-    NDManager manager = NDManager.newBaseManager(device);
+    NDManager manager = newManager(device);
     Map<String, NDArray> values = new LinkedHashMap<>();
     for (ParameterSpec.Entry e : spec.entries().values()) {
       values.put(e.name(), manager.create(randomValues(e, seed), e.shape()));
@@ -268,7 +276,7 @@ public final class ModelWeights implements AutoCloseable {
           "checkpoint does not match the model (strict): missing " + missing.size() + " " + summarize(missing)
               + ", unexpected " + unexpected.size() + " " + summarize(new ArrayList<>(unexpected)));
     }
-    NDManager manager = NDManager.newBaseManager(device);
+    NDManager manager = newManager(device);
     try {
       Map<String, NDArray> values = new LinkedHashMap<>();
       for (ParameterSpec.Entry e : spec.entries().values()) {
@@ -330,7 +338,7 @@ public final class ModelWeights implements AutoCloseable {
   }
 
   private static ModelWeights fromValuesOn(ParameterSpec spec, ValueSource source, Device device) {
-    NDManager manager = NDManager.newBaseManager(device);
+    NDManager manager = newManager(device);
     try {
       Map<String, NDArray> values = new LinkedHashMap<>();
       for (ParameterSpec.Entry e : spec.entries().values()) {

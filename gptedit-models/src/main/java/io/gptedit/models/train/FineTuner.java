@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gptedit.core.GpteditException;
 import io.gptedit.models.nn.ActivationCheckpointing;
+import io.gptedit.models.nn.CpuAllocator;
 import io.gptedit.models.nn.DeviceException;
 import io.gptedit.models.nn.Devices;
 import java.io.IOException;
@@ -302,6 +303,9 @@ public final class FineTuner implements AutoCloseable {
     this.frozenBase = b.frozenBase;
     NDArray first = trainable.values().iterator().next();
     requireOneDevice(params, first.getDevice());
+    if (!first.getDevice().isGpu()) {
+      CpuAllocator.tune();
+    }
     this.base = NDManager.newBaseManager(first.getDevice());
     this.ema = Double.isNaN(b.emaDecay) ? null : new Ema(trainable, b.emaDecay);
     if (precision == Precision.FP16) {

@@ -37,6 +37,7 @@ class MemoryPlannerMeasuredTest {
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch", "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.offline=true",
+        "-D" + io.gptedit.models.nn.CpuAllocator.PROPERTY + "=system",
         "-cp", System.getProperty("java.class.path"), MemoryProbe.class.getName()));
     for (Object a : new Object[] {dbl, sgl, heads, headDim, side, text, batch, ckpt, 2}) {
       cmd.add(String.valueOf(a));

@@ -31,6 +31,9 @@ public final class MemoryProbe {
   private MemoryProbe() {}
 
   public static void main(String[] args) throws IOException {
+    // The measurement needs freed tensors to leave the resident set (MALLOC_MMAP_THRESHOLD_=65536 in the
+    // environment): keep the library from raising glibc's thresholds.
+    System.setProperty(io.gptedit.models.nn.CpuAllocator.PROPERTY, "system");
     int dbl = Integer.parseInt(args[0]);
     int sgl = Integer.parseInt(args[1]);
     int heads = Integer.parseInt(args[2]);
@@ -61,7 +64,7 @@ public final class MemoryProbe {
     System.out.flush();
   }
 
-  private static void run(FluxConfig c, int batch, int side, int text, boolean ckpt, int steps) {
+  static void run(FluxConfig c, int batch, int side, int text, boolean ckpt, int steps) {
     try (FluxTransformer model = FluxTransformer.random(c, 3)) {
       model.setActivationCheckpointing(ckpt);
       Map<String, NDArray> params = new LinkedHashMap<>(model.parameters().asMap());
