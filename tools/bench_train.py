@@ -50,7 +50,8 @@ def training_flops(hidden, double, single, text, image, batch, in_ch=12, out_ch=
 def loaded_blas():
     """The BLAS shared object this process mapped (torch loads it at import)."""
     with open("/proc/self/maps") as f:
-        libs = {line.split()[-1] for line in f if "blas" in line.rsplit("/", 1)[-1]}
+        # numpy's wheel maps its own OpenBLAS (numpy.libs); torch does not call it, so it does not count
+        libs = {line.split()[-1] for line in f if "blas" in line.rsplit("/", 1)[-1] and "numpy.libs" not in line}
     return ",".join(sorted(libs)) or "none mapped"
 
 

@@ -282,7 +282,7 @@ public final class FluxTransformer implements AutoCloseable {
     long txtLen = in.textIds().length;
     NDArray hidden = linear(in.hidden(), params, "x_embedder");
     NDArray context = linear(in.encoderHidden(), params, "context_embedder");
-    NDArray temb = timeTextEmbedding(in, scope);
+    NDArray temb = silu(timeTextEmbedding(in, scope)); // every block and the output read silu(temb)
     NDArray[] rope = rope(in, scope);
     FluxConfig c = config;
 
@@ -322,10 +322,13 @@ public final class FluxTransformer implements AutoCloseable {
     return output(joint, temb, txtLen);
   }
 
-  /** The final AdaLayerNorm-Continuous and projection over the image tokens of the joint sequence. */
-  private NDArray output(NDArray joint, NDArray temb, long txtLen) {
+  /**
+   * The final AdaLayerNorm-Continuous and projection over the image tokens of the joint sequence; {@code siluTemb}
+   * is {@code silu(temb)}.
+   */
+  private NDArray output(NDArray joint, NDArray siluTemb, long txtLen) {
     NDArray hidden = joint.get(":, " + txtLen + ":, :");
-    NDList scaleShift = linear(silu(temb), params, "norm_out.linear").split(2, 1);
+    NDList scaleShift = linear(siluTemb, params, "norm_out.linear").expandDims(1).split(2, 2);
     hidden = modulate(layerNorm(hidden, FluxConfig.EPS), scaleShift.get(1), scaleShift.get(0));
     return linear(hidden, params, "proj_out");
   }
@@ -389,7 +392,7 @@ public final class FluxTransformer implements AutoCloseable {
         ActivationCheckpointing.withoutRecording(
             params.asMap().values(),
             () -> {
-              NDArray temb = temb0.stopGradient();
+              NDArray temb = silu(temb0.stopGradient());
               NDArray hidden = hidden0.stopGradient();
               NDArray context = context0.stopGradient();
               for (int i = 0; i < c.numLayers(); i++) {
@@ -420,7 +423,7 @@ public final class FluxTransformer implements AutoCloseable {
     // embeddings' graph is back-propagated once, at the end.
     NDArray tembLeaf = temb0.stopGradient();
     tembLeaf.setRequiresGradient(true);
-    NDArray result = output(bodyOut, tembLeaf, txtLen);
+    NDArray result = output(bodyOut, silu(tembLeaf), txtLen);
     ActivationCheckpointing.defer(
         gc -> backwardBlocks(gc, bodyOut, inputs, hidden0, context0, temb0, tembLeaf, rope, txtLen, scope),
         scope);
@@ -447,7 +450,7 @@ public final class FluxTransformer implements AutoCloseable {
         NDArray x = in[0].stopGradient();
         x.attach(block);
         x.setRequiresGradient(true);
-        NDArray out = singleBlock("single_transformer_blocks." + i + ".", x, tembLeaf, rope);
+        NDArray out = singleBlock("single_transformer_blocks." + i + ".", x, silu(tembLeaf), rope);
         ActivationCheckpointing.backwardWith(gc, java.util.Map.of(out, g));
         g = ActivationCheckpointing.gradientOrNull(x);
         if (g != null) {
@@ -469,7 +472,7 @@ public final class FluxTransformer implements AutoCloseable {
         ctx.attach(block);
         h.setRequiresGradient(true);
         ctx.setRequiresGradient(true);
-        NDArray[] streams = doubleBlock("transformer_blocks." + i + ".", h, ctx, tembLeaf, rope);
+        NDArray[] streams = doubleBlock("transformer_blocks." + i + ".", h, ctx, silu(tembLeaf), rope);
         ActivationCheckpointing.backwardWith(gc, java.util.Map.of(streams[1].concat(streams[0], 1), g));
         NDArray gh = ActivationCheckpointing.gradientOrNull(h);
         NDArray gc2 = ActivationCheckpointing.gradientOrNull(ctx);
@@ -531,9 +534,11 @@ public final class FluxTransformer implements AutoCloseable {
     return singleBlock(b, x, temb, rope);
   }
 
-  private NDArray[] doubleBlock(String b, NDArray hidden, NDArray context, NDArray temb, NDArray[] rope) {
-    NDList m = linear(silu(temb), params, b + "norm1.linear").split(6, 1);
-    NDList mc = linear(silu(temb), params, b + "norm1_context.linear").split(6, 1);
+  /** A double block; {@code siluTemb} is {@code silu(temb)}, which every block's modulation reads. */
+  private NDArray[] doubleBlock(String b, NDArray hidden, NDArray context, NDArray siluTemb, NDArray[] rope) {
+    // Modulation chunks shaped (B, 1, D), so that they broadcast over the sequence as they are.
+    NDList m = linear(siluTemb, params, b + "norm1.linear").expandDims(1).split(6, 2);
+    NDList mc = linear(siluTemb, params, b + "norm1_context.linear").expandDims(1).split(6, 2);
     // chunks: shift_msa, scale_msa, gate_msa, shift_mlp, scale_mlp, gate_mlp
     NDArray x = modulate(layerNorm(hidden, FluxConfig.EPS), m.get(0), m.get(1));
     NDArray cx = modulate(layerNorm(context, FluxConfig.EPS), mc.get(0), mc.get(1));
@@ -549,13 +554,13 @@ public final class FluxTransformer implements AutoCloseable {
     NDArray ctxAttn = linear(attn.get(":, :" + txtLen + ", :"), params, a + "to_add_out");
     NDArray imgAttn = linear(attn.get(":, " + txtLen + ":, :"), params, a + "to_out.0");
 
-    hidden = hidden.add(imgAttn.mul(m.get(2).expandDims(1)));
+    hidden = hidden.add(imgAttn.mul(m.get(2)));
     NDArray h = modulate(layerNorm(hidden, FluxConfig.EPS), m.get(3), m.get(4));
-    hidden = hidden.add(mlp(h, b + "ff.net").mul(m.get(5).expandDims(1)));
+    hidden = hidden.add(mlp(h, b + "ff.net").mul(m.get(5)));
 
-    context = context.add(ctxAttn.mul(mc.get(2).expandDims(1)));
+    context = context.add(ctxAttn.mul(mc.get(2)));
     NDArray ch = modulate(layerNorm(context, FluxConfig.EPS), mc.get(3), mc.get(4));
-    context = context.add(mlp(ch, b + "ff_context.net").mul(mc.get(5).expandDims(1)));
+    context = context.add(mlp(ch, b + "ff_context.net").mul(mc.get(5)));
     return new NDArray[] {hidden, fp16Guard(context)};
   }
 
@@ -572,8 +577,9 @@ public final class FluxTransformer implements AutoCloseable {
     return linear(geluTanh(linear(x, params, net + ".0.proj")), params, net + ".2");
   }
 
-  private NDArray singleBlock(String b, NDArray x, NDArray temb, NDArray[] rope) {
-    NDList m = linear(silu(temb), params, b + "norm.linear").split(3, 1);
+  /** A single block; {@code siluTemb} is {@code silu(temb)}. */
+  private NDArray singleBlock(String b, NDArray x, NDArray siluTemb, NDArray[] rope) {
+    NDList m = linear(siluTemb, params, b + "norm.linear").expandDims(1).split(3, 2);
     // chunks: shift, scale, gate
     NDArray h = modulate(layerNorm(x, FluxConfig.EPS), m.get(0), m.get(1));
     String a = b + "attn.";
@@ -583,7 +589,7 @@ public final class FluxTransformer implements AutoCloseable {
     NDArray attn = merge(Layers.attention(q, k, v, queryChunk));
     NDArray mlpHidden = geluTanh(linear(h, params, b + "proj_mlp"));
     NDArray out = linear(attn.concat(mlpHidden, 2), params, b + "proj_out");
-    return fp16Guard(x.add(out.mul(m.get(2).expandDims(1))));
+    return fp16Guard(x.add(out.mul(m.get(2))));
   }
 
   /**

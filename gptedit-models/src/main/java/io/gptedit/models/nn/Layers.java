@@ -1,12 +1,17 @@
 package io.gptedit.models.nn;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.norm.LayerNorm;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The functional layers the models are written with, each the textbook formula on NDArrays.
@@ -19,6 +24,17 @@ import ai.djl.nn.convolutional.Conv2d;
 public final class Layers {
   /** sqrt(2 / pi), the constant of the tanh approximation of GELU. */
   private static final double GELU_TANH_C = Math.sqrt(2 / Math.PI);
+
+  /** At most this many cached constants; beyond it a constant is made per call (as DJL's own scalar ops do). */
+  private static final int MAX_CONSTANTS = 4096;
+
+  /** Cached constant arrays: scalars by value, ones and zeros by length; each per device and type. */
+  private static final Map<ConstantKey, NDArray> CONSTANTS = new ConcurrentHashMap<>();
+
+  /** The managers that own the cached constants, one per device; never closed. */
+  private static final Map<Device, NDManager> CONSTANT_MANAGERS = new ConcurrentHashMap<>();
+
+  private record ConstantKey(Device device, DataType type, char kind, long value) {}
 
   private Layers() {}
 
@@ -55,14 +71,17 @@ public final class Layers {
   }
 
   /**
-   * GELU with the tanh approximation: {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}.
+   * GELU with the tanh approximation: {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}, computed as the
+   * identical {@code x sigmoid(x (2 sqrt(2/pi) + 2 sqrt(2/pi) 0.044715 x^2))} (since {@code (1 + tanh u) / 2 =
+   * sigmoid(2u)}): six elementwise ops, and no power with a tensor exponent, whose backward pass also differentiates
+   * the exponent (it cost a third of a small training step).
    *
    * @param x the input
    * @return the output
    */
   public static NDArray geluTanh(NDArray x) {
-    NDArray inner = x.add(x.pow(scalar(x, 3)).mul(scalar(x, 0.044715))).mul(scalar(x, GELU_TANH_C));
-    return x.mul(inner.tanh().add(1)).mul(scalar(x, 0.5));
+    NDArray inner = x.square().mul(scalar(x, 2 * GELU_TANH_C * 0.044715)).add(scalar(x, 2 * GELU_TANH_C)).mul(x);
+    return x.mul(Activation.sigmoid(inner));
   }
 
   /**
@@ -73,9 +92,10 @@ public final class Layers {
    * @return the output
    */
   public static NDArray layerNorm(NDArray x, float eps) {
-    NDArray centered = x.sub(x.mean(new int[] {-1}, true));
-    NDArray var = centered.square().mean(new int[] {-1}, true);
-    return centered.div(var.add(eps).sqrt());
+    // The engine's fused layer norm (one op forward, one backward), with a constant unit scale and zero shift.
+    long width = x.getShape().get(x.getShape().dimension() - 1);
+    return LayerNorm.layerNorm(x, new Shape(width), filled(x, 'o', width), filled(x, 'z', width), eps)
+        .singletonOrThrow();
   }
 
   /**
@@ -88,19 +108,22 @@ public final class Layers {
    */
   public static NDArray rmsNorm(NDArray x, NDArray weight, float eps) {
     NDArray ms = x.square().mean(new int[] {-1}, true);
-    return x.div(ms.add(eps).sqrt()).mul(weight);
+    return x.div(ms.add(scalar(ms, eps)).sqrt()).mul(weight);
   }
 
   /**
    * Modulation {@code x * (1 + scale) + shift} with per-sample vectors broadcast over the sequence.
    *
    * @param x the input (B, S, D)
-   * @param shift the shift (B, D)
-   * @param scale the scale (B, D)
+   * @param shift the shift (B, D), or (B, 1, D) already shaped to broadcast
+   * @param scale the scale, shaped like {@code shift}
    * @return the modulated input
    */
   public static NDArray modulate(NDArray x, NDArray shift, NDArray scale) {
-    return x.mul(scale.expandDims(1).add(1)).add(shift.expandDims(1));
+    if (scale.getShape().dimension() == 2) {
+      return x.mul(scale.expandDims(1).add(scalar(scale, 1))).add(shift.expandDims(1));
+    }
+    return x.mul(scale.add(scalar(scale, 1))).add(shift);
   }
 
   /**
@@ -139,7 +162,8 @@ public final class Layers {
     Shape s = x.getShape();
     NDArray g = x.reshape(s.get(0), groups, -1);
     NDArray centered = g.sub(g.mean(new int[] {-1}, true));
-    NDArray normed = centered.div(centered.square().mean(new int[] {-1}, true).add(eps).sqrt()).reshape(s);
+    NDArray var = centered.square().mean(new int[] {-1}, true);
+    NDArray normed = centered.div(var.add(scalar(var, eps)).sqrt()).reshape(s);
     // Channels last so the 1-D affine parameters broadcast without reshaping (a parameter-first op).
     NDArray last = normed.transpose(0, 2, 3, 1);
     return last.mul(p.get(prefix + ".weight")).add(p.get(prefix + ".bias")).transpose(0, 3, 1, 2);
@@ -198,11 +222,51 @@ public final class Layers {
   }
 
   /**
-   * Makes a scalar operand in the manager of {@code like}, exactly as DJL's {@code mul(Number)} does, but keeps it
-   * alive with that manager: DJL closes the scalar it makes right after the op, and its Java-owned memory can then
-   * be freed before a backward pass that autograd saved it for (nondeterministic NaN or wrong gradients).
+   * Returns a constant scalar operand for arithmetic with {@code like} (its device and type), cached for the life of
+   * the process. Use it as the second operand ({@code x.mul(scalar(x, 0.5))}), so that the result belongs to
+   * {@code x}'s manager. Two reasons not to use DJL's {@code mul(Number)}: it makes the scalar from Java memory for
+   * every call (about 6 microseconds, more than the op on a small tensor), and it closes it right after the op,
+   * although autograd may have saved it for the backward pass (nondeterministic NaN or wrong gradients). The
+   * cached constant lives as long as the process, so autograd may keep it. The value is rounded to the type of
+   * {@code like}, which is what the engine does with a scalar operand anyway.
+   *
+   * @param like an array of the device and type the operand is for
+   * @param value the value
+   * @return a 0-dimensional array; never close it
    */
-  private static NDArray scalar(NDArray like, Number n) {
-    return like.getManager().create(n);
+  public static NDArray scalar(NDArray like, double value) {
+    return constant(like, 's', Double.doubleToLongBits(value), value);
+  }
+
+  /** Cached ones ({@code kind = 'o'}) or zeros ({@code 'z'}) of length {@code width}, on like's device and type. */
+  private static NDArray filled(NDArray like, char kind, long width) {
+    return constant(like, kind, width, kind == 'o' ? 1 : 0);
+  }
+
+  private static NDArray constant(NDArray like, char kind, long key, double value) {
+    ConstantKey k = new ConstantKey(like.getDevice(), like.getDataType(), kind, key);
+    NDArray c = CONSTANTS.get(k);
+    if (c != null) {
+      return c;
+    }
+    if (CONSTANTS.size() >= MAX_CONSTANTS) {
+      return make(like.getManager(), like, kind, key, value); // lives with like's manager
+    }
+    NDManager owner =
+        CONSTANT_MANAGERS.computeIfAbsent(like.getDevice(), d -> NDManager.newBaseManager(d));
+    return CONSTANTS.computeIfAbsent(k, x -> make(owner, like, kind, key, value));
+  }
+
+  private static NDArray make(NDManager owner, NDArray like, char kind, long key, double value) {
+    if (kind == 's') {
+      NDArray wide = owner.create(value);
+      if (like.getDataType() == DataType.FLOAT64) {
+        return wide;
+      }
+      NDArray c = wide.toType(like.getDataType(), false);
+      wide.close();
+      return c;
+    }
+    return owner.full(new Shape(key), (float) value, like.getDataType());
   }
 }

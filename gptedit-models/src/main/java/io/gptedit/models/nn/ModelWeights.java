@@ -132,9 +132,12 @@ public final class ModelWeights implements AutoCloseable {
     return randomOn(spec, seed, Devices.require(device));
   }
 
-  /** A base manager on {@code device}; on the CPU, first {@link CpuAllocator#tune() tunes} the allocator. */
+  /**
+   * A base manager on {@code device} (null: the engine's default); on the CPU, first {@link CpuAllocator#tune()
+   * tunes} the allocator.
+   */
   private static NDManager newManager(Device device) {
-    if (!device.isGpu()) {
+    if (!(device == null ? Devices.defaultDevice() : device).isGpu()) {
       CpuAllocator.tune();
     }
     return NDManager.newBaseManager(device);

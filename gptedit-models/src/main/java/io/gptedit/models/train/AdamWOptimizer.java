@@ -83,24 +83,34 @@ public record AdamWOptimizer(double beta1, double beta2, double eps, double weig
       t++;
       double bc1 = 1 - Math.pow(h.beta1, t);
       double bc2Sqrt = Math.sqrt(1 - Math.pow(h.beta2, t));
-      for (Map.Entry<String, NDArray> e : params.entrySet()) {
-        NDArray g = grads.get(e.getKey());
-        if (g == null) {
-          continue;
+      OptimizerState.StepScalars sc = null;
+      try {
+        for (Map.Entry<String, NDArray> e : params.entrySet()) {
+          NDArray g = grads.get(e.getKey());
+          if (g == null) {
+            continue;
+          }
+          NDArray p = e.getValue();
+          OptimizerState.checkShapes(e.getKey(), p, g);
+          if (sc == null) {
+            sc = new OptimizerState.StepScalars(p);
+          }
+          NDArray m = state.slot(e.getKey(), "exp_avg", p, false);
+          NDArray v = state.slot(e.getKey(), "exp_avg_sq", p, false);
+          if (h.weightDecay != 0) {
+            p.muli(sc.of(1 - lr * h.weightDecay));
+          }
+          try (NDArray gScaled = g.mul(sc.of(1 - h.beta1));
+              NDArray gSq = g.square()) {
+            m.muli(sc.of(h.beta1)).addi(gScaled);
+            v.muli(sc.of(h.beta2)).addi(gSq.muli(sc.of(1 - h.beta2)));
+          }
+          OptimizerState.adamUpdate(p, m, v, 1 / bc2Sqrt, h.eps, lr / bc1, sc);
         }
-        NDArray p = e.getValue();
-        OptimizerState.checkShapes(e.getKey(), p, g);
-        NDArray m = state.slot(e.getKey(), "exp_avg", p, false);
-        NDArray v = state.slot(e.getKey(), "exp_avg_sq", p, false);
-        if (h.weightDecay != 0) {
-          p.muli(1 - lr * h.weightDecay);
+      } finally {
+        if (sc != null) {
+          sc.close();
         }
-        try (NDArray gScaled = g.mul(1 - h.beta1);
-            NDArray gSq = g.square()) {
-          m.muli(h.beta1).addi(gScaled);
-          v.muli(h.beta2).addi(gSq.muli(1 - h.beta2));
-        }
-        OptimizerState.adamUpdate(p, m, v, 1 / bc2Sqrt, h.eps, lr / bc1);
       }
     }
 

@@ -674,7 +674,7 @@ public final class FineTuner implements AutoCloseable {
       } else if (!skipped) {
         consecutiveSkips = 0;
         if (clipNorm > 0 && norm > clipNorm) {
-          GradientClipping.clipGlobalNorm(grads.values(), clipNorm);
+          GradientClipping.clipToNorm(grads.values(), norm, clipNorm);
         }
         optimizer.step(trainable, grads, lr);
         if (ema != null) {

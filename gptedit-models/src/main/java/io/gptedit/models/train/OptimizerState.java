@@ -64,17 +64,42 @@ final class OptimizerState implements AutoCloseable {
   }
 
   /**
-   * The Adam-family parameter update shared by the optimizers: {@code p -= stepSize * m / (sqrt(v) * vScale + eps)}.
+   * The Adam-family parameter update shared by the optimizers: {@code p -= stepSize * m / (sqrt(v) * vScale + eps)},
+   * with its scalar operands from {@code scalars} (made once per optimizer step, not once per parameter).
    */
-  static void adamUpdate(NDArray p, NDArray m, NDArray v, double vScale, double eps, double stepSize) {
-    try (NDArray denom = v.sqrt();
-        NDArray update = m.duplicate()) {
+  static void adamUpdate(
+      NDArray p, NDArray m, NDArray v, double vScale, double eps, double stepSize, StepScalars scalars) {
+    try (NDArray denom = v.sqrt()) {
       if (vScale != 1) {
-        denom.muli(vScale);
+        denom.muli(scalars.of(vScale));
       }
-      denom.addi(eps);
-      update.divi(denom).muli(stepSize);
-      p.subi(update);
+      denom.addi(scalars.of(eps));
+      try (NDArray update = m.div(denom)) {
+        p.subi(update.muli(scalars.of(stepSize)));
+      }
+    }
+  }
+
+  /**
+   * The scalar operands of one optimizer step, each made once and shared by every parameter's update: DJL's {@code
+   * muli(Number)} makes (and frees) a scalar array from Java memory per call, which cost more than the update of a
+   * small parameter. Float64, as DJL makes a {@code double} operand, so the arithmetic is unchanged.
+   */
+  static final class StepScalars implements AutoCloseable {
+    private final NDManager manager;
+    private final Map<Double, NDArray> values = new java.util.HashMap<>();
+
+    StepScalars(NDArray like) {
+      this.manager = NDManager.newBaseManager(like.getDevice());
+    }
+
+    NDArray of(double value) {
+      return values.computeIfAbsent(value, manager::create);
+    }
+
+    @Override
+    public void close() {
+      manager.close();
     }
   }
 

@@ -163,14 +163,16 @@ public record ProdigyOptimizer(
         d = Math.min(dMax, d * h.growthRate);
       }
       numerator = newNumerator;
-      for (Map.Entry<String, NDArray> e : active.entrySet()) {
-        NDArray p = e.getValue();
-        NDArray m = state.slot(e.getKey(), "exp_avg", p, false);
-        NDArray v = state.slot(e.getKey(), "exp_avg_sq", p, false);
-        if (h.weightDecay != 0 && h.decouple) {
-          p.muli(1 - h.weightDecay * dlr);
+      try (OptimizerState.StepScalars sc = new OptimizerState.StepScalars(active.values().iterator().next())) {
+        for (Map.Entry<String, NDArray> e : active.entrySet()) {
+          NDArray p = e.getValue();
+          NDArray m = state.slot(e.getKey(), "exp_avg", p, false);
+          NDArray v = state.slot(e.getKey(), "exp_avg_sq", p, false);
+          if (h.weightDecay != 0 && h.decouple) {
+            p.muli(sc.of(1 - h.weightDecay * dlr));
+          }
+          OptimizerState.adamUpdate(p, m, v, 1, d * h.eps, dlr, sc);
         }
-        OptimizerState.adamUpdate(p, m, v, 1, d * h.eps, dlr);
       }
       k++;
     }

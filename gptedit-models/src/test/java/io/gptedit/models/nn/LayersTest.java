@@ -3,9 +3,12 @@ package io.gptedit.models.nn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import org.junit.jupiter.api.Test;
 
 class LayersTest {
@@ -50,6 +53,56 @@ class LayersTest {
       assertThat(Layers.silu(m.create(new float[] {2f})).toFloatArray()[0])
           .isCloseTo((float) (2 / (1 + Math.exp(-2))), within(1e-6f));
     }
+  }
+
+  /** The sigmoid form of the tanh GELU: same values and gradients as the tanh formula, tails included. */
+  @Test
+  void geluTanhInItsSigmoidFormMatchesTheTanhFormulaAndItsDerivativeFromMinus12To12() {
+    int n = 2401;
+    float[] xs = new float[n];
+    for (int i = 0; i < n; i++) {
+      xs[i] = -12f + 24f * i / (n - 1);
+    }
+    double c = Math.sqrt(2 / Math.PI);
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray x = m.create(xs);
+      x.setRequiresGradient(true);
+      float[] y;
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        NDArray out = Layers.geluTanh(x);
+        y = out.toFloatArray();
+        gc.backward(out.sum());
+      }
+      float[] dy = x.getGradient().toFloatArray();
+      for (int i = 0; i < n; i++) {
+        double v = xs[i];
+        double u = c * (v + 0.044715 * v * v * v);
+        double t = Math.tanh(u);
+        double want = 0.5 * v * (1 + t);
+        double wantGrad = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * c * (1 + 3 * 0.044715 * v * v);
+        assertThat((double) y[i]).as("gelu(%s)", v).isCloseTo(want, within(2e-6 + 1e-6 * Math.abs(want)));
+        assertThat((double) dy[i]).as("gelu'(%s)", v).isCloseTo(wantGrad, within(1e-5));
+      }
+    }
+  }
+
+  @Test
+  void aCachedScalarIsSharedTakesTheOperandsTypeAndOutlivesTheOperandsManager() {
+    NDArray kept;
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray x = m.create(new float[] {1, 2});
+      NDArray s = Layers.scalar(x, 0.25);
+      assertThat(Layers.scalar(x, 0.25)).isSameAs(s);
+      assertThat(s.getShape().isScalar()).isTrue();
+      assertThat(s.getDataType()).isEqualTo(DataType.FLOAT32);
+      NDArray half = x.toType(DataType.FLOAT16, false);
+      assertThat(Layers.scalar(half, 0.25).getDataType()).isEqualTo(DataType.FLOAT16);
+      NDArray y = x.mul(s);
+      assertThat(y.getManager()).isSameAs(m);
+      assertThat(y.toFloatArray()).containsExactly(0.25f, 0.5f);
+      kept = s;
+    }
+    assertThat(kept.toFloatArray()).containsExactly(0.25f); // the operand's manager is closed; the constant lives
   }
 
   @Test

@@ -65,6 +65,12 @@ public final class MemoryProbe {
   }
 
   static void run(FluxConfig c, int batch, int side, int text, boolean ckpt, int steps) {
+    run(c, batch, side, text, ckpt, steps, step -> {});
+  }
+
+  /** Trains as above, calling {@code atStep} with the step number at the start of each step's loss. */
+  static void run(
+      FluxConfig c, int batch, int side, int text, boolean ckpt, int steps, java.util.function.LongConsumer atStep) {
     try (FluxTransformer model = FluxTransformer.random(c, 3)) {
       model.setActivationCheckpointing(ckpt);
       Map<String, NDArray> params = new LinkedHashMap<>(model.parameters().asMap());
@@ -83,6 +89,7 @@ public final class MemoryProbe {
           .optSamplesPerMicroBatch(batch)
           .build()) {
         t.train(ctx -> {
+          atStep.accept(ctx.step());
           NDManager s = ctx.manager();
           NDArray x = SeededNoise.gaussian(s, 7, new Shape(batch, imageTokens, c.inChannels()));
           NDArray target = SeededNoise.gaussian(s, 8, new Shape(batch, imageTokens, c.outChannels()));
