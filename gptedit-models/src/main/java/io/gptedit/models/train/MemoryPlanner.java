@@ -17,8 +17,8 @@ import java.util.Locale;
  * trainable parameters when the weights are float16, their float32 gradients, the optimizer state (AdamW's two
  * float32 moments, 8-bit moments, or the float32 moments sharded over the GPUs of a node), and the activations the
  * backward pass keeps. Activations are those of this library's transformer as its engine records them (unfused
- * ops: every norm, modulation, RoPE, the tanh-GELU and the attention softmax keep their inputs): per sample and
- * block {@link #SAVED_VALUES_PER_TOKEN} values of width {@code hidden} per token plus {@link
+ * ops: every modulation, RMS norm, RoPE, the GELU and the attention softmax keep their inputs; the layer norm is
+ * fused): per sample and block {@link #SAVED_VALUES_PER_TOKEN} values of width {@code hidden} per token plus {@link
  * #SAVED_ATTENTION_MAPS} attention maps ({@code heads x tokens^2}), and, once per step, the backward pass's
  * attention temporaries ({@link #BACKWARD_ATTENTION_MAPS} maps). With activation checkpointing every block's input
  * is kept, plus one block's activations and those temporaries during its recomputation. Framework overhead
@@ -28,7 +28,9 @@ import java.util.Locale;
  * small config (2 double + 2 single blocks, 4 heads x 16, 144 and 528 tokens; AdamW, float32) and then checked,
  * unchanged, on two others: 1 + 3 blocks of 8 x 32 and 2 + 4 blocks of 8 x 64 (37 M parameters, 576 tokens),
  * plain and checkpointed, batch 1 to 4: every predicted peak within 6 % of the measured one
- * ({@code MemoryPlannerMeasuredTest}, docs/benchmarks.md). On a GPU the same ops keep the same values (in float16
+ * ({@code MemoryPlannerMeasuredTest}, docs/benchmarks.md). Refitted on 2026-12-04, when the transformer moved to
+ * the engine's fused layer norm and a sigmoid-form GELU, which keep fewer values (the old constants, 84 / 2.5 /
+ * 2.75, then over-predicted by up to 17 %). On a GPU the same ops keep the same values (in float16
  * with fp16 compute); a fused attention kernel, which this engine does not offer, would remove most of the
  * attention terms.
  *
@@ -36,13 +38,13 @@ import java.util.Locale;
  */
 public final class MemoryPlanner {
   /** Values of width {@code hidden} a recorded Flux block keeps per token for its backward pass (measured). */
-  public static final double SAVED_VALUES_PER_TOKEN = 84;
+  public static final double SAVED_VALUES_PER_TOKEN = 69;
 
   /** Attention maps ({@code heads x tokens^2}) a recorded Flux block keeps for its backward pass (measured). */
-  public static final double SAVED_ATTENTION_MAPS = 2.5;
+  public static final double SAVED_ATTENTION_MAPS = 2.75;
 
   /** Attention maps of temporaries the backward pass of one block holds at its peak (measured). */
-  public static final double BACKWARD_ATTENTION_MAPS = 2.75;
+  public static final double BACKWARD_ATTENTION_MAPS = 2.4;
 
   private static final double GB = 1e9;
 
