@@ -187,6 +187,34 @@ class Flux(nn.Module):
         # The Java editor's attention: softmax(q k^T / sqrt(d)) v (torch 1.13, Debian's, has no fused kernel).
         return torch.softmax(q @ k.transpose(-1, -2) * (1.0 / math.sqrt(q.shape[-1])), -1) @ v
 
+    def double_block(self, b, h, c, st, cos, sin):
+        """One double block: image stream h, text stream c, st = silu(temb)."""
+        gelu = lambda x: F.gelu(x, approximate="tanh")
+        m = b.norm1(st).chunk(6, 1)
+        mc = b.norm1_c(st).chunk(6, 1)
+        x = layer_norm(h) * (1 + m[1][:, None]) + m[0][:, None]
+        cx = layer_norm(c) * (1 + mc[1][:, None]) + mc[0][:, None]
+        q = torch.cat([rms_norm(self.split_heads(b.aq(cx)), b.naq), rms_norm(self.split_heads(b.q(x)), b.nq)], 2)
+        k = torch.cat([rms_norm(self.split_heads(b.ak(cx)), b.nak), rms_norm(self.split_heads(b.k(x)), b.nk)], 2)
+        v = torch.cat([self.split_heads(b.av(cx)), self.split_heads(b.v(x))], 2)
+        a = self.merge(self.attention(apply_rope(q, cos, sin), apply_rope(k, cos, sin), v))
+        lt = c.shape[1]
+        h = h + b.out(a[:, lt:]) * m[2][:, None]
+        h = h + b.ff2(gelu(b.ff1(layer_norm(h) * (1 + m[4][:, None]) + m[3][:, None]))) * m[5][:, None]
+        c = c + b.add_out(a[:, :lt]) * mc[2][:, None]
+        c = c + b.cff2(gelu(b.cff1(layer_norm(c) * (1 + mc[4][:, None]) + mc[3][:, None]))) * mc[5][:, None]
+        return h, c
+
+    def single_block(self, b, j, st, cos, sin):
+        """One single block over the joint sequence j = [text ; image]."""
+        gelu = lambda x: F.gelu(x, approximate="tanh")
+        m = b.norm(st).chunk(3, 1)
+        x = layer_norm(j) * (1 + m[1][:, None]) + m[0][:, None]
+        q = apply_rope(rms_norm(self.split_heads(b.q(x)), b.nq), cos, sin)
+        k = apply_rope(rms_norm(self.split_heads(b.k(x)), b.nk), cos, sin)
+        a = self.merge(self.attention(q, k, self.split_heads(b.v(x))))
+        return j + b.out(torch.cat([a, gelu(b.mlp(x))], 2)) * m[2][:, None]
+
     def forward(self, hidden, context, pooled, t, ids):
         """hidden (B, S, in), context (B, L, ctx), pooled (B, P), t (B,) in [0, 1], ids (L + S, 3)."""
         cos, sin = rope_tables(ids, self.axes)
@@ -195,30 +223,12 @@ class Flux(nn.Module):
         c = self.context_embedder(context)
         temb = self.t2(F.silu(self.t1(timestep_embedding(t * 1000)))) + self.p2(F.silu(self.p1(pooled)))
         st = F.silu(temb)
-        gelu = lambda x: F.gelu(x, approximate="tanh")
         for b in self.doubles:
-            m = b.norm1(st).chunk(6, 1)
-            mc = b.norm1_c(st).chunk(6, 1)
-            x = layer_norm(h) * (1 + m[1][:, None]) + m[0][:, None]
-            cx = layer_norm(c) * (1 + mc[1][:, None]) + mc[0][:, None]
-            q = torch.cat([rms_norm(self.split_heads(b.aq(cx)), b.naq), rms_norm(self.split_heads(b.q(x)), b.nq)], 2)
-            k = torch.cat([rms_norm(self.split_heads(b.ak(cx)), b.nak), rms_norm(self.split_heads(b.k(x)), b.nk)], 2)
-            v = torch.cat([self.split_heads(b.av(cx)), self.split_heads(b.v(x))], 2)
-            a = self.merge(self.attention(apply_rope(q, cos, sin), apply_rope(k, cos, sin), v))
-            lt = c.shape[1]
-            h = h + b.out(a[:, lt:]) * m[2][:, None]
-            h = h + b.ff2(gelu(b.ff1(layer_norm(h) * (1 + m[4][:, None]) + m[3][:, None]))) * m[5][:, None]
-            c = c + b.add_out(a[:, :lt]) * mc[2][:, None]
-            c = c + b.cff2(gelu(b.cff1(layer_norm(c) * (1 + mc[4][:, None]) + mc[3][:, None]))) * mc[5][:, None]
+            h, c = self.double_block(b, h, c, st, cos, sin)
         lt = c.shape[1]
         j = torch.cat([c, h], 1)
         for b in self.singles:
-            m = b.norm(st).chunk(3, 1)
-            x = layer_norm(j) * (1 + m[1][:, None]) + m[0][:, None]
-            q = apply_rope(rms_norm(self.split_heads(b.q(x)), b.nq), cos, sin)
-            k = apply_rope(rms_norm(self.split_heads(b.k(x)), b.nk), cos, sin)
-            a = self.merge(self.attention(q, k, self.split_heads(b.v(x))))
-            j = j + b.out(torch.cat([a, gelu(b.mlp(x))], 2)) * m[2][:, None]
+            j = self.single_block(b, j, st, cos, sin)
         h = j[:, lt:]
         shift_scale = self.norm_out(st).chunk(2, 1)
         h = layer_norm(h) * (1 + shift_scale[0][:, None]) + shift_scale[1][:, None]

@@ -152,6 +152,51 @@ public final class ModelWeights implements AutoCloseable {
     return new ModelWeights(spec, manager, values, new LoadReport(List.of(), List.of()));
   }
 
+  /**
+   * Creates random parameters with the engine's own generator, directly on the device and in the given type: the
+   * way to get a real-size model (a 12 B Kontext-dev transformer) for throughput and memory checks, which {@link
+   * #random} cannot make, since it draws every value in Java. Same distributions per {@link ParameterSpec.Init}
+   * as {@link #random}, but different values (the engine's generator, seeded once with {@code seed}); reproducible
+   * for one engine build and device, not across them.
+   *
+   * @param spec the declared parameters
+   * @param seed the seed for the engine's generator
+   * @param device where the parameters live
+   * @param type FLOAT32 or FLOAT16
+   * @return a new store owning a new base manager on {@code device}
+   * @throws DeviceException if the engine does not have the device
+   */
+  public static ModelWeights randomOnEngine(ParameterSpec spec, long seed, Device device, DataType type) {
+    Device d = Devices.require(device);
+    if (type != DataType.FLOAT32 && type != DataType.FLOAT16) {
+      throw new IllegalArgumentException("random weights are FLOAT32 or FLOAT16, not " + type);
+    }
+    NDManager manager = newManager(d);
+    try {
+      manager.getEngine().setRandomSeed((int) seed);
+      Map<String, NDArray> values = new LinkedHashMap<>();
+      for (ParameterSpec.Entry e : spec.entries().values()) {
+        long[] dims = e.shape().getShape();
+        double fanIn = 1;
+        for (int i = 1; i < dims.length; i++) {
+          fanIn *= dims[i];
+        }
+        NDArray a =
+            switch (e.init()) {
+              case FAN_IN -> manager.randomNormal(0, (float) (1 / Math.sqrt(fanIn)), e.shape(), type);
+              case SMALL -> manager.randomNormal(0, 0.02f, e.shape(), type);
+              case NEAR_ONE -> manager.randomNormal(1, 0.1f, e.shape(), type);
+              case ZERO -> manager.zeros(e.shape(), type);
+            };
+        values.put(e.name(), a);
+      }
+      return new ModelWeights(spec, manager, values, new LoadReport(List.of(), List.of()));
+    } catch (RuntimeException ex) {
+      manager.close();
+      throw ex;
+    }
+  }
+
   static float[] randomValues(ParameterSpec.Entry e, long seed) {
     SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + e.name().hashCode());
     float[] v = new float[Math.toIntExact(e.shape().size())];

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Prepares gpu-bundle/ (git-ignored) for tools/gpu/run.sh on a GPU machine that has no network and maybe no Java:
+#   gpu-bundle/lib/      the class path of gptedit-models' GpuTrainBenchmark (its test class included) without the
+#                        pinned CPU libtorch and JNI jars (the device's own libtorch and a JNI built there are used)
+#   gpu-bundle/jre/      with --jre, a jlinked Java runtime (java.base and the few modules the benchmark loads);
+#                        leave it out when the device has Java 17+
+#   gpu-bundle/djl-src/  the DJL v0.36.0 sources that build_djl_jni.sh compiles there (about 1 MB)
+# The bundle must stay under the device call's 64 MiB: the script prints its size.
+#
+# Usage: tools/gpu/prepare.sh DJL_CHECKOUT [--jre]   (DJL_CHECKOUT: a git clone of deepjavalibrary/djl with tag v0.36.0)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+djl=$1; jre=${2:-}
+out=gpu-bundle
+rm -rf "$out" && mkdir -p "$out/lib" "$out/djl-src"
+mvn -B -q -o -pl gptedit-models -am test-compile dependency:build-classpath \
+  -Dmdep.outputFile="$PWD/$out/cp.txt" -Dmdep.includeScope=test
+# not needed by the benchmark (and too large to carry): the pinned CPU libtorch and JNI (the device's torch and a JNI
+# built there are used), ONNX Runtime, HF tokenizers' natives, test libraries
+tr ':' '\n' < "$out/cp.txt" | grep -v -e pytorch-native-cpu -e pytorch-jni -e onnxruntime -e tokenizers -e jazzer \
+  -e junit -e assertj -e opentest4j -e apiguardian -e byte-buddy | while read -r jar; do [[ -f "$jar" ]] && cp "$jar" "$out/lib/"; done
+(cd gptedit-core/target/classes && jar cf "../../../$out/lib/gptedit-core.jar" .)
+(cd gptedit-models/target/classes && jar cf "../../../$out/lib/gptedit-models.jar" .)
+(cd gptedit-models/target/test-classes && jar cf "../../../$out/lib/gptedit-models-tests.jar" io/gptedit/models/bench)
+rm "$out/cp.txt"
+git -C "$djl" archive v0.36.0 engines/pytorch/pytorch-native/CMakeLists.txt engines/pytorch/pytorch-native/src/main/native \
+  engines/pytorch/pytorch-engine/src/main/java/ai/djl/pytorch/jni api/src/main/native | tar -x -C "$out/djl-src"
+cp ~/.m2/repository/ai/djl/api/0.36.0/api-0.36.0.jar ~/.m2/repository/ai/djl/pytorch/pytorch-engine/0.36.0/pytorch-engine-0.36.0.jar "$out/djl-src/"
+if [[ "$jre" == --jre ]]; then
+  jlink --add-modules java.base,java.logging,java.management,jdk.unsupported,jdk.zipfs \
+    --strip-debug --no-man-pages --no-header-files --compress=2 --output "$out/jre"
+fi
+du -sh "$out" "$out"/*

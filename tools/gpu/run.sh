@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The GPU run of the training-at-scale issue, as one script for a GPU machine without network (run from the
+# repository root, with gpu-bundle/ from tools/gpu/prepare.sh carried along):
+#   1. probe: GPUs (nvidia-smi), Java, the Python torch (version, CUDA, library folder), cmake and a C++ compiler;
+#   2. build DJL's JNI against that torch (tools/gpu/build_djl_jni.sh), so the Java side runs on the same libtorch
+#      as the Python side;
+#   3. train random-weight Kontext-dev transformers (stage-2 selection and LoRA rank 16, fp16 compute, fp32
+#      masters, block checkpointing) at 512x512 and 1024x1024, batch 1: Java (GpuTrainBenchmark) and PyTorch eager
+#      (tools/gpu/torch_step.py, the repository's lab_torch.Flux) one after the other, each with nvidia-smi sampling
+#      the peak device memory; then the ratios.
+# --smoke runs the same pipeline on the CPU with a small config (the way it was tested without a GPU).
+#
+# Usage: tools/gpu/run.sh [--smoke] [OUT_DIR]
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+smoke=0; [[ "${1:-}" == --smoke ]] && { smoke=1; shift; }
+out=${1:-${OUT:-/tmp/gpu-run}}
+mkdir -p "$out"
+log="$out/run.log"
+exec > >(tee -a "$log") 2>&1
+bundle=$PWD/gpu-bundle
+py=${PYTHON:-python3}
+echo "== probe $(date -u +%FT%TZ)"
+uname -a; nproc; free -g | head -2
+nvidia-smi -L 2>/dev/null || echo "no nvidia-smi"
+java_bin=$(command -v java || true); [[ -x "$bundle/jre/bin/java" ]] && java_bin=$bundle/jre/bin/java
+[[ -n "$java_bin" ]] && "$java_bin" -version 2>&1 | head -1 || echo "no java"
+"$py" -c 'import torch,sys;print("torch",torch.__version__,"cuda",torch.version.cuda,"gpus",torch.cuda.device_count(),"lib",torch.__file__)' \
+  || { echo "no python torch: stop"; exit 2; }
+cmake --version 2>/dev/null | head -1 || echo "no cmake"; g++ --version 2>/dev/null | head -1 || echo "no g++"
+[[ -n "$java_bin" ]] || { echo "no java and no gpu-bundle/jre: rerun tools/gpu/prepare.sh with --jre"; exit 2; }
+
+echo "== DJL JNI against this torch"
+env_line=$(DJL_API_JAR=$bundle/djl-src/api-0.36.0.jar DJL_ENGINE_JAR=$bundle/djl-src/pytorch-engine-0.36.0.jar \
+  bash tools/gpu/build_djl_jni.sh "$bundle/djl-src" "$py" "$out/djl-cache" | tail -1) || { echo "JNI build failed"; exit 1; }
+echo "$env_line"
+export $env_line
+cp="$bundle/lib/*"
+
+if (( smoke )); then
+  device=cpu; pydev=cpu; config=small; rows=("128 stage2" "128 lora16"); text=32; steps=2; warmup=1
+else
+  device=gpu:0; pydev=cuda; config=kontext-dev; rows=("512 stage2" "512 lora16" "1024 stage2" "1024 lora16"); text=512
+  steps=${STEPS:-6}; warmup=2
+fi
+peak_watch() { # writes the highest memory.used (MiB) nvidia-smi sees while $1 runs
+  local f=$1; echo 0 > "$f"
+  command -v nvidia-smi >/dev/null || return 0
+  while sleep 0.5; do
+    nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits -i 0 2>/dev/null \
+      | awk -v f="$f" '{getline m < f; close(f); if ($1 > m) {print $1 > f; close(f)}}'
+  done
+}
+for row in "${rows[@]}"; do
+  read -r side mode <<< "$row"
+  for impl in java python; do
+    peak_watch "$out/peak" & w=$!
+    if [[ $impl == java ]]; then
+      timeout 1800 "$java_bin" -Xmx8g -Dai.djl.offline=true -cp "$cp" io.gptedit.models.bench.GpuTrainBenchmark \
+        --device "$device" --config "$config" --side "$side" --text "$text" --mode "$mode" --steps "$steps" \
+        --warmup "$warmup" --ckpt true --precision fp16 2>&1 | grep -v '^\[main\] INFO' | tail -3
+    else
+      timeout 1800 "$py" tools/gpu/torch_step.py --device "$pydev" --config "$config" --side "$side" --text "$text" \
+        --mode "$mode" --steps "$steps" --warmup "$warmup" --ckpt 1 2>&1 | tail -3
+    fi
+    rc=${PIPESTATUS[0]}
+    kill $w 2>/dev/null; wait $w 2>/dev/null
+    echo "peak impl=$impl side=$side mode=$mode rc=$rc nvidia_smi_peak_mib=$(cat "$out/peak")"
+  done
+done
+echo "== summary"
+"$py" - "$log" <<'PY'
+import sys, re
+rows = {}
+for line in open(sys.argv[1]):
+    if line.startswith("result "):
+        r = dict(kv.split("=", 1) for kv in line.split()[1:])
+        rows.setdefault((r["side"], r["mode"]), {})[r["impl"]] = r
+    if line.startswith("peak "):
+        r = dict(kv.split("=", 1) for kv in line.split()[1:])
+        rows.setdefault((r["side"], r["mode"]), {}).setdefault("peak", {})[r["impl"]] = r["nvidia_smi_peak_mib"]
+print("| side | mode | Java ms/step | PyTorch ms/step | Java / PyTorch time | Java peak MiB (nvidia-smi) | PyTorch peak MiB | planner GB |")
+print("|---|---|---|---|---|---|---|---|")
+for (side, mode), r in rows.items():
+    j, p = r.get("java"), r.get("python")
+    ratio = f"{float(j['step_ms']) / float(p['step_ms']):.2f}" if j and p else "-"
+    pk = r.get("peak", {})
+    print(f"| {side} | {mode} | {j['step_ms'] if j else 'failed'} | {p['step_ms'] if p else 'failed'} | {ratio} | "
+          f"{pk.get('java', '-')} | {pk.get('python', '-')} | {j.get('planned_gb', '-') if j else '-'} |")
+PY
