@@ -170,6 +170,7 @@ class Fp16EditTrainingTest {
       StepMetrics h = fp16.metrics().get(i);
       double l32 = fp32.metrics().get(i).loss();
       assertThat(Double.isFinite(h.loss())).as("%s step %s loss %s", what, i, h.loss()).isTrue();
+      assertThat(h.skipped()).as("%s step %s skipped (loss-scale overflow)", what, i).isFalse();
       assertThat(h.loss()).as("%s step %s", what, i).isCloseTo(l32, within(TOLERANCE * l32));
     }
   }
@@ -184,7 +185,6 @@ class Fp16EditTrainingTest {
     assertThat(fp32.velocityTypes()).hasSize(STEPS).containsOnly(DataType.FLOAT32);
     assertThat(fp16.velocityTypes()).hasSize(STEPS).containsOnly(DataType.FLOAT16);
     assertTracks(fp16, fp32, paradigm.tag());
-    assertThat(fp16.metrics()).noneMatch(StepMetrics::skipped);
     // The float32 masters trained (the gradients of the float16 copies reached them), about as far as in fp32.
     assertMastersMovedLikeFp32(fp16, fp32, fp32.after().keySet());
   }
