@@ -1,11 +1,13 @@
 package io.gptedit.examples;
 
+import io.gptedit.core.GpteditException;
 import io.gptedit.lab.LabConfig;
 import io.gptedit.lab.ShardTraining;
 import io.gptedit.models.editor.Paradigm;
 import io.gptedit.models.nn.Devices;
 import io.gptedit.models.train.EditObjective;
 import io.gptedit.models.train.EditorSpec;
+import io.gptedit.models.train.Precision;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -74,6 +76,12 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--checkpoint-every", description = "checkpoint every N steps, 0: the last only (default ${DEFAULT-VALUE})")
   int checkpointEvery = 500;
 
+  @Option(
+      names = "--precision",
+      description = "fp32, or fp16: float16 forward and backward over float32 master weights with dynamic loss"
+          + " scaling (not with a METAQUERY fusion; no bf16) (default ${DEFAULT-VALUE})")
+  String precision = "fp32";
+
   @Option(names = "--device", description = "cpu, gpu:N or default, the engine's (default ${DEFAULT-VALUE})")
   String device = "default";
 
@@ -118,13 +126,19 @@ public final class TrainCommand implements Callable<Integer> {
     if (embedOnly && embedStatus) {
       throw new CommandLine.ParameterException(cmd, "give --embed-only or --embed-status, not both");
     }
+    Precision computePrecision;
+    try {
+      computePrecision = Precision.parse(precision);
+    } catch (GpteditException e) {
+      throw new CommandLine.ParameterException(cmd, "--precision: " + e.getMessage());
+    }
     LabConfig recipe =
         LabConfig.builder(output).optSteps(steps).optBatch(batch).optLr(lr).optSeed(seed)
             .optWarmup(Math.min(50, steps / 10)).optSize(size).optLoss(loss).optCheckpointEvery(checkpointEvery)
             .optResume(resume).optParadigm(preset == null ? Paradigm.KONTEXT : Paradigm.parse(preset)).build();
     ShardTraining.Builder b =
         ShardTraining.builder(data, recipe).optMaskTolerance(maskTolerance).optPreload(preload)
-        .optOnlyEmbedded(onlyEmbedded).optDevice(Devices.parse(device));
+        .optOnlyEmbedded(onlyEmbedded).optDevice(Devices.parse(device)).optPrecision(computePrecision);
     if (specFile != null) {
       b.optEditorSpec(EditorSpec.fromJson(Files.readString(specFile, StandardCharsets.UTF_8), specFile.toString()));
     }

@@ -85,6 +85,35 @@ class TrainEditCommandTest {
   }
 
   @Test
+  void gptEditTrainPrecisionFp16TrainsInMixedPrecisionRecordsItAndItsRunLoadsForEditing() throws Exception {
+    Path run = tmp.resolve("fp16-run");
+    String out = Cli.run(
+        "train", "--data", lab.resolve("data/train").toString(), "-o", run.toString(), "--preset", "kontext",
+        "--size", "8", "--steps", "3", "--batch", "4", "--checkpoint-every", "0", "--precision", "fp16",
+        "--device", "cpu");
+    assertThat(out).contains("kontext editor", "training done: step 3/3");
+    assertThat(Files.readString(run.resolve("provenance.json"))).containsPattern("\"precision\"\\s*:\\s*\"fp16\"");
+    Path edited = tmp.resolve("fp16-edited.png");
+    Cli.run("edit", "--checkpoint", run.toString(), "--image", firstInput(), "--instruction", "make the circle red",
+        "-o", edited.toString());
+    assertThat(ImageCodec.read(edited).width()).isEqualTo(8);
+  }
+
+  @Test
+  void gptEditTrainRefusesAPrecisionOtherThanFp32OrFp16BeforeTraining() {
+    for (String bad : new String[] {"bf16", "int8"}) {
+      Path run = tmp.resolve("bad-precision-" + bad);
+      String err = Cli.fail(
+          "train", "--data", lab.resolve("data/train").toString(), "-o", run.toString(), "--preset", "kontext",
+          "--size", "8", "--steps", "2", "--batch", "4", "--precision", bad).err();
+      assertThat(err).contains("--precision", "unknown precision '" + bad + "'", "choose fp32 or fp16");
+      assertThat(run).doesNotExist();
+    }
+    assertThat(Cli.fail("train", "--data", lab.resolve("data/train").toString(), "-o", tmp.resolve("bf").toString(),
+        "--precision", "bf16").err()).contains("aborts the JVM on bfloat16");
+  }
+
+  @Test
   void gptEditTrainWithEmbeddingsStoresTheTextEncodingsOnceAndALaterRunReadsThem() {
     Path store = tmp.resolve("embeddings");
     String[] args = {"train", "--data", lab.resolve("data/train").toString(), "--preset", "kontext", "--size", "8",

@@ -24,6 +24,7 @@ import io.gptedit.models.train.EditFineTuning;
 import io.gptedit.models.train.EditSample;
 import io.gptedit.models.train.EditorSpec;
 import io.gptedit.models.train.FineTuneListener;
+import io.gptedit.models.train.Precision;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -65,6 +66,7 @@ public final class ShardTraining {
   private final Path embeddings;
   private final boolean onlyEmbedded;
   private final Device device;
+  private final Precision precision;
   private final long samples;
   private final TrainingSet set;
   private final List<DatasetIndex.Entry> entries;
@@ -79,6 +81,7 @@ public final class ShardTraining {
     this.embeddings = b.embeddings;
     this.onlyEmbedded = b.onlyEmbedded;
     this.device = b.device != null ? b.device : Devices.defaultDevice();
+    this.precision = b.precision;
     if (onlyEmbedded && embeddings == null) {
       throw new IllegalStateException("optOnlyEmbedded needs an embedding folder (optEmbeddings)");
     }
@@ -151,7 +154,7 @@ public final class ShardTraining {
       };
       EditFineTuning.Result r =
           EditFineTuning.run(
-              EditLab.recipeOf(recipe), parts.denoiser(), parts.text(), collator, source, spec, recipe.output(),
+              EditLab.recipeOf(recipe).withPrecision(precision), parts.denoiser(), parts.text(), collator, source, spec, recipe.output(),
               recipe.resume(), Map.of("data", data.toAbsolutePath().toString()), configJson(), listener);
       return new Result(r, store == null ? 0 : store.hits(), store == null ? 0 : store.misses());
     }
@@ -351,6 +354,7 @@ public final class ShardTraining {
     private Path embeddings;
     private boolean onlyEmbedded;
     private Device device;
+    private Precision precision = Precision.FP32;
 
     private Builder(Path data, LabConfig recipe) {
       this.data = requireNonNull(data, "data");
@@ -367,6 +371,19 @@ public final class ShardTraining {
      */
     public Builder optDevice(Device device) {
       this.device = Devices.require(device);
+      return this;
+    }
+
+    /**
+     * The compute precision of the training steps (default FP32): FP16 runs the denoiser and the fusion's connector
+     * in float16 over float32 master weights ({@link io.gptedit.models.train.EditFineTuning}); a METAQUERY fusion
+     * is refused in FP16 when training starts. The precision is part of the recipe a resume compares.
+     *
+     * @param precision FP32 or FP16
+     * @return this builder
+     */
+    public Builder optPrecision(Precision precision) {
+      this.precision = requireNonNull(precision, "precision");
       return this;
     }
 

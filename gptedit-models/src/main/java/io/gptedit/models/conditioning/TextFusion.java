@@ -9,6 +9,7 @@ import static java.util.Objects.requireNonNull;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.gptedit.core.image.RgbImage;
 import io.gptedit.models.nn.ModelWeights;
@@ -18,6 +19,7 @@ import io.gptedit.models.nn.Qwen2Layer;
 import io.gptedit.models.text.EncodedText;
 import io.gptedit.models.text.TextEncoder;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -366,6 +368,30 @@ public final class TextFusion implements Conditioner, AutoCloseable {
   }
 
   /**
+   * Returns this fusion over other arrays for some or all of its connector parameters, such as a trainer's float16
+   * compute copies ({@code FineTuner.StepContext.parameters()}), so that gradients reach the trainer's copies. The
+   * same encoders and config; closing the view closes nothing. When the connector is read in float16, {@link #fuse}
+   * casts its data inputs (the frozen encoders' states) to float16 too and returns float16 tokens; the T5-only fusion
+   * has no connector and returns its tokens as they are. METAQUERY cannot fuse in float16: its queries run through
+   * the frozen MLLM, which computes in float32.
+   *
+   * @param replacements arrays by parameter name (same shapes); names the connector does not have are ignored, so a
+   *     map that also holds the denoiser's parameters can be passed
+   * @return the view
+   * @throws IllegalArgumentException if a replacement has another shape than the parameter it replaces
+   */
+  public TextFusion withParameters(Map<String, NDArray> replacements) {
+    Map<String, NDArray> own = params.asMap();
+    Map<String, NDArray> mine = new LinkedHashMap<>();
+    replacements.forEach((name, a) -> {
+      if (own.containsKey(name)) {
+        mine.put(name, a);
+      }
+    });
+    return new TextFusion(config, params.withValues(mine), text, mllm);
+  }
+
+  /**
    * Returns the sizes.
    *
    * @return the config
@@ -423,8 +449,9 @@ public final class TextFusion implements Conditioner, AutoCloseable {
     NDArray tokens =
         switch (config.mode()) {
           case T5_ONLY -> textTokens(batch, manager);
-          case MLLM_PROJECTION -> project(mllmStates(batch, manager));
-          case MLLM_T5_CONCAT -> concat(project(mllmStates(batch, manager)), textTokens(batch, manager));
+          case MLLM_PROJECTION -> project(asConnector(mllmStates(batch, manager)));
+          case MLLM_T5_CONCAT ->
+              concat(project(asConnector(mllmStates(batch, manager))), asConnector(textTokens(batch, manager)));
           case METAQUERY -> metaQuery(batch, manager);
         };
     NDArray pooled;
@@ -438,7 +465,7 @@ public final class TextFusion implements Conditioner, AutoCloseable {
     } else {
       pooled = manager.zeros(new Shape(b, config.pooledDim()));
     }
-    return new TextConditioning(tokens, pooled);
+    return new TextConditioning(tokens, asConnector(pooled));
   }
 
   @Override
@@ -492,8 +519,8 @@ public final class TextFusion implements Conditioner, AutoCloseable {
       NDArray types = params.get("type_embedding.weight");
       NDManager scope = mllmTokens.getManager();
       // Row selection as a one-hot product keeps the parameter the second operand (nothing attaches to it).
-      mllmTokens = mllmTokens.add(scope.create(new float[][] {{1, 0}}).matMul(types));
-      textTokens = textTokens.add(scope.create(new float[][] {{0, 1}}).matMul(types));
+      mllmTokens = mllmTokens.add(asConnector(scope.create(new float[][] {{1, 0}})).matMul(types));
+      textTokens = textTokens.add(asConnector(scope.create(new float[][] {{0, 1}})).matMul(types));
     }
     return mllmTokens.concat(textTokens, 1);
   }
@@ -529,6 +556,21 @@ public final class TextFusion implements Conditioner, AutoCloseable {
       x = layer.forward(x, params, ENCODER + "layers." + i + ".", rope, false, m);
     }
     return rmsNorm(x, params.get(ENCODER + "norm.weight"), e.rmsNormEps());
+  }
+
+  /**
+   * Casts data (encoder states, constants) to the connector's type: a no-op for a float32 connector, float16 for a
+   * view over a trainer's float16 copies. Not differentiable (data only).
+   */
+  private NDArray asConnector(NDArray data) {
+    NDArray first = params.asMap().values().stream().findFirst().orElse(null);
+    DataType type = first == null ? DataType.FLOAT32 : first.getDataType();
+    if (data.getDataType() == type) {
+      return data;
+    }
+    NDArray cast = data.toType(type, false);
+    cast.attach(data.getManager());
+    return cast;
   }
 
   private void checkMllmDim(NDArray hidden) {

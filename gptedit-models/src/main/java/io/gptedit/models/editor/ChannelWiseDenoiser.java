@@ -29,11 +29,14 @@ public final class ChannelWiseDenoiser implements EditDenoiser {
   private final Sd3Transformer sd3;
   private final FluxTransformer flux;
   private final boolean normaliseSource;
+  /** False for a {@link #withParameters} view, which closes nothing. */
+  private final boolean owner;
 
-  private ChannelWiseDenoiser(Sd3Transformer sd3, FluxTransformer flux, boolean normaliseSource) {
+  private ChannelWiseDenoiser(Sd3Transformer sd3, FluxTransformer flux, boolean normaliseSource, boolean owner) {
     this.sd3 = sd3;
     this.flux = flux;
     this.normaliseSource = normaliseSource;
+    this.owner = owner;
   }
 
   /**
@@ -50,7 +53,7 @@ public final class ChannelWiseDenoiser implements EditDenoiser {
         "InstructPix2Pix needs in = 2 x out channels, got %s -> %s",
         transformer.config().inChannels(),
         transformer.config().outChannels());
-    return new ChannelWiseDenoiser(transformer, null, normaliseSource);
+    return new ChannelWiseDenoiser(transformer, null, normaliseSource, true);
   }
 
   /**
@@ -67,7 +70,7 @@ public final class ChannelWiseDenoiser implements EditDenoiser {
         "channel-wise Flux needs in = 2 x out channels with out = 4 x latent channels, got %s -> %s",
         transformer.config().inChannels(),
         transformer.config().outChannels());
-    return new ChannelWiseDenoiser(null, transformer, true);
+    return new ChannelWiseDenoiser(null, transformer, true, true);
   }
 
   /**
@@ -123,6 +126,15 @@ public final class ChannelWiseDenoiser implements EditDenoiser {
   }
 
   @Override
+  public ChannelWiseDenoiser withParameters(Map<String, NDArray> replacements) {
+    Map<String, NDArray> own = parameters();
+    Map<String, NDArray> mine = FluxDenoising.restrict(replacements, own);
+    return sd3 != null
+        ? new ChannelWiseDenoiser(sd3.withParameters(mine), null, normaliseSource, false)
+        : new ChannelWiseDenoiser(null, flux.withParameters(mine), normaliseSource, false);
+  }
+
+  @Override
   public NDArray encodeCondition(RgbImage image, NDArray pixels, LatentCodec codec, NDManager manager) {
     return normaliseSource ? codec.encode(pixels, manager) : codec.encodeRaw(pixels, manager);
   }
@@ -146,6 +158,9 @@ public final class ChannelWiseDenoiser implements EditDenoiser {
 
   @Override
   public void close() {
+    if (!owner) {
+      return;
+    }
     if (sd3 != null) {
       sd3.close();
     } else {

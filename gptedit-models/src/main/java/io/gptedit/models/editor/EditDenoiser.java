@@ -50,6 +50,19 @@ public interface EditDenoiser extends AutoCloseable {
   Map<String, NDArray> parameters();
 
   /**
+   * Returns this denoiser over other arrays for some or all of its parameters, such as a trainer's float16 compute
+   * copies ({@code FineTuner.StepContext.parameters()}): the same paradigm, backbone config and settings, reading
+   * {@code replacements} where they name a parameter and this denoiser's own arrays elsewhere. The result is a
+   * view: closing it closes nothing, and it must not outlive this denoiser or the replacements.
+   *
+   * @param replacements arrays by parameter name (names from {@link #parameters()}, same shapes); names the denoiser
+   *     does not have are ignored, so a map that also holds the text fusion's parameters can be passed
+   * @return the view
+   * @throws IllegalArgumentException if a replacement has another shape than the parameter it replaces
+   */
+  EditDenoiser withParameters(Map<String, NDArray> replacements);
+
+  /**
    * Computes the frozen condition of one input image.
    *
    * @param image the input at the working size

@@ -25,6 +25,8 @@ import java.util.Map;
  */
 public final class KontextDenoiser extends FluxDenoising {
   private final int conditionAxis;
+  /** False for a {@link #withParameters} view, which closes nothing. */
+  private final boolean owner;
 
   /**
    * Wraps a Flux transformer with Kontext's ids.
@@ -32,10 +34,10 @@ public final class KontextDenoiser extends FluxDenoising {
    * @param flux a transformer whose {@code in_channels} equal its {@code out_channels} (4 x latent channels)
    */
   public KontextDenoiser(FluxTransformer flux) {
-    this(flux, 1);
+    this(flux, 1, true);
   }
 
-  private KontextDenoiser(FluxTransformer flux, int conditionAxis) {
+  private KontextDenoiser(FluxTransformer flux, int conditionAxis, boolean owner) {
     super(requireNonNull(flux, "flux"));
     checkArgument(
         flux.config().inChannels() == flux.config().outChannels() && flux.config().inChannels() % 4 == 0,
@@ -44,6 +46,7 @@ public final class KontextDenoiser extends FluxDenoising {
         flux.config().outChannels());
     checkArgument(conditionAxis == 0 || conditionAxis == 1, "condition axis must be 0 or 1, got %s", conditionAxis);
     this.conditionAxis = conditionAxis;
+    this.owner = owner;
   }
 
   /**
@@ -53,7 +56,7 @@ public final class KontextDenoiser extends FluxDenoising {
    * @return the denoiser (sharing this one's transformer: close only one of them)
    */
   public KontextDenoiser withConditionAxis(int axis) {
-    return new KontextDenoiser(flux, axis);
+    return new KontextDenoiser(flux, axis, owner);
   }
 
   /**
@@ -73,6 +76,12 @@ public final class KontextDenoiser extends FluxDenoising {
   @Override
   public Map<String, NDArray> parameters() {
     return flux.parameters().asMap();
+  }
+
+  @Override
+  public KontextDenoiser withParameters(Map<String, NDArray> replacements) {
+    return new KontextDenoiser(
+        flux.withParameters(restrict(replacements, flux.parameters().asMap())), conditionAxis, false);
   }
 
   @Override
@@ -99,6 +108,8 @@ public final class KontextDenoiser extends FluxDenoising {
 
   @Override
   public void close() {
-    flux.close();
+    if (owner) {
+      flux.close();
+    }
   }
 }

@@ -31,6 +31,8 @@ public final class SiglipTokenDenoiser extends FluxDenoising {
   private final ModelWeights projector;
   private final ImageFeatures vision;
   private final Map<String, NDArray> parameters;
+  /** False for a {@link #withParameters} view, which closes nothing. */
+  private final boolean owner;
 
   /**
    * Creates the denoiser.
@@ -40,6 +42,10 @@ public final class SiglipTokenDenoiser extends FluxDenoising {
    * @param vision the frozen vision encoder of the input image
    */
   public SiglipTokenDenoiser(FluxTransformer flux, ModelWeights projector, ImageFeatures vision) {
+    this(flux, projector, vision, true);
+  }
+
+  private SiglipTokenDenoiser(FluxTransformer flux, ModelWeights projector, ImageFeatures vision, boolean owner) {
     super(requireNonNull(flux, "flux"));
     this.projector = requireNonNull(projector, "projector");
     this.vision = requireNonNull(vision, "vision");
@@ -55,6 +61,7 @@ public final class SiglipTokenDenoiser extends FluxDenoising {
       }
     });
     this.parameters = Collections.unmodifiableMap(all);
+    this.owner = owner;
   }
 
   /**
@@ -100,6 +107,13 @@ public final class SiglipTokenDenoiser extends FluxDenoising {
   }
 
   @Override
+  public SiglipTokenDenoiser withParameters(Map<String, NDArray> replacements) {
+    return new SiglipTokenDenoiser(
+        flux.withParameters(restrict(replacements, flux.parameters().asMap())),
+        projector.withValues(restrict(replacements, projector.asMap())), vision, false);
+  }
+
+  @Override
   public NDArray encodeCondition(RgbImage image, NDArray pixels, LatentCodec codec, NDManager manager) {
     return vision.features(image, manager);
   }
@@ -119,6 +133,9 @@ public final class SiglipTokenDenoiser extends FluxDenoising {
 
   @Override
   public void close() {
+    if (!owner) {
+      return;
+    }
     try {
       projector.close();
     } finally {

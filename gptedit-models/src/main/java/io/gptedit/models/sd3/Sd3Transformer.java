@@ -235,6 +235,21 @@ public final class Sd3Transformer implements AutoCloseable {
   }
 
   /**
+   * Returns this transformer over other arrays for some or all of its parameters, such as a trainer's float16
+   * compute copies ({@code FineTuner.StepContext.parameters()}), as {@code FluxTransformer.withParameters} does:
+   * same config and checkpointing setting; closing the result closes nothing.
+   *
+   * @param replacements arrays by parameter name (same shapes)
+   * @return the transformer over {@link ModelWeights#withValues the view}
+   * @throws IllegalArgumentException if a name is unknown or a shape differs
+   */
+  public Sd3Transformer withParameters(Map<String, NDArray> replacements) {
+    Sd3Transformer t = new Sd3Transformer(config, params.withValues(replacements));
+    t.checkpointing = checkpointing;
+    return t;
+  }
+
+  /**
    * Switches block-wise activation checkpointing on or off for training forward passes, as {@code
    * FluxTransformer.setActivationCheckpointing} does: the joint blocks run without recording and are recomputed
    * one at a time in the backward pass ({@link ActivationCheckpointing#backward}, which {@code FineTuner} uses).

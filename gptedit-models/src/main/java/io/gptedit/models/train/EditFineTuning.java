@@ -26,6 +26,12 @@ import java.util.Map;
  * the editor's spec ({@link EditorCheckpoint}) into the run folder first, so every checkpoint of the run loads
  * into an editor.
  *
+ * <p>With {@link Config#precision()} {@link Precision#FP16} the trainer keeps float32 master weights and the
+ * objective runs the denoiser and the fusion's connector over its float16 copies (mixed precision with dynamic loss
+ * scaling, see {@link FineTuner}); every paradigm's denoiser can (Kontext, SigLIP tokens, channel-wise on Flux or
+ * SD3), a METAQUERY fusion cannot and is refused before anything is written ({@link
+ * PrecisionNotSupportedException}). The precision is part of the recipe a resume compares.
+ *
  * @since 0.1
  */
 public final class EditFineTuning {
@@ -49,6 +55,7 @@ public final class EditFineTuning {
    * @param checkpointEvery checkpoint every this many steps (and after the last); 0 for the last only
    * @param selection which parameters train
    * @param objective the objective's settings
+   * @param precision the compute precision: FP32, or FP16 (float16 forward and backward over float32 masters)
    */
   public record Config(
       long steps,
@@ -63,7 +70,8 @@ public final class EditFineTuning {
       long seed,
       long checkpointEvery,
       ParameterSelection selection,
-      EditObjective.Config objective) {
+      EditObjective.Config objective,
+      Precision precision) {
     /** Validates the recipe. */
     public Config {
       checkArgument(steps >= 1, "steps must be >= 1, got %s", steps);
@@ -77,6 +85,53 @@ public final class EditFineTuning {
       checkArgument(checkpointEvery >= 0, "checkpointEvery must be >= 0");
       requireNonNull(selection, "selection");
       requireNonNull(objective, "objective");
+      requireNonNull(precision, "precision");
+    }
+
+    /**
+     * A float32 recipe (the precision every recipe had before mixed precision).
+     *
+     * @param steps optimizer steps
+     * @param samplesPerMicroBatch samples per micro-batch
+     * @param accumulation micro-batches per step
+     * @param lr the peak learning rate
+     * @param warmup linear warm-up steps
+     * @param floorFraction the cosine's end, as a fraction of the peak
+     * @param optimizer AdamW's hyper-parameters
+     * @param clipNorm the global gradient-norm clip (0 for none)
+     * @param ema the EMA decay, or 0 for none
+     * @param seed the seed of every random draw
+     * @param checkpointEvery checkpoint every this many steps; 0 for the last only
+     * @param selection which parameters train
+     * @param objective the objective's settings
+     */
+    public Config(
+        long steps,
+        int samplesPerMicroBatch,
+        int accumulation,
+        double lr,
+        long warmup,
+        double floorFraction,
+        AdamWOptimizer optimizer,
+        double clipNorm,
+        double ema,
+        long seed,
+        long checkpointEvery,
+        ParameterSelection selection,
+        EditObjective.Config objective) {
+      this(steps, samplesPerMicroBatch, accumulation, lr, warmup, floorFraction, optimizer, clipNorm, ema, seed,
+          checkpointEvery, selection, objective, Precision.FP32);
+    }
+
+    /**
+     * Returns this recipe in another precision.
+     *
+     * @param value FP32 or FP16
+     * @return the recipe
+     */
+    public Config withPrecision(Precision value) {
+      return new Config(steps, samplesPerMicroBatch, accumulation, lr, warmup, floorFraction, optimizer, clipNorm,
+          ema, seed, checkpointEvery, selection, objective, value);
     }
 
     /**
@@ -135,6 +190,7 @@ public final class EditFineTuning {
    * @param configJson the caller's full config as JSON, recorded with every checkpoint and compared on resume
    * @param listener progress
    * @return the metrics and timing
+   * @throws PrecisionNotSupportedException if the editor cannot train in the recipe's precision (checked first)
    */
   public static Result run(
       Config config,
@@ -149,6 +205,7 @@ public final class EditFineTuning {
       String configJson,
       FineTuneListener listener) {
     requireNonNull(runDir, "runDir");
+    requireSupported(config.precision(), denoiser, text);
     if (!resume) {
       deleteTree(runDir); // a fresh run: no stale checkpoint may be resumed from later
     }
@@ -164,6 +221,7 @@ public final class EditFineTuning {
             .optSelection(config.selection())
             .setOptimizer(config.optimizer().create())
             .setSchedule(config.schedule())
+            .optPrecision(config.precision())
             .setSteps(config.steps())
             .optAccumulation(config.accumulation())
             .optClipNorm(config.clipNorm())
@@ -191,6 +249,24 @@ public final class EditFineTuning {
       tuner.emaWeights().ifPresent(avg -> avg.forEach((name, a) -> a.copyTo(params.get(name))));
     }
     return new Result(metrics, (System.nanoTime() - t0) / 1e9, from, count);
+  }
+
+  /**
+   * Checks that an editor can train in a precision: every paradigm's denoiser can in FP16, a METAQUERY fusion cannot
+   * (its learned queries run through the frozen MLLM, which computes in float32).
+   *
+   * @param precision the precision
+   * @param denoiser the paradigm's denoiser
+   * @param text the text fusion
+   * @throws PrecisionNotSupportedException naming the part that cannot
+   */
+  public static void requireSupported(Precision precision, EditDenoiser denoiser, TextFusion text) {
+    requireNonNull(precision, "precision");
+    if (precision == Precision.FP16 && text.config().mode() == TextFusion.Mode.METAQUERY) {
+      throw new PrecisionNotSupportedException(
+          "a " + denoiser.paradigm().tag() + " editor with the METAQUERY text fusion cannot train in fp16: its"
+              + " learned queries run through the frozen MLLM, which computes in float32; train it in fp32");
+    }
   }
 
   /**

@@ -11,6 +11,7 @@ import io.gptedit.models.editor.EditDenoiser;
 import io.gptedit.models.flow.SeededNoise;
 import io.gptedit.models.flow.TimestepSampling;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -19,6 +20,12 @@ import java.util.SplittableRandom;
  * EditDenoiser#velocity} (the forward the editor samples with) given the input's condition and the fused text, and
  * compare with {@code noise - x0}: a plain mean squared error, or the mask-balanced error that weighs the edited
  * and kept pixels of each sample equally ({@link FlowMatchingLoss#maskBalanced}).
+ *
+ * <p>In a {@link Precision#FP16} step the denoiser and the fusion run over the step's float16 parameter copies
+ * ({@link EditDenoiser#withParameters}, {@link TextFusion#withParameters} over {@link
+ * FineTuner.StepContext#parameters()}), the noisy latents, the condition and the text features are cast to float16,
+ * and the predicted velocity is up-cast ({@link FineTuner.StepContext#toFloat32}) so that the loss is computed in
+ * float32 against the float32 target. An FP32 step reads the models' own parameters as before.
  *
  * @since 0.1
  */
@@ -130,13 +137,25 @@ public final class EditObjective implements FineTuner.LossFunction {
       sigma[i] = (float) (config.shiftByResolution() ? TimestepSampling.shiftForResolution(s[i], tokens) : s[i]);
     }
     NDArray xt = FlowMatchingLoss.noisy(x0, noise, m.create(sigma));
-    TextConditioning t = text.fuse(batch.text(), m);
     float[] guidance = null;
     if (denoiser.guidanceEmbedded()) {
       guidance = new float[b];
       Arrays.fill(guidance, (float) config.guidance());
     }
-    NDArray v = denoiser.velocity(xt, batch.condition(), t, sigma, guidance, m);
+    NDArray v;
+    if (context.precision() == Precision.FP16) {
+      // The step's float16 copies (views: closing them closes nothing), float16 data, a float32 loss.
+      Map<String, NDArray> half = context.parameters();
+      TextConditioning t = text.withParameters(half).fuse(batch.text(), m);
+      t = new TextConditioning(context.toComputeType(t.tokens()), context.toComputeType(t.pooled()));
+      NDArray v16 =
+          denoiser.withParameters(half).velocity(
+              context.toComputeType(xt), context.toComputeType(batch.condition()), t, sigma, guidance, m);
+      v = context.toFloat32(v16);
+    } else {
+      TextConditioning t = text.fuse(batch.text(), m);
+      v = denoiser.velocity(xt, batch.condition(), t, sigma, guidance, m);
+    }
     NDArray target = FlowMatchingLoss.target(x0, noise);
     if (config.loss() == Loss.MASK_BALANCED) {
       checkArgument(

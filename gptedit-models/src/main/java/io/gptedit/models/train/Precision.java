@@ -1,6 +1,8 @@
 package io.gptedit.models.train;
 
 import ai.djl.ndarray.types.DataType;
+import io.gptedit.core.GpteditException;
+import java.util.Locale;
 
 /**
  * The arithmetic precision of a {@link FineTuner}'s forward and backward passes.
@@ -31,5 +33,25 @@ public enum Precision {
    */
   public DataType dataType() {
     return dataType;
+  }
+
+  /**
+   * Parses a precision by name, ignoring case: {@code fp32} or {@code fp16}.
+   *
+   * @param name the name
+   * @return the precision
+   * @throws GpteditException for any other name, such as {@code bf16} (the message says why and lists the choices)
+   */
+  public static Precision parse(String name) {
+    String n = name.trim().toLowerCase(Locale.ROOT);
+    for (Precision p : values()) {
+      if (p.name().toLowerCase(Locale.ROOT).equals(n)) {
+        return p;
+      }
+    }
+    String why = n.equals("bf16") || n.equals("bfloat16")
+        ? " (no bf16: DJL's PyTorch engine aborts the JVM on bfloat16 conversions)"
+        : "";
+    throw new GpteditException("unknown precision '" + name + "'" + why + "; choose fp32 or fp16");
   }
 }
