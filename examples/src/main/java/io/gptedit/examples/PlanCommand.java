@@ -35,12 +35,20 @@ final class PlanCommand implements Callable<Integer> {
   @Option(names = "--text-tokens", description = "Text tokens in the sequence (default ${DEFAULT-VALUE}).")
   int textTokens = 512;
 
+  @Option(names = "--encoders", description = "Frozen text encoders on the device: CACHED (embeddings read from a "
+      + "cache), QWEN (Qwen2.5-VL-7B) or QWEN_T5 (and T5-XXL), fp16 (default ${DEFAULT-VALUE}).")
+  MemoryPlanner.Encoders encoders = MemoryPlanner.Encoders.CACHED;
+
   @Override
   public Integer call() {
     MemoryPlanner.KontextDevPlan p = MemoryPlanner.kontextDev(
-        stage, loraRank, optimizer, gpus, (long) (memoryGb * 1e9), textTokens, 512, 768, 1024);
+        stage, loraRank, optimizer, gpus, (long) (memoryGb * 1e9), textTokens, encoders, 512, 768, 1024);
     System.out.printf(Locale.ROOT, "FLUX.1-Kontext-dev %s: %.2f B trainable of %.2f B parameters, fp16 weights, %s%n",
         stage, p.trainable() / 1e9, p.total() / 1e9, optimizer + (p.gpus() > 1 ? " over " + p.gpus() + " GPUs" : ""));
+    if (encoders != MemoryPlanner.Encoders.CACHED) {
+      System.out.printf(Locale.ROOT, "frozen encoders on the device (%s): %.2f B parameters, %.1f GB in fp16%n",
+          encoders, encoders.parameters() / 1e9, encoders.parameters() * 2 / 1e9);
+    }
     System.out.println(p.fixed());
     if (!p.fitsBeforeActivations()) {
       System.out.printf(Locale.ROOT, "does not fit %.0f GB before activations: shard the optimizer state "

@@ -26,6 +26,17 @@ class PlanCommandTest {
     assertThat(row(h200, "1024x1024")).contains("0 / 2 (ckpt)"); // 88.6 GB + 2 x 25.5 GB of checkpointed activations
   }
 
+  @Test
+  void residentQwenEncoderAddsItsFp16WeightsToThePlan() {
+    String out = Cli.run("plan", "--stage", "STAGE2", "--memory-gb", "141", "--encoders", "QWEN");
+    assertThat(out)
+        .contains("frozen encoders on the device (QWEN): 8.29 B parameters, 16.6 GB in fp16")
+        .contains("weights 40.6 GB + masters 16.2 GB");
+    Cli.Failure bad = Cli.fail("plan", "--encoders", "BOGUS");
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).contains("--encoders").contains("CACHED").contains("BOGUS");
+  }
+
   private static String row(String out, String resolution) {
     return out.lines().filter(l -> l.startsWith(resolution)).findFirst().orElseThrow();
   }

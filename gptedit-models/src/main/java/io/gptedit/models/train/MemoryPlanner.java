@@ -5,7 +5,11 @@ import static java.util.Objects.requireNonNull;
 
 import io.gptedit.models.flux.FluxConfig;
 import io.gptedit.models.flux.FluxTransformer;
+import io.gptedit.models.mllm.QwenVlConfig;
+import io.gptedit.models.mllm.QwenVlModel;
 import io.gptedit.models.nn.ParameterSpec;
+import io.gptedit.models.text.T5Config;
+import io.gptedit.models.text.T5Encoder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -291,8 +295,35 @@ public final class MemoryPlanner {
   }
 
   /**
-   * Plans a FLUX.1-Kontext-dev fine-tuning step with the release's connector and fp16 weights at square
-   * resolutions.
+   * Which frozen text encoders share the device with the transformer during training. The release conditions on
+   * Qwen2.5-VL-7B (MLLM projection) and optionally T5-XXL (MLLM+T5); with their outputs cached beside the shards
+   * ({@code EmbeddingStore}) neither needs to be on the device.
+   */
+  public enum Encoders {
+    /** Embeddings read from a cache: no encoder weights on the device. */
+    CACHED,
+    /** Qwen2.5-VL-7B resident in float16 (its vision tower included). */
+    QWEN,
+    /** Qwen2.5-VL-7B and the T5-XXL encoder resident in float16. */
+    QWEN_T5;
+
+    /**
+     * Returns the encoders' parameters, counted from the real configs' declared tensors.
+     *
+     * @return 0 for {@link #CACHED}
+     */
+    public long parameters() {
+      long qwen = this == CACHED ? 0 : MemoryPlanner.parameters(
+          QwenVlModel.spec(QwenVlConfig.qwen25Vl7bInstruct()), n -> true);
+      long t5 = this == QWEN_T5 ? MemoryPlanner.parameters(T5Encoder.spec(T5Config.xxl()), n -> true) : 0;
+      return qwen + t5;
+    }
+  }
+
+  /**
+   * Plans as {@link #kontextDev(FineTune, int, OptimizerState, int, long, int, Encoders, int...)} with no encoder
+   * on the device
+   * ({@link Encoders#CACHED}).
    *
    * @param stage what is trained
    * @param loraRank the LoRA rank (used for {@link FineTune#LORA})
@@ -306,7 +337,29 @@ public final class MemoryPlanner {
   public static KontextDevPlan kontextDev(
       FineTune stage, int loraRank, OptimizerState optimizer, int gpus, long memoryBytes, int textTokens,
       int... sides) {
+    return kontextDev(stage, loraRank, optimizer, gpus, memoryBytes, textTokens, Encoders.CACHED, sides);
+  }
+
+  /**
+   * Plans a FLUX.1-Kontext-dev fine-tuning step with the release's connector and fp16 weights at square
+   * resolutions.
+   *
+   * @param stage what is trained
+   * @param loraRank the LoRA rank (used for {@link FineTune#LORA})
+   * @param optimizer how the optimizer state is held
+   * @param gpus GPUs sharing a sharded optimizer state (ignored unless {@link OptimizerState#ADAMW_FP32_SHARDED})
+   * @param memoryBytes the device memory
+   * @param textTokens text tokens in the sequence
+   * @param encoders the frozen text encoders resident on the device (float16 weights, counted as frozen
+   *     parameters; their inference activations are small next to the transformer's and not counted)
+   * @param sides square sides in pixels, multiples of 16
+   * @return the plan
+   */
+  public static KontextDevPlan kontextDev(
+      FineTune stage, int loraRank, OptimizerState optimizer, int gpus, long memoryBytes, int textTokens,
+      Encoders encoders, int... sides) {
     requireNonNull(stage, "stage");
+    requireNonNull(encoders, "encoders");
     checkArgument(memoryBytes > 0, "memoryBytes must be positive, got %s", memoryBytes);
     FluxConfig c = FluxConfig.flux1KontextDev();
     long total = parameters(c) + RELEASE_CONNECTOR;
@@ -320,6 +373,7 @@ public final class MemoryPlanner {
     if (stage == FineTune.LORA) {
       total += trainable;
     }
+    total += encoders.parameters();
     int shards = optimizer == OptimizerState.ADAMW_FP32_SHARDED ? gpus : 1;
     Plan fixed = plan(new Setup(total, trainable, true, optimizer, shards, 0), 1);
     List<Resolution> rows = new ArrayList<>();

@@ -91,4 +91,25 @@ class MemoryPlannerTest {
     assertThat(r1024.activationsCheckpointed() / 1e9).isGreaterThan(20);
     assertThat(r1024.batchCheckpointed()).isZero();
   }
+
+  @Test
+  void residentReleaseEncodersAreCountedFromTheRealConfigsAndStillLeaveStageTwoAt1024OneSampleOn141Gb() {
+    // Qwen2.5-VL-7B-Instruct (vision tower included) and the T5-XXL encoder, as published: 8.29 B and 4.76 B.
+    assertThat(MemoryPlanner.Encoders.CACHED.parameters()).isZero();
+    assertThat(MemoryPlanner.Encoders.QWEN.parameters() / 1e9).isCloseTo(8.29, within(0.01));
+    assertThat((MemoryPlanner.Encoders.QWEN_T5.parameters() - MemoryPlanner.Encoders.QWEN.parameters()) / 1e9)
+        .isCloseTo(4.76, within(0.01));
+    MemoryPlanner.KontextDevPlan cached = MemoryPlanner.kontextDev(
+        MemoryPlanner.FineTune.STAGE2, 16, MemoryPlanner.OptimizerState.ADAMW_FP32, 1, 141_000_000_000L, 512, 1024);
+    MemoryPlanner.KontextDevPlan both = MemoryPlanner.kontextDev(
+        MemoryPlanner.FineTune.STAGE2, 16, MemoryPlanner.OptimizerState.ADAMW_FP32, 1, 141_000_000_000L, 512,
+        MemoryPlanner.Encoders.QWEN_T5, 1024);
+    // Frozen fp16 weights only: 2 bytes per encoder parameter, nothing else changes.
+    assertThat(both.fixed().weights() - cached.fixed().weights())
+        .isEqualTo(2 * MemoryPlanner.Encoders.QWEN_T5.parameters());
+    assertThat(both.trainable()).isEqualTo(cached.trainable());
+    assertThat(both.fixed().beforeActivations() / 1e9).isCloseTo(114.7, within(0.1));
+    assertThat(cached.resolutions().get(0).batchCheckpointed()).isEqualTo(2);
+    assertThat(both.resolutions().get(0).batchCheckpointed()).isEqualTo(1);
+  }
 }
