@@ -19,7 +19,6 @@ import io.gptedit.models.nn.Qwen2Layer;
 import io.gptedit.models.text.EncodedText;
 import io.gptedit.models.text.TextEncoder;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -381,14 +380,7 @@ public final class TextFusion implements Conditioner, AutoCloseable {
    * @throws IllegalArgumentException if a replacement has another shape than the parameter it replaces
    */
   public TextFusion withParameters(Map<String, NDArray> replacements) {
-    Map<String, NDArray> own = params.asMap();
-    Map<String, NDArray> mine = new LinkedHashMap<>();
-    replacements.forEach((name, a) -> {
-      if (own.containsKey(name)) {
-        mine.put(name, a);
-      }
-    });
-    return new TextFusion(config, params.withValues(mine), text, mllm);
+    return new TextFusion(config, params.withValues(params.ownOf(replacements)), text, mllm);
   }
 
   /**

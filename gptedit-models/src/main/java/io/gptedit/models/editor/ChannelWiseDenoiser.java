@@ -127,11 +127,11 @@ public final class ChannelWiseDenoiser implements EditDenoiser {
 
   @Override
   public ChannelWiseDenoiser withParameters(Map<String, NDArray> replacements) {
-    Map<String, NDArray> own = parameters();
-    Map<String, NDArray> mine = FluxDenoising.restrict(replacements, own);
     return sd3 != null
-        ? new ChannelWiseDenoiser(sd3.withParameters(mine), null, normaliseSource, false)
-        : new ChannelWiseDenoiser(null, flux.withParameters(mine), normaliseSource, false);
+        ? new ChannelWiseDenoiser(
+            sd3.withParameters(sd3.parameters().ownOf(replacements)), null, normaliseSource, false)
+        : new ChannelWiseDenoiser(
+            null, flux.withParameters(flux.parameters().ownOf(replacements)), normaliseSource, false);
   }
 
   @Override

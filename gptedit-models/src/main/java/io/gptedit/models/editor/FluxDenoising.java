@@ -7,8 +7,6 @@ import io.gptedit.models.flux.FluxInput;
 import io.gptedit.models.flux.FluxTransformer;
 import io.gptedit.models.flux.LatentPacking;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * What the Flux-backed paradigms share: the transformer, the accessors that follow from it, packing, position ids
@@ -44,17 +42,6 @@ abstract class FluxDenoising implements EditDenoiser {
   @Override
   public boolean guidanceEmbedded() {
     return flux.config().guidanceEmbeds();
-  }
-
-  /** The replacements whose names {@code own} has (a trainer's map also holds the text fusion's parameters). */
-  static Map<String, NDArray> restrict(Map<String, NDArray> replacements, Map<String, NDArray> own) {
-    Map<String, NDArray> out = new LinkedHashMap<>();
-    replacements.forEach((name, a) -> {
-      if (own.containsKey(name)) {
-        out.put(name, a);
-      }
-    });
-    return out;
   }
 
   /** The ids of a packed grid followed by another packed grid with its own first axis (or none). */

@@ -81,7 +81,7 @@ public final class KontextDenoiser extends FluxDenoising {
   @Override
   public KontextDenoiser withParameters(Map<String, NDArray> replacements) {
     return new KontextDenoiser(
-        flux.withParameters(restrict(replacements, flux.parameters().asMap())), conditionAxis, false);
+        flux.withParameters(flux.parameters().ownOf(replacements)), conditionAxis, false);
   }
 
   @Override

@@ -109,8 +109,8 @@ public final class SiglipTokenDenoiser extends FluxDenoising {
   @Override
   public SiglipTokenDenoiser withParameters(Map<String, NDArray> replacements) {
     return new SiglipTokenDenoiser(
-        flux.withParameters(restrict(replacements, flux.parameters().asMap())),
-        projector.withValues(restrict(replacements, projector.asMap())), vision, false);
+        flux.withParameters(flux.parameters().ownOf(replacements)),
+        projector.withValues(projector.ownOf(replacements)), vision, false);
   }
 
   @Override

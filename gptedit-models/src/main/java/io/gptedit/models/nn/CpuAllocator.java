@@ -1,5 +1,6 @@
 package io.gptedit.models.nn;
 
+import ai.djl.Device;
 import com.sun.jna.Function;
 import com.sun.jna.NativeLibrary;
 import java.util.Locale;
@@ -21,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #tune()} sets, once per process, through {@code mallopt}: tensors up to 32 MiB (glibc's largest
  * threshold) come from the heap, freed heap memory is handed back only above 1 GiB of free space, and each heap
  * growth takes 64 MiB more than asked. The price is that memory a step freed stays in the process for the next
- * step (what PyTorch's GPU caching allocator does on purpose). {@code ModelWeights} calls it whenever it places
- * weights on the CPU, so every model, editor and trainer on the CPU gets it. It does nothing on other systems, on
+ * step (what PyTorch's GPU caching allocator does on purpose). {@code ModelWeights} and {@code FineTuner} call it (through {@link
+ * #tuneFor}) whenever they place weights on the CPU, so every model, editor and trainer on the CPU gets it. It does nothing on other systems, on
  * a C library without {@code mallopt}, or when the system property {@value #PROPERTY} is {@code system} (for
  * example to measure peak memory the way the planner's test does).
  *
@@ -56,6 +57,18 @@ public final class CpuAllocator {
       tuned = apply();
     }
     return tuned;
+  }
+
+  /**
+   * Calls {@link #tune()} when arrays are about to be placed on the CPU; does nothing for a GPU (its memory is not
+   * the C library's).
+   *
+   * @param device the device (null: the engine's default)
+   */
+  public static void tuneFor(Device device) {
+    if (!(device == null ? Devices.defaultDevice() : device).isGpu()) {
+      tune();
+    }
   }
 
   /**

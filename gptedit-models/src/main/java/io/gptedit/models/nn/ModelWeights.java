@@ -108,6 +108,23 @@ public final class ModelWeights implements AutoCloseable {
   }
 
   /**
+   * Returns the entries of a map whose names this store holds, for {@link #withValues} from a map that spans
+   * several models (a trainer's compute copies hold the denoiser's and the text fusion's parameters together).
+   *
+   * @param arrays arrays by parameter name
+   * @return the entries this store declares, in the map's order
+   */
+  public Map<String, NDArray> ownOf(Map<String, NDArray> arrays) {
+    Map<String, NDArray> out = new LinkedHashMap<>();
+    arrays.forEach((name, a) -> {
+      if (values.containsKey(name)) {
+        out.put(name, a);
+      }
+    });
+    return out;
+  }
+
+  /**
    * Creates parameters with seeded random values (generated in Java, so identical on every engine and device).
    *
    * @param spec the declared parameters
@@ -133,13 +150,11 @@ public final class ModelWeights implements AutoCloseable {
   }
 
   /**
-   * A base manager on {@code device} (null: the engine's default); on the CPU, first {@link CpuAllocator#tune()
-   * tunes} the allocator.
+   * A base manager on {@code device} (null: the engine's default), after {@link CpuAllocator#tuneFor tuning} the
+   * allocator for it.
    */
   private static NDManager newManager(Device device) {
-    if (!(device == null ? Devices.defaultDevice() : device).isGpu()) {
-      CpuAllocator.tune();
-    }
+    CpuAllocator.tuneFor(device);
     return NDManager.newBaseManager(device);
   }
 

@@ -83,8 +83,10 @@ public record AdamWOptimizer(double beta1, double beta2, double eps, double weig
       t++;
       double bc1 = 1 - Math.pow(h.beta1, t);
       double bc2Sqrt = Math.sqrt(1 - Math.pow(h.beta2, t));
-      OptimizerState.StepScalars sc = null;
-      try {
+      if (params.isEmpty()) {
+        return;
+      }
+      try (OptimizerState.StepScalars sc = new OptimizerState.StepScalars(params.values().iterator().next())) {
         for (Map.Entry<String, NDArray> e : params.entrySet()) {
           NDArray g = grads.get(e.getKey());
           if (g == null) {
@@ -92,9 +94,6 @@ public record AdamWOptimizer(double beta1, double beta2, double eps, double weig
           }
           NDArray p = e.getValue();
           OptimizerState.checkShapes(e.getKey(), p, g);
-          if (sc == null) {
-            sc = new OptimizerState.StepScalars(p);
-          }
           NDArray m = state.slot(e.getKey(), "exp_avg", p, false);
           NDArray v = state.slot(e.getKey(), "exp_avg_sq", p, false);
           if (h.weightDecay != 0) {
@@ -106,10 +105,6 @@ public record AdamWOptimizer(double beta1, double beta2, double eps, double weig
             v.muli(sc.of(h.beta2)).addi(gSq.muli(sc.of(1 - h.beta2)));
           }
           OptimizerState.adamUpdate(p, m, v, 1 / bc2Sqrt, h.eps, lr / bc1, sc);
-        }
-      } finally {
-        if (sc != null) {
-          sc.close();
         }
       }
     }

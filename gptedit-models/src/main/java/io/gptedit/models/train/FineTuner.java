@@ -303,9 +303,7 @@ public final class FineTuner implements AutoCloseable {
     this.frozenBase = b.frozenBase;
     NDArray first = trainable.values().iterator().next();
     requireOneDevice(params, first.getDevice());
-    if (!first.getDevice().isGpu()) {
-      CpuAllocator.tune();
-    }
+    CpuAllocator.tuneFor(first.getDevice());
     this.base = NDManager.newBaseManager(first.getDevice());
     this.ema = Double.isNaN(b.emaDecay) ? null : new Ema(trainable, b.emaDecay);
     if (precision == Precision.FP16) {

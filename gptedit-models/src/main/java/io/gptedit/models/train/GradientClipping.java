@@ -38,9 +38,8 @@ final class GradientClipping {
           sums.add(s);
         }
       }
-      NDArray stacked = sums.size() == 1 ? sums.get(0).reshape(1) : NDArrays.stack(sums);
       double sumSq = 0;
-      for (double d : stacked.toType(DataType.FLOAT64, false).toDoubleArray()) {
+      for (double d : NDArrays.stack(sums).toType(DataType.FLOAT64, false).toDoubleArray()) {
         sumSq += d;
       }
       return Math.sqrt(sumSq);
