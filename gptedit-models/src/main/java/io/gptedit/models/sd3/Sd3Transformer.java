@@ -320,7 +320,8 @@ public final class Sd3Transformer implements AutoCloseable {
               for (int i = 0; i < layers; i++) {
                 inputs.add(new NDArray[] {x, ctx});
                 try (NDManager block = scope.newSubManager()) {
-                  new NDList(x, ctx).tempAttach(block);
+                  // temb too: the modulation vectors made from it then close with the block.
+                  new NDList(x, ctx, temb).tempAttach(block);
                   NDArray[] r = block("transformer_blocks." + i + ".", x, ctx, temb, i == layers - 1);
                   r[0].attach(scope);
                   r[1].attach(scope);
@@ -347,6 +348,8 @@ public final class Sd3Transformer implements AutoCloseable {
               ctx.attach(block);
               x.setRequiresGradient(true);
               ctx.setRequiresGradient(true);
+              // The modulation vectors made from temb close with the block (its gradient stays on the leaf).
+              tembLeaf.tempAttach(block);
               NDArray[] r = block("transformer_blocks." + i + ".", x, ctx, tembLeaf, i == layers - 1);
               Map<NDArray, NDArray> up = new LinkedHashMap<>();
               up.put(r[0], gx);
@@ -354,10 +357,20 @@ public final class Sd3Transformer implements AutoCloseable {
                 up.put(r[1], gctx);
               }
               ActivationCheckpointing.backwardWith(gc, up);
+              // This block's upstream gradients and saved inputs are spent: release them now rather than with
+              // the step, so that the backward pass holds one gradient and the remaining blocks' inputs.
+              if (i < layers - 1) {
+                gx.close();
+                gctx.close();
+              }
               gx = ActivationCheckpointing.gradientOrNull(x);
               gctx = ActivationCheckpointing.gradientOrNull(ctx);
               gx.attach(scope);
               gctx.attach(scope);
+            }
+            if (i > 0) { // block 0's inputs are views of the recorded embeddings, closed with the step
+              in[0].close();
+              in[1].close();
             }
           }
           Map<NDArray, NDArray> head = new LinkedHashMap<>();
