@@ -7,6 +7,8 @@ import io.gptedit.models.flux.FluxConfig;
 import io.gptedit.models.flux.FluxTransformer;
 import io.gptedit.models.mllm.QwenVlConfig;
 import io.gptedit.models.mllm.QwenVlModel;
+import io.gptedit.models.sd3.Sd3Config;
+import io.gptedit.models.sd3.Sd3Transformer;
 import io.gptedit.models.nn.ParameterSpec;
 import io.gptedit.models.text.T5Config;
 import io.gptedit.models.text.T5Encoder;
@@ -15,7 +17,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * An analytic estimate of a Flux/Kontext fine-tuning step's peak device memory, and the largest batch that fits.
+ * An analytic estimate of a Flux/Kontext or SD3 fine-tuning step's peak device memory, and the largest batch that
+ * fits. The description below is Flux's; SD3's activation model has its own measured constants ({@link
+ * #sd3ActivationsPerSample}).
  *
  * <p>The estimate adds up: the weights (every parameter, in the storage type), float32 master copies of the
  * trainable parameters when the weights are float16, their float32 gradients, the optimizer state (AdamW's two
@@ -221,6 +225,154 @@ public final class MemoryPlanner {
 
 
   /**
+   * Values of width {@code hidden} a recorded SD3 joint block keeps per token (both streams) for its backward pass
+   * (measured; see {@link #sd3ActivationsPerSample}).
+   */
+  public static final double SD3_SAVED_VALUES_PER_TOKEN = 44;
+
+  /** Attention maps ({@code heads x tokens^2}) a recorded SD3 joint block keeps for its backward pass (measured). */
+  public static final double SD3_SAVED_ATTENTION_MAPS = 3.0;
+
+  /** Attention maps of temporaries the backward pass of one SD3 joint block holds at its peak (measured). */
+  public static final double SD3_BACKWARD_ATTENTION_MAPS = 1.5;
+
+  /**
+   * Values of width {@code hidden} per token an SD3 step keeps once, outside the joint blocks: the patch and text
+   * embeddings, the output layer, and the gradient passed between blocks (measured).
+   */
+  public static final double SD3_STEP_VALUES_PER_TOKEN = 29;
+
+  /**
+   * SD3's text sequence in diffusers' {@code StableDiffusion3Pipeline} defaults: 77 CLIP tokens and {@code
+   * max_sequence_length} 256 T5 tokens.
+   */
+  public static final int SD3_TEXT_TOKENS = 77 + 256;
+
+  /**
+   * Counts the parameters an SD3 config declares.
+   *
+   * @param c the config
+   * @return the number of values
+   */
+  public static long parameters(Sd3Config c) {
+    return parameters(Sd3Transformer.spec(c), n -> true);
+  }
+
+  /**
+   * Estimates the activations one sample of an SD3 MMDiT training step keeps for the backward pass: per joint block
+   * {@link #SD3_SAVED_VALUES_PER_TOKEN} values of width {@code hidden} per token and {@link
+   * #SD3_SAVED_ATTENTION_MAPS} attention maps; once per step {@link #SD3_STEP_VALUES_PER_TOKEN} values per token and
+   * {@link #SD3_BACKWARD_ATTENTION_MAPS} maps of backward temporaries. With checkpointing every block's input (both
+   * streams: {@code tokens x hidden}) is kept, plus one block recomputed with recording.
+   *
+   * <p><b>Measured.</b> The four constants were fitted to the per-sample slope (the peak's growth with the batch)
+   * of CPU training steps of 2-block configs (4 x 16 at 160 and 528 tokens, 2 x 64 at 160 tokens; AdamW, float32,
+   * plain and checkpointed) and checked, unchanged, on 3-, 4- and 6-block configs of 6 x 32, 8 x 32 and 2 x 64 at
+   * 160 to 440 tokens: every predicted peak within 11.3 % of the measured one ({@code Sd3MemoryProbe}, {@code
+   * MemoryPlannerMeasuredTest}, docs/benchmarks.md). A fixed CPU overhead of a few megabytes (allocator and
+   * kernel workspaces, not modelled) makes the smallest of those steps measure up to 30 % above the prediction.
+   *
+   * @param c the config
+   * @param tokens the joint sequence length inside the blocks (image patches + text tokens)
+   * @param bytesPerValue 2 for float16 compute, 4 for float32
+   * @param checkpointing whether blocks are checkpointed
+   * @return bytes per sample
+   */
+  public static long sd3ActivationsPerSample(Sd3Config c, long tokens, int bytesPerValue, boolean checkpointing) {
+    requireNonNull(c, "c");
+    checkArgument(tokens > 0, "tokens must be positive, got %s", tokens);
+    checkArgument(bytesPerValue == 2 || bytesPerValue == 4, "bytesPerValue must be 2 or 4, got %s", bytesPerValue);
+    double d = c.hidden();
+    double maps = (double) c.heads() * tokens * tokens;
+    double block = SD3_SAVED_VALUES_PER_TOKEN * tokens * d + SD3_SAVED_ATTENTION_MAPS * maps;
+    double values = checkpointing
+        ? c.layers() * tokens * d + block // every block's input (both streams), and one block recomputed
+        : c.layers() * block;
+    values += SD3_STEP_VALUES_PER_TOKEN * tokens * d + SD3_BACKWARD_ATTENTION_MAPS * maps;
+    return (long) Math.ceil(values * bytesPerValue);
+  }
+
+  /**
+   * Returns the tokens inside SD3's joint blocks at a square resolution: one image token per 2 x 2 patch of the
+   * VAE's 8x latents ({@code (side / 16)^2}; InstructPix2Pix's source latents are extra channels, not tokens) and
+   * the text tokens.
+   *
+   * @param side image side in pixels, a multiple of 16
+   * @param textTokens text tokens ({@link #SD3_TEXT_TOKENS} by default)
+   * @return the sequence length
+   */
+  public static long sd3Tokens(int side, int textTokens) {
+    checkArgument(side > 0 && side % 16 == 0, "side must be a positive multiple of 16, got %s", side);
+    checkArgument(textTokens >= 0, "textTokens must be >= 0, got %s", textTokens);
+    return (long) (side / 16) * (side / 16) + textTokens;
+  }
+
+  /**
+   * The estimate for fully fine-tuning SD3-Medium as an InstructPix2Pix model (32 input channels; every transformer
+   * parameter trained, float16 weights with float32 masters), as the paper's SD3 InstructPix2Pix run does. The
+   * frozen text encoders and the VAE are not counted (their outputs cached, or run on another device).
+   *
+   * @param parameters the transformer's parameters, all trained
+   * @param optimizer how the optimizer state is held
+   * @param gpus GPUs sharing the optimizer state
+   * @param memoryBytes the device memory planned for
+   * @param textTokens text tokens in the sequence
+   * @param fixed the plan of batch 1 before activations
+   * @param resolutions the activation terms and largest batches per resolution
+   */
+  public record Sd3MediumPlan(
+      long parameters, OptimizerState optimizer, int gpus, long memoryBytes, int textTokens, Plan fixed,
+      List<Resolution> resolutions) {
+    /** Validates and copies. */
+    public Sd3MediumPlan {
+      checkArgument(parameters > 0, "parameters must be positive");
+      requireNonNull(optimizer, "optimizer");
+      requireNonNull(fixed, "fixed");
+      resolutions = List.copyOf(resolutions);
+    }
+
+    /**
+     * Returns whether the weights, masters, gradients and optimizer state alone fit the memory.
+     *
+     * @return false when nothing is left for activations
+     */
+    public boolean fitsBeforeActivations() {
+      return fixed.beforeActivations() <= memoryBytes;
+    }
+  }
+
+  /**
+   * Plans a full fine-tuning step of SD3-Medium InstructPix2Pix ({@link Sd3Config#sd3MediumInstructPix2Pix()}) with
+   * float16 weights and float32 masters at square resolutions.
+   *
+   * @param optimizer how the optimizer state is held
+   * @param gpus GPUs sharing a sharded optimizer state (ignored unless {@link OptimizerState#ADAMW_FP32_SHARDED})
+   * @param memoryBytes the device memory
+   * @param textTokens text tokens in the sequence ({@link #SD3_TEXT_TOKENS} in diffusers' default)
+   * @param sides square sides in pixels, multiples of 16
+   * @return the plan
+   */
+  public static Sd3MediumPlan sd3MediumInstructPix2Pix(
+      OptimizerState optimizer, int gpus, long memoryBytes, int textTokens, int... sides) {
+    requireNonNull(optimizer, "optimizer");
+    checkArgument(memoryBytes > 0, "memoryBytes must be positive, got %s", memoryBytes);
+    Sd3Config c = Sd3Config.sd3MediumInstructPix2Pix();
+    long params = parameters(c);
+    int shards = optimizer == OptimizerState.ADAMW_FP32_SHARDED ? gpus : 1;
+    Plan fixed = plan(new Setup(params, params, true, optimizer, shards, 0), 1);
+    List<Resolution> rows = new ArrayList<>();
+    for (int side : sides) {
+      long tokens = sd3Tokens(side, textTokens);
+      long plain = sd3ActivationsPerSample(c, tokens, 2, false);
+      long ckpt = sd3ActivationsPerSample(c, tokens, 2, true);
+      rows.add(new Resolution(side, tokens, plain, ckpt,
+          largestBatch(new Setup(params, params, true, optimizer, shards, plain), memoryBytes),
+          largestBatch(new Setup(params, params, true, optimizer, shards, ckpt), memoryBytes)));
+    }
+    return new Sd3MediumPlan(params, optimizer, shards, memoryBytes, textTokens, fixed, rows);
+  }
+
+  /**
    * Returns the tokens inside Kontext's blocks at a square resolution: noisy and condition image tokens (one per 16
    * pixels squared each) and the text tokens.
    *
@@ -248,7 +400,7 @@ public final class MemoryPlanner {
   }
 
   /**
-   * One resolution of a {@link KontextDevPlan}.
+   * One resolution of a {@link KontextDevPlan} or an {@link Sd3MediumPlan}.
    *
    * @param side the square image side in pixels
    * @param tokens the sequence length inside the blocks

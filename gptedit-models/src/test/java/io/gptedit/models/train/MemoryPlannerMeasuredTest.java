@@ -17,8 +17,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The planner's predicted peak against the measured peak resident memory of real CPU training steps
- * ({@link MemoryProbe} in a fresh JVM, Linux only): within 15 % for a tiny and a medium config, plain and with
- * activation checkpointing. The planner's constants were fitted on other shapes (docs/benchmarks.md).
+ * ({@link MemoryProbe} for Flux, {@link Sd3MemoryProbe} for SD3, in a fresh JVM, Linux only): within 15 % for a
+ * tiny and a medium Flux config and a small SD3 config, plain and with activation checkpointing. The planner's
+ * constants were fitted on other shapes (docs/benchmarks.md).
  */
 class MemoryPlannerMeasuredTest {
   private static final Pattern LINE = Pattern.compile("predicted=(\\d+) measured=(\\d+) ratio=([0-9.]+)");
@@ -33,13 +34,32 @@ class MemoryPlannerMeasuredTest {
   void predictedPeakIsWithin15PercentOfTheMeasuredPeakOfATrainingStep(
       String name, int dbl, int sgl, int heads, int headDim, int side, int text, int batch, boolean ckpt)
       throws IOException, InterruptedException {
+    measure(MemoryProbe.class, dbl, sgl, heads, headDim, side, text, batch, ckpt, 2);
+  }
+
+  /**
+   * SD3 rows from the check set (docs/benchmarks.md: the constants were fitted on 2-block configs only): 4 joint
+   * blocks of 8 x 32, 320 tokens, batch 2.
+   */
+  @ParameterizedTest(name = "sd3 {0} blocks, {1}x{2}, latent {3}, text {4}, batch {5}, checkpointing {6}")
+  @CsvSource({
+    "4, 8, 32, 32, 64, 2, false",
+    "4, 8, 32, 32, 64, 2, true",
+  })
+  void sd3PredictedPeakIsWithin15PercentOfTheMeasuredPeakOfATrainingStep(
+      int layers, int heads, int headDim, int side, int text, int batch, boolean ckpt)
+      throws IOException, InterruptedException {
+    measure(Sd3MemoryProbe.class, layers, heads, headDim, side, text, batch, ckpt, 2);
+  }
+
+  private static void measure(Class<?> probe, Object... args) throws IOException, InterruptedException {
     assumeTrue(Files.isWritable(Path.of("/proc/self/clear_refs")), "needs Linux's /proc/self/clear_refs");
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch", "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.offline=true",
         "-D" + io.gptedit.models.nn.CpuAllocator.PROPERTY + "=system",
-        "-cp", System.getProperty("java.class.path"), MemoryProbe.class.getName()));
-    for (Object a : new Object[] {dbl, sgl, heads, headDim, side, text, batch, ckpt, 2}) {
+        "-cp", System.getProperty("java.class.path"), probe.getName()));
+    for (Object a : args) {
       cmd.add(String.valueOf(a));
     }
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.gptedit.models.flux.FluxConfig;
 import io.gptedit.models.flux.FluxTransformer;
+import io.gptedit.models.sd3.Sd3Config;
 import org.junit.jupiter.api.Test;
 
 class MemoryPlannerTest {
@@ -111,5 +112,58 @@ class MemoryPlannerTest {
     assertThat(both.fixed().beforeActivations() / 1e9).isCloseTo(114.7, within(0.1));
     assertThat(cached.resolutions().get(0).batchCheckpointed()).isEqualTo(2);
     assertThat(both.resolutions().get(0).batchCheckpointed()).isEqualTo(1);
+  }
+
+  @Test
+  void sd3MediumCountsTheRealTransformersParametersAndItsInstructPix2PixPlanMatchesHandArithmeticAt1024() {
+    // SD3-Medium's transformer: 2,028,328,000 parameters; the InstructPix2Pix patch embedding reads 32 channels
+    // (16 more x 2 x 2 x 1536 weights).
+    assertThat(MemoryPlanner.parameters(Sd3Config.sd3Medium())).isEqualTo(2_028_328_000L);
+    long p = 2_028_328_000L + 16L * 2 * 2 * 1536;
+    assertThat(MemoryPlanner.parameters(Sd3Config.sd3MediumInstructPix2Pix())).isEqualTo(p);
+
+    MemoryPlanner.Sd3MediumPlan plan = MemoryPlanner.sd3MediumInstructPix2Pix(
+        MemoryPlanner.OptimizerState.ADAMW_FP32, 8, 80_000_000_000L, MemoryPlanner.SD3_TEXT_TOKENS, 1024);
+    assertThat(plan.parameters()).isEqualTo(p);
+    assertThat(plan.gpus()).as("not sharded").isEqualTo(1);
+    // fp16 weights 2 + fp32 masters 4 + gradients 4 + AdamW moments 8 bytes per parameter.
+    assertThat(plan.fixed().weights()).isEqualTo(2 * p);
+    assertThat(plan.fixed().masters()).isEqualTo(4 * p);
+    assertThat(plan.fixed().gradients()).isEqualTo(4 * p);
+    assertThat(plan.fixed().optimizer()).isEqualTo(8 * p);
+    assertThat(plan.fixed().beforeActivations()).isEqualTo(36_511_673_472L);
+    assertThat(plan.fitsBeforeActivations()).isTrue();
+
+    MemoryPlanner.Resolution r = plan.resolutions().get(0);
+    long tokens = 64 * 64 + 77 + 256; // (1024 / 16)^2 image tokens + 333 text tokens
+    assertThat(r.tokens()).isEqualTo(tokens);
+    double d = 1536;
+    double maps = 24.0 * tokens * tokens;
+    double block = 44 * tokens * d + 3.0 * maps;
+    double once = 29 * tokens * d + 1.5 * maps;
+    assertThat(r.activationsPlain()).isEqualTo((long) Math.ceil((24 * block + once) * 2));
+    assertThat(r.activationsCheckpointed()).isEqualTo((long) Math.ceil((24 * tokens * d + block + once) * 2));
+    assertThat(r.activationsCheckpointed()).isEqualTo(5_556_835_992L);
+    // 80 GB - 36.5 GB leaves 43.5 GB: no plain sample (84 GB each), 7 checkpointed samples of 5.56 GB.
+    assertThat(r.batchPlain()).isZero();
+    assertThat(r.batchCheckpointed()).isEqualTo(7);
+  }
+
+  @Test
+  void sd3TokensArePatchesOfTheEightfoldLatentsPlusTextAndRejectSidesOffTheGrid() {
+    assertThat(MemoryPlanner.sd3Tokens(512, 333)).isEqualTo(32 * 32 + 333);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> MemoryPlanner.sd3Tokens(520, 333))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("520");
+  }
+
+  @Test
+  void shardedOptimizerStateLetsSd3MediumTrainMoreSamplesPerGpu() {
+    MemoryPlanner.Sd3MediumPlan one = MemoryPlanner.sd3MediumInstructPix2Pix(
+        MemoryPlanner.OptimizerState.ADAMW_FP32, 8, 80_000_000_000L, 333, 512);
+    MemoryPlanner.Sd3MediumPlan sharded = MemoryPlanner.sd3MediumInstructPix2Pix(
+        MemoryPlanner.OptimizerState.ADAMW_FP32_SHARDED, 8, 80_000_000_000L, 333, 512);
+    assertThat(sharded.fixed().optimizer()).isEqualTo((one.fixed().optimizer() + 7) / 8);
+    assertThat(sharded.resolutions().get(0).batchCheckpointed())
+        .isGreaterThan(one.resolutions().get(0).batchCheckpointed());
   }
 }
