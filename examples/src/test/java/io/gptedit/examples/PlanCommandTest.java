@@ -37,6 +37,22 @@ class PlanCommandTest {
     assertThat(bad.err()).contains("--encoders").contains("CACHED").contains("BOGUS");
   }
 
+  @Test
+  void sd3MediumPlansTheFullInstructPix2PixFineTuneAndRejectsAnUnknownModel() {
+    String out = Cli.run("plan", "--model", "sd3-medium", "--memory-gb", "80");
+    assertThat(out)
+        .contains("SD3-Medium InstructPix2Pix full fine-tune: 2.03 B parameters, all trained")
+        .contains("333 text tokens")
+        .contains("= 36.5 GB before activations")
+        .doesNotContain("does not fit")
+        .doesNotContain("Kontext");
+    assertThat(row(out, "1024x1024")).contains("4429").contains("0 / 7 (ckpt)");
+    assertThat(Cli.run("plan")).contains("FLUX.1-Kontext-dev"); // the default is unchanged
+    Cli.Failure bad = Cli.fail("plan", "--model", "sd3-large");
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).contains("--model").contains("sd3-large");
+  }
+
   private static String row(String out, String resolution) {
     return out.lines().filter(l -> l.startsWith(resolution)).findFirst().orElseThrow();
   }

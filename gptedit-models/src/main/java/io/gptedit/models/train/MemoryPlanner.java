@@ -268,9 +268,10 @@ public final class MemoryPlanner {
    * <p><b>Measured.</b> The four constants were fitted to the per-sample slope (the peak's growth with the batch)
    * of CPU training steps of 2-block configs (4 x 16 at 160 and 528 tokens, 2 x 64 at 160 tokens; AdamW, float32,
    * plain and checkpointed) and checked, unchanged, on 3-, 4- and 6-block configs of 6 x 32, 8 x 32 and 2 x 64 at
-   * 160 to 440 tokens: every predicted peak within 11.3 % of the measured one ({@code Sd3MemoryProbe}, {@code
+   * 160 to 440 tokens: every predicted peak within 11.6 % of the measured one ({@code Sd3MemoryProbe}, {@code
    * MemoryPlannerMeasuredTest}, docs/benchmarks.md). A fixed CPU overhead of a few megabytes (allocator and
-   * kernel workspaces, not modelled) makes the smallest of those steps measure up to 30 % above the prediction.
+   * kernel workspaces, not modelled) makes the smallest steps of the fit set measure up to 37 % above the
+   * prediction (prediction/measured 0.73).
    *
    * @param c the config
    * @param tokens the joint sequence length inside the blocks (image patches + text tokens)
