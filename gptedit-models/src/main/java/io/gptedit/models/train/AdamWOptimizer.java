@@ -2,7 +2,16 @@ package io.gptedit.models.train;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -63,9 +72,24 @@ public record AdamWOptimizer(double beta1, double beta2, double eps, double weig
     return new Impl(this);
   }
 
-  private static final class Impl implements ParameterOptimizer {
+  /**
+   * The implementation: the moments live in flat float32 buckets ({@link ParameterBuckets}), so a step is a few
+   * ops per bucket plus one in-place update per parameter, whatever the number of tensors. The arithmetic per
+   * value is the same as the per-tensor form in the class comment (same ops, same order, same operand types).
+   */
+  private static final class Impl implements ParameterOptimizer, BucketedOptimizer {
+    private static final String M = "exp_avg";
+    private static final String V = "exp_avg_sq";
     private final AdamWOptimizer h;
-    private final OptimizerState state = new OptimizerState();
+    private NDManager manager;
+    private ParameterBuckets layout;
+    private final List<NDArray> m = new ArrayList<>();
+    private final List<NDArray> v = new ArrayList<>();
+    /** One bucket's worth of float32 that updates are computed into, and its views per bucket and slot. */
+    private final List<List<NDArray>> updateViews = new ArrayList<>();
+    private final List<NDArray> updateHeads = new ArrayList<>();
+    /** The state by {@code <param>/<slot>}: views of the buckets (or, before the first step, loaded copies). */
+    private final Map<String, NDArray> named = new LinkedHashMap<>();
     private long t;
 
     /** The hyper-parameters, for provenance records. */
@@ -80,32 +104,169 @@ public record AdamWOptimizer(double beta1, double beta2, double eps, double weig
 
     @Override
     public void step(Map<String, NDArray> params, Map<String, NDArray> grads, double lr) {
+      Map<String, NDArray> present = new LinkedHashMap<>();
+      for (Map.Entry<String, NDArray> e : params.entrySet()) {
+        NDArray g = grads.get(e.getKey());
+        if (g != null) {
+          OptimizerState.checkShapes(e.getKey(), e.getValue(), g);
+          present.put(e.getKey(), g);
+        }
+      }
+      if (present.isEmpty()) {
+        t++;
+        return;
+      }
+      ParameterBuckets l = ParameterBuckets.of(present, ParameterBuckets.DEFAULT_CAPACITY);
+      try (NDManager scope = present.values().iterator().next().getManager().newSubManager()) {
+        step(params, l, l.gather(present, scope), lr);
+      }
+    }
+
+    @Override
+    public void step(Map<String, NDArray> params, ParameterBuckets l, List<NDArray> gathered, double lr) {
+      checkArgument(
+          gathered.size() == l.buckets().size(), "%s gathered arrays for %s buckets", gathered.size(),
+          l.buckets().size());
       t++;
       double bc1 = 1 - Math.pow(h.beta1, t);
       double bc2Sqrt = Math.sqrt(1 - Math.pow(h.beta2, t));
-      if (params.isEmpty()) {
+      if (l.buckets().isEmpty()) {
         return;
       }
-      try (OptimizerState.StepScalars sc = new OptimizerState.StepScalars(params.values().iterator().next())) {
-        for (Map.Entry<String, NDArray> e : params.entrySet()) {
-          NDArray g = grads.get(e.getKey());
-          if (g == null) {
-            continue;
-          }
-          NDArray p = e.getValue();
-          OptimizerState.checkShapes(e.getKey(), p, g);
-          NDArray m = state.slot(e.getKey(), "exp_avg", p, false);
-          NDArray v = state.slot(e.getKey(), "exp_avg_sq", p, false);
+      useLayout(l, gathered.get(0));
+      double vScale = 1 / bc2Sqrt;
+      double stepSize = lr / bc1;
+      try (OptimizerState.StepScalars sc = new OptimizerState.StepScalars(gathered.get(0))) {
+        for (int b = 0; b < gathered.size(); b++) {
+          ParameterBuckets.Bucket bucket = l.buckets().get(b);
+          NDArray g = gathered.get(b);
+          NDArray mb = m.get(b);
+          NDArray vb = v.get(b);
           if (h.weightDecay != 0) {
-            p.muli(sc.of(1 - lr * h.weightDecay));
+            for (ParameterBuckets.Slot s : bucket.slots()) {
+              param(params, s).muli(sc.of(1 - lr * h.weightDecay));
+            }
           }
-          try (NDArray gScaled = g.mul(sc.of(1 - h.beta1));
-              NDArray gSq = g.square()) {
-            m.muli(sc.of(h.beta1)).addi(gScaled);
-            v.muli(sc.of(h.beta2)).addi(gSq.muli(sc.of(1 - h.beta2)));
+          try (NDArray gSq = g.square()) {
+            vb.muli(sc.of(h.beta2)).addi(gSq.muli(sc.of(1 - h.beta2)));
           }
-          OptimizerState.adamUpdate(p, m, v, 1 / bc2Sqrt, h.eps, lr / bc1, sc);
+          mb.muli(sc.of(h.beta1)).addi(g.muli(sc.of(1 - h.beta1)));
+          try (NDArray denom = vb.sqrt()) {
+            if (vScale != 1) {
+              denom.muli(sc.of(vScale));
+            }
+            denom.addi(sc.of(h.eps));
+            if (bucket.slots().size() == 1) {
+              ParameterBuckets.Slot s = bucket.slots().get(0);
+              try (NDArray update = mb.div(denom);
+                  NDArray shaped = update.reshape(s.shape())) {
+                param(params, s).subi(shaped.muli(sc.of(stepSize)));
+              }
+            } else {
+              NDArray update = updateHeads.get(b);
+              update.set(ALL, mb);
+              update.divi(denom).muli(sc.of(stepSize));
+              List<NDArray> views = updateViews.get(b);
+              for (int i = 0; i < views.size(); i++) {
+                param(params, bucket.slots().get(i)).subi(views.get(i));
+              }
+            }
+          }
         }
+      }
+    }
+
+    private static NDArray param(Map<String, NDArray> params, ParameterBuckets.Slot s) {
+      NDArray p = params.get(s.name());
+      checkArgument(p != null, "no parameter '%s' for its gradient", s.name());
+      return p;
+    }
+
+    /** Makes the flat state match a layout: on first use, or (rarely) when the set of gradients changes. */
+    private void useLayout(ParameterBuckets l, NDArray like) {
+      if (l.equals(layout)) {
+        return;
+      }
+      if (manager == null) {
+        manager = NDManager.newBaseManager(like.getDevice());
+      }
+      NDManager old = manager;
+      manager = NDManager.newBaseManager(like.getDevice());
+      // The current state per parameter (views of the old buckets, or loaded copies), gathered into the new layout;
+      // a parameter seen for the first time starts from zeros, as PyTorch's lazily created state does.
+      Map<String, NDArray> ms = new LinkedHashMap<>();
+      Map<String, NDArray> vs = new LinkedHashMap<>();
+      for (ParameterBuckets.Bucket b : l.buckets()) {
+        for (ParameterBuckets.Slot s : b.slots()) {
+          ms.put(s.name(), stateOr(s, M, old));
+          vs.put(s.name(), stateOr(s, V, old));
+        }
+      }
+      m.clear();
+      v.clear();
+      m.addAll(l.gather(ms, manager));
+      v.addAll(l.gather(vs, manager));
+      // The state of parameters without a gradient this time is kept as it is (per tensor), for when they have one.
+      Map<String, NDArray> parked = new LinkedHashMap<>();
+      java.util.Set<String> inLayout = ms.keySet();
+      named.forEach((key, a) -> {
+        if (!inLayout.contains(key.substring(0, key.lastIndexOf('/')))) {
+          NDArray copy = a.duplicate();
+          copy.attach(manager);
+          parked.put(key, copy);
+        }
+      });
+      old.close();
+      named.clear();
+      named.putAll(parked);
+      updateHeads.clear();
+      updateViews.clear();
+      long scratchSize = 0;
+      for (ParameterBuckets.Bucket b : l.buckets()) {
+        if (b.slots().size() > 1) {
+          scratchSize = Math.max(scratchSize, b.size());
+        }
+      }
+      NDArray scratch = scratchSize == 0 ? null : manager.zeros(new Shape(scratchSize), DataType.FLOAT32);
+      for (int i = 0; i < l.buckets().size(); i++) {
+        ParameterBuckets.Bucket b = l.buckets().get(i);
+        name(b, m.get(i), M);
+        name(b, v.get(i), V);
+        if (b.slots().size() > 1) {
+          NDArray head = scratch.get(new NDIndex("0:" + b.size()));
+          updateHeads.add(head);
+          updateViews.add(views(b, head));
+        } else {
+          updateHeads.add(null);
+          updateViews.add(List.of());
+        }
+      }
+      layout = l;
+    }
+
+    private NDArray stateOr(ParameterBuckets.Slot s, String slot, NDManager owner) {
+      NDArray a = named.get(s.name() + "/" + slot);
+      if (a != null) {
+        OptimizerState.checkShapes(s.name() + "/" + slot, a, s.shape());
+        return a;
+      }
+      return owner.zeros(s.shape(), DataType.FLOAT32);
+    }
+
+    /** Views of a bucket's flat array per slot, in the slots' shapes. */
+    private static List<NDArray> views(ParameterBuckets.Bucket b, NDArray flat) {
+      List<NDArray> out = new ArrayList<>(b.slots().size());
+      NDList parts = b.slots().size() == 1 ? new NDList(flat) : flat.split(b.splitPoints());
+      for (int i = 0; i < parts.size(); i++) {
+        out.add(parts.get(i).reshape(b.slots().get(i).shape()));
+      }
+      return out;
+    }
+
+    private void name(ParameterBuckets.Bucket b, NDArray flat, String slot) {
+      List<NDArray> views = views(b, flat);
+      for (int i = 0; i < views.size(); i++) {
+        named.put(b.slots().get(i).name() + "/" + slot, views.get(i));
       }
     }
 
@@ -116,7 +277,7 @@ public record AdamWOptimizer(double beta1, double beta2, double eps, double weig
 
     @Override
     public Map<String, NDArray> stateTensors() {
-      return state.all();
+      return new java.util.TreeMap<>(named);
     }
 
     @Override
@@ -126,13 +287,35 @@ public record AdamWOptimizer(double beta1, double beta2, double eps, double weig
 
     @Override
     public void loadState(Map<String, NDArray> tensors, Map<String, Double> scalars) {
-      state.load(tensors);
+      Device device = tensors.isEmpty() ? Device.cpu() : tensors.values().iterator().next().getDevice();
+      NDManager loaded = NDManager.newBaseManager(device);
+      Map<String, NDArray> copies = new LinkedHashMap<>();
+      for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
+        checkArgument(e.getKey().contains("/"), "optimizer state name '%s' is not <param>/<slot>", e.getKey());
+        NDArray copy = loaded.create(e.getValue().getShape(), e.getValue().getDataType());
+        e.getValue().copyTo(copy);
+        copies.put(e.getKey(), copy);
+      }
       t = (long) OptimizerState.scalar(scalars, "step");
+      close();
+      manager = loaded;
+      named.putAll(copies);
     }
 
     @Override
     public void close() {
-      state.close();
+      if (manager != null) {
+        manager.close();
+        manager = null;
+      }
+      layout = null;
+      m.clear();
+      v.clear();
+      updateHeads.clear();
+      updateViews.clear();
+      named.clear();
     }
   }
+
+  private static final NDIndex ALL = new NDIndex(":");
 }

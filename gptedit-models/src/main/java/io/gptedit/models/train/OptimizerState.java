@@ -55,12 +55,16 @@ final class OptimizerState implements AutoCloseable {
   }
 
   static void checkShapes(String name, NDArray param, NDArray grad) {
+    checkShapes(name, grad, param.getShape());
+  }
+
+  static void checkShapes(String name, NDArray grad, ai.djl.ndarray.types.Shape expected) {
     checkArgument(
-        param.getShape().equals(grad.getShape()),
+        expected.equals(grad.getShape()),
         "gradient of '%s' has shape %s, parameter has %s",
         name,
         grad.getShape(),
-        param.getShape());
+        expected);
   }
 
   /**
