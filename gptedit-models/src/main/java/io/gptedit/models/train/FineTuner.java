@@ -651,6 +651,7 @@ public final class FineTuner implements AutoCloseable {
     Map<String, NDArray> grads = new LinkedHashMap<>();
     double norm;
     boolean skipped;
+    boolean finiteGradients = false;
     NDManager stepScope = base.newSubManager();
     try (stepScope) {
       boolean finite = true;
@@ -668,6 +669,8 @@ public final class FineTuner implements AutoCloseable {
         finite = half.scaler().unscale(work);
       }
       norm = GradientClipping.globalNorm(work);
+      // A finite norm means every gradient value is finite (an infinite or NaN one makes the norm so).
+      finiteGradients = Double.isFinite(norm) && (half == null || finite);
       skipped = !finite || !Double.isFinite(norm) || !Double.isFinite(lossSum);
       if (half != null) {
         half.scaler().update(!skipped);
@@ -699,12 +702,18 @@ public final class FineTuner implements AutoCloseable {
         }
       }
     } finally {
-      // A fill, not g *= 0, so that a NaN gradient does not survive into the next step. The zero lives in a
-      // manager of ours: set(index, Number) would leave one scalar per call in the parameters' manager.
+      // Not g *= 0 when a value may be infinite or NaN (it would survive into the next step): a fill then. The zero
+      // lives in a manager of ours: set(index, Number) would leave one scalar per call in the parameters' manager.
+      // Finite gradients are zeroed by one multiplication each (DJL's set(":", zero) is a reshape, a broadcast and
+      // an indexed copy, each a native call with its wrapper); any other step's by a fill.
       try (NDManager z = base.newSubManager()) {
         NDArray zero = z.create(0f);
         for (NDArray g : grads.values()) {
-          g.set(new NDIndex(":"), zero);
+          if (finiteGradients) {
+            g.muli(zero);
+          } else {
+            g.set(new NDIndex(":"), zero);
+          }
           if (half == null) {
             g.close(); // DJL's gradient wrapper; the fp16 accumulators are the trainer's own and stay
           }
