@@ -7,11 +7,14 @@ import static io.gptedit.models.nn.Layers.rmsNorm;
 import static io.gptedit.models.nn.Layers.silu;
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.gptedit.core.image.RgbImage;
+import io.gptedit.models.nn.DeviceException;
+import io.gptedit.models.nn.Devices;
 import io.gptedit.models.nn.ModelWeights;
 import io.gptedit.models.nn.ParameterSpec.Init;
 import io.gptedit.models.nn.ParameterSpec;
@@ -306,8 +309,24 @@ public final class TextFusion implements Conditioner, AutoCloseable {
    * @return the fusion
    */
   public static TextFusion t5Only(TextEncoder text, int pooledDim) {
+    return t5Only(text, pooledDim, Devices.defaultDevice());
+  }
+
+  /**
+   * The T5-only fusion over a text encoder, with its (empty) parameter store on a device, which
+   * {@link #parameters()}{@code .device()} reports; {@link #fuse} builds the conditioning under the caller's
+   * manager.
+   *
+   * @param text the frozen text encoder
+   * @param pooledDim the denoiser's pooled size (the encoder's pooled vector is used when it has this size)
+   * @param device the device
+   * @return the fusion
+   * @throws DeviceException if the engine does not have the device
+   */
+  public static TextFusion t5Only(TextEncoder text, int pooledDim, Device device) {
+    Devices.require(device);
     Config c = Config.t5Only(text.dim(), pooledDim);
-    return new TextFusion(c, ModelWeights.random(spec(c), 0), text, null);
+    return new TextFusion(c, ModelWeights.random(spec(c), 0, device), text, null);
   }
 
   /**

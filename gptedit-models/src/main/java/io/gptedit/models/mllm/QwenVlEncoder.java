@@ -2,11 +2,14 @@ package io.gptedit.models.mllm;
 
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.gptedit.core.image.RgbImage;
 import io.gptedit.models.conditioning.QueryingMllm;
+import io.gptedit.models.nn.DeviceException;
+import io.gptedit.models.nn.Devices;
 import io.gptedit.models.nn.WeightLoadException;
 import io.gptedit.models.text.JsonTokenizer;
 import io.gptedit.models.text.TokenizerException;
@@ -20,6 +23,10 @@ import java.util.List;
  * processor, the prompt (chat template, tokenizer, M-RoPE positions) and the model, all in Java. As a
  * {@link QueryingMllm} it serves the MetaQuery fusion: the learned queries are appended after the prompt as input
  * embeddings and their output states returned, with gradients flowing back to the queries.
+ *
+ * <p>{@link #fromFolder(Path, DataType, QwenVlPrompt.Layout, Device)} and {@link #tiny(long, Device)} put the
+ * model on a device ({@link Devices#require checked} before any file is read); the hidden states are computed
+ * under the caller's manager, which must be on that device. Without one the model goes to the engine's default.
  *
  * @since 0.1
  */
@@ -61,9 +68,28 @@ public final class QwenVlEncoder implements QueryingMllm, AutoCloseable {
    * @throws TokenizerException if the tokenizer files are malformed
    */
   public static QwenVlEncoder fromFolder(Path folder, DataType storage, QwenVlPrompt.Layout layout) {
+    return fromFolder(folder, storage, layout, Devices.defaultDevice());
+  }
+
+  /**
+   * Loads a Qwen2.5-VL folder like {@link #fromFolder(Path, DataType, QwenVlPrompt.Layout)}, with the model on a
+   * device.
+   *
+   * @param folder the folder
+   * @param storage FLOAT32, or FLOAT16 for half the memory
+   * @param layout the prompt layout ({@link QwenVlPrompt.Layout#CHAT} for the plain model)
+   * @param device where the model's weights live ({@link Devices#require checked} before any file is read)
+   * @return the encoder
+   * @throws DeviceException if the engine does not have the device
+   * @throws WeightLoadException if a model file is missing or does not fit
+   * @throws TokenizerException if the tokenizer files are malformed
+   */
+  public static QwenVlEncoder fromFolder(Path folder, DataType storage, QwenVlPrompt.Layout layout,
+      Device device) {
+    Devices.require(device);
     QwenVlImageProcessor processor = QwenVlImageProcessor.fromFile(folder.resolve("preprocessor_config.json"));
     checkTemplate(folder);
-    QwenVlModel model = QwenVlModel.fromFolder(folder, storage);
+    QwenVlModel model = QwenVlModel.fromFolder(folder, storage, device);
     try {
       JsonTokenizer tokenizer = JsonTokenizer.fromFolder(folder);
       String id = "qwen2.5-vl(" + folder.toAbsolutePath().normalize() + ", " + storage + ", " + layout + ", pixels "
@@ -91,13 +117,27 @@ public final class QwenVlEncoder implements QueryingMllm, AutoCloseable {
    * @return the encoder ({@link QwenVlPrompt.Layout#CHAT}); close it
    */
   public static QwenVlEncoder tiny(long seed) {
+    return tiny(seed, Devices.defaultDevice());
+  }
+
+  /**
+   * The tiny Qwen2.5-VL of {@link #tiny(long)} with its weights on a device (the same values: they are drawn in
+   * Java).
+   *
+   * @param seed the seed of every weight
+   * @param device where the weights live
+   * @return the encoder ({@link QwenVlPrompt.Layout#CHAT}); close it
+   * @throws DeviceException if the engine does not have the device
+   */
+  public static QwenVlEncoder tiny(long seed, Device device) {
+    Devices.require(device);
     int vocab = 256 + SPECIAL_TOKENS.size();
     int image = 256 + SPECIAL_TOKENS.indexOf("<|image_pad|>");
     QwenVlConfig config = new QwenVlConfig(
         new QwenVlConfig.Text(vocab, 32, 48, 2, 4, 2, 1e-6f, 10000, new int[] {2, 1, 1}),
         new QwenVlConfig.Vision(2, 16, 24, 2, 32, 14, 2, 2, 56, new int[] {1}),
         image, image - 3, image - 2);
-    QwenVlModel model = QwenVlModel.random(config, seed);
+    QwenVlModel model = QwenVlModel.random(config, seed, device);
     try {
       JsonTokenizer tokenizer = JsonTokenizer.fromJson(byteLevelTokenizer(), "tiny byte-level Qwen tokenizer");
       return new QwenVlEncoder(model, tokenizer, QwenVlImageProcessor.withPixels(56 * 56, 28 * 28 * 16),

@@ -3,6 +3,7 @@ package io.gptedit.models.mllm;
 import static io.gptedit.models.nn.Layers.silu;
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -11,6 +12,8 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import io.gptedit.models.nn.DeviceException;
+import io.gptedit.models.nn.Devices;
 import io.gptedit.models.nn.ModelWeights;
 import io.gptedit.models.nn.ParameterSpec;
 import io.gptedit.models.nn.Qwen2Layer;
@@ -35,6 +38,10 @@ import java.util.List;
  * names strictly (missing or unexpected tensors are a {@link WeightLoadException} naming them) and loads everything
  * but {@code lm_head}, which hidden states never use. Parameters may be stored as float16 (the 7B model in about
  * 16 GB); the forward computes in float32, one layer's weights widened at a time.
+ *
+ * <p>Every factory has an overload that takes a device ({@link Devices#require checked} before any file is read):
+ * the weights are created there, and the forward works under the caller's manager, which must be on the same
+ * device ({@code TextFusion.prepare} opens one on its connector's); without one they go to the engine's default.
  *
  * @since 0.1
  */
@@ -110,7 +117,22 @@ public final class QwenVlModel implements AutoCloseable {
    * @return the model
    */
   public static QwenVlModel random(QwenVlConfig config, long seed) {
-    return new QwenVlModel(config, ModelWeights.random(loadedSpec(config), seed));
+    return random(config, seed, Devices.defaultDevice());
+  }
+
+  /**
+   * Creates a model with seeded random weights on a device (the same values as {@link #random(QwenVlConfig,
+   * long)}: they are drawn in Java).
+   *
+   * @param config the hyper-parameters
+   * @param seed the seed
+   * @param device where the weights live
+   * @return the model
+   * @throws DeviceException if the engine does not have the device
+   */
+  public static QwenVlModel random(QwenVlConfig config, long seed, Device device) {
+    Devices.require(device);
+    return new QwenVlModel(config, ModelWeights.random(loadedSpec(config), seed, device));
   }
 
   /**
@@ -122,14 +144,17 @@ public final class QwenVlModel implements AutoCloseable {
    * @param prefix the key prefix of the Qwen tensors
    * @param ignored further names under the prefix that are not Qwen's (a release's connector, say)
    * @param storage FLOAT32, or FLOAT16 for half the memory
+   * @param device where the weights live (checked by the public callers)
    * @return the model
    * @throws WeightLoadException if a Qwen tensor is missing, unexpected or misshapen
    */
   static QwenVlModel load(QwenVlConfig config, List<SafetensorsFile> shards, String prefix,
-      java.util.function.Predicate<String> ignored, DataType storage) {
+      java.util.function.Predicate<String> ignored, DataType storage, Device device) {
+    Devices.require(device);
     Weights.checkNames(spec(config), shards, prefix, n -> !n.startsWith(prefix) || ignored.test(n),
         "Qwen2_5_VLForConditionalGeneration");
-    return new QwenVlModel(config, ModelWeights.load(loadedSpec(config), shards, prefix, false, 0, storage));
+    return new QwenVlModel(config,
+        ModelWeights.load(loadedSpec(config), shards, prefix, false, 0, storage, device));
   }
 
   /**
@@ -146,7 +171,26 @@ public final class QwenVlModel implements AutoCloseable {
    */
   public static QwenVlModel load(QwenVlConfig config, List<SafetensorsFile> shards,
       java.util.function.Predicate<String> foreign, DataType storage) {
-    return load(config, shards, "", requireNonNull(foreign, "foreign"), storage);
+    return load(config, shards, foreign, storage, Devices.defaultDevice());
+  }
+
+  /**
+   * Loads the Qwen part of a checkpoint that also holds other models, like {@link #load(QwenVlConfig, List,
+   * java.util.function.Predicate, DataType)}, onto a device.
+   *
+   * @param config the hyper-parameters
+   * @param shards the shards
+   * @param foreign the names of the other models' tensors
+   * @param storage FLOAT32, or FLOAT16 for half the memory
+   * @param device where the weights live ({@link Devices#require checked} before any tensor is read)
+   * @return the model
+   * @throws DeviceException if the engine does not have the device
+   * @throws WeightLoadException if a Qwen tensor is missing or misshapen, or a tensor is neither Qwen's nor foreign
+   */
+  public static QwenVlModel load(QwenVlConfig config, List<SafetensorsFile> shards,
+      java.util.function.Predicate<String> foreign, DataType storage, Device device) {
+    Devices.require(device);
+    return load(config, shards, "", requireNonNull(foreign, "foreign"), storage, device);
   }
 
   /**
@@ -159,7 +203,24 @@ public final class QwenVlModel implements AutoCloseable {
    * @throws WeightLoadException if a tensor is missing, unexpected or misshapen
    */
   public static QwenVlModel load(QwenVlConfig config, List<SafetensorsFile> shards, DataType storage) {
-    return load(config, shards, "", n -> false, storage);
+    return load(config, shards, storage, Devices.defaultDevice());
+  }
+
+  /**
+   * Loads a model strictly from shards in the published names onto a device.
+   *
+   * @param config the hyper-parameters
+   * @param shards the shards
+   * @param storage FLOAT32, or FLOAT16 for half the memory
+   * @param device where the weights live ({@link Devices#require checked} before any tensor is read)
+   * @return the model
+   * @throws DeviceException if the engine does not have the device
+   * @throws WeightLoadException if a tensor is missing, unexpected or misshapen
+   */
+  public static QwenVlModel load(QwenVlConfig config, List<SafetensorsFile> shards, DataType storage,
+      Device device) {
+    Devices.require(device);
+    return load(config, shards, "", n -> false, storage, device);
   }
 
   /**
@@ -172,9 +233,24 @@ public final class QwenVlModel implements AutoCloseable {
    * @throws WeightLoadException if a file is missing or the checkpoint does not fit its config
    */
   public static QwenVlModel fromFolder(Path folder, DataType storage) {
+    return fromFolder(folder, storage, Devices.defaultDevice());
+  }
+
+  /**
+   * Loads a transformers folder like {@link #fromFolder(Path, DataType)} onto a device.
+   *
+   * @param folder the folder
+   * @param storage FLOAT32 or FLOAT16
+   * @param device where the weights live ({@link Devices#require checked} before any file is read)
+   * @return the model
+   * @throws DeviceException if the engine does not have the device
+   * @throws WeightLoadException if a file is missing or the checkpoint does not fit its config
+   */
+  public static QwenVlModel fromFolder(Path folder, DataType storage, Device device) {
+    Devices.require(device);
     QwenVlConfig config = QwenVlConfig.fromTransformers(folder.resolve("config.json"));
     try (SafetensorsShards shards = Weights.open(folder)) {
-      return load(config, shards.files(), storage);
+      return load(config, shards.files(), storage, device);
     }
   }
 
@@ -205,8 +281,10 @@ public final class QwenVlModel implements AutoCloseable {
    * @param out the manager of the result
    * @return ({@code pixels.imageTokens()}, text hidden size)
    * @throws IllegalArgumentException if the patches do not fit the tower
+   * @throws DeviceException if {@code out} is not on the weights' device
    */
   public NDArray imageEmbeddings(QwenVlPixels pixels, NDManager out) {
+    Weights.requireOn(out, params, "Qwen2.5-VL");
     QwenVlConfig.Vision v = config.vision();
     if (pixels.patchDim() != v.patchDim() || pixels.mergeSize() != v.spatialMergeSize()) {
       throw new IllegalArgumentException("patches of " + pixels.patchDim() + " values merged by "
@@ -383,8 +461,10 @@ public final class QwenVlModel implements AutoCloseable {
    * @param out the manager of the result
    * @return the last hidden state (1, L, hidden)
    * @throws IllegalArgumentException if an id is outside the vocabulary or the image tokens do not match the images
+   * @throws DeviceException if {@code out} is not on the weights' device
    */
   public NDArray hiddenStates(QwenVlPrompt prompt, List<QwenVlPixels> images, NDManager out) {
+    Weights.requireOn(out, params, "Qwen2.5-VL");
     try (NDManager scope = out.newSubManager()) {
       NDArray last = forward(prompt, images, null, scope);
       last.attach(out);
@@ -404,9 +484,11 @@ public final class QwenVlModel implements AutoCloseable {
    * @param manager the manager of the result and every intermediate
    * @return the last hidden state (1, L + N, hidden)
    * @throws IllegalArgumentException if the appended embeddings are not (N, hidden)
+   * @throws DeviceException if {@code manager} is not on the weights' device
    */
   public NDArray hiddenStates(QwenVlPrompt prompt, List<QwenVlPixels> images, NDArray appended,
       NDManager manager) {
+    Weights.requireOn(manager, params, "Qwen2.5-VL");
     Shape s = appended.getShape();
     if (s.dimension() != 2 || s.get(1) != config.text().hiddenSize()) {
       throw new IllegalArgumentException(

@@ -4,12 +4,15 @@ import static io.gptedit.models.nn.Layers.geluTanh;
 import static io.gptedit.models.nn.Layers.layerNorm;
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.gptedit.core.image.RgbImage;
 import io.gptedit.models.conditioning.ImageFeatures;
+import io.gptedit.models.nn.DeviceException;
+import io.gptedit.models.nn.Devices;
 import io.gptedit.models.nn.ModelWeights;
 import io.gptedit.models.nn.ParameterSpec;
 import io.gptedit.models.nn.ParameterSpec.Init;
@@ -33,6 +36,10 @@ import java.util.Set;
  * prefix-less {@code SiglipVisionModel} files and ignores the text tower of a full {@code SiglipModel} file
  * ({@code text_model.*}, {@code logit_scale}, {@code logit_bias}). Parameters may be stored as float16; the forward
  * computes in float32.
+ *
+ * <p>Every factory has an overload that takes a device ({@link Devices#require checked} before any file is read):
+ * the weights are created there, and the forward works under the caller's manager, which must be on the same
+ * device; without one they go to the engine's default.
  *
  * @since 0.1
  */
@@ -69,7 +76,22 @@ public final class SiglipVisionTower implements ImageFeatures, AutoCloseable {
    * @return the tower
    */
   public static SiglipVisionTower random(SiglipVisionConfig config, long seed) {
-    return new SiglipVisionTower(config, ModelWeights.random(spec(config), seed),
+    return random(config, seed, Devices.defaultDevice());
+  }
+
+  /**
+   * Creates a tower with seeded random weights on a device (the same values as {@link
+   * #random(SiglipVisionConfig, long)}: they are drawn in Java).
+   *
+   * @param config the hyper-parameters
+   * @param seed the seed
+   * @param device where the weights live
+   * @return the tower
+   * @throws DeviceException if the engine does not have the device
+   */
+  public static SiglipVisionTower random(SiglipVisionConfig config, long seed, Device device) {
+    Devices.require(device);
+    return new SiglipVisionTower(config, ModelWeights.random(spec(config), seed, device),
         SiglipImageProcessor.square(config.imageSize()));
   }
 
@@ -120,6 +142,25 @@ public final class SiglipVisionTower implements ImageFeatures, AutoCloseable {
    */
   public static SiglipVisionTower load(SiglipVisionConfig config, List<SafetensorsFile> shards,
       SiglipImageProcessor processor, DataType storage) {
+    return load(config, shards, processor, storage, Devices.defaultDevice());
+  }
+
+  /**
+   * Loads a tower strictly, like {@link #load(SiglipVisionConfig, List, SiglipImageProcessor, DataType)}, onto a
+   * device.
+   *
+   * @param config the hyper-parameters
+   * @param shards the shards of a {@code SiglipVisionModel} or {@code SiglipModel}
+   * @param processor the preprocessing
+   * @param storage FLOAT32, or FLOAT16 for half the memory
+   * @param device where the weights live ({@link Devices#require checked} before any tensor is read)
+   * @return the tower
+   * @throws DeviceException if the engine does not have the device
+   * @throws WeightLoadException if the checkpoint does not fit
+   */
+  public static SiglipVisionTower load(SiglipVisionConfig config, List<SafetensorsFile> shards,
+      SiglipImageProcessor processor, DataType storage, Device device) {
+    Devices.require(device);
     Set<String> names = Weights.names(shards);
     boolean prefixless = names.contains("embeddings.patch_embedding.weight");
     String root = prefixless ? "" : PREFIX;
@@ -127,7 +168,8 @@ public final class SiglipVisionTower implements ImageFeatures, AutoCloseable {
     Weights.checkNames(spec, shards, root,
         n -> n.startsWith("text_model.") || n.equals("logit_scale") || n.equals("logit_bias"),
         "SiglipVisionModel");
-    return new SiglipVisionTower(config, ModelWeights.load(spec, shards, root, false, 0, storage), processor);
+    return new SiglipVisionTower(config, ModelWeights.load(spec, shards, root, false, 0, storage, device),
+        processor);
   }
 
   /**
@@ -141,12 +183,27 @@ public final class SiglipVisionTower implements ImageFeatures, AutoCloseable {
    * @throws WeightLoadException if a file is missing or does not fit
    */
   public static SiglipVisionTower fromFolder(Path folder, DataType storage) {
+    return fromFolder(folder, storage, Devices.defaultDevice());
+  }
+
+  /**
+   * Loads a transformers folder like {@link #fromFolder(Path, DataType)} onto a device.
+   *
+   * @param folder the folder
+   * @param storage FLOAT32 or FLOAT16
+   * @param device where the weights live ({@link Devices#require checked} before any file is read)
+   * @return the tower
+   * @throws DeviceException if the engine does not have the device
+   * @throws WeightLoadException if a file is missing or does not fit
+   */
+  public static SiglipVisionTower fromFolder(Path folder, DataType storage, Device device) {
+    Devices.require(device);
     SiglipVisionConfig config = SiglipVisionConfig.fromTransformers(folder.resolve("config.json"));
     Path pre = folder.resolve("preprocessor_config.json");
     SiglipImageProcessor processor = Files.isRegularFile(pre) ? SiglipImageProcessor.fromFile(pre)
         : SiglipImageProcessor.square(config.imageSize());
     try (SafetensorsShards shards = Weights.open(folder)) {
-      return load(config, shards.files(), processor, storage);
+      return load(config, shards.files(), processor, storage, device);
     }
   }
 
@@ -188,6 +245,7 @@ public final class SiglipVisionTower implements ImageFeatures, AutoCloseable {
    * @return {@code last_hidden_state} (B, tokens, hidden) and, with a head, {@code pooler_output} (B, hidden);
    *     the pooled output is null without a head
    * @throws IllegalArgumentException if the pixels are not of the tower's size
+   * @throws DeviceException if {@code out} is not on the weights' device
    */
   public Output forward(NDArray pixelValues, NDManager out) {
     Shape s = pixelValues.getShape();
@@ -195,6 +253,7 @@ public final class SiglipVisionTower implements ImageFeatures, AutoCloseable {
     if (s.dimension() != 4 || s.get(1) != 3 || s.get(2) != size || s.get(3) != size) {
       throw new IllegalArgumentException("pixel values must be (B, 3, " + size + ", " + size + "), got " + s);
     }
+    Weights.requireOn(out, params, "SigLIP");
     int b = (int) s.get(0);
     int p = config.patchSize();
     int side = size / p;
@@ -224,6 +283,7 @@ public final class SiglipVisionTower implements ImageFeatures, AutoCloseable {
 
   @Override
   public NDArray features(RgbImage image, NDManager manager) {
+    Weights.requireOn(manager, params, "SigLIP");
     try (NDManager scope = manager.newSubManager()) {
       NDArray last = forward(processor.pixelValues(image, scope), scope).lastHiddenState();
       last.attach(manager);

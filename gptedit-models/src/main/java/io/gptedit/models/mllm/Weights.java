@@ -1,9 +1,12 @@
 package io.gptedit.models.mllm;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.gptedit.models.nn.DeviceException;
+import io.gptedit.models.nn.Devices;
 import io.gptedit.models.nn.ModelWeights;
 import io.gptedit.models.nn.ParameterSpec;
 import io.gptedit.models.nn.WeightLoadException;
@@ -81,6 +84,18 @@ final class Weights {
   }
 
   /** The parameter as float32: itself, or a float32 copy owned by {@code scope} when stored as float16. */
+  /**
+   * Checks that a forward's manager is on its weights' device, so every array of the forward is created where the
+   * weights are (a mismatch would otherwise surface as a native error deep in the first layer).
+   */
+  static void requireOn(NDManager manager, ModelWeights p, String model) {
+    Device at = manager.getDevice();
+    if (!at.equals(p.device())) {
+      throw new DeviceException(model + "'s weights are on " + Devices.name(p.device()) + " but its manager is on "
+          + Devices.name(at) + ": run it under a manager on " + Devices.name(p.device()));
+    }
+  }
+
   static NDArray get(ModelWeights p, String name, NDManager scope) {
     NDArray w = p.get(name);
     if (w.getDataType() == DataType.FLOAT32) {

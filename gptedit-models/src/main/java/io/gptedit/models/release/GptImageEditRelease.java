@@ -2,6 +2,7 @@ package io.gptedit.models.release;
 
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import io.gptedit.models.conditioning.FluxTextConditioner;
@@ -15,6 +16,8 @@ import io.gptedit.models.mllm.QwenVlEncoder;
 import io.gptedit.models.mllm.QwenVlImageProcessor;
 import io.gptedit.models.mllm.QwenVlModel;
 import io.gptedit.models.mllm.QwenVlPrompt;
+import io.gptedit.models.nn.DeviceException;
+import io.gptedit.models.nn.Devices;
 import io.gptedit.models.nn.ModelWeights;
 import io.gptedit.models.nn.WeightLoadException;
 import io.gptedit.models.safetensors.SafetensorsFile;
@@ -57,6 +60,10 @@ import java.util.Map;
  * checkpoint must be claimed by one of the three parts; missing, unexpected or misshapen tensors are a
  * {@link WeightLoadException} naming them.
  *
+ * <p>The device overloads of {@code load} put every part (Qwen, the connector, Kontext, the VAE, T5 and CLIP) on
+ * one device, {@link Devices#require checked} before any file is read, and the {@link #editor() editor} runs its
+ * edits there; without one everything goes to the engine's default device.
+ *
  * @since 0.1
  */
 public final class GptImageEditRelease implements AutoCloseable {
@@ -75,15 +82,17 @@ public final class GptImageEditRelease implements AutoCloseable {
   private final TextFusion fusion;
   private final FluxTextConditioner text;
   private final List<AutoCloseable> owned;
+  private final Device device;
 
   private GptImageEditRelease(QwenVlEncoder mllm, FluxTransformer flux, AutoencoderKL vae, TextFusion fusion,
-      FluxTextConditioner text, List<AutoCloseable> owned) {
+      FluxTextConditioner text, List<AutoCloseable> owned, Device device) {
     this.mllm = mllm;
     this.flux = flux;
     this.vae = vae;
     this.fusion = fusion;
     this.text = text;
     this.owned = owned;
+    this.device = device;
   }
 
   /**
@@ -96,7 +105,23 @@ public final class GptImageEditRelease implements AutoCloseable {
    * @throws WeightLoadException if a file is missing or a checkpoint does not fit its config
    */
   public static GptImageEditRelease load(Path releaseFolder, Path kontextFolder, DataType storage) {
-    return load(releaseFolder, kontextFolder, storage, T5_LENGTH, IMAGE_PIXELS);
+    return load(releaseFolder, kontextFolder, storage, T5_LENGTH, IMAGE_PIXELS, Devices.defaultDevice());
+  }
+
+  /**
+   * Loads the release with the CLI's settings, every part on a device.
+   *
+   * @param releaseFolder the release folder
+   * @param kontextFolder the FLUX.1-Kontext-dev diffusers folder
+   * @param storage FLOAT16 (half the memory; the encoders and Qwen compute in float32) or FLOAT32
+   * @param device where every weight lives and the edits run ({@link Devices#require checked} before any file is
+   *     read)
+   * @return the release; close it
+   * @throws DeviceException if the engine does not have the device
+   * @throws WeightLoadException if a file is missing or a checkpoint does not fit its config
+   */
+  public static GptImageEditRelease load(Path releaseFolder, Path kontextFolder, DataType storage, Device device) {
+    return load(releaseFolder, kontextFolder, storage, T5_LENGTH, IMAGE_PIXELS, device);
   }
 
   /**
@@ -113,6 +138,27 @@ public final class GptImageEditRelease implements AutoCloseable {
    */
   public static GptImageEditRelease load(Path releaseFolder, Path kontextFolder, DataType storage, int t5Length,
       int imagePixels) {
+    return load(releaseFolder, kontextFolder, storage, t5Length, imagePixels, Devices.defaultDevice());
+  }
+
+  /**
+   * Loads the release with other T5 and image budgets, every part on a device.
+   *
+   * @param releaseFolder the release folder
+   * @param kontextFolder the FLUX.1-Kontext-dev diffusers folder
+   * @param storage FLOAT16 or FLOAT32
+   * @param t5Length the T5 token budget
+   * @param imagePixels the image pixel bounds (min = max) of the MLLM's preprocessing
+   * @param device where every weight lives and the edits run ({@link Devices#require checked} before any file is
+   *     read)
+   * @return the release; close it
+   * @throws DeviceException if the engine does not have the device
+   * @throws WeightLoadException if a file is missing or a checkpoint does not fit its config
+   * @throws IllegalArgumentException if a budget is not positive
+   */
+  public static GptImageEditRelease load(Path releaseFolder, Path kontextFolder, DataType storage, int t5Length,
+      int imagePixels, Device device) {
+    Devices.require(device);
     requireNonNull(releaseFolder, "releaseFolder");
     requireNonNull(kontextFolder, "kontextFolder");
     if (t5Length <= 0 || imagePixels <= 0) {
@@ -128,7 +174,7 @@ public final class GptImageEditRelease implements AutoCloseable {
       QwenVlConfig qwenConfig = QwenVlConfig.fromTransformers(releaseFolder.resolve("config.json"));
       FluxConfig fluxConfig = FluxConfig.fromDiffusers(kontextFolder.resolve("transformer").resolve("config.json"));
       QwenVlModel qwen = QwenVlModel.load(qwenConfig, shards.files(),
-          n -> n.startsWith(DENOISER_PREFIX) || n.startsWith(PROJECTOR_PREFIX), storage);
+          n -> n.startsWith(DENOISER_PREFIX) || n.startsWith(PROJECTOR_PREFIX), storage, device);
       owned.add(qwen);
       JsonTokenizer qwenTokenizer = JsonTokenizer.fromFolder(releaseFolder);
       QwenVlImageProcessor processor = QwenVlImageProcessor.withPixels(imagePixels, imagePixels).withFetchResize();
@@ -137,31 +183,31 @@ public final class GptImageEditRelease implements AutoCloseable {
               + imagePixels + ")");
       owned.remove(qwen);
       owned.add(mllm);
-      FluxTransformer flux = FluxTransformer.load(fluxConfig, shards.files(), DENOISER_PREFIX);
+      FluxTransformer flux = FluxTransformer.load(fluxConfig, shards.files(), DENOISER_PREFIX, device);
       owned.add(flux);
       TextFusion.Config fusionConfig = connectorConfig(shards.files(), qwenConfig, fluxConfig);
-      ModelWeights connector = connector(shards.files(), fusionConfig);
+      ModelWeights connector = connector(shards.files(), fusionConfig, device);
       owned.add(connector);
       Path vaeFolder = kontextFolder.resolve("vae");
       AutoencoderKL vae;
       try (SafetensorsShards vs = openDiffusers(vaeFolder)) {
-        vae = AutoencoderKL.load(VaeConfig.fromDiffusers(vaeFolder.resolve("config.json")), vs.files(), "");
+        vae = AutoencoderKL.load(VaeConfig.fromDiffusers(vaeFolder.resolve("config.json")), vs.files(), "", device);
       }
       owned.add(vae);
       JsonTokenizer clipTok = JsonTokenizer.fromFolder(kontextFolder.resolve("tokenizer"));
       owned.add(clipTok);
-      ClipTextEncoder clip = ClipTextEncoder.fromFolder(kontextFolder.resolve("text_encoder"), storage);
+      ClipTextEncoder clip = ClipTextEncoder.fromFolder(kontextFolder.resolve("text_encoder"), storage, device);
       owned.add(clip);
       JsonTokenizer t5Tok = JsonTokenizer.fromFolder(kontextFolder.resolve("tokenizer_2"));
       owned.add(t5Tok);
-      T5Encoder t5 = T5Encoder.fromFolder(kontextFolder.resolve("text_encoder_2"), storage);
+      T5Encoder t5 = T5Encoder.fromFolder(kontextFolder.resolve("text_encoder_2"), storage, device);
       owned.add(t5);
       FluxTextConditioner text = FluxTextConditioner.builder().setT5(t5, t5Tok).setClip(clip, clipTok)
           .optMaxSequenceLength(t5Length)
           .optId("flux-text(" + kontextFolder.toAbsolutePath().normalize() + ", " + storage + ", " + t5Length + ")")
           .build();
       TextFusion fusion = new TextFusion(fusionConfig, connector, text, mllm);
-      return new GptImageEditRelease(mllm, flux, vae, fusion, text, owned);
+      return new GptImageEditRelease(mllm, flux, vae, fusion, text, owned, device);
     } catch (RuntimeException e) {
       for (int i = owned.size() - 1; i >= 0; i--) {
         try {
@@ -209,7 +255,7 @@ public final class GptImageEditRelease implements AutoCloseable {
   }
 
   /** The release's {@code denoise_tower.denoise_projector.{0,2}} as TextFusion's {@code connector.{0,2}}. */
-  private static ModelWeights connector(List<SafetensorsFile> files, TextFusion.Config config) {
+  private static ModelWeights connector(List<SafetensorsFile> files, TextFusion.Config config, Device device) {
     return ModelWeights.fromValues(TextFusion.spec(config), e -> {
       String name = PROJECTOR_PREFIX + e.name().substring("connector.".length());
       for (SafetensorsFile f : files) {
@@ -218,11 +264,12 @@ public final class GptImageEditRelease implements AutoCloseable {
         }
       }
       throw new WeightLoadException("the release checkpoint has no '" + name + "'");
-    });
+    }, device);
   }
 
   /**
-   * An editor with the CLI's sampling (28 steps, guidance 3.5); it borrows this release's parts.
+   * An editor with the CLI's sampling (28 steps, guidance 3.5), running on the release's {@link #device()}; it
+   * borrows this release's parts.
    *
    * @return the editor
    */
@@ -237,7 +284,7 @@ public final class GptImageEditRelease implements AutoCloseable {
    * @return the editor
    */
   public KontextEditor editor(Resolution resolution) {
-    return KontextEditor.builder().setTransformer(flux).setCodec(vae).setConditioner(fusion)
+    return KontextEditor.builder().setTransformer(flux).setCodec(vae).setConditioner(fusion).optDevice(device)
         .optResolution(requireNonNull(resolution, "resolution")).optName("gpt-image-edit").build();
   }
 
@@ -278,6 +325,15 @@ public final class GptImageEditRelease implements AutoCloseable {
    */
   public TextFusion fusion() {
     return fusion;
+  }
+
+  /**
+   * Returns the device every part lives on and the editor runs on.
+   *
+   * @return the device
+   */
+  public Device device() {
+    return device;
   }
 
   /**

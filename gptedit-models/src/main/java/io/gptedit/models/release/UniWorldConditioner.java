@@ -4,6 +4,7 @@ import static io.gptedit.models.nn.Layers.linear;
 import static io.gptedit.models.nn.Layers.silu;
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -15,6 +16,9 @@ import io.gptedit.models.conditioning.ImageFeatures;
 import io.gptedit.models.conditioning.TextConditioning;
 import io.gptedit.models.editor.SiglipTokenDenoiser;
 import io.gptedit.models.mllm.QwenVlEncoder;
+import io.gptedit.models.mllm.SiglipVisionTower;
+import io.gptedit.models.nn.DeviceException;
+import io.gptedit.models.nn.Devices;
 import io.gptedit.models.nn.ModelWeights;
 import io.gptedit.models.nn.ParameterSpec;
 import io.gptedit.models.text.EncodedText;
@@ -35,6 +39,10 @@ import java.util.List;
  * alone), not against a Python run. The connector and the SigLIP projector are the trainable parts; the MLLM, SigLIP
  * and the text encoder are frozen and not owned.
  *
+ * <p>The trainable parts live on one device with the MLLM (and the SigLIP tower when it is a
+ * {@link SiglipVisionTower}); {@link #random(QwenVlEncoder, SiglipVisionTower, TextEncoder, int, int, long, Device)}
+ * creates them there, and {@link #encode} works under the caller's manager, which must be on that device.
+ *
  * @since 0.1
  */
 public final class UniWorldConditioner implements Conditioner, AutoCloseable {
@@ -52,6 +60,7 @@ public final class UniWorldConditioner implements Conditioner, AutoCloseable {
    * @param text the frozen text encoder (T5 tokens and, when it has one of {@code pooledDim}, the pooled vector)
    * @param params parameters declared by {@link #spec}; owned by this conditioner
    * @param pooledDim the denoiser's pooled size
+   * @throws DeviceException if the MLLM's or the SigLIP tower's weights are not on the parameters' device
    */
   public UniWorldConditioner(QwenVlEncoder mllm, ImageFeatures siglip, TextEncoder text, ModelWeights params,
       int pooledDim) {
@@ -59,10 +68,70 @@ public final class UniWorldConditioner implements Conditioner, AutoCloseable {
     this.siglip = requireNonNull(siglip, "siglip");
     this.text = requireNonNull(text, "text");
     this.params = requireNonNull(params, "params");
+    requireOn(params.device(), mllm.model().parameters(), "the MLLM");
+    if (siglip instanceof SiglipVisionTower tower) {
+      requireOn(params.device(), tower.parameters(), "the SigLIP tower");
+    }
     if (pooledDim <= 0) {
       throw new IllegalArgumentException("pooledDim must be positive, got " + pooledDim);
     }
     this.pooledDim = pooledDim;
+  }
+
+  private static void requireOn(Device device, ModelWeights frozen, String what) {
+    if (!frozen.device().equals(device)) {
+      throw new DeviceException(what + "'s weights are on " + Devices.name(frozen.device())
+          + " but the connector's are on " + Devices.name(device) + ": load every part on one device");
+    }
+  }
+
+  /**
+   * Creates the conditioner with freshly initialized trainable parts (seeded, drawn in Java) on the engine's
+   * default device, sized from the frozen parts: the MLLM's width in, SigLIP's width in, the text encoder's width
+   * out.
+   *
+   * @param mllm the frozen MLLM
+   * @param siglip the frozen SigLIP tower
+   * @param text the frozen text encoder
+   * @param hiddenDim the MLPs' hidden width (12288 in UniWorld-V1)
+   * @param pooledDim the denoiser's pooled size
+   * @param seed the seed of the trainable parts
+   * @return the conditioner; it owns the new parameters
+   * @throws DeviceException if the frozen parts are not on the default device
+   */
+  public static UniWorldConditioner random(QwenVlEncoder mllm, SiglipVisionTower siglip, TextEncoder text,
+      int hiddenDim, int pooledDim, long seed) {
+    return random(mllm, siglip, text, hiddenDim, pooledDim, seed, Devices.defaultDevice());
+  }
+
+  /**
+   * Creates the conditioner like {@link #random(QwenVlEncoder, SiglipVisionTower, TextEncoder, int, int, long)},
+   * with the trainable parts on a device.
+   *
+   * @param mllm the frozen MLLM, on {@code device}
+   * @param siglip the frozen SigLIP tower, on {@code device}
+   * @param text the frozen text encoder
+   * @param hiddenDim the MLPs' hidden width
+   * @param pooledDim the denoiser's pooled size
+   * @param seed the seed of the trainable parts
+   * @param device where the trainable parts live ({@link Devices#require checked} first)
+   * @return the conditioner; it owns the new parameters
+   * @throws DeviceException if the engine does not have the device, or the frozen parts are elsewhere
+   */
+  public static UniWorldConditioner random(QwenVlEncoder mllm, SiglipVisionTower siglip, TextEncoder text,
+      int hiddenDim, int pooledDim, long seed, Device device) {
+    Devices.require(device);
+    requireNonNull(mllm, "mllm");
+    requireNonNull(siglip, "siglip");
+    requireNonNull(text, "text");
+    ModelWeights params = ModelWeights.random(spec(mllm.model().config().text().hiddenSize(),
+        siglip.config().hiddenSize(), hiddenDim, text.dim()), seed, device);
+    try {
+      return new UniWorldConditioner(mllm, siglip, text, params, pooledDim);
+    } catch (RuntimeException e) {
+      params.close();
+      throw e;
+    }
   }
 
   /**

@@ -62,7 +62,20 @@ public final class T5Encoder implements AutoCloseable {
    * @return the encoder
    */
   public static T5Encoder random(T5Config config, long seed) {
-    return new T5Encoder(config, ModelWeights.random(spec(config), seed));
+    return random(config, seed, Devices.defaultDevice());
+  }
+
+  /**
+   * Creates an encoder with seeded random weights on a device (the same values on every device).
+   *
+   * @param config the hyper-parameters
+   * @param seed the seed
+   * @param device where the weights live ({@link Devices#require checked} first)
+   * @return the encoder
+   * @throws DeviceException if the engine does not have the device
+   */
+  public static T5Encoder random(T5Config config, long seed, Device device) {
+    return new T5Encoder(config, ModelWeights.random(spec(config), seed, device));
   }
 
   /**

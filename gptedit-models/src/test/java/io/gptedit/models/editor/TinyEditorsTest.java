@@ -3,6 +3,8 @@ package io.gptedit.models.editor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.Device;
+import ai.djl.engine.Engine;
 import io.gptedit.core.GpteditException;
 import io.gptedit.core.editor.EditException;
 import io.gptedit.core.editor.EditOptions;
@@ -10,6 +12,8 @@ import io.gptedit.core.image.RgbImage;
 import io.gptedit.models.conditioning.TextFusion;
 import io.gptedit.models.flux.FluxConfig;
 import io.gptedit.models.flux.FluxTransformer;
+import io.gptedit.models.nn.DeviceException;
+import io.gptedit.models.nn.Devices;
 import io.gptedit.models.text.ByteTokenizer;
 import io.gptedit.models.text.T5Config;
 import io.gptedit.models.text.T5Encoder;
@@ -42,6 +46,37 @@ class TinyEditorsTest {
       assertThat(editor.edit(image(64, 48), "make the sky pink", o)).isEqualTo(a);
       assertThat(editor.edit(image(64, 48), "make the sky pink", o.toBuilder().optSeed(4).build())).isNotEqualTo(a);
     }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Paradigm.class)
+  void aTinyEditorOnAnExplicitCpuHasEveryWeightThereAndEditsBitIdenticallyToTheDefault(Paradigm paradigm) {
+    try (DiffusionEditor byDefault = TinyEditors.of(paradigm, 7);
+        DiffusionEditor onCpu = TinyEditors.of(paradigm, 7, Device.cpu())) {
+      assertThat(onCpu.device()).isEqualTo(Device.cpu());
+      assertThat(byDefault.device()).isEqualTo(Devices.defaultDevice());
+      assertThat(onCpu.denoiser().parameters()).isNotEmpty();
+      onCpu.denoiser().parameters().forEach((n, a) -> assertThat(a.getDevice()).as(n).isEqualTo(Device.cpu()));
+      ((AutoencoderKL) onCpu.codec()).parameters().asMap()
+          .forEach((n, a) -> assertThat(a.getDevice()).as("vae " + n).isEqualTo(Device.cpu()));
+      assertThat(((TextFusion) onCpu.conditioner()).parameters().device()).isEqualTo(Device.cpu());
+      EditOptions o = EditOptions.builder().optSeed(3).optSteps(2).build();
+      assertThat(onCpu.edit(image(32, 24), "make the sky pink", o))
+          .isEqualTo(byDefault.edit(image(32, 24), "make the sky pink", o));
+    }
+  }
+
+  @Test
+  void tinyEditorsRefuseAMissingGpuByName() {
+    Device gpu = Device.gpu(Engine.getInstance().getGpuCount());
+    for (Paradigm p : Paradigm.values()) {
+      assertThatThrownBy(() -> TinyEditors.of(p, 1, gpu)).as(p.name())
+          .isInstanceOf(DeviceException.class).hasMessageStartingWith(Devices.name(gpu) + " is not available");
+    }
+    assertThatThrownBy(() -> TinyEditors.kontext(1, gpu)).isInstanceOf(DeviceException.class);
+    assertThatThrownBy(() -> TinyEditors.channelWise(1, gpu)).isInstanceOf(DeviceException.class);
+    assertThatThrownBy(() -> TinyEditors.siglipToken(1, gpu)).isInstanceOf(DeviceException.class);
+    assertThatThrownBy(() -> T5Encoder.random(T5Config.tiny(), 1, gpu)).isInstanceOf(DeviceException.class);
   }
 
   @Test
