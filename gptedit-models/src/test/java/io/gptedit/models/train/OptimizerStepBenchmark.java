@@ -79,10 +79,7 @@ public final class OptimizerStepBenchmark {
       Map<String, NDArray> v2 = zeros(m, shapes);
       double[] bucketed = new double[rounds];
       double[] perTensor = new double[rounds];
-      double[] fusedDjl = new double[rounds];
-      Map<String, NDArray> p3 = random(m, shapes, 1, 1f);
-      Map<String, NDArray> m3 = zeros(m, shapes);
-      Map<String, NDArray> v3 = zeros(m, shapes);
+
       try (ParameterOptimizer opt = h.create()) {
         long t = 0;
         for (int r = -1; r < rounds; r++) { // round -1 warms both up
@@ -95,21 +92,9 @@ public final class OptimizerStepBenchmark {
             PerTensorAdamW.step(h, p2, g, m2, v2, ++t, 1e-4);
           }
           long e = System.nanoTime();
-          for (int s = 0; s < steps; s++) {
-            long tt = t - steps + s + 1;
-            float lrbc = (float) (1e-4 * Math.sqrt(1 - Math.pow(0.99, tt)) / (1 - Math.pow(0.9, tt)));
-            float epsb = (float) (1e-8 * Math.sqrt(1 - Math.pow(0.99, tt)));
-            for (String n : p3.keySet()) {
-              ai.djl.pytorch.jni.JniUtils.adamUpdate((ai.djl.pytorch.engine.PtNDArray) p3.get(n),
-                  (ai.djl.pytorch.engine.PtNDArray) g.get(n), (ai.djl.pytorch.engine.PtNDArray) m3.get(n),
-                  (ai.djl.pytorch.engine.PtNDArray) v3.get(n), 1e-4f, lrbc, 0f, 1f, -1f, 0.9f, 0.99f, epsb, false);
-            }
-          }
-          long f = System.nanoTime();
           if (r >= 0) {
             bucketed[r] = (b - a) / 1e6 / steps;
             perTensor[r] = (e - b) / 1e6 / steps;
-            fusedDjl[r] = (f - e) / 1e6 / steps;
           }
         }
       }
@@ -122,16 +107,6 @@ public final class OptimizerStepBenchmark {
       }
       report("bucketed", bucketed, shapes.size(), values);
       report("per-tensor", perTensor, shapes.size(), values);
-      report("djl-fused", fusedDjl, shapes.size(), values);
-      float maxDiff = 0;
-      for (String n : p1.keySet()) {
-        float[] x = p1.get(n).toFloatArray();
-        float[] y = p3.get(n).toFloatArray();
-        for (int i = 0; i < x.length; i++) {
-          maxDiff = Math.max(maxDiff, Math.abs(x[i] - y[i]));
-        }
-      }
-      System.out.println("max |bucketed - djl-fused| = " + maxDiff);
     }
   }
 
