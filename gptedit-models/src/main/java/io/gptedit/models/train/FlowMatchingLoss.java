@@ -134,11 +134,16 @@ public final class FlowMatchingLoss {
     for (int b = 0; b < batch; b++) {
       int inside = 0;
       int onStructure = 0;
+      // Plain checks, not checkArgument(cond, msg, m[i]): that boxes a Float per value on every step.
       for (int i = b * per; i < (b + 1) * per; i++) {
-        checkArgument(m[i] == 0f || m[i] == 1f, "mask values must be 0 or 1, got %s", m[i]);
+        if (m[i] != 0f && m[i] != 1f) {
+          throw new IllegalArgumentException("mask values must be 0 or 1, got " + m[i]);
+        }
         inside += (int) m[i];
         if (st != null && m[i] == 0f) {
-          checkArgument(st[i] == 0f || st[i] == 1f, "structure values must be 0 or 1, got %s", st[i]);
+          if (st[i] != 0f && st[i] != 1f) {
+            throw new IllegalArgumentException("structure values must be 0 or 1, got " + st[i]);
+          }
           onStructure += (int) st[i];
         }
       }
