@@ -3,6 +3,7 @@ package io.gptedit.examples;
 import io.gptedit.lab.EditLab;
 import io.gptedit.lab.LabConfig;
 import io.gptedit.models.editor.Paradigm;
+import io.gptedit.models.nn.Devices;
 import io.gptedit.models.train.EditObjective;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Option;
           + " untrained editor.",
       "Writes metrics.json, table.txt, loss.png, contact-sheet.png, heldout/ (inputs, targets, outputs) and run/ (the"
           + " checkpoint: `gptedit edit --checkpoint <output>/run` loads it).",
-      "--compare trains the three conditioning paradigms the same way (takes three times as long)."
+      "--compare trains the three conditioning paradigms the same way (takes three times as long).",
+      "--device gpu:0 runs the editor, its training and the held-out sampling on a GPU (the data are made in Java)."
     })
 public final class LabCommand implements Callable<Integer> {
   /** The no-argument run; every option's default comes from it. */
@@ -141,6 +143,12 @@ public final class LabCommand implements Callable<Integer> {
   @Option(names = "--compare", description = "train all three paradigms on the same data, steps and seed")
   boolean compare;
 
+  @Option(
+      names = "--device",
+      description = "where the editor is built, trained and sampled: cpu, gpu:N or default, the engine's; not part of"
+          + " the recipe a --resume compares (default ${DEFAULT-VALUE})")
+  String device = "default";
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -158,6 +166,8 @@ public final class LabCommand implements Callable<Integer> {
       System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
     }
     System.setProperty("ai.djl.pytorch.num_interop_threads", "1"); // the lab runs one op at a time
+    // After the thread properties: the engine starts here, and a GPU it lacks is refused before any data is made.
+    var on = Devices.require(Devices.parse(device));
     LabConfig config =
         LabConfig.builder(output)
             .optSteps(steps).optSize(size).optBatch(batch).optSeed(seed).optLr(lr)
@@ -173,7 +183,7 @@ public final class LabCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     try (EditLab.Printing progress =
         EditLab.Listener.printing(System.out, total -> TrainingProgress.create(total, System.out, 100))) {
-      EditLab.Result result = compare ? EditLab.compare(config, progress) : EditLab.run(config, progress);
+      EditLab.Result result = compare ? EditLab.compare(config, progress, on) : EditLab.run(config, progress, on);
       progress.endTraining();
       System.out.println();
       System.out.print(result.table());

@@ -32,6 +32,20 @@ class CliErrorsTest {
   }
 
   @Test
+  void gptEditLabRefusesAGpuTheEngineDoesNotHaveBeforeMakingItsReportFolder() {
+    int gpus = ai.djl.engine.Engine.getInstance().getGpuCount();
+    Path out = tmp.resolve("lab-report");
+    Cli.Failure lab = Cli.fail("lab", "-o", out.toString(), "--steps", "4", "--device", "gpu:" + gpus);
+    assertOneLine(lab, 1);
+    assertThat(lab.err()).startsWith("gptedit lab: gpu:" + gpus + " is not available").contains("sees " + gpus);
+    assertThat(out).doesNotExist();
+    Cli.Failure bad = Cli.fail("lab", "-o", out.toString(), "--device", "tpu");
+    assertOneLine(bad, 1);
+    assertThat(bad.err()).startsWith("gptedit lab: 'tpu' is not a device");
+    assertThat(Cli.run("lab", "--help")).contains("--device");
+  }
+
+  @Test
   void aMalformedDeviceIsOneLineNamingIt() {
     Cli.Failure f = Cli.fail("edit", "--checkpoint", tmp.resolve("no-run").toString(), "--image",
         tmp.resolve("in.png").toString(), "--instruction", "x", "--device", "tpu");

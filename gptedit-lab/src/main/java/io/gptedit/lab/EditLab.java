@@ -2,6 +2,7 @@ package io.gptedit.lab;
 
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -15,6 +16,8 @@ import io.gptedit.data.synthetic.SyntheticTruth;
 import io.gptedit.models.editor.DiffusionEditor;
 import io.gptedit.models.editor.Paradigm;
 import io.gptedit.models.flow.TimestepSampling;
+import io.gptedit.models.nn.DeviceException;
+import io.gptedit.models.nn.Devices;
 import io.gptedit.models.train.AdamWOptimizer;
 import io.gptedit.models.train.EditBatchSource;
 import io.gptedit.models.train.EditCollator;
@@ -202,13 +205,30 @@ public final class EditLab {
   }
 
   /**
-   * Runs the lab.
+   * Runs the lab on the engine's default device ({@link Devices#defaultDevice()}).
    *
    * @param config the run's config
    * @param listener progress
    * @return the scores and where the report is
    */
   public static Result run(LabConfig config, Listener listener) {
+    return run(config, listener, Devices.defaultDevice());
+  }
+
+  /**
+   * Runs the lab on a device: the editor's parts ({@link EditorSpec#build(EditorSpec.Resolver, Device)}), the tiny
+   * MLLM of an MLLM fusion, the collator's encoders, every training step and the held-out sampling. The device is
+   * where the run computes, not part of its recipe: it is not in {@code metrics.json} nor in the run's recorded
+   * config that {@link LabConfig#resume() a resume} compares.
+   *
+   * @param config the run's config
+   * @param listener progress
+   * @param device the device ({@link Devices#require checked} before anything is written, generated or trained)
+   * @return the scores and where the report is
+   * @throws DeviceException if the engine does not have the device
+   */
+  public static Result run(LabConfig config, Listener listener, Device device) {
+    Devices.require(device);
     requireNonNull(config, "config");
     requireNonNull(listener, "listener");
     Path out = config.output();
@@ -216,8 +236,9 @@ public final class EditLab {
     HeldOutBenchmark bench = new HeldOutBenchmark(out.resolve("heldout"), data.heldOut(), config.tolerance());
     List<HeldOutBenchmark.Scores> rows = new ArrayList<>();
     rows.add(bench.score(new CopyInputEditor(), "copy-input", options(config)));
-    try (LabMllm mllm = LabMllm.of(config)) {
-      Trained t = trainAndScore(config, config.paradigm(), data, bench, out.resolve("run"), mllm, listener, rows);
+    try (LabMllm mllm = LabMllm.of(config, device)) {
+      Trained t =
+          trainAndScore(config, config.paradigm(), data, bench, out.resolve("run"), mllm, device, listener, rows);
       String table =
           LabReport.table(rows, config.tolerance()) + System.lineSeparator() + LabReport.byType(rows.get(2));
       writeJson(config, out, rows, List.of(t.training()), data, false);
@@ -238,6 +259,21 @@ public final class EditLab {
    * @return copy input, then the untrained and trained editor of each paradigm
    */
   public static Result compare(LabConfig config, Listener listener) {
+    return compare(config, listener, Devices.defaultDevice());
+  }
+
+  /**
+   * Trains and scores the three paradigms as {@link #compare(LabConfig, Listener)} does, on a device (as {@link
+   * #run(LabConfig, Listener, Device)}).
+   *
+   * @param config the run's config (its paradigm is ignored; its condition ids apply to Kontext)
+   * @param listener progress
+   * @param device the device ({@link Devices#require checked} before anything is written, generated or trained)
+   * @return copy input, then the untrained and trained editor of each paradigm
+   * @throws DeviceException if the engine does not have the device
+   */
+  public static Result compare(LabConfig config, Listener listener, Device device) {
+    Devices.require(device);
     requireNonNull(config, "config");
     requireNonNull(listener, "listener");
     Path out = config.output();
@@ -247,10 +283,10 @@ public final class EditLab {
     rows.add(bench.score(new CopyInputEditor(), "copy-input", options(config)));
     List<Training> runs = new ArrayList<>();
     StringBuilder byType = new StringBuilder();
-    try (LabMllm mllm = LabMllm.of(config)) {
+    try (LabMllm mllm = LabMllm.of(config, device)) {
       for (Paradigm p : Paradigm.values()) {
         List<HeldOutBenchmark.Scores> mine = new ArrayList<>();
-        Trained t = trainAndScore(config, p, data, bench, out.resolve("run-" + p.tag()), mllm, listener, mine);
+        Trained t = trainAndScore(config, p, data, bench, out.resolve("run-" + p.tag()), mllm, device, listener, mine);
         rows.addAll(mine);
         runs.add(t.training());
         byType.append(LabReport.byType(mine.get(1)));
@@ -269,10 +305,10 @@ public final class EditLab {
 
   /** Builds a paradigm's editor, scores it untrained, trains it, scores it trained (two rows added). */
   private static Trained trainAndScore(
-      LabConfig c, Paradigm p, LabData data, HeldOutBenchmark bench, Path runDir, LabMllm mllm, Listener listener,
-      List<HeldOutBenchmark.Scores> rows) {
+      LabConfig c, Paradigm p, LabData data, HeldOutBenchmark bench, Path runDir, LabMllm mllm, Device device,
+      Listener listener, List<HeldOutBenchmark.Scores> rows) {
     EditorSpec spec = LabEditors.spec(c, p, mllm);
-    EditorSpec.Parts parts = spec.build(LabEditors.resolver(mllm));
+    EditorSpec.Parts parts = spec.build(LabEditors.resolver(mllm), device);
     try (DiffusionEditor editor = parts.editor(spec, p.tag())) {
       if (c.zeroHead()) {
         LabEditors.zeroHead(parts.denoiser().parameters());

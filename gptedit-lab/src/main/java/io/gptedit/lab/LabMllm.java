@@ -2,6 +2,7 @@ package io.gptedit.lab;
 
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.Device;
 import io.gptedit.models.conditioning.QueryingMllm;
 import io.gptedit.models.mllm.QwenVlEncoder;
 
@@ -18,19 +19,19 @@ final class LabMllm implements AutoCloseable {
     this.close = close;
   }
 
-  /** The run's MLLM, or null when its fusion reads none (T5). */
-  static LabMllm of(LabConfig c) {
+  /** The run's MLLM with its weights on {@code device}, or null when its fusion reads none (T5). */
+  static LabMllm of(LabConfig c, Device device) {
     if (c.textFusion() == LabConfig.Fusion.T5) {
       return null;
     }
     long seed = c.seed() ^ 0x3117L;
     return switch (c.mllm()) {
       case TINY -> {
-        TinyMllm m = new TinyMllm(seed);
+        TinyMllm m = new TinyMllm(seed, device);
         yield new LabMllm(m, m::close);
       }
       case QWEN2_5_VL_TINY -> {
-        QwenVlEncoder q = QwenVlEncoder.tiny(seed);
+        QwenVlEncoder q = QwenVlEncoder.tiny(seed, device);
         yield new LabMllm(q, q::close);
       }
     };

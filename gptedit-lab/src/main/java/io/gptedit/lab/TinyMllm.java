@@ -4,12 +4,15 @@ import static io.gptedit.models.nn.Layers.geluTanh;
 import static io.gptedit.models.nn.Layers.linear;
 import static io.gptedit.models.nn.Layers.rmsNorm;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.gptedit.core.image.RgbImage;
 import io.gptedit.models.conditioning.PooledPatchEncoder;
 import io.gptedit.models.conditioning.QueryingMllm;
+import io.gptedit.models.nn.DeviceException;
+import io.gptedit.models.nn.Devices;
 import io.gptedit.models.nn.Layers;
 import io.gptedit.models.nn.ModelWeights;
 import io.gptedit.models.nn.ParameterSpec;
@@ -38,11 +41,13 @@ final class TinyMllm implements QueryingMllm, AutoCloseable {
   private final PooledPatchEncoder vision;
   private final WordHashTextEncoder words;
 
-  TinyMllm(long seed) {
+  /** The MLLM with its weights on {@code device}; its forwards run under the caller's manager, which must be there. */
+  TinyMllm(long seed, Device device) {
+    Devices.require(device);
     this.seed = seed;
     this.vision = new PooledPatchEncoder(4, DIM, seed ^ 0x11A6EL);
     this.words = new WordHashTextEncoder(TEXT_TOKENS, DIM, seed ^ 0x70CE7L);
-    this.params = ModelWeights.random(spec(), seed);
+    this.params = ModelWeights.random(spec(), seed, device);
     params.freeze();
   }
 
@@ -89,6 +94,11 @@ final class TinyMllm implements QueryingMllm, AutoCloseable {
   }
 
   private NDArray run(List<RgbImage> images, List<String> instructions, NDArray queries, NDManager m) {
+    if (!m.getDevice().equals(params.device())) {
+      throw new DeviceException(
+          "the lab's tiny MLLM has its weights on " + Devices.name(params.device()) + " but was asked to run under a"
+              + " manager on " + Devices.name(m.getDevice()));
+    }
     int b = images.size();
     int nv = vision.tokens();
     float[] img = new float[b * nv * DIM];

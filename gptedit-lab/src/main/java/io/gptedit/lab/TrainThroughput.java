@@ -2,6 +2,7 @@ package io.gptedit.lab;
 
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.Device;
 import io.gptedit.core.geometry.Size;
 import io.gptedit.data.synthetic.EditOp;
 import io.gptedit.data.synthetic.Scene;
@@ -9,6 +10,8 @@ import io.gptedit.data.synthetic.SyntheticSample;
 import io.gptedit.data.synthetic.SyntheticWorld;
 import io.gptedit.models.editor.Paradigm;
 import io.gptedit.models.flux.FluxConfig;
+import io.gptedit.models.nn.DeviceException;
+import io.gptedit.models.nn.Devices;
 import io.gptedit.models.train.EditBatchSource;
 import io.gptedit.models.train.EditCollator;
 import io.gptedit.models.train.EditFineTuning;
@@ -53,7 +56,7 @@ public final class TrainThroughput {
       double attentionShare, double stepMs, double medianStepMs, double samplesPerSecond, double gflops) {}
 
   /**
-   * Measures a config's training steps.
+   * Measures a config's training steps on the engine's default device ({@link Devices#defaultDevice()}).
    *
    * @param c the lab config (paradigm, size, blocks, heads, batch, recipe)
    * @param warmup untimed steps first
@@ -61,6 +64,22 @@ public final class TrainThroughput {
    * @return the figures
    */
   public static Result measure(LabConfig c, int warmup, int steps) {
+    return measure(c, warmup, steps, Devices.defaultDevice());
+  }
+
+  /**
+   * Measures a config's training steps on a device: the editor is built there ({@link
+   * EditorSpec#build(EditorSpec.Resolver, Device)}), so its encoders, steps and optimizer run there too.
+   *
+   * @param c the lab config (paradigm, size, blocks, heads, batch, recipe)
+   * @param warmup untimed steps first
+   * @param steps timed steps
+   * @param device the device ({@link Devices#require checked} before anything is built)
+   * @return the figures
+   * @throws DeviceException if the engine does not have the device
+   */
+  public static Result measure(LabConfig c, int warmup, int steps, Device device) {
+    Devices.require(device);
     requireNonNull(c, "c");
     List<EditSample> data = samples(c, 256);
     int total = warmup + steps;
@@ -73,7 +92,7 @@ public final class TrainThroughput {
     } catch (java.io.IOException e) {
       throw new io.gptedit.core.GpteditException("cannot create a temporary run folder: " + e.getMessage(), e);
     }
-    try (EditorSpec.Parts parts = spec.build(EditorSpec.NO_EXTERNALS)) {
+    try (EditorSpec.Parts parts = spec.build(EditorSpec.NO_EXTERNALS, device)) {
       EditCollator collator = new EditCollator(parts.codec(), parts.denoiser(), parts.text(), data.size());
       int windows = data.size() - c.batch() + 1;
       Size size = new Size(c.size(), c.size());

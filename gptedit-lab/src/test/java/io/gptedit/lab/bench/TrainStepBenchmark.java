@@ -1,9 +1,11 @@
 package io.gptedit.lab.bench;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import io.gptedit.lab.LabConfig;
 import io.gptedit.lab.TrainThroughput;
+import io.gptedit.models.nn.Devices;
 import io.gptedit.models.nn.MatmulPeak;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +21,8 @@ import java.util.Locale;
  *
  * <p>Flags: {@code --threads N} (1), {@code --warmup N} untimed steps (10), {@code --steps N} timed steps (40),
  * {@code --configs lab,small} (lab: the {@code gptedit lab} editor at batch 16; small: 1+1 blocks, 8x8), {@code
- * --peak-reps N} timed products per matmul shape (20).
+ * --peak-reps N} timed products per matmul shape (20), {@code --device NAME} where the matmuls and steps run ({@code
+ * cpu}, {@code gpu:N}, ... as {@link Devices#parse}; default {@code default}, the engine's).
  */
 public final class TrainStepBenchmark {
   private TrainStepBenchmark() {}
@@ -30,6 +33,7 @@ public final class TrainStepBenchmark {
     int steps = 40;
     int peakReps = 20;
     List<String> configs = List.of("lab", "small");
+    String deviceName = "default";
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--threads" -> threads = Integer.parseInt(args[i + 1]);
@@ -37,6 +41,7 @@ public final class TrainStepBenchmark {
         case "--steps" -> steps = Integer.parseInt(args[i + 1]);
         case "--peak-reps" -> peakReps = Integer.parseInt(args[i + 1]);
         case "--configs" -> configs = List.of(args[i + 1].split(","));
+        case "--device" -> deviceName = args[i + 1];
         default -> throw new IllegalArgumentException("unknown flag " + args[i]);
       }
     }
@@ -51,12 +56,13 @@ public final class TrainStepBenchmark {
     System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
     System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
     Engine engine = Engine.getEngine("PyTorch");
+    Device device = Devices.require(Devices.parse(deviceName));
     System.out.printf(
-        Locale.ROOT, "TrainStepBenchmark: java %s, DJL %s, PyTorch %s, %d cpus, intra-op threads %d%n",
+        Locale.ROOT, "TrainStepBenchmark: java %s, DJL %s, PyTorch %s, %d cpus, intra-op threads %d, device %s%n",
         System.getProperty("java.version"), Engine.getDjlVersion(), engine.getVersion(),
-        Runtime.getRuntime().availableProcessors(), threads);
+        Runtime.getRuntime().availableProcessors(), threads, Devices.name(device));
     double peak = 0;
-    try (NDManager m = NDManager.newBaseManager()) {
+    try (NDManager m = NDManager.newBaseManager(device)) {
       for (long[] s : TrainThroughput.peakShapes(runs)) {
         double g = MatmulPeak.gflops(m, s[0], s[1], s[2], peakReps);
         System.out.printf(Locale.ROOT, "matmul fp32 %dx%d @ %dx%d: %.1f GFLOP/s%n", s[0], s[1], s[1], s[2], g);
@@ -66,7 +72,7 @@ public final class TrainStepBenchmark {
     System.out.printf(Locale.ROOT, "measured peak (best of the shapes above): %.1f GFLOP/s%n", peak);
     for (int i = 0; i < runs.size(); i++) {
       LabConfig c = runs.get(i);
-      TrainThroughput.Result r = TrainThroughput.measure(c, warmup, steps);
+      TrainThroughput.Result r = TrainThroughput.measure(c, warmup, steps, device);
       String name = configs.get(i);
       System.out.printf(
           Locale.ROOT,

@@ -2,6 +2,7 @@ package io.gptedit.models.onnx;
 
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.Device;
 import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -35,8 +36,9 @@ import java.util.Map;
  * <p>The editor is built from a folder holding {@value OnnxEditorConfig#FILE_NAME} and the graphs it names. At
  * load every graph's input and output names, ranks, fixed dims and dtypes are checked against the config, and the
  * graphs against each other (latent channels, packed width, pooled size). float16 graphs are fed and read through
- * a conversion at the boundary. Runs on the CPU provider unless {@link OnnxDevice#CUDA} is asked for. Calls are
- * serialised; close the editor to release the sessions.
+ * a conversion at the boundary. Runs on the CPU provider unless {@link OnnxDevice#CUDA} is asked for; the DJL
+ * arrays between the graphs (noise, packing, the sampler's update) are on the CPU either way, since ONNX Runtime
+ * takes and returns host buffers. Calls are serialised; close the editor to release the sessions.
  *
  * @since 0.1
  */
@@ -92,8 +94,12 @@ public final class OnnxEditor implements ImageEditor {
   @Override
   public synchronized RgbImage edit(RgbImage input, String instruction, EditOptions options) {
     try {
+      // The DJL arrays here are host-side glue (noise, packing, ids, the Euler update) between ONNX Runtime calls,
+      // which read and write host buffers whatever their execution provider: on the CPU by name, not on the
+      // engine's default device, so a CUDA libtorch does not copy every step to a GPU and back.
       return KontextSampling.edit(
-          new Models(), input, instruction, options, resolution, config.vaeSpatialFactor() * 2, listener);
+          new Models(), input, instruction, options, resolution, config.vaeSpatialFactor() * 2, listener,
+          Device.cpu());
     } catch (EngineException | IllegalArgumentException | IllegalStateException | OnnxGraphException e) {
       throw new EditException("ONNX Kontext edit failed: " + e.getMessage(), false, e);
     }
