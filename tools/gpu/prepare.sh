@@ -25,7 +25,15 @@ tr ':' '\n' < "$out/cp.txt" | grep -v -e pytorch-native-cpu -e pytorch-jni -e on
 rm "$out/cp.txt"
 git -C "$djl" archive v0.36.0 engines/pytorch/pytorch-native/CMakeLists.txt engines/pytorch/pytorch-native/src/main/native \
   engines/pytorch/pytorch-engine/src/main/java/ai/djl/pytorch/jni api/src/main/native | tar -x -C "$out/djl-src"
-cp ~/.m2/repository/ai/djl/api/0.36.0/api-0.36.0.jar ~/.m2/repository/ai/djl/pytorch/pytorch-engine/0.36.0/pytorch-engine-0.36.0.jar "$out/djl-src/"
+# the JNI header and the JDK's jni.h, so that build_djl_jni.sh needs neither a JDK nor cmake on the device
+mkdir -p "$out/djl-src/jni-header" "$out/djl-src/jni-include/linux" "$out/classes-tmp"
+javac -cp "$HOME/.m2/repository/ai/djl/api/0.36.0/api-0.36.0.jar:$HOME/.m2/repository/ai/djl/pytorch/pytorch-engine/0.36.0/pytorch-engine-0.36.0.jar" \
+  -sourcepath "$out/djl-src/engines/pytorch/pytorch-engine/src/main/java" \
+  "$out/djl-src/engines/pytorch/pytorch-engine/src/main/java/ai/djl/pytorch/jni/PyTorchLibrary.java" \
+  -h "$out/djl-src/jni-header" -d "$out/classes-tmp"
+rm -rf "$out/classes-tmp"
+jdk_include=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")/include
+cp "$jdk_include/jni.h" "$out/djl-src/jni-include/"; cp "$jdk_include/linux/jni_md.h" "$out/djl-src/jni-include/linux/"
 if [[ "$jre" == --jre ]]; then
   jlink --add-modules java.base,java.logging,java.management,jdk.unsupported,jdk.zipfs \
     --strip-debug --no-man-pages --no-header-files --compress=2 --output "$out/jre"

@@ -5,9 +5,10 @@
 #   2. build DJL's JNI against that torch (tools/gpu/build_djl_jni.sh), so the Java side runs on the same libtorch
 #      as the Python side;
 #   3. train random-weight Kontext-dev transformers (stage-2 selection and LoRA rank 16, fp16 compute, fp32
-#      masters, block checkpointing) at 512x512 and 1024x1024, batch 1: Java (GpuTrainBenchmark) and PyTorch eager
-#      (tools/gpu/torch_step.py, the repository's lab_torch.Flux) one after the other, each with nvidia-smi sampling
-#      the peak device memory; then the ratios.
+#      masters, block checkpointing) at 1024x1024 and then 512x512, batch 1: PyTorch eager (tools/gpu/torch_step.py,
+#      the repository's lab_torch.Flux) while the JNI builds, then Java (GpuTrainBenchmark), each with nvidia-smi
+#      sampling the peak device memory; rows that cannot start before BUDGET_S seconds (500) are skipped; then the
+#      ratios.
 # --smoke runs the same pipeline on the CPU with a small config (the way it was tested without a GPU).
 #
 # Usage: tools/gpu/run.sh [--smoke] [OUT_DIR]
@@ -30,19 +31,32 @@ java_bin=$(command -v java || true); [[ -x "$bundle/jre/bin/java" ]] && java_bin
 cmake --version 2>/dev/null | head -1 || echo "no cmake"; g++ --version 2>/dev/null | head -1 || echo "no g++"
 [[ -n "$java_bin" ]] || { echo "no java and no gpu-bundle/jre: rerun tools/gpu/prepare.sh with --jre"; exit 2; }
 
-echo "== DJL JNI against this torch"
-env_line=$(DJL_API_JAR=$bundle/djl-src/api-0.36.0.jar DJL_ENGINE_JAR=$bundle/djl-src/pytorch-engine-0.36.0.jar \
-  bash tools/gpu/build_djl_jni.sh "$bundle/djl-src" "$py" "$out/djl-cache" | tail -1) || { echo "JNI build failed"; exit 1; }
-echo "$env_line"
-export $env_line
+# The JNI build runs in the background (niced, leaving cores free) while PyTorch measures its rows on the GPU.
+echo "== DJL JNI against this torch (background)"
+( nice -n 19 bash tools/gpu/build_djl_jni.sh "$bundle/djl-src" "$py" "$out/djl-cache" > "$out/jni.out" 2>&1
+  echo "rc=$?" >> "$out/jni.out" ) &
+jni_pid=$!
 cp="$bundle/lib/*"
+# DJL counts GPUs through the CUDA runtime (JNA "cudart"): point it at the one the torch install brings (pip's
+# nvidia-cuda-runtime wheel), or the system's.
+cudart=$("$py" - <<'PY' 2>/dev/null
+import glob, os, site, sys
+roots = site.getsitepackages() + [site.getusersitepackages()] + ["/usr/local/cuda/lib64", "/usr/lib/x86_64-linux-gnu"]
+for r in roots:
+    for f in sorted(glob.glob(os.path.join(r, "nvidia", "cuda_runtime", "lib", "libcudart.so*")) + glob.glob(os.path.join(r, "libcudart.so*"))):
+        print(os.path.dirname(f)); sys.exit(0)
+PY
+)
+echo "cudart folder: ${cudart:-none found}"
+[[ -n "$cudart" ]] && export LD_LIBRARY_PATH="$cudart${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 
 if (( smoke )); then
   device=cpu; pydev=cpu; config=small; rows=("128 stage2" "128 lora16"); text=32; steps=2; warmup=1
 else
-  device=gpu:0; pydev=cuda; config=kontext-dev; rows=("512 stage2" "512 lora16" "1024 stage2" "1024 lora16"); text=512
-  steps=${STEPS:-6}; warmup=2
+  device=gpu:0; pydev=cuda; config=kontext-dev; rows=("1024 stage2" "1024 lora16" "512 stage2" "512 lora16"); text=512
+  steps=${STEPS:-4}; warmup=${WARMUP:-2}
 fi
+deadline=$(( $(date +%s) + ${BUDGET_S:-500} ))   # rows that cannot start before it are skipped
 peak_watch() { # writes the highest memory.used (MiB) nvidia-smi sees while $1 runs
   local f=$1; echo 0 > "$f"
   command -v nvidia-smi >/dev/null || return 0
@@ -51,23 +65,36 @@ peak_watch() { # writes the highest memory.used (MiB) nvidia-smi sees while $1 r
       | awk -v f="$f" '{getline m < f; close(f); if ($1 > m) {print $1 > f; close(f)}}'
   done
 }
-for row in "${rows[@]}"; do
-  read -r side mode <<< "$row"
-  for impl in java python; do
-    peak_watch "$out/peak" & w=$!
-    if [[ $impl == java ]]; then
-      timeout 1800 "$java_bin" -Xmx8g -Dai.djl.offline=true -cp "$cp" io.gptedit.models.bench.GpuTrainBenchmark \
-        --device "$device" --config "$config" --side "$side" --text "$text" --mode "$mode" --steps "$steps" \
-        --warmup "$warmup" --ckpt true --precision fp16 2>&1 | grep -v '^\[main\] INFO' | tail -3
-    else
-      timeout 1800 "$py" tools/gpu/torch_step.py --device "$pydev" --config "$config" --side "$side" --text "$text" \
-        --mode "$mode" --steps "$steps" --warmup "$warmup" --ckpt 1 2>&1 | tail -3
-    fi
-    rc=${PIPESTATUS[0]}
-    kill $w 2>/dev/null; wait $w 2>/dev/null
-    echo "peak impl=$impl side=$side mode=$mode rc=$rc nvidia_smi_peak_mib=$(cat "$out/peak")"
-  done
-done
+one() { # impl side mode
+  local impl=$1 side=$2 mode=$3 left=$(( deadline - $(date +%s) ))
+  (( left > ${RUN_CAP_S:-240} )) && left=${RUN_CAP_S:-240}   # one hung run must not take the others' time
+  if (( left < 30 )); then echo "skipped impl=$impl side=$side mode=$mode (time budget)"; return; fi
+  peak_watch "$out/peak" & local w=$!
+  if [[ $impl == java ]]; then
+    timeout "$left" "$java_bin" -Xmx8g -Dai.djl.offline=true ${cudart:+-Djna.library.path=$cudart} -cp "$cp" \
+      io.gptedit.models.bench.GpuTrainBenchmark --device "$device" --config "$config" --side "$side" --text "$text" \
+      --mode "$mode" --steps "$steps" --warmup "$warmup" --ckpt true --precision fp16 2>&1 | grep -v '^\[main\] INFO' | tail -4
+  else
+    timeout "$left" "$py" tools/gpu/torch_step.py --device "$pydev" --config "$config" --side "$side" --text "$text" \
+      --mode "$mode" --steps "$steps" --warmup "$warmup" --ckpt 1 2>&1 | tail -4
+  fi
+  local rc=${PIPESTATUS[0]}
+  kill $w 2>/dev/null; wait $w 2>/dev/null
+  echo "peak impl=$impl side=$side mode=$mode rc=$rc nvidia_smi_peak_mib=$(cat "$out/peak")"
+}
+# PyTorch's rows first (the JNI build runs meanwhile), then Java's, largest resolution first
+half=$(( ${#rows[@]} / 2 ))
+for row in "${rows[@]:0:$half}"; do one python $row; done
+wait $jni_pid; cat "$out/jni.out"
+env_line=$(grep '^PYTORCH_LIBRARY_PATH=' "$out/jni.out" | tail -1)
+if [[ -n "$env_line" ]]; then
+  export $env_line
+  for row in "${rows[@]:0:$half}"; do one java $row; done
+  for row in "${rows[@]:$half}"; do one python $row; one java $row; done
+else
+  echo "JNI build failed: Java rows skipped"
+  for row in "${rows[@]:$half}"; do one python $row; done
+fi
 echo "== summary"
 "$py" - "$log" <<'PY'
 import sys, re
