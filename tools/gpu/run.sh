@@ -54,6 +54,7 @@ if (( smoke )); then
   device=cpu; pydev=cpu; config=small; rows=("128 stage2" "128 lora16"); text=32; steps=2; warmup=1
 else
   device=gpu:0; pydev=cuda; config=kontext-dev; rows=("1024 stage2" "1024 lora16" "512 stage2" "512 lora16"); text=512
+  [[ -n "${ROWS:-}" ]] && IFS=, read -r -a rows <<< "$ROWS"   # e.g. ROWS="1024 stage2,512 stage2"
   steps=${STEPS:-4}; warmup=${WARMUP:-2}
 fi
 deadline=$(( $(date +%s) + ${BUDGET_S:-500} ))   # rows that cannot start before it are skipped
@@ -73,7 +74,7 @@ one() { # impl side mode
   if [[ $impl == java ]]; then
     timeout "$left" "$java_bin" -Xmx8g -Dai.djl.offline=true ${cudart:+-Djna.library.path=$cudart} -cp "$cp" \
       io.gptedit.models.bench.GpuTrainBenchmark --device "$device" --config "$config" --side "$side" --text "$text" \
-      --mode "$mode" --steps "$steps" --warmup "$warmup" --ckpt true --precision fp16 2>&1 | grep -v '^\[main\] INFO' | tail -4
+      --mode "$mode" --steps "$steps" --warmup "$warmup" --ckpt true --precision fp16 2>&1 | grep -v '^\[main\] INFO' | grep -v '^\s*at ' | tail -6
   else
     timeout "$left" "$py" tools/gpu/torch_step.py --device "$pydev" --config "$config" --side "$side" --text "$text" \
       --mode "$mode" --steps "$steps" --warmup "$warmup" --ckpt 1 2>&1 | tail -4

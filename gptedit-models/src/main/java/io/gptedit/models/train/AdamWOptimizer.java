@@ -192,23 +192,37 @@ public record AdamWOptimizer(double beta1, double beta2, double eps, double weig
       }
       NDManager old = manager;
       manager = NDManager.newBaseManager(like.getDevice());
-      // The current state per parameter (views of the old buckets, or loaded copies), gathered into the new layout;
-      // a parameter seen for the first time starts from zeros, as PyTorch's lazily created state does.
-      Map<String, NDArray> ms = new LinkedHashMap<>();
-      Map<String, NDArray> vs = new LinkedHashMap<>();
-      for (ParameterBuckets.Bucket b : l.buckets()) {
-        for (ParameterBuckets.Slot s : b.slots()) {
-          ms.put(s.name(), stateOr(s, M, old));
-          vs.put(s.name(), stateOr(s, V, old));
-        }
-      }
+      // The current state per parameter (views of the old buckets, or loaded copies), gathered into the new layout
+      // bucket by bucket; a bucket without any starts from zeros made flat (no per-tensor zeros and no copy: at the
+      // first step of a billions-of-values selection that would double the moments' memory), and a parameter seen
+      // for the first time starts from zeros, as PyTorch's lazily created state does.
       m.clear();
       v.clear();
-      m.addAll(l.gather(ms, manager));
-      v.addAll(l.gather(vs, manager));
+      java.util.Set<String> inLayout = new java.util.HashSet<>();
+      for (ParameterBuckets.Bucket b : l.buckets()) {
+        boolean any = false;
+        for (ParameterBuckets.Slot s : b.slots()) {
+          inLayout.add(s.name());
+          any |= named.containsKey(s.name() + "/" + M) || named.containsKey(s.name() + "/" + V);
+        }
+        if (!any) {
+          m.add(manager.zeros(new Shape(b.size()), DataType.FLOAT32));
+          v.add(manager.zeros(new Shape(b.size()), DataType.FLOAT32));
+          continue;
+        }
+        try (NDManager tmp = old.newSubManager()) {
+          Map<String, NDArray> ms = new LinkedHashMap<>();
+          Map<String, NDArray> vs = new LinkedHashMap<>();
+          for (ParameterBuckets.Slot s : b.slots()) {
+            ms.put(s.name(), stateOr(s, M, tmp));
+            vs.put(s.name(), stateOr(s, V, tmp));
+          }
+          m.add(ParameterBuckets.gather(b, ms, manager));
+          v.add(ParameterBuckets.gather(b, vs, manager));
+        }
+      }
       // The state of parameters without a gradient this time is kept as it is (per tensor), for when they have one.
       Map<String, NDArray> parked = new LinkedHashMap<>();
-      java.util.Set<String> inLayout = ms.keySet();
       named.forEach((key, a) -> {
         if (!inLayout.contains(key.substring(0, key.lastIndexOf('/')))) {
           NDArray copy = a.duplicate();
@@ -235,7 +249,7 @@ public record AdamWOptimizer(double beta1, double beta2, double eps, double weig
         if (b.slots().size() > 1) {
           NDArray head = scratch.get(new NDIndex("0:" + b.size()));
           updateHeads.add(head);
-          updateViews.add(views(b, head));
+          updateViews.add(ParameterBuckets.views(b, head));
         } else {
           updateHeads.add(null);
           updateViews.add(List.of());
@@ -253,18 +267,8 @@ public record AdamWOptimizer(double beta1, double beta2, double eps, double weig
       return owner.zeros(s.shape(), DataType.FLOAT32);
     }
 
-    /** Views of a bucket's flat array per slot, in the slots' shapes. */
-    private static List<NDArray> views(ParameterBuckets.Bucket b, NDArray flat) {
-      List<NDArray> out = new ArrayList<>(b.slots().size());
-      NDList parts = b.slots().size() == 1 ? new NDList(flat) : flat.split(b.splitPoints());
-      for (int i = 0; i < parts.size(); i++) {
-        out.add(parts.get(i).reshape(b.slots().get(i).shape()));
-      }
-      return out;
-    }
-
     private void name(ParameterBuckets.Bucket b, NDArray flat, String slot) {
-      List<NDArray> views = views(b, flat);
+      List<NDArray> views = ParameterBuckets.views(b, flat);
       for (int i = 0; i < views.size(); i++) {
         named.put(b.slots().get(i).name() + "/" + slot, views.get(i));
       }

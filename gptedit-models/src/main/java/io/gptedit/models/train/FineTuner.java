@@ -315,7 +315,7 @@ public final class FineTuner implements AutoCloseable {
     if (precision == Precision.FP16) {
       LossScaler.Config sc = b.lossScaling == null ? LossScaler.Config.defaults() : b.lossScaling;
       prov.put("loss_scaling", sc.toString());
-      this.half = new HalfPrecision(params, trainable, new LossScaler(sc), base);
+      this.half = new HalfPrecision(params, trainable, new LossScaler(sc), base, layout);
       this.views = half.views();
     } else {
       params.forEach((n, a) -> a.setRequiresGradient(trainable.containsKey(n)));
@@ -664,7 +664,10 @@ public final class FineTuner implements AutoCloseable {
       }
       // With a bucketed optimizer the gradients are gathered into flat buckets once, and the unscaling, the norm,
       // the clipping and the update run on those (a few ops per bucket instead of a dozen per tensor).
-      List<NDArray> work = bucketed == null ? new ArrayList<>(grads.values()) : layout.gather(grads, stepScope);
+      // In fp16 the accumulators are already the flat buckets (no copy); in fp32 autograd's per-tensor gradients are
+      // copied into them.
+      List<NDArray> work = bucketed == null ? new ArrayList<>(grads.values())
+          : half != null ? half.flat() : layout.gather(grads, stepScope);
       if (half != null) {
         finite = half.scaler().unscale(work);
       }
@@ -708,15 +711,16 @@ public final class FineTuner implements AutoCloseable {
       // an indexed copy, each a native call with its wrapper); any other step's by a fill.
       try (NDManager z = base.newSubManager()) {
         NDArray zero = z.create(0f);
-        for (NDArray g : grads.values()) {
+        // fp16 with buckets: the accumulators' flat buckets, one op each; otherwise every gradient
+        for (NDArray g : half != null && half.flat() != null ? half.flat() : grads.values()) {
           if (finiteGradients) {
             g.muli(zero);
           } else {
             g.set(new NDIndex(":"), zero);
           }
-          if (half == null) {
-            g.close(); // DJL's gradient wrapper; the fp16 accumulators are the trainer's own and stay
-          }
+        }
+        if (half == null) {
+          grads.values().forEach(NDArray::close); // DJL's gradient wrappers; the fp16 accumulators are ours and stay
         }
       }
     }

@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,9 +23,20 @@ final class HalfPrecision {
   private final Map<String, NDArray> master;
   private final Map<String, NDArray> half;
   private final Map<String, NDArray> accumulated;
+  private final List<NDArray> flat;
   private final LossScaler scaler;
 
   HalfPrecision(Map<String, NDArray> master, Map<String, NDArray> trainable, LossScaler scaler, NDManager base) {
+    this(master, trainable, scaler, base, null);
+  }
+
+  /**
+   * With a layout, the float32 accumulators are views of one flat array per bucket ({@link #flat()}), so a bucketed
+   * optimizer reads the accumulated gradients without gathering (copying) them.
+   */
+  HalfPrecision(
+      Map<String, NDArray> master, Map<String, NDArray> trainable, LossScaler scaler, NDManager base,
+      ParameterBuckets layout) {
     master.forEach(
         (n, a) ->
             checkArgument(
@@ -48,12 +60,29 @@ final class HalfPrecision {
       copy.attach(base);
       copy.setRequiresGradient(trainable.containsKey(e.getKey()));
       h.put(e.getKey(), copy);
-      if (trainable.containsKey(e.getKey())) {
+      if (trainable.containsKey(e.getKey()) && layout == null) {
         acc.put(e.getKey(), base.zeros(e.getValue().getShape(), DataType.FLOAT32));
+      }
+    }
+    List<NDArray> buckets = new java.util.ArrayList<>();
+    if (layout != null) {
+      for (ParameterBuckets.Bucket b : layout.buckets()) {
+        NDArray flat = base.zeros(new Shape(b.size()), DataType.FLOAT32);
+        buckets.add(flat);
+        List<NDArray> views = ParameterBuckets.views(b, flat);
+        for (int i = 0; i < views.size(); i++) {
+          acc.put(b.slots().get(i).name(), views.get(i));
+        }
       }
     }
     this.half = Collections.unmodifiableMap(h);
     this.accumulated = Collections.unmodifiableMap(acc);
+    this.flat = layout == null ? null : List.copyOf(buckets);
+  }
+
+  /** The accumulators' flat buckets (in the layout's order), or null without a layout. */
+  List<NDArray> flat() {
+    return flat;
   }
 
   /** The float16 copies, by name: what the loss function reads. */

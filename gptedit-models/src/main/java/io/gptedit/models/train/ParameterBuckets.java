@@ -130,31 +130,58 @@ final class ParameterBuckets {
   List<NDArray> gather(Map<String, NDArray> tensors, NDManager manager) {
     List<NDArray> out = new ArrayList<>(buckets.size());
     for (Bucket b : buckets) {
-      try (NDManager scope = manager.newSubManager()) {
-        NDList parts = new NDList(b.slots().size());
-        for (Slot s : b.slots()) {
-          NDArray t = tensors.get(s.name());
-          checkArgument(t != null, "no tensor '%s' to gather", s.name());
-          checkArgument(
-              t.getShape().equals(s.shape()), "'%s' has shape %s, the layout has %s", s.name(), t.getShape(),
-              s.shape());
-          NDArray flat = t.reshape(-1);
-          flat.attach(scope);
-          parts.add(flat);
-        }
-        if (parts.size() == 1) {
-          // The engine's concatenation copies; with one part it needs a second (empty) one: NDArrays.concat would
-          // copy a single array through Java memory, and toType(same type, true) returns the same tensor.
-          NDArray empty = scope.zeros(new Shape(0), parts.head().getDataType());
-          parts.add(empty);
-        }
-        NDArray gathered = parts.head().getNDArrayInternal().concat(parts.subNDList(1), 0);
-        if (gathered.getDataType() != DataType.FLOAT32) {
-          gathered = gathered.toType(DataType.FLOAT32, false);
-        }
-        gathered.attach(manager);
-        out.add(gathered);
+      out.add(gather(b, tensors, manager));
+    }
+    return out;
+  }
+
+  /**
+   * Gathers one bucket's tensors into a new float32 array.
+   *
+   * @param b the bucket
+   * @param tensors the tensors by name; must hold every slot's name with its shape
+   * @param manager owns the gathered array
+   * @return a 1-D array of the bucket's size
+   */
+  static NDArray gather(Bucket b, Map<String, NDArray> tensors, NDManager manager) {
+    try (NDManager scope = manager.newSubManager()) {
+      NDList parts = new NDList(b.slots().size() + 1);
+      for (Slot s : b.slots()) {
+        NDArray t = tensors.get(s.name());
+        checkArgument(t != null, "no tensor '%s' to gather", s.name());
+        checkArgument(
+            t.getShape().equals(s.shape()), "'%s' has shape %s, the layout has %s", s.name(), t.getShape(),
+            s.shape());
+        NDArray flat = t.reshape(-1);
+        flat.attach(scope);
+        parts.add(flat);
       }
+      if (parts.size() == 1) {
+        // The engine's concatenation copies; with one part it needs a second (empty) one: NDArrays.concat would
+        // copy a single array through Java memory, and toType(same type, true) returns the same tensor.
+        parts.add(scope.zeros(new Shape(0), parts.head().getDataType()));
+      }
+      NDArray gathered = parts.head().getNDArrayInternal().concat(parts.subNDList(1), 0);
+      if (gathered.getDataType() != DataType.FLOAT32) {
+        gathered = gathered.toType(DataType.FLOAT32, false);
+      }
+      gathered.attach(manager);
+      return gathered;
+    }
+  }
+
+  /**
+   * Returns views of a bucket's flat array per slot, in the slots' shapes (owned by the flat array's manager).
+   *
+   * @param b the bucket
+   * @param flat a 1-D array of the bucket's size
+   * @return one view per slot, in order
+   */
+  static List<NDArray> views(Bucket b, NDArray flat) {
+    List<NDArray> out = new ArrayList<>(b.slots().size());
+    NDList parts = b.slots().size() == 1 ? new NDList(flat) : flat.split(b.splitPoints());
+    for (int i = 0; i < parts.size(); i++) {
+      out.add(parts.get(i).reshape(b.slots().get(i).shape()));
     }
     return out;
   }
