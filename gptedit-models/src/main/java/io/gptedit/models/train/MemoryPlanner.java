@@ -22,7 +22,8 @@ import java.util.Locale;
  * #sd3ActivationsPerSample}).
  *
  * <p>The estimate adds up: the weights (every parameter, in the storage type), float32 master copies of the
- * trainable parameters when the weights are float16, their float32 gradients, the optimizer state (AdamW's two
+ * trainable parameters when the weights are float16, their float32 gradients (and then the float16 gradients of
+ * their compute copies, which {@code FineTuner}'s fp16 path keeps), the optimizer state (AdamW's two
  * float32 moments, 8-bit moments, or the float32 moments sharded over the GPUs of a node), and the activations the
  * backward pass keeps. Activations are those of this library's transformer as its engine records them (unfused
  * ops: every modulation, RMS norm, RoPE, the GELU and the attention softmax keep their inputs; the layer norm is
@@ -101,7 +102,8 @@ public final class MemoryPlanner {
    *
    * @param weights every parameter in its storage type
    * @param masters float32 masters of the trainable parameters (fp16 weights only)
-   * @param gradients float32 gradients of the trainable parameters
+   * @param gradients gradients of the trainable parameters: float32, plus the float16 gradients of their compute
+   *     copies when the weights are float16
    * @param optimizer the optimizer state on one GPU
    * @param activations the activations of the batch
    */
@@ -148,7 +150,9 @@ public final class MemoryPlanner {
     checkArgument(batch >= 1, "batch must be >= 1");
     long weights = s.totalParameters() * (s.fp16Weights() ? 2 : 4);
     long masters = s.fp16Weights() ? s.trainableParameters() * 4 : 0;
-    long gradients = s.trainableParameters() * 4;
+    // float32 gradients (the accumulators), and with fp16 weights the float16 gradients that autograd keeps on the
+    // compute copies (FineTuner's fp16 path: 2 bytes per trainable value, measured on a GPU in docs/benchmarks.md)
+    long gradients = s.trainableParameters() * (s.fp16Weights() ? 6 : 4);
     long optimizer =
         switch (s.optimizer()) {
           case ADAMW_FP32 -> s.trainableParameters() * 8;
