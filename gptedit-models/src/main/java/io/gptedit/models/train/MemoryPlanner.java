@@ -365,15 +365,8 @@ public final class MemoryPlanner {
     long params = parameters(c);
     int shards = optimizer == OptimizerState.ADAMW_FP32_SHARDED ? gpus : 1;
     Plan fixed = plan(new Setup(params, params, true, optimizer, shards, 0), 1);
-    List<Resolution> rows = new ArrayList<>();
-    for (int side : sides) {
-      long tokens = sd3Tokens(side, textTokens);
-      long plain = sd3ActivationsPerSample(c, tokens, 2, false);
-      long ckpt = sd3ActivationsPerSample(c, tokens, 2, true);
-      rows.add(new Resolution(side, tokens, plain, ckpt,
-          largestBatch(new Setup(params, params, true, optimizer, shards, plain), memoryBytes),
-          largestBatch(new Setup(params, params, true, optimizer, shards, ckpt), memoryBytes)));
-    }
+    List<Resolution> rows = resolutions(params, params, optimizer, shards, memoryBytes, sides,
+        side -> sd3Tokens(side, textTokens), (tokens, ckpt) -> sd3ActivationsPerSample(c, tokens, 2, ckpt));
     return new Sd3MediumPlan(params, optimizer, shards, memoryBytes, textTokens, fixed, rows);
   }
 
@@ -533,16 +526,31 @@ public final class MemoryPlanner {
     total += encoders.parameters();
     int shards = optimizer == OptimizerState.ADAMW_FP32_SHARDED ? gpus : 1;
     Plan fixed = plan(new Setup(total, trainable, true, optimizer, shards, 0), 1);
+    List<Resolution> rows = resolutions(total, trainable, optimizer, shards, memoryBytes, sides,
+        side -> kontextTokens(side, textTokens), (tokens, ckpt) -> fluxActivationsPerSample(c, tokens, 2, ckpt));
+    return new KontextDevPlan(stage, trainable, total, optimizer, shards, memoryBytes, fixed, rows);
+  }
+
+  /** fp16 activation bytes per sample of a sequence length, plain or checkpointed. */
+  @FunctionalInterface
+  private interface Activations {
+    long perSample(long tokens, boolean checkpointing);
+  }
+
+  /** The activation terms and largest batches per square side, for an fp16-weight setup. */
+  private static List<Resolution> resolutions(
+      long total, long trainable, OptimizerState optimizer, int shards, long memoryBytes, int[] sides,
+      java.util.function.IntToLongFunction tokensOf, Activations activations) {
     List<Resolution> rows = new ArrayList<>();
     for (int side : sides) {
-      long tokens = kontextTokens(side, textTokens);
-      long plain = fluxActivationsPerSample(c, tokens, 2, false);
-      long ckpt = fluxActivationsPerSample(c, tokens, 2, true);
+      long tokens = tokensOf.applyAsLong(side);
+      long plain = activations.perSample(tokens, false);
+      long ckpt = activations.perSample(tokens, true);
       rows.add(new Resolution(side, tokens, plain, ckpt,
           largestBatch(new Setup(total, trainable, true, optimizer, shards, plain), memoryBytes),
           largestBatch(new Setup(total, trainable, true, optimizer, shards, ckpt), memoryBytes)));
     }
-    return new KontextDevPlan(stage, trainable, total, optimizer, shards, memoryBytes, fixed, rows);
+    return rows;
   }
 
   /**

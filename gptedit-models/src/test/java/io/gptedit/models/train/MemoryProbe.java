@@ -47,11 +47,9 @@ public final class MemoryProbe {
         new int[] {headDim / 2, headDim / 4, headDim / 4}, 10000, 4);
     // Warm the engine with the same shapes of ops on a tiny model, so that thread pools and kernels' one-time
     // buffers are not counted.
-    run(c.resized(1, 1, heads, headDim, c.axesDims()), 1, side, text, ckpt, 1);
-    long before = rss("VmRSS");
-    Files.writeString(Path.of("/proc/self/clear_refs"), "5");
-    run(c, batch, side, text, ckpt, steps);
-    long peak = rss("VmHWM") - before;
+    long peak = peakAfterWarmUp(
+        () -> run(c.resized(1, 1, heads, headDim, c.axesDims()), 1, side, text, ckpt, 1),
+        () -> run(c, batch, side, text, ckpt, steps));
     long tokens = 2L * side * side + text;
     long params = MemoryPlanner.parameters(c);
     long act = MemoryPlanner.fluxActivationsPerSample(c, tokens, 4, ckpt);
@@ -105,6 +103,19 @@ public final class MemoryProbe {
         });
       }
     }
+  }
+
+  /**
+   * Runs a warm-up, resets the process's peak resident set ({@code /proc/self/clear_refs}, "5") and returns how far
+   * the measured work raised it above the resident set of that moment (the method of this probe and {@code
+   * Sd3MemoryProbe}).
+   */
+  static long peakAfterWarmUp(Runnable warmUp, Runnable measured) throws IOException {
+    warmUp.run();
+    long before = rss("VmRSS");
+    Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+    measured.run();
+    return rss("VmHWM") - before;
   }
 
   private static long rss(String field) throws IOException {

@@ -41,11 +41,8 @@ public final class Sd3MemoryProbe {
     Sd3Config c = config(layers, heads, headDim);
     // Warm the engine with the same kinds of ops on a one-block model, so that thread pools and kernels' one-time
     // buffers are not counted.
-    run(config(1, heads, headDim), 1, side, text, ckpt, 1);
-    long before = rss("VmRSS");
-    Files.writeString(Path.of("/proc/self/clear_refs"), "5");
-    run(c, batch, side, text, ckpt, steps);
-    long peak = rss("VmHWM") - before;
+    long peak = MemoryProbe.peakAfterWarmUp(
+        () -> run(config(1, heads, headDim), 1, side, text, ckpt, 1), () -> run(c, batch, side, text, ckpt, steps));
     long tokens = (long) (side / 2) * (side / 2) + text;
     long params = MemoryPlanner.parameters(c);
     long act = MemoryPlanner.sd3ActivationsPerSample(c, tokens, 4, ckpt);
@@ -88,14 +85,5 @@ public final class Sd3MemoryProbe {
         });
       }
     }
-  }
-
-  private static long rss(String field) throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-      if (line.startsWith(field + ":")) {
-        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-      }
-    }
-    throw new IllegalStateException("no " + field + " in /proc/self/status");
   }
 }
