@@ -55,6 +55,7 @@ if (( smoke )); then
 else
   device=gpu:0; pydev=cuda; config=kontext-dev; rows=("1024 stage2" "1024 lora16" "512 stage2" "512 lora16"); text=512
   [[ -n "${ROWS:-}" ]] && IFS=, read -r -a rows <<< "$ROWS"   # e.g. ROWS="1024 stage2,512 stage2"
+  [[ "${ROWS:-}" == none ]] && rows=()                         # only the editing check
   steps=${STEPS:-4}; warmup=${WARMUP:-2}
 fi
 deadline=$(( $(date +%s) + ${BUDGET_S:-500} ))   # rows that cannot start before it are skipped
@@ -92,6 +93,10 @@ if [[ -n "$env_line" ]]; then
   export $env_line
   for row in "${rows[@]:0:$half}"; do one java $row; done
   for row in "${rows[@]:$half}"; do one python $row; one java $row; done
+  # the editing path (each paradigm's tiny editor: text encoder, codec, transformer, sampler) on the device vs the CPU
+  echo "== editing on $device vs the CPU"
+  TORCH_CPP_LOG_LEVEL=ERROR timeout 120 "$java_bin" -Dai.djl.offline=true ${cudart:+-Djna.library.path=$cudart} -cp "$cp" \
+    io.gptedit.models.bench.GpuEditCheck "$device" 2>&1 | grep -E '^(result|GpuEditCheck|Exception|Caused)' | head -8
 else
   echo "JNI build failed: Java rows skipped"
   for row in "${rows[@]:$half}"; do one python $row; done
