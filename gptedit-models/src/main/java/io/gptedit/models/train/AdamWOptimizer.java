@@ -187,9 +187,7 @@ public record AdamWOptimizer(double beta1, double beta2, double eps, double weig
       if (l.equals(layout)) {
         return;
       }
-      if (manager == null) {
-        manager = NDManager.newBaseManager(like.getDevice());
-      }
+      // The old manager (null before the first step without a loaded state) owns the state being replaced.
       NDManager old = manager;
       manager = NDManager.newBaseManager(like.getDevice());
       // The current state per parameter (views of the old buckets, or loaded copies), gathered into the new layout
@@ -230,7 +228,9 @@ public record AdamWOptimizer(double beta1, double beta2, double eps, double weig
           parked.put(key, copy);
         }
       });
-      old.close();
+      if (old != null) {
+        old.close();
+      }
       named.clear();
       named.putAll(parked);
       updateHeads.clear();
@@ -293,13 +293,7 @@ public record AdamWOptimizer(double beta1, double beta2, double eps, double weig
     public void loadState(Map<String, NDArray> tensors, Map<String, Double> scalars) {
       Device device = tensors.isEmpty() ? Device.cpu() : tensors.values().iterator().next().getDevice();
       NDManager loaded = NDManager.newBaseManager(device);
-      Map<String, NDArray> copies = new LinkedHashMap<>();
-      for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
-        checkArgument(e.getKey().contains("/"), "optimizer state name '%s' is not <param>/<slot>", e.getKey());
-        NDArray copy = loaded.create(e.getValue().getShape(), e.getValue().getDataType());
-        e.getValue().copyTo(copy);
-        copies.put(e.getKey(), copy);
-      }
+      Map<String, NDArray> copies = OptimizerState.copies(tensors, loaded);
       t = (long) OptimizerState.scalar(scalars, "step");
       close();
       manager = loaded;

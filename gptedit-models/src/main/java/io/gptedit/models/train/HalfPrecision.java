@@ -26,13 +26,10 @@ final class HalfPrecision {
   private final List<NDArray> flat;
   private final LossScaler scaler;
 
-  HalfPrecision(Map<String, NDArray> master, Map<String, NDArray> trainable, LossScaler scaler, NDManager base) {
-    this(master, trainable, scaler, base, null);
-  }
-
   /**
-   * With a layout, the float32 accumulators are views of one flat array per bucket ({@link #flat()}), so a bucketed
-   * optimizer reads the accumulated gradients without gathering (copying) them.
+   * With a layout (a bucketed optimizer's), the float32 accumulators are views of one flat array per bucket ({@link
+   * #flat()}), so the optimizer reads the accumulated gradients without gathering (copying) them; with null, one
+   * accumulator per trainable parameter.
    */
   HalfPrecision(
       Map<String, NDArray> master, Map<String, NDArray> trainable, LossScaler scaler, NDManager base,

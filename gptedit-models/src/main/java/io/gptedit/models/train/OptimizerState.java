@@ -46,12 +46,25 @@ final class OptimizerState implements AutoCloseable {
       a.close();
     }
     slots.clear();
+    if (!tensors.isEmpty()) {
+      slots.putAll(copies(tensors, manager(tensors.values().iterator().next())));
+    }
+  }
+
+  /**
+   * Copies saved state arrays (named {@code <param>/<slot>}) into a manager, for an optimizer's {@code loadState}.
+   *
+   * @throws IllegalArgumentException if a name is not {@code <param>/<slot>}
+   */
+  static Map<String, NDArray> copies(Map<String, NDArray> tensors, NDManager manager) {
+    Map<String, NDArray> out = new LinkedHashMap<>();
     for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
       checkArgument(e.getKey().contains("/"), "optimizer state name '%s' is not <param>/<slot>", e.getKey());
-      NDArray copy = manager(e.getValue()).create(e.getValue().getShape(), e.getValue().getDataType());
+      NDArray copy = manager.create(e.getValue().getShape(), e.getValue().getDataType());
       e.getValue().copyTo(copy);
-      slots.put(e.getKey(), copy);
+      out.put(e.getKey(), copy);
     }
+    return out;
   }
 
   static void checkShapes(String name, NDArray param, NDArray grad) {

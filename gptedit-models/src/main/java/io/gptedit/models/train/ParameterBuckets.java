@@ -3,13 +3,11 @@ package io.gptedit.models.train;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -188,34 +186,6 @@ final class ParameterBuckets {
       out.add(parts.get(i).reshape(b.slots().get(i).shape()));
     }
     return out;
-  }
-
-  /**
-   * Returns the global L2 norm of gathered arrays: one float32 sum of squares per bucket, read back in one
-   * transfer and added in double.
-   *
-   * @param gathered the buckets' arrays
-   * @return the norm
-   */
-  static double norm(Collection<NDArray> gathered) {
-    if (gathered.isEmpty()) {
-      return 0;
-    }
-    try (NDManager scope = gathered.iterator().next().getManager().newSubManager()) {
-      NDList sums = new NDList(gathered.size());
-      for (NDArray g : gathered) {
-        NDArray s = g.square().sum();
-        s.attach(scope);
-        sums.add(s);
-      }
-      double sumSq = 0;
-      NDArray all = sums.size() == 1 ? sums.get(0) : NDArrays.stack(sums);
-      all.attach(scope);
-      for (double d : all.toType(DataType.FLOAT64, false).toDoubleArray()) {
-        sumSq += d;
-      }
-      return Math.sqrt(sumSq);
-    }
   }
 
   @Override

@@ -62,17 +62,19 @@ class ParameterBucketsTest {
     return out;
   }
 
+  private Map<String, NDArray> zerosLike(Map<String, NDArray> m) {
+    Map<String, NDArray> out = new LinkedHashMap<>();
+    m.forEach((k, v) -> out.put(k, manager.zeros(v.getShape())));
+    return out;
+  }
+
   @Test
   void bucketedAdamWIsBitIdenticalToThePerTensorUpdateAcrossSeveralBucketsAndSteps() {
     AdamWOptimizer h = new AdamWOptimizer(0.9, 0.99, 1e-8, 0.01);
     Map<String, NDArray> params = tensors(1, 1f);
     Map<String, NDArray> ref = copies(params);
-    Map<String, NDArray> refM = new LinkedHashMap<>();
-    Map<String, NDArray> refV = new LinkedHashMap<>();
-    ref.forEach((k, a) -> {
-      refM.put(k, manager.zeros(a.getShape()));
-      refV.put(k, manager.zeros(a.getShape()));
-    });
+    Map<String, NDArray> refM = zerosLike(ref);
+    Map<String, NDArray> refV = zerosLike(ref);
     // 20 values per bucket: [15], [7 + 1], [24 on its own], [40 on its own], [4 + 9]
     ParameterBuckets layout = ParameterBuckets.of(params, 20);
     assertThat(layout.buckets()).hasSize(5);
@@ -127,12 +129,8 @@ class ParameterBucketsTest {
     Map<String, NDArray> a = tensors(4, 1f);
     Map<String, NDArray> b = copies(a);
     Map<String, NDArray> ref = copies(a);
-    Map<String, NDArray> refM = new LinkedHashMap<>();
-    Map<String, NDArray> refV = new LinkedHashMap<>();
-    ref.forEach((k, x) -> {
-      refM.put(k, manager.zeros(x.getShape()));
-      refV.put(k, manager.zeros(x.getShape()));
-    });
+    Map<String, NDArray> refM = zerosLike(ref);
+    Map<String, NDArray> refV = zerosLike(ref);
     Map<String, NDArray> g2 = tensors(6, 1f);
     g2.remove("block3.weight"); // the layout changes at step 2 and back at step 3
     List<Map<String, NDArray>> grads = List.of(tensors(5, 1f), g2, tensors(7, 1f));
