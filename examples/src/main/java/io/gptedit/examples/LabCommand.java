@@ -23,7 +23,10 @@ import picocli.CommandLine.Option;
           + " untrained editor.",
       "Writes metrics.json, table.txt, loss.png, contact-sheet.png, heldout/ (inputs, targets, outputs) and run/ (the"
           + " checkpoint: `gptedit edit --checkpoint <output>/run` loads it).",
-      "--compare trains the three conditioning paradigms the same way (takes three times as long).",
+      "--compare is the paper's comparisons in miniature and takes about 17 times a run of the same --steps: it"
+          + " pretrains a text-to-scene base once (--base-steps; reused from <output>/base by a later --compare),"
+          + " trains each paradigm from scratch and from the base on aligned and misaligned targets, then trains the"
+          + " tiny MLLM on the world (reused from <output>/mllm) and each MLLM text fusion from the base.",
       "--device gpu:0 runs the editor, its training and the held-out sampling on a GPU (the data are made in Java)."
     })
 public final class LabCommand implements Callable<Integer> {
@@ -99,7 +102,7 @@ public final class LabCommand implements Callable<Integer> {
   @Option(
       names = "--threads",
       description = "PyTorch intra-op threads; 1 (the default) does not slow down when the machine is busy, 0 keeps"
-          + " the engine default (one per core: about 18 % faster on an idle machine) (default ${DEFAULT-VALUE})")
+          + " the engine default (one per core: about 18 %% faster on an idle machine) (default ${DEFAULT-VALUE})")
   int threads = 1;
 
   @Option(names = "--ema", description = "decay of a weight average sampled after training; 0: none (default ${DEFAULT-VALUE})")
@@ -140,8 +143,16 @@ public final class LabCommand implements Callable<Integer> {
       description = "continue a killed run from <output>/run's latest checkpoint (the same flags as the first run)")
   boolean resume;
 
-  @Option(names = "--compare", description = "train all three paradigms on the same data, steps and seed")
+  @Option(
+      names = "--compare",
+      description = "the paradigm table (from scratch and from a pretrained base, aligned and misaligned) and the"
+          + " text-fusion table, every run with the same data, steps and seed; much longer than a run")
   boolean compare;
+
+  @Option(
+      names = "--base-steps",
+      description = "--compare's pretraining steps (the base and the tiny MLLM); 0: --steps (default ${DEFAULT-VALUE})")
+  int baseSteps = D.baseSteps();
 
   @Option(
       names = "--device",
@@ -176,7 +187,7 @@ public final class LabCommand implements Callable<Integer> {
             .optRopeTheta(ropeTheta).optQkScale(qkScale)
             .optConditionIds(conditionIds).optZeroHead(zeroHead).optLoss(loss).optEditShare(editShare)
             .optStructureShare(structureShare)
-            .optTimeMean(timeMean).optEma(ema).optMisalign(misalign)
+            .optTimeMean(timeMean).optEma(ema).optMisalign(misalign).optBaseSteps(baseSteps)
             .optParadigm(paradigm == null ? Paradigm.KONTEXT : Paradigm.parse(paradigm))
             .optTextFusion(textFusion).optMllm(mllm).optCheckpointEvery(checkpointEvery).optResume(resume)
             .build();

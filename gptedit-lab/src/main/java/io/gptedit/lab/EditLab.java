@@ -27,6 +27,7 @@ import io.gptedit.models.train.EditorSpec;
 import io.gptedit.models.train.FineTuneListener;
 import io.gptedit.models.train.ParameterSelection;
 import io.gptedit.models.train.StepMetrics;
+import io.gptedit.models.train.WarmStart;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -241,7 +242,7 @@ public final class EditLab {
           trainAndScore(config, config.paradigm(), data, bench, out.resolve("run"), mllm, device, listener, rows);
       String table =
           LabReport.table(rows, config.tolerance()) + System.lineSeparator() + LabReport.byType(rows.get(2));
-      writeJson(config, out, rows, List.of(t.training()), data, false);
+      writeJson(config, out, rows, List.of(t.training()), data, false, List.of(config.paradigm().tag()), null);
       write(out.resolve("table.txt"), table);
       LabReport.lossCurve(t.training().steps(), out.resolve("loss.png"));
       contactSheet(bench, rows.get(2), config, "output (" + config.paradigm().tag() + ")", out.resolve("contact-sheet.png"));
@@ -250,26 +251,32 @@ public final class EditLab {
   }
 
   /**
-   * Trains the three paradigms on the same data, steps, seed, text fusion and recipe and scores them side by side
-   * beside the baseline: the paper's Table 4 in miniature. Writes {@code metrics.json}, {@code table.txt}, and per
-   * paradigm {@code loss-<paradigm>.png}, {@code contact-sheet-<paradigm>.png} and {@code run-<paradigm>/}.
+   * The paper's comparisons in miniature (its Tables 4 and 5): pretrains a tiny base once ({@link LabBase}: text to
+   * scene on the world; reused from {@code base/} by a later run in the same folder), then trains each paradigm with
+   * the T5 fusion from scratch and from the base ({@link WarmStart}: the same backbone, channel-wise with its widened
+   * input columns at zero, SigLIP tokens with a new projector), on aligned targets and on targets misaligned by up to
+   * {@code max(1, misalign)} pixels; then trains the tiny MLLM on the world ({@link LabMllmTraining}, reused from
+   * {@code mllm/}) and fine-tunes Kontext from the base with each MLLM fusion on the aligned data (the T5 row is the
+   * aligned Kontext one). Every run has the config's steps, batch, seed and recipe. Writes {@code metrics.json},
+   * {@code table.txt}, and under {@code aligned/} and {@code misaligned/} the data, the held-out outputs and per run
+   * {@code run-<name>/}, {@code loss-<name>.png} and {@code contact-sheet-<name>.png}.
    *
-   * @param config the run's config (its paradigm is ignored; its condition ids apply to Kontext)
+   * @param config the run's config (its paradigm, text fusion and MLLM are ignored; its condition ids apply to
+   *     Kontext)
    * @param listener progress
-   * @return copy input, then the untrained and trained editor of each paradigm
+   * @return copy input then every editor's rows: aligned, misaligned, then the text fusions
    */
   public static Result compare(LabConfig config, Listener listener) {
     return compare(config, listener, Devices.defaultDevice());
   }
 
   /**
-   * Trains and scores the three paradigms as {@link #compare(LabConfig, Listener)} does, on a device (as {@link
-   * #run(LabConfig, Listener, Device)}).
+   * Runs {@link #compare(LabConfig, Listener)} on a device (as {@link #run(LabConfig, Listener, Device)}).
    *
-   * @param config the run's config (its paradigm is ignored; its condition ids apply to Kontext)
+   * @param config the run's config (its paradigm, text fusion and MLLM are ignored)
    * @param listener progress
    * @param device the device ({@link Devices#require checked} before anything is written, generated or trained)
-   * @return copy input, then the untrained and trained editor of each paradigm
+   * @return copy input then every editor's rows: aligned, misaligned, then the text fusions
    * @throws DeviceException if the engine does not have the device
    */
   public static Result compare(LabConfig config, Listener listener, Device device) {
@@ -277,28 +284,97 @@ public final class EditLab {
     requireNonNull(config, "config");
     requireNonNull(listener, "listener");
     Path out = config.output();
-    LabData data = prepareData(config, listener);
-    HeldOutBenchmark bench = new HeldOutBenchmark(out.resolve("heldout"), data.heldOut(), config.tolerance());
+    LabConfig t5 = config.toBuilder().optTextFusion(LabConfig.Fusion.T5).build();
+    List<LabConfig> alignments =
+        List.of(
+            t5.toBuilder().optMisalign(0).optOutput(out.resolve("aligned")).build(),
+            t5.toBuilder().optMisalign(Math.max(1, config.misalign())).optOutput(out.resolve("misaligned")).build());
     List<HeldOutBenchmark.Scores> rows = new ArrayList<>();
-    rows.add(bench.score(new CopyInputEditor(), "copy-input", options(config)));
     List<Training> runs = new ArrayList<>();
+    List<String> runNames = new ArrayList<>();
+    StringBuilder tables = new StringBuilder();
     StringBuilder byType = new StringBuilder();
-    try (LabMllm mllm = LabMllm.of(config, device)) {
-      for (Paradigm p : Paradigm.values()) {
+    LabData aligned = prepareData(alignments.get(0), listener);
+    ObjectNode extra = JSON.createObjectNode();
+    try (LabBase base = LabBase.prepare(config, aligned, out.resolve("base"), device, listener)) {
+      runs.add(base.training());
+      runNames.add("base (text -> scene)" + (base.reused() ? ", reused" : ""));
+      extra.put("base_reused", base.reused());
+      HeldOutBenchmark.Scores copy = null;
+      for (LabConfig lc : alignments) {
+        LabData data = lc.misalign() == 0 ? aligned : prepareData(lc, listener);
+        HeldOutBenchmark bench = new HeldOutBenchmark(lc.output().resolve("heldout"), data.heldOut(), lc.tolerance());
         List<HeldOutBenchmark.Scores> mine = new ArrayList<>();
-        Trained t = trainAndScore(config, p, data, bench, out.resolve("run-" + p.tag()), mllm, device, listener, mine);
+        if (copy == null) {
+          copy = bench.score(new CopyInputEditor(), "copy-input", options(lc));
+          rows.add(copy);
+        }
+        String suffix = lc.misalign() == 0 ? "" : "-misaligned" + lc.misalign();
+        for (Paradigm p : Paradigm.values()) {
+          for (boolean fromBase : new boolean[] {false, true}) {
+            String name = p.tag() + (fromBase ? "-base" : "");
+            List<HeldOutBenchmark.Scores> two = new ArrayList<>();
+            Trained t =
+                trainAndScore(lc, p, data, bench, lc.output().resolve("run-" + name), null, fromBase ? base : null,
+                    suffix, device, listener, two);
+            mine.addAll(two);
+            runs.add(t.training());
+            runNames.add(name + suffix);
+            byType.append(LabReport.byType(two.get(1)));
+            LabReport.lossCurve(t.training().steps(), lc.output().resolve("loss-" + name + ".png"));
+            contactSheet(bench, two.get(1), lc, two.get(1).editor(), lc.output().resolve("contact-sheet-" + name + ".png"));
+          }
+        }
         rows.addAll(mine);
-        runs.add(t.training());
-        byType.append(LabReport.byType(mine.get(1)));
-        LabReport.lossCurve(t.training().steps(), out.resolve("loss-" + p.tag() + ".png"));
-        contactSheet(bench, mine.get(1), config, p.tag(), out.resolve("contact-sheet-" + p.tag() + ".png"));
+        List<HeldOutBenchmark.Scores> section = new ArrayList<>();
+        section.add(copy);
+        section.addAll(mine);
+        tables.append(lc.misalign() == 0
+                ? "Paradigms (T5 fusion), aligned training targets:"
+                : "Paradigms (T5 fusion), training targets misaligned by up to " + lc.misalign() + " px:")
+            .append(System.lineSeparator())
+            .append(LabReport.table(section, lc.tolerance()))
+            .append(System.lineSeparator());
       }
+      // Text fusion (Table 5): Kontext from the base on the aligned data; the MLLM trained on the world first.
+      LabConfig lc = alignments.get(0);
+      HeldOutBenchmark bench = new HeldOutBenchmark(lc.output().resolve("heldout"), aligned.heldOut(), lc.tolerance());
+      LabMllmTraining.Result trained = LabMllmTraining.train(config, aligned, out.resolve("mllm"), device, listener);
+      listener.onPhase(trained.summary());
+      extra.put("mllm_reused", trained.reused());
+      ObjectNode acc = extra.putObject("mllm_heldout_accuracy");
+      trained.accuracy().forEach((k, v) -> acc.putObject(k).put("trained", v[0]).put("majority", v[1]));
+      List<HeldOutBenchmark.Scores> fusions = new ArrayList<>();
+      fusions.add(copy);
+      fusions.add(rows.stream().filter(r -> r.editor().equals("finetuned-kontext")).findFirst().orElseThrow());
+      try (LabMllm mllm = LabMllm.of(trained.mllm())) {
+        for (LabConfig.Fusion f : List.of(LabConfig.Fusion.MLLM, LabConfig.Fusion.MLLM_T5, LabConfig.Fusion.METAQUERY)) {
+          LabConfig fc = lc.toBuilder().optTextFusion(f).build();
+          String name = "kontext-base-" + f.name().toLowerCase(Locale.ROOT).replace('_', '-');
+          List<HeldOutBenchmark.Scores> two = new ArrayList<>();
+          Trained t =
+              trainAndScore(fc, Paradigm.KONTEXT, aligned, bench, lc.output().resolve("run-" + name), mllm, base,
+                  "-" + f.name().toLowerCase(Locale.ROOT).replace('_', '-'), device, listener, two);
+          fusions.add(two.get(1));
+          rows.addAll(two);
+          runs.add(t.training());
+          runNames.add(name);
+          byType.append(LabReport.byType(two.get(1)));
+          LabReport.lossCurve(t.training().steps(), lc.output().resolve("loss-" + name + ".png"));
+          contactSheet(bench, two.get(1), fc, two.get(1).editor(), lc.output().resolve("contact-sheet-" + name + ".png"));
+        }
+      }
+      tables.append("Text fusion (Kontext from the base, aligned; the T5 row is finetuned-kontext above):")
+          .append(System.lineSeparator())
+          .append(LabReport.table(fusions, lc.tolerance()))
+          .append(System.lineSeparator())
+          .append(trained.summary())
+          .append(System.lineSeparator());
     }
-    String table = LabReport.table(rows, config.tolerance()) + System.lineSeparator() + trainingTable(runs, config.steps())
-        + System.lineSeparator() + byType;
-    writeJson(config, out, rows, runs, data, true);
+    String table = tables + System.lineSeparator() + trainingTable(runs, runNames) + System.lineSeparator() + byType;
+    writeJson(config, out, rows, runs, aligned, true, runNames, extra);
     write(out.resolve("table.txt"), table);
-    return new Result(toRows(rows), table, out, runs.get(0));
+    return new Result(toRows(rows), table, out, runs.get(1));
   }
 
   private record Trained(Training training) {}
@@ -307,19 +383,40 @@ public final class EditLab {
   private static Trained trainAndScore(
       LabConfig c, Paradigm p, LabData data, HeldOutBenchmark bench, Path runDir, LabMllm mllm, Device device,
       Listener listener, List<HeldOutBenchmark.Scores> rows) {
+    return trainAndScore(c, p, data, bench, runDir, mllm, null, "", device, listener, rows);
+  }
+
+  /**
+   * Builds a paradigm's editor, starts it from a pretrained base's parameters when one is given ({@link WarmStart}),
+   * scores it before fine-tuning ({@code untrained-<tag>}, or {@code pretrained-<tag>} from a base), fine-tunes it and
+   * scores it again ({@code trained-<tag>}, or {@code finetuned-<tag>}); {@code suffix} is appended to both names.
+   */
+  private static Trained trainAndScore(
+      LabConfig c, Paradigm p, LabData data, HeldOutBenchmark bench, Path runDir, LabMllm mllm,
+      LabBase base, String suffix, Device device, Listener listener, List<HeldOutBenchmark.Scores> rows) {
     EditorSpec spec = LabEditors.spec(c, p, mllm);
     EditorSpec.Parts parts = spec.build(LabEditors.resolver(mllm), device);
     try (DiffusionEditor editor = parts.editor(spec, p.tag())) {
-      if (c.zeroHead()) {
-        LabEditors.zeroHead(parts.denoiser().parameters());
+      initialise(c, parts);
+      String before = base == null ? "untrained-" : "pretrained-";
+      String after = base == null ? "trained-" : "finetuned-";
+      String init = "";
+      if (base != null) {
+        WarmStart.Report w = WarmStart.apply(base.parameters(), EditFineTuning.parameters(parts.denoiser(), parts.text()));
+        init = " from the pretrained base (" + w.summary() + ")";
       }
-      LabEditors.scaleQueryKeyNorms(parts.denoiser().parameters(), c.qkScale());
       long count = EditFineTuning.parameters(parts.denoiser(), parts.text()).values().stream().mapToLong(a -> a.size()).sum();
-      listener.onPhase(String.format(Locale.ROOT, "%s editor: %,d parameters; scoring it untrained", p.tag(), count));
-      rows.add(bench.score(editor, "untrained-" + p.tag(), options(c)));
       listener.onPhase(
           String.format(
-              Locale.ROOT, "training %s: %d steps of batch %d%s", p.tag(), c.steps(), c.batch(),
+              Locale.ROOT, "%s%s editor: %,d parameters%s; scoring it before fine-tuning", p.tag(), suffix, count, init));
+      rows.add(bench.score(editor, before + p.tag() + suffix, options(c)));
+      ObjectNode recorded = configJson(c, p);
+      if (base != null) {
+        recorded.put("init", "pretrained base, " + base.training().steps().size() + " steps");
+      }
+      listener.onPhase(
+          String.format(
+              Locale.ROOT, "training %s%s: %d steps of batch %d%s", p.tag(), suffix, c.steps(), c.batch(),
               c.resume() ? " (resuming from the latest checkpoint in " + runDir + ", if any)" : ""));
       EditCollator collator = new EditCollator(parts.codec(), parts.denoiser(), parts.text(), data.trainCount() + 64);
       Size size = new Size(c.size(), c.size());
@@ -331,17 +428,30 @@ public final class EditLab {
                   "data", "synthetic world seed " + c.seed() + ", shards in " + c.output().resolve("data"),
                   "data_index_sha256", data.indexSha256(),
                   "data_shards_sha256", data.shardsSha256()),
-              configJson(c, p).toString(),
+              recorded.toString(),
               m -> listener.onStep(m, c.steps()));
       listener.onPhase(
           String.format(Locale.ROOT, "sampling %d held-out edits with %s (%d Euler steps)", bench.samples().size(), p.tag(),
               c.sampleSteps()));
-      rows.add(bench.score(editor, "trained-" + p.tag(), options(c)));
-      List<StepMetrics> steps = r.metrics();
-      return new Trained(
-          new Training(p, r.parameters(), r.seconds(), steps.get(0).loss(), last50(steps),
-              steps.stream().filter(StepMetrics::skipped).count(), steps));
+      rows.add(bench.score(editor, after + p.tag() + suffix, options(c)));
+      return new Trained(training(p, r, false));
     }
+  }
+
+  /** A finished run's summary (a reused run reports no training time). */
+  static Training training(Paradigm p, EditFineTuning.Result r, boolean reused) {
+    List<StepMetrics> steps = r.metrics();
+    return new Training(
+        p, r.parameters(), reused ? 0 : r.seconds(), steps.get(0).loss(), last50(steps),
+        steps.stream().filter(StepMetrics::skipped).count(), steps);
+  }
+
+  /** The config's initialisation knobs on freshly built parts: the zeroed head and the query/key norm scale. */
+  static void initialise(LabConfig c, EditorSpec.Parts parts) {
+    if (c.zeroHead()) {
+      LabEditors.zeroHead(parts.denoiser().parameters());
+    }
+    LabEditors.scaleQueryKeyNorms(parts.denoiser().parameters(), c.qkScale());
   }
 
   /**
@@ -439,17 +549,19 @@ public final class EditLab {
         .filter(x -> !x.skipped()).mapToDouble(StepMetrics::loss).average().orElse(Double.NaN);
   }
 
-  private static String trainingTable(List<Training> runs, int steps) {
+  private static String trainingTable(List<Training> runs, List<String> names) {
     StringBuilder sb = new StringBuilder();
     sb.append(
         String.format(
-            Locale.ROOT, "%-14s %10s %9s %8s %11s %11s %8s%n", "paradigm", "params", "train s", "s/step", "first loss",
-            "last-50", "skipped"));
-    for (Training r : runs) {
+            Locale.ROOT, "%-34s %10s %6s %9s %8s %11s %11s %8s%n", "run", "params", "steps", "train s", "s/step",
+            "first loss", "last-50", "skipped"));
+    for (int i = 0; i < runs.size(); i++) {
+      Training r = runs.get(i);
       sb.append(
           String.format(
-              Locale.ROOT, "%-14s %,10d %9.1f %8.3f %11.4f %11.4f %8d%n", r.paradigm().tag(), r.parameters(),
-              r.seconds(), r.seconds() / steps, r.firstLoss(), r.lastLoss(), r.skippedSteps()));
+              Locale.ROOT, "%-34s %,10d %6d %9.1f %8.3f %11.4f %11.4f %8d%n", names.get(i), r.parameters(),
+              r.steps().size(), r.seconds(), r.seconds() / Math.max(1, r.steps().size()), r.firstLoss(), r.lastLoss(),
+              r.skippedSteps()));
     }
     return sb.toString();
   }
@@ -487,18 +599,28 @@ public final class EditLab {
   }
 
   private static void writeJson(
-      LabConfig c, Path out, List<HeldOutBenchmark.Scores> rows, List<Training> runs, LabData data, boolean compare) {
+      LabConfig c, Path out, List<HeldOutBenchmark.Scores> rows, List<Training> runs, LabData data, boolean compare,
+      List<String> runNames, ObjectNode extra) {
     ObjectNode root = JSON.createObjectNode();
     ObjectNode cfg = configJson(c, c.paradigm());
     if (compare) {
       cfg.put("compare", true);
       cfg.remove("paradigm");
+      cfg.remove("text_fusion");
+      cfg.remove("mllm");
+      cfg.put("pretrain_steps", c.pretrainSteps());
+      cfg.put("misaligned_by", Math.max(1, c.misalign()));
     }
     root.set("config", cfg);
+    if (extra != null) {
+      root.set("compare", extra);
+    }
     root.set("data", data.report());
     ArrayNode training = root.putArray("training");
-    for (Training t : runs) {
+    for (int i = 0; i < runs.size(); i++) {
+      Training t = runs.get(i);
       ObjectNode o = training.addObject();
+      o.put("run", runNames.get(i));
       o.put("paradigm", t.paradigm().tag());
       o.put("parameters", t.parameters());
       o.put("seconds", t.seconds());

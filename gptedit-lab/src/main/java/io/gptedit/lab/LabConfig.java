@@ -35,7 +35,9 @@ import java.nio.file.Path;
  * @param editShare the edited pixels' weight in the mask-balanced loss
  * @param structureShare the part of the kept pixels' weight on the input's colour edges in the mask-balanced loss
  * @param timeMean the mean of the logit-normal flow-time density
- * @param misalign the largest shift, in pixels, of a training target against its input (0: aligned)
+ * @param misalign the largest shift, in pixels, of a training target against its input (0: aligned); {@code
+ *     --compare} runs aligned and with {@code max(1, misalign)}
+ * @param baseSteps {@code --compare}'s pretraining steps (the text-to-scene base and the tiny MLLM; 0: {@code steps})
  * @param paradigm how the editor sees the input image
  * @param textFusion what text tokens the editor reads
  * @param mllm which frozen tiny MLLM the MLLM fusions read
@@ -68,6 +70,7 @@ public record LabConfig(
     double structureShare,
     double timeMean,
     int misalign,
+    int baseSteps,
     Paradigm paradigm,
     Fusion textFusion,
     Mllm mllm,
@@ -136,6 +139,7 @@ public record LabConfig(
     check(structureShare >= 0 && structureShare <= 1, "structureShare is out of range: " + structureShare);
     check(Double.isFinite(timeMean), "timeMean is out of range: " + timeMean);
     check(misalign >= 0 && misalign < size, "misalign is out of range: " + misalign);
+    check(baseSteps >= 0, "baseSteps is out of range: " + baseSteps);
     check(checkpointEvery >= 0, "checkpointEvery is out of range: " + checkpointEvery);
     requireNonNull(conditionIds, "conditionIds");
     requireNonNull(loss, "loss");
@@ -143,6 +147,15 @@ public record LabConfig(
     requireNonNull(textFusion, "textFusion");
     requireNonNull(mllm, "mllm");
     requireNonNull(output, "output");
+  }
+
+  /**
+   * Returns the steps of {@code --compare}'s pretraining runs.
+   *
+   * @return {@link #baseSteps()}, or {@link #steps()} when it is 0
+   */
+  public int pretrainSteps() {
+    return baseSteps == 0 ? steps : baseSteps;
   }
 
   /**
@@ -195,6 +208,7 @@ public record LabConfig(
     b.structureShare = structureShare;
     b.timeMean = timeMean;
     b.misalign = misalign;
+    b.baseSteps = baseSteps;
     b.paradigm = paradigm;
     b.textFusion = textFusion;
     b.mllm = mllm;
@@ -234,6 +248,7 @@ public record LabConfig(
     private double structureShare = 0;
     private double timeMean = 1.0;
     private int misalign = 0;
+    private int baseSteps = 0;
     private Paradigm paradigm = Paradigm.KONTEXT;
     private Fusion textFusion = Fusion.T5;
     private Mllm mllm = Mllm.TINY;
@@ -500,6 +515,17 @@ public record LabConfig(
     }
 
     /**
+     * Sets {@code --compare}'s pretraining steps (the base and the tiny MLLM); 0 for {@link #optSteps the steps}.
+     *
+     * @param value the value
+     * @return this builder
+     */
+    public Builder optBaseSteps(int value) {
+      this.baseSteps = value;
+      return this;
+    }
+
+    /**
      * Sets how the editor sees the input image.
      *
      * @param value the value
@@ -573,7 +599,7 @@ public record LabConfig(
      */
     public LabConfig build() {
       return new LabConfig(
-          steps, size, batch, seed, lr, warmup, trainCount, heldOutCount, sampleSteps, tolerance, doubleBlocks, singleBlocks, heads, ropeTheta, qkScale, conditionIds, zeroHead, ema, loss, editShare, structureShare, timeMean, misalign, paradigm, textFusion, mllm, checkpointEvery, resume, output);
+          steps, size, batch, seed, lr, warmup, trainCount, heldOutCount, sampleSteps, tolerance, doubleBlocks, singleBlocks, heads, ropeTheta, qkScale, conditionIds, zeroHead, ema, loss, editShare, structureShare, timeMean, misalign, baseSteps, paradigm, textFusion, mllm, checkpointEvery, resume, output);
     }
   }
 }

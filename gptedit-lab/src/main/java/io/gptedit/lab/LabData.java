@@ -142,6 +142,22 @@ final class LabData {
   }
 
   /**
+   * Returns the training triplets of a step, as the index draws them (each carries its truth).
+   *
+   * @param step the 0-based step
+   * @return the triplets, in draw order
+   */
+  /**
+   * Returns the training examples of a step, as the index draws them, with their exact edit masks.
+   *
+   * @param step the 0-based step
+   * @return the examples, in draw order
+   */
+  List<EditTriplet> triplets(long step) {
+    return trainSet.batch(step);
+  }
+
+  /**
    * Returns the training examples of a step, as the index draws them, with their exact edit masks.
    *
    * @param step the 0-based step

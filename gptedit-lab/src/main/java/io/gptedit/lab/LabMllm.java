@@ -37,6 +37,11 @@ final class LabMllm implements AutoCloseable {
     };
   }
 
+  /** A given tiny MLLM (such as one {@link LabMllmTraining} trained), owned from here on. */
+  static LabMllm of(TinyMllm trained) {
+    return new LabMllm(trained, trained::close);
+  }
+
   QueryingMllm mllm() {
     return mllm;
   }

@@ -41,20 +41,38 @@ final class TinyMllm implements QueryingMllm, AutoCloseable {
   private final PooledPatchEncoder vision;
   private final WordHashTextEncoder words;
 
+  /** Set for a trained MLLM: what its weights were trained as (part of its identity). */
+  private final String trained;
+
   /** The MLLM with its weights on {@code device}; its forwards run under the caller's manager, which must be there. */
   TinyMllm(long seed, Device device) {
-    Devices.require(device);
+    this(seed, ModelWeights.random(spec(), seed, device), null, true);
+  }
+
+  /**
+   * An MLLM over given weights.
+   *
+   * @param seed the seed of its fixed vision features and word hashes
+   * @param params its weights (owned from here on)
+   * @param trained null for the random MLLM, else what its weights were trained as (recorded in {@link #id()})
+   * @param frozen whether to cap the weights' manager (false while the weights train: gradients attach there)
+   */
+  TinyMllm(long seed, ModelWeights params, String trained, boolean frozen) {
+    Devices.require(params.device());
     this.seed = seed;
     this.vision = new PooledPatchEncoder(4, DIM, seed ^ 0x11A6EL);
     this.words = new WordHashTextEncoder(TEXT_TOKENS, DIM, seed ^ 0x70CE7L);
-    this.params = ModelWeights.random(spec(), seed, device);
-    params.freeze();
+    this.params = params;
+    this.trained = trained;
+    if (frozen) {
+      params.freeze();
+    }
   }
 
   /** The identity the editor spec records. */
   @Override
   public String id() {
-    return "lab-tiny-mllm(seed=" + seed + ")";
+    return "lab-tiny-mllm(seed=" + seed + (trained == null ? "" : ", " + trained) + ")";
   }
 
   static ParameterSpec spec() {
@@ -94,6 +112,24 @@ final class TinyMllm implements QueryingMllm, AutoCloseable {
   }
 
   private NDArray run(List<RgbImage> images, List<String> instructions, NDArray queries, NDManager m) {
+    return run(params, images, instructions, queries, m);
+  }
+
+  /**
+   * The hidden states of a batch over given weights (the trainer's view of them while the MLLM learns).
+   *
+   * @param w the weights, named as {@link #spec()}
+   * @param images the input images
+   * @param instructions their instructions
+   * @param m the manager of the result and every intermediate
+   * @return {@code (B, tokens(), DIM)}
+   */
+  NDArray hiddenStates(ModelWeights w, List<RgbImage> images, List<String> instructions, NDManager m) {
+    return run(w, images, instructions, null, m);
+  }
+
+  private NDArray run(
+      ModelWeights params, List<RgbImage> images, List<String> instructions, NDArray queries, NDManager m) {
     if (!m.getDevice().equals(params.device())) {
       throw new DeviceException(
           "the lab's tiny MLLM has its weights on " + Devices.name(params.device()) + " but was asked to run under a"

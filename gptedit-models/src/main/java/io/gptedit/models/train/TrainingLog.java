@@ -34,6 +34,7 @@ public final class TrainingLog implements FineTuneListener, AutoCloseable {
   private final LongSupplier nanos;
   private final long start;
   private long firstStep = -1;
+  private long firstStepNanos;
   private long lastStep;
   private long seen;
   private long skipped;
@@ -91,6 +92,7 @@ public final class TrainingLog implements FineTuneListener, AutoCloseable {
   public void onStep(StepMetrics m) {
     if (firstStep < 0) {
       firstStep = m.step();
+      firstStepNanos = nanos.getAsLong();
     }
     lastStep = m.step();
     seen++;
@@ -174,12 +176,20 @@ public final class TrainingLog implements FineTuneListener, AutoCloseable {
     return s.toString();
   }
 
+  /**
+   * A step's line. The rate counts the steps after the first, timed from the first: the log is often made when the
+   * first step reports (a display factory), so timing that step from the log's creation said "3626.82 steps/s  ETA
+   * 0:00:00" on every run's first line. Until a second step is seen the rate and ETA are {@code ?}.
+   */
   private String line(StepMetrics m) {
     double elapsed = elapsedSeconds();
-    double stepsPerSecond = seen / elapsed;
+    double sinceFirst = (nanos.getAsLong() - firstStepNanos) / 1e9;
+    double stepsPerSecond = seen > 1 && sinceFirst > 0 ? (seen - 1) / sinceFirst : Double.NaN;
     double eta = (total - m.step()) / stepsPerSecond;
-    return String.format(Locale.ROOT, "step %d/%d (%.1f%%)  %s  %.2f steps/s  elapsed %s  ETA %s", m.step(), total,
-        100.0 * m.step() / total, status, stepsPerSecond, clock(elapsed), clock(eta));
+    return String.format(Locale.ROOT, "step %d/%d (%.1f%%)  %s  %s steps/s  elapsed %s  ETA %s", m.step(), total,
+        100.0 * m.step() / total, status,
+        Double.isNaN(stepsPerSecond) ? "?" : String.format(Locale.ROOT, "%.2f", stepsPerSecond), clock(elapsed),
+        clock(eta));
   }
 
   private String message(StepMetrics m) {

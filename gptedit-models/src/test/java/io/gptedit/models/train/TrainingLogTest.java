@@ -34,7 +34,7 @@ class TrainingLogTest {
     List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
     assertThat(lines)
         .containsExactly(
-            "step 1/10 (10.0%)  loss 1.00000  lr 1.00e-03  32.0 samples/s  2.00 steps/s  elapsed 0:00:01  ETA 0:00:05",
+            "step 1/10 (10.0%)  loss 1.00000  lr 1.00e-03  32.0 samples/s  ? steps/s  elapsed 0:00:01  ETA ?",
             "step 4/10 (40.0%)  loss 0.25000  lr 1.00e-03  32.0 samples/s  2.00 steps/s  elapsed 0:00:02  ETA 0:00:03",
             "step 8/10 (80.0%)  loss 0.12500  lr 1.00e-03  32.0 samples/s  skipped 1  2.00 steps/s  elapsed 0:00:04"
                 + "  ETA 0:00:01",
@@ -42,6 +42,27 @@ class TrainingLogTest {
             "step 10/10 (100.0%)  loss 0.10000  lr 1.00e-03  32.0 samples/s  skipped 1  2.00 steps/s  elapsed 0:00:05"
                 + "  ETA 0:00:00",
             "training done: step 10/10, 10 steps in 0:00:05 (2.00 steps/s), final loss 0.10000, 1 skipped step");
+  }
+
+  @Test
+  void aLogMadeWhenTheFirstStepReportsDoesNotClaimThousandsOfStepsPerSecond() {
+    // Regression: the lab's display is made by the first step's report, so that step was timed from "now" and the
+    // first line of every run said "3626.82 steps/s  elapsed 0:00:00  ETA 0:00:00".
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    FakeClock clock = new FakeClock();
+    TrainingLog[] log = new TrainingLog[1];
+    for (int s = 1; s <= 3; s++) {
+      clock.nanos += 400_000_000L;
+      if (log[0] == null) {
+        log[0] = new TrainingLog(100, out, 2, () -> clock.nanos);
+      }
+      clock.nanos += 1_000L;
+      log[0].onStep(new StepMetrics(s, 1.0, 1e-3, 0.5, 160.0, false));
+    }
+    List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
+    assertThat(lines.get(0)).endsWith("? steps/s  elapsed 0:00:00  ETA ?");
+    assertThat(lines.get(1)).startsWith("step 2/100").endsWith("2.50 steps/s  elapsed 0:00:00  ETA 0:00:39");
   }
 
   @Test
@@ -59,8 +80,8 @@ class TrainingLogTest {
     assertThat(lines).hasSize(2);
     assertThat(lines.get(0))
         .isEqualTo(
-            "step 901/1000 (90.1%)  loss skipped  lr 1.00e-04  16.0 samples/s  scale 32768  skipped 1  4.00 steps/s"
-                + "  elapsed 0:00:00  ETA 0:00:25");
+            "step 901/1000 (90.1%)  loss skipped  lr 1.00e-04  16.0 samples/s  scale 32768  skipped 1  ? steps/s"
+                + "  elapsed 0:00:00  ETA ?");
     assertThat(lines.get(1))
         .isEqualTo(
             "training stopped: step 950/1000, 50 steps in 0:00:13 (4.00 steps/s), final loss 0.02000, 1 skipped step,"
