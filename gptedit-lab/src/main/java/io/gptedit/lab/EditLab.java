@@ -322,7 +322,7 @@ public final class EditLab {
             runNames.add(name + suffix);
             byType.append(LabReport.byType(two.get(1)));
             LabReport.lossCurve(t.training().steps(), lc.output().resolve("loss-" + name + ".png"));
-            contactSheet(bench, two.get(1), lc, two.get(1).editor(), lc.output().resolve("contact-sheet-" + name + ".png"));
+            contactSheet(bench, two.get(1), lc, "output (" + two.get(1).editor() + ")", lc.output().resolve("contact-sheet-" + name + ".png"));
           }
         }
         rows.addAll(mine);
@@ -361,7 +361,7 @@ public final class EditLab {
           runNames.add(name);
           byType.append(LabReport.byType(two.get(1)));
           LabReport.lossCurve(t.training().steps(), lc.output().resolve("loss-" + name + ".png"));
-          contactSheet(bench, two.get(1), fc, two.get(1).editor(), lc.output().resolve("contact-sheet-" + name + ".png"));
+          contactSheet(bench, two.get(1), fc, "output (" + two.get(1).editor() + ")", lc.output().resolve("contact-sheet-" + name + ".png"));
         }
       }
       tables.append("Text fusion (Kontext from the base, aligned; the T5 row is finetuned-kontext above):")

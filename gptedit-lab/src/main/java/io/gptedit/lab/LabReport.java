@@ -194,7 +194,11 @@ final class LabReport {
     int cell = side * scale;
     int textW = 300;
     int pad = 8;
-    int head = 44;
+    // A long output title ("output (finetuned-kontext-misaligned1)") is wrapped to the output column's width at
+    // spaces and hyphens; the header grows with it, so it never runs into the target column or the first row.
+    Font titleFont = new Font(Font.SANS_SERIF, Font.BOLD, 13);
+    List<String> title = wrapTitle(outputTitle, scratchMetrics(titleFont), cell + pad - 2);
+    int head = Math.max(44, 20 + 16 * title.size());
     int w = pad + cell + pad + textW + pad + cell + pad + cell + pad;
     int h = head + rows * (cell + pad) + pad;
     BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
@@ -204,20 +208,15 @@ final class LabReport {
       g.setColor(Color.WHITE);
       g.fillRect(0, 0, w, h);
       g.setColor(Color.BLACK);
-      g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
+      g.setFont(titleFont);
       int xIn = pad;
       int xText = xIn + cell + pad;
       int xOut = xText + textW + pad;
       int xTarget = xOut + cell + pad;
       g.drawString("input", xIn, 20);
       g.drawString("instruction", xText, 20);
-      // A long output title ("output (kontext)") would run into the target column: split it over two lines.
-      int split = outputTitle.indexOf(" (");
-      if (split > 0 && g.getFontMetrics().stringWidth(outputTitle) > cell) {
-        g.drawString(outputTitle.substring(0, split), xOut, 20);
-        g.drawString(outputTitle.substring(split + 1), xOut, 36);
-      } else {
-        g.drawString(outputTitle, xOut, 20);
+      for (int i = 0; i < title.size(); i++) {
+        g.drawString(title.get(i), xOut, 20 + 16 * i);
       }
       g.drawString("target", xTarget, 20);
       g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
@@ -241,6 +240,32 @@ final class LabReport {
       g.dispose();
     }
     write(img, png);
+  }
+
+  private static FontMetrics scratchMetrics(Font font) {
+    Graphics2D g = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
+    try {
+      return g.getFontMetrics(font);
+    } finally {
+      g.dispose();
+    }
+  }
+
+  /** Splits a title after spaces and hyphens into lines no wider than {@code width} (a longer word stands alone). */
+  static List<String> wrapTitle(String title, FontMetrics fm, int width) {
+    List<String> lines = new java.util.ArrayList<>();
+    StringBuilder line = new StringBuilder();
+    for (String part : title.split("(?<=[ -])")) {
+      if (line.length() > 0 && fm.stringWidth((line + part).strip()) > width) {
+        lines.add(line.toString().strip());
+        line.setLength(0);
+      }
+      line.append(part);
+    }
+    if (line.length() > 0) {
+      lines.add(line.toString().strip());
+    }
+    return lines;
   }
 
   private static BufferedImage scaled(RgbImage src, int scale) {
