@@ -54,7 +54,12 @@ final class LabReport {
   /** Formats one editor's scores per edit type. */
   static String byType(HeldOutBenchmark.Scores scores) {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "%-38s", scores.editor() + ", per edit type"));
+    String title = scores.editor() + ", per edit type";
+    if (title.length() > 38) { // a long name gets its own line, so the columns stay under the headers
+      sb.append(title).append(System.lineSeparator());
+      title = "";
+    }
+    sb.append(String.format(Locale.ROOT, "%-38s", title));
     for (String[] c : COLUMNS) {
       sb.append(String.format(Locale.ROOT, " %8s", c[0]));
     }
