@@ -289,43 +289,32 @@ public final class EditLab {
         List.of(
             t5.toBuilder().optMisalign(0).optOutput(out.resolve("aligned")).build(),
             t5.toBuilder().optMisalign(Math.max(1, config.misalign())).optOutput(out.resolve("misaligned")).build());
-    List<HeldOutBenchmark.Scores> rows = new ArrayList<>();
-    List<Training> runs = new ArrayList<>();
-    List<String> runNames = new ArrayList<>();
+    Comparison cmp = new Comparison(device, listener);
     StringBuilder tables = new StringBuilder();
-    StringBuilder byType = new StringBuilder();
     LabData aligned = prepareData(alignments.get(0), listener);
     ObjectNode extra = JSON.createObjectNode();
     try (LabBase base = LabBase.prepare(config, aligned, out.resolve("base"), device, listener)) {
-      runs.add(base.training());
-      runNames.add("base (text -> scene)" + (base.reused() ? ", reused" : ""));
+      cmp.runs.add(base.training());
+      cmp.names.add("base (text -> scene)" + (base.reused() ? ", reused" : ""));
       extra.put("base_reused", base.reused());
       HeldOutBenchmark.Scores copy = null;
+      HeldOutBenchmark alignedBench = null;
       for (LabConfig lc : alignments) {
         LabData data = lc.misalign() == 0 ? aligned : prepareData(lc, listener);
         HeldOutBenchmark bench = new HeldOutBenchmark(lc.output().resolve("heldout"), data.heldOut(), lc.tolerance());
-        List<HeldOutBenchmark.Scores> mine = new ArrayList<>();
         if (copy == null) {
+          alignedBench = bench;
           copy = bench.score(new CopyInputEditor(), "copy-input", options(lc));
-          rows.add(copy);
+          cmp.rows.add(copy);
         }
+        List<HeldOutBenchmark.Scores> mine = new ArrayList<>();
         String suffix = lc.misalign() == 0 ? "" : "-misaligned" + lc.misalign();
         for (Paradigm p : Paradigm.values()) {
           for (boolean fromBase : new boolean[] {false, true}) {
             String name = p.tag() + (fromBase ? "-base" : "");
-            List<HeldOutBenchmark.Scores> two = new ArrayList<>();
-            Trained t =
-                trainAndScore(lc, p, data, bench, lc.output().resolve("run-" + name), null, fromBase ? base : null,
-                    suffix, device, listener, two);
-            mine.addAll(two);
-            runs.add(t.training());
-            runNames.add(name + suffix);
-            byType.append(LabReport.byType(two.get(1)));
-            LabReport.lossCurve(t.training().steps(), lc.output().resolve("loss-" + name + ".png"));
-            contactSheet(bench, two.get(1), lc, "output (" + two.get(1).editor() + ")", lc.output().resolve("contact-sheet-" + name + ".png"));
+            mine.addAll(cmp.run(lc, p, data, bench, name, name + suffix, suffix, null, fromBase ? base : null));
           }
         }
-        rows.addAll(mine);
         List<HeldOutBenchmark.Scores> section = new ArrayList<>();
         section.add(copy);
         section.addAll(mine);
@@ -338,7 +327,6 @@ public final class EditLab {
       }
       // Text fusion (Table 5): Kontext from the base on the aligned data; the MLLM trained on the world first.
       LabConfig lc = alignments.get(0);
-      HeldOutBenchmark bench = new HeldOutBenchmark(lc.output().resolve("heldout"), aligned.heldOut(), lc.tolerance());
       LabMllmTraining.Result trained = LabMllmTraining.train(config, aligned, out.resolve("mllm"), device, listener);
       listener.onPhase(trained.summary());
       extra.put("mllm_reused", trained.reused());
@@ -346,22 +334,13 @@ public final class EditLab {
       trained.accuracy().forEach((k, v) -> acc.putObject(k).put("trained", v[0]).put("majority", v[1]));
       List<HeldOutBenchmark.Scores> fusions = new ArrayList<>();
       fusions.add(copy);
-      fusions.add(rows.stream().filter(r -> r.editor().equals("finetuned-kontext")).findFirst().orElseThrow());
+      fusions.add(cmp.rows.stream().filter(r -> r.editor().equals("finetuned-kontext")).findFirst().orElseThrow());
       try (LabMllm mllm = LabMllm.of(trained.mllm())) {
         for (LabConfig.Fusion f : List.of(LabConfig.Fusion.MLLM, LabConfig.Fusion.MLLM_T5, LabConfig.Fusion.METAQUERY)) {
           LabConfig fc = lc.toBuilder().optTextFusion(f).build();
-          String name = "kontext-base-" + f.name().toLowerCase(Locale.ROOT).replace('_', '-');
-          List<HeldOutBenchmark.Scores> two = new ArrayList<>();
-          Trained t =
-              trainAndScore(fc, Paradigm.KONTEXT, aligned, bench, lc.output().resolve("run-" + name), mllm, base,
-                  "-" + f.name().toLowerCase(Locale.ROOT).replace('_', '-'), device, listener, two);
-          fusions.add(two.get(1));
-          rows.addAll(two);
-          runs.add(t.training());
-          runNames.add(name);
-          byType.append(LabReport.byType(two.get(1)));
-          LabReport.lossCurve(t.training().steps(), lc.output().resolve("loss-" + name + ".png"));
-          contactSheet(bench, two.get(1), fc, "output (" + two.get(1).editor() + ")", lc.output().resolve("contact-sheet-" + name + ".png"));
+          String tag = "-" + f.name().toLowerCase(Locale.ROOT).replace('_', '-');
+          String name = "kontext-base" + tag;
+          fusions.add(cmp.run(fc, Paradigm.KONTEXT, aligned, alignedBench, name, name, tag, mllm, base).get(1));
         }
       }
       tables.append("Text fusion (Kontext from the base, aligned; the T5 row is finetuned-kontext above):")
@@ -371,10 +350,49 @@ public final class EditLab {
           .append(trained.summary())
           .append(System.lineSeparator());
     }
-    String table = tables + System.lineSeparator() + trainingTable(runs, runNames) + System.lineSeparator() + byType;
-    writeJson(config, out, rows, runs, aligned, true, runNames, extra);
+    String table =
+        tables + System.lineSeparator() + trainingTable(cmp.runs, cmp.names) + System.lineSeparator() + cmp.byType;
+    writeJson(config, out, cmp.rows, cmp.runs, aligned, true, cmp.names, extra);
     write(out.resolve("table.txt"), table);
-    return new Result(toRows(rows), table, out, runs.get(1));
+    return new Result(toRows(cmp.rows), table, out, cmp.runs.get(1));
+  }
+
+  /** What a {@link #compare} run gathers: every row, every training run and its name, the per-type tables. */
+  private static final class Comparison {
+    final List<HeldOutBenchmark.Scores> rows = new ArrayList<>();
+    final List<Training> runs = new ArrayList<>();
+    final List<String> names = new ArrayList<>();
+    final StringBuilder byType = new StringBuilder();
+    private final Device device;
+    private final Listener listener;
+
+    Comparison(Device device, Listener listener) {
+      this.device = device;
+      this.listener = listener;
+    }
+
+    /**
+     * Trains and scores one run ({@link #trainAndScore}) into {@code c.output()}: {@code run-<file>/}, {@code
+     * loss-<file>.png}, {@code contact-sheet-<file>.png}; records its rows, its training as {@code runName} and its
+     * per-type table.
+     *
+     * @return its two rows (before and after fine-tuning)
+     */
+    List<HeldOutBenchmark.Scores> run(
+        LabConfig c, Paradigm p, LabData data, HeldOutBenchmark bench, String file, String runName, String suffix,
+        LabMllm mllm, LabBase base) {
+      List<HeldOutBenchmark.Scores> two = new ArrayList<>();
+      Trained t =
+          trainAndScore(c, p, data, bench, c.output().resolve("run-" + file), mllm, base, suffix, device, listener, two);
+      rows.addAll(two);
+      runs.add(t.training());
+      names.add(runName);
+      byType.append(LabReport.byType(two.get(1)));
+      LabReport.lossCurve(t.training().steps(), c.output().resolve("loss-" + file + ".png"));
+      contactSheet(
+          bench, two.get(1), c, "output (" + two.get(1).editor() + ")", c.output().resolve("contact-sheet-" + file + ".png"));
+      return two;
+    }
   }
 
   private record Trained(Training training) {}

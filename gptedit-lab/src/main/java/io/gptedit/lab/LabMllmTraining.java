@@ -19,10 +19,9 @@ import io.gptedit.data.synthetic.SyntheticTruth;
 import io.gptedit.models.nn.ModelWeights;
 import io.gptedit.models.nn.ParameterSpec;
 import io.gptedit.models.train.AdamWOptimizer;
+import io.gptedit.models.train.Checkpoints;
 import io.gptedit.models.train.FineTuner;
 import io.gptedit.models.train.LrSchedule;
-import io.gptedit.models.train.StepMetrics;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -211,14 +210,15 @@ final class LabMllmTraining {
     }
   }
 
-  /** Whether a run folder holds a finished run of {@code steps} steps. */
+  /**
+   * Whether a run folder holds a finished run of {@code steps} steps: its newest complete checkpoint ({@link
+   * Checkpoints#latest}, named {@code step-<9 digits>}) is at that step or later.
+   */
   static boolean finished(Path runDir, int steps) {
-    Path metrics = runDir.resolve("metrics.jsonl");
-    if (!Files.isRegularFile(metrics)) {
-      return false;
-    }
-    List<StepMetrics> m = io.gptedit.models.train.EditFineTuning.readMetrics(metrics);
-    return !m.isEmpty() && m.get(m.size() - 1).step() >= steps && Files.isDirectory(runDir.resolve("checkpoints"));
+    return Checkpoints.latest(runDir)
+        .map(dir -> dir.getFileName().toString())
+        .map(name -> Long.parseLong(name.substring(name.lastIndexOf('-') + 1)))
+        .orElse(-1L) >= steps;
   }
 
   private static NDArray logits(
