@@ -26,7 +26,10 @@ class EditLabTest {
     System.setProperty("java.awt.headless", "true");
   }
 
-  /** The tiny run the lab tests share: 8x8 images, 1+1 blocks of width 32, 40 steps of batch 4. */
+  /**
+   * The tiny run the lab tests share: 8x8 images, 1+1 blocks of width 32, 40 steps of batch 4, and the recipe its
+   * bounds were sized for (lr 2e-3, query/key scale 1, edit share 0.5), whatever the default run's recipe is.
+   */
   static LabConfig.Builder tinyBuilder(Path out) {
     return LabConfig.builder(out)
         .optSteps(40)
@@ -34,6 +37,8 @@ class EditLabTest {
         .optBatch(4)
         .optSeed(3)
         .optLr(2e-3)
+        .optQkScale(1)
+        .optEditShare(0.5)
         .optWarmup(4)
         .optTrainCount(48)
         .optHeldOutCount(6)
