@@ -12,7 +12,7 @@ import java.nio.file.Path;
  * the recipe that scored best within its time budget, at most 5 minutes of training on a quiet 2-core machine (500
  * steps of batch 64 at a peak learning rate of 8e-3, query/key norms starting at 2, the edited pixels' share of the
  * mask-balanced loss 0.35; docs/lab.md, "The object-level bar"). {@code --steps 1800 --lr 2e-3} is the longer run
- * (about 13 minutes of training) that scores best overall.
+ * (13 to 18 minutes of training on that machine) that scores best overall.
  *
  * @param steps optimizer steps
  * @param size image side in pixels (even)
