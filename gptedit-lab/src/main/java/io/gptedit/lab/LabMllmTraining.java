@@ -212,13 +212,10 @@ final class LabMllmTraining {
 
   /**
    * Whether a run folder holds a finished run of {@code steps} steps: its newest complete checkpoint ({@link
-   * Checkpoints#latest}, named {@code step-<9 digits>}) is at that step or later.
+   * Checkpoints#latest}) is at that step or later.
    */
   static boolean finished(Path runDir, int steps) {
-    return Checkpoints.latest(runDir)
-        .map(dir -> dir.getFileName().toString())
-        .map(name -> Long.parseLong(name.substring(name.lastIndexOf('-') + 1)))
-        .orElse(-1L) >= steps;
+    return Checkpoints.latest(runDir).map(Checkpoints::stepOf).orElse(-1L) >= steps;
   }
 
   private static NDArray logits(

@@ -247,7 +247,8 @@ final class LabReport {
     write(img, png);
   }
 
-  private static FontMetrics scratchMetrics(Font font) {
+  /** The metrics of a font as the contact sheet draws it (on a scratch image, so before the sheet exists). */
+  static FontMetrics scratchMetrics(Font font) {
     Graphics2D g = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
     try {
       return g.getFontMetrics(font);

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.awt.Font;
 import java.awt.FontMetrics;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,9 +18,7 @@ class LabReportTest {
   @Test
   void aLongOutputTitleIsWrappedToTheOutputColumnInsteadOfRunningIntoTheTargetColumn() {
     // Regression: --compare's sheets titled "finetuned-kontext" drew it over the "target" header.
-    Graphics2D g = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
-    FontMetrics fm = g.getFontMetrics(new Font(Font.SANS_SERIF, Font.BOLD, 13));
-    g.dispose();
+    FontMetrics fm = LabReport.scratchMetrics(new Font(Font.SANS_SERIF, Font.BOLD, 13));
     List<String> lines = LabReport.wrapTitle("output (finetuned-kontext-misaligned1)", fm, 102);
     assertThat(lines).hasSizeGreaterThan(1);
     assertThat(String.join("", lines).replace(" ", "")).isEqualTo("output(finetuned-kontext-misaligned1)");

@@ -43,6 +43,8 @@ import java.util.stream.Stream;
 public final class Checkpoints {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String PREFIX = "step-";
+  /** A complete checkpoint folder's name: the prefix and the step in 9 digits. */
+  private static final String NAME_PATTERN = PREFIX + "\\d{9}";
 
   private Checkpoints() {}
 
@@ -160,12 +162,26 @@ public final class Checkpoints {
       return Optional.empty();
     }
     try (Stream<Path> s = Files.list(root)) {
-      return s.filter(p -> p.getFileName().toString().matches(PREFIX + "\\d{9}"))
+      return s.filter(p -> p.getFileName().toString().matches(NAME_PATTERN))
           .filter(p -> Files.isRegularFile(p.resolve("state.json")))
           .max(Comparator.comparing(p -> p.getFileName().toString()));
     } catch (IOException e) {
       throw new GpteditException("cannot list " + root + ": " + e, e);
     }
+  }
+
+  /**
+   * Returns the step a checkpoint folder was written at, from its name ({@code step-NNNNNNNNN}), without reading it:
+   * enough to tell how far a run got from {@link #latest}.
+   *
+   * @param dir a checkpoint folder, as {@link #save} and {@link #latest} return them
+   * @return its step
+   * @throws IllegalArgumentException if the folder is not named as a checkpoint
+   */
+  public static long stepOf(Path dir) {
+    String name = dir.getFileName().toString();
+    checkArgument(name.matches(NAME_PATTERN), "%s is not a checkpoint folder (%sNNNNNNNNN)", dir, PREFIX);
+    return Long.parseLong(name.substring(PREFIX.length()));
   }
 
   /**

@@ -47,6 +47,7 @@ class CheckpointsTest {
               new Checkpoints.State(2, 42, "{\"lr\":1.0,\"stage\":\"1\"}", Map.of("data_index", "abc123")));
       assertThat(dir.getFileName().toString()).isEqualTo("step-000000002");
       assertThat(Checkpoints.latest(run)).contains(dir);
+      assertThat(Checkpoints.stepOf(dir)).isEqualTo(2);
       Checkpoints.Loaded back = Checkpoints.load(dir, manager);
       assertThat(back.state().step()).isEqualTo(2);
       assertThat(back.state().seed()).isEqualTo(42);
@@ -69,6 +70,10 @@ class CheckpointsTest {
       Files.createDirectories(run.resolve("checkpoints/step-000000020.tmp"));
       Files.writeString(run.resolve("checkpoints/step-000000020.tmp/state.json"), "{\"step\": 20");
       assertThat(Checkpoints.latest(run)).contains(first);
+      assertThat(Checkpoints.stepOf(first)).isEqualTo(10);
+      assertThatThrownBy(() -> Checkpoints.stepOf(run.resolve("checkpoints/step-000000020.tmp")))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("not a checkpoint folder");
     }
   }
 
