@@ -19,10 +19,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log=${1:-bench-train.log}
-# one reactor run: sibling modules resolve to their target/classes folders
-mvn -B -q -o -pl gptedit-lab -am test-compile dependency:build-classpath \
-  -Dmdep.outputFile="$PWD/target/bench-train-cp.txt" -Dmdep.includeScope=test
-cp=gptedit-lab/target/test-classes:gptedit-lab/target/classes:$(cat target/bench-train-cp.txt)
+cp=$(tools/lab_classpath.sh)
 reps=${REPS:-5}
 steps=${STEPS:-40}
 warmup=${WARMUP:-10}

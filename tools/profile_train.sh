@@ -14,15 +14,14 @@ config=${1:-small}
 seconds=${2:-5}
 warm=${3:-9}
 python=${PYTHON:-/usr/bin/python3}
+hz=999 # perf's sampling frequency; the summary turns samples into time with it
 case "$config" in
   lab) steps=${STEPS:-250} ;;
   small) steps=${STEPS:-1000} ;;
   *) echo "config is lab or small" >&2; exit 2 ;;
 esac
 command -v perf >/dev/null || { echo "perf is not installed" >&2; exit 2; }
-mvn -B -q -o -pl gptedit-lab -am test-compile dependency:build-classpath \
-  -Dmdep.outputFile="$PWD/target/bench-train-cp.txt" -Dmdep.includeScope=test
-cp=gptedit-lab/target/test-classes:gptedit-lab/target/classes:$(cat target/bench-train-cp.txt)
+cp=$(tools/lab_classpath.sh)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
@@ -36,7 +35,7 @@ profile() { # name command...
     echo "$name finished before the window; raise STEPS" >&2
     exit 1
   fi
-  perf record -q -F 999 -o "$out/$name.data" -t "$(main_thread "$name" "$pid")" -- sleep "$seconds" 2>/dev/null
+  perf record -q -F "$hz" -o "$out/$name.data" -t "$(main_thread "$name" "$pid")" -- sleep "$seconds" 2>/dev/null
   wait "$pid"
   local rate batch
   rate=$(sed -nE 's/^result .*samples_per_s=([0-9.]+).*/\1/p' "$out/$name.log" | tail -1)
@@ -51,7 +50,6 @@ profile() { # name command...
 # The thread that runs the steps: the JVM's "java" main thread (not the launcher), or Python's only busy thread.
 main_thread() { # name pid
   local tid
-  sleep 0.2
   if [[ $1 == java ]]; then
     tid=$(ps -L -o tid=,comm= -p "$2" | awk '$2 == "java" {print $1}' | sed -n 2p)
   else
@@ -63,11 +61,11 @@ main_thread() { # name pid
 profile java java -cp "$cp" io.gptedit.lab.bench.TrainStepBenchmark --threads 1 --configs "$config" \
   --steps "$steps" --warmup 10 --peak-reps 3
 profile python "$python" tools/bench_train.py --threads 1 --configs "$config" --steps "$steps" --warmup 10
-python3 - "$out/dso.tsv" "$seconds" "$config" <<'PY'
+python3 - "$out/dso.tsv" "$seconds" "$config" "$hz" <<'PY'
 import collections, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
 secs = float(sys.argv[2])
-hz = 999.0
+hz = float(sys.argv[4])
 def component(name, dso):
     if "libtorch" in dso or "libc10" in dso or "libgomp" in dso or "libmkl" in dso or "libiomp" in dso:
         return "libtorch (kernels, autograd, dispatch)"
@@ -75,7 +73,7 @@ def component(name, dso):
         return "DJL's JNI layer"
     if dso.startswith("[JIT]") or "libjvm" in dso:
         return "Java code and JVM (JIT-compiled, interpreter, runtime)"
-    if "libpython" in dso or "libtorch_python" in dso or dso.endswith(".so") and "cpython" in dso:
+    if "libpython" in dso or "libtorch_python" in dso or (dso.endswith(".so") and "cpython" in dso):
         return "Python interpreter and bindings"
     if "kernel" in dso:
         return "kernel (page faults, syscalls)"
