@@ -170,8 +170,11 @@ def summarize(lines):
     for key in sorted(groups, key=lambda k: (k[0] != "lab", k[0], k[1], k[2], k[3])):
         config, threads, impl, blas = key
         rs = groups[key]
-        torch_version = rs[0].get("torch", "1.13")
-        label = ("Java, DJL 0.36 / PyTorch 2.7.1" if impl == "java" else "Python, torch " + torch_version) + f" ({blas})"
+        if impl == "java":  # result lines before the Java side printed its libtorch version ran on DJL's pinned 2.7.1
+            label = "Java, DJL 0.36 / PyTorch " + rs[0].get("torch", "2.7.1")
+        else:  # and before the Python side printed its torch, on Debian's 1.13
+            label = "Python, torch " + rs[0].get("torch", "1.13")
+        label += f" ({blas})"
         out.append(f"| {config} | {threads} | {label} | {len(rs)} | {med(rs, 'samples_per_s'):.0f} "
                    f"({rng(rs, 'samples_per_s')}) | {med(rs, 'step_ms'):.1f} | {med(rs, 'gflops'):.1f} | "
                    f"{med(rs, 'peak_gflops'):.0f} | {100 * med(rs, 'peak_frac'):.0f}% |")

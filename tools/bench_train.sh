@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Interleaved training-step benchmark of the edit lab's editor: Java (gptedit-lab's test program
-# `io.gptedit.lab.bench.TrainStepBenchmark`, DJL 0.36 / PyTorch 2.7.1)
+# `io.gptedit.lab.bench.TrainStepBenchmark`, DJL 0.36, on its pinned PyTorch 2.7.1 by default)
 # beside the same architecture in Python PyTorch (tools/bench_train.py, Debian's python3-torch), with 1 and 2
 # threads, REPS repetitions, the order of the implementations rotated every repetition; then a summary (medians,
 # ranges, Java/Python ratios). See docs/benchmarks.md. Builds gptedit-lab's test classes first; needs tools/lab_torch.py.
@@ -16,6 +16,9 @@
 #   otherwise runs on the reference BLAS, which these runs select explicitly from /usr/lib/x86_64-linux-gnu/blas).
 #   PYTHON: a python whose torch comes from pip (MKL inside, e.g. torch 2.13 in a virtual environment), to add
 #   Python runs with it (kind python-pip). The Debian-torch kinds run only when /usr/bin/python3 imports torch.
+#   The Java side runs on DJL's pinned libtorch unless the environment points DJL at another one
+#   (PYTORCH_LIBRARY_PATH, PYTORCH_VERSION, PYTORCH_FLAVOR, ENGINE_CACHE_DIR, as tools/gpu/build_djl_jni.sh prints);
+#   each side's result lines name the torch it ran on, and the summary's labels show them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log=${1:-bench-train.log}

@@ -83,9 +83,9 @@ public final class TrainStepBenchmark {
           r.medianStepMs(), r.samplesPerSecond(), r.gflops(), 100 * r.gflops() / peak);
       System.out.printf(
           Locale.ROOT,
-          "result impl=java config=%s threads=%d batch=%d steps=%d samples_per_s=%.2f step_ms=%.3f"
+          "result impl=java torch=%s config=%s threads=%d batch=%d steps=%d samples_per_s=%.2f step_ms=%.3f"
               + " step_ms_median=%.3f gflop_per_step=%.5f gflops=%.3f peak_gflops=%.2f peak_frac=%.4f%n",
-          name, threads, r.batch(), steps, r.samplesPerSecond(), r.stepMs(), r.medianStepMs(), r.flopsPerStep() / 1e9,
+          engine.getVersion(), name, threads, r.batch(), steps, r.samplesPerSecond(), r.stepMs(), r.medianStepMs(), r.flopsPerStep() / 1e9,
           r.gflops(), peak, r.gflops() / peak);
     }
   }

@@ -28,6 +28,13 @@ import java.util.Map;
  * condition each), text tokens, batch, checkpointing (true/false), steps.
  */
 public final class MemoryProbe {
+  /**
+   * The system property that sets the warm-up run's batch (default 1, the method of every row in
+   * docs/benchmarks.md); set to the measured batch, a one-time engine allocation made on the first step of a new
+   * batch shape is no longer counted, but memory the warm-up freed is then reused (docs/benchmarks.md, SD3).
+   */
+  static final String WARM_BATCH = "gptedit.probe.warmBatch";
+
   private MemoryProbe() {}
 
   public static void main(String[] args) throws IOException {
@@ -45,10 +52,11 @@ public final class MemoryProbe {
     int steps = Integer.parseInt(args[8]);
     FluxConfig c = new FluxConfig(64, 64, dbl, sgl, heads, headDim, heads * headDim, 64, true,
         new int[] {headDim / 2, headDim / 4, headDim / 4}, 10000, 4);
-    // Warm the engine with the same shapes of ops on a tiny model, so that thread pools and kernels' one-time
-    // buffers are not counted.
+    // Warm the engine with the same kinds of ops on a tiny model (at batch 1 unless WARM_BATCH says otherwise), so
+    // that thread pools and kernels' one-time buffers are not counted.
+    int warmBatch = Integer.getInteger(WARM_BATCH, 1);
     long peak = peakAfterWarmUp(
-        () -> run(c.resized(1, 1, heads, headDim, c.axesDims()), 1, side, text, ckpt, 1),
+        () -> run(c.resized(1, 1, heads, headDim, c.axesDims()), warmBatch, side, text, ckpt, 1),
         () -> run(c, batch, side, text, ckpt, steps));
     long tokens = 2L * side * side + text;
     long params = MemoryPlanner.parameters(c);

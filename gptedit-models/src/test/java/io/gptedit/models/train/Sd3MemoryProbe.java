@@ -39,10 +39,12 @@ public final class Sd3MemoryProbe {
     boolean ckpt = Boolean.parseBoolean(args[6]);
     int steps = Integer.parseInt(args[7]);
     Sd3Config c = config(layers, heads, headDim);
-    // Warm the engine with the same kinds of ops on a one-block model, so that thread pools and kernels' one-time
-    // buffers are not counted.
+    // Warm the engine with the same kinds of ops on a one-block model (at batch 1 unless MemoryProbe.WARM_BATCH says
+    // otherwise), so that thread pools and kernels' one-time buffers are not counted.
+    int warmBatch = Integer.getInteger(MemoryProbe.WARM_BATCH, 1);
     long peak = MemoryProbe.peakAfterWarmUp(
-        () -> run(config(1, heads, headDim), 1, side, text, ckpt, 1), () -> run(c, batch, side, text, ckpt, steps));
+        () -> run(config(1, heads, headDim), warmBatch, side, text, ckpt, 1),
+        () -> run(c, batch, side, text, ckpt, steps));
     long tokens = (long) (side / 2) * (side / 2) + text;
     long params = MemoryPlanner.parameters(c);
     long act = MemoryPlanner.sd3ActivationsPerSample(c, tokens, 4, ckpt);
