@@ -85,8 +85,8 @@ public final class TrainStepBenchmark {
           Locale.ROOT,
           "result impl=java torch=%s config=%s threads=%d batch=%d steps=%d samples_per_s=%.2f step_ms=%.3f"
               + " step_ms_median=%.3f gflop_per_step=%.5f gflops=%.3f peak_gflops=%.2f peak_frac=%.4f%n",
-          engine.getVersion(), name, threads, r.batch(), steps, r.samplesPerSecond(), r.stepMs(), r.medianStepMs(), r.flopsPerStep() / 1e9,
-          r.gflops(), peak, r.gflops() / peak);
+          engine.getVersion(), name, threads, r.batch(), steps, r.samplesPerSecond(), r.stepMs(), r.medianStepMs(),
+          r.flopsPerStep() / 1e9, r.gflops(), peak, r.gflops() / peak);
     }
   }
 
