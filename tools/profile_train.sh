@@ -66,7 +66,7 @@ import collections, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
 secs = float(sys.argv[2])
 hz = float(sys.argv[4])
-def component(name, dso):
+def component(dso):
     if "libtorch" in dso or "libc10" in dso or "libgomp" in dso or "libmkl" in dso or "libiomp" in dso:
         return "libtorch (kernels, autograd, dispatch)"
     if "djl_torch" in dso:
@@ -86,7 +86,7 @@ for name, dso, n, r, batch in rows:
     steps_per_s = float(r) / int(batch)
     rate[name] = float(r)
     # samples / rate = seconds of the thread's time; divided by the window's steps (the run's mean rate)
-    ms[(name, component(name, dso))] += int(n) / hz / (secs * steps_per_s) * 1e3
+    ms[(name, component(dso))] += int(n) / hz / (secs * steps_per_s) * 1e3
 comps = sorted({c for _, c in ms}, key=lambda c: -max(ms[("java", c)], ms[("python", c)]))
 print(f"config {sys.argv[3]}: Java {rate['java']:.1f} samples/s, Python {rate['python']:.1f} samples/s "
       f"(whole runs); main thread, {secs:.0f} s windows, ms per step:")

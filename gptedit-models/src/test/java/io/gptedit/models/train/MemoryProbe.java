@@ -35,6 +35,11 @@ public final class MemoryProbe {
    */
   static final String WARM_BATCH = "gptedit.probe.warmBatch";
 
+  /** The warm-up run's batch: {@value #WARM_BATCH}, default 1. */
+  static int warmBatch() {
+    return Integer.getInteger(WARM_BATCH, 1);
+  }
+
   private MemoryProbe() {}
 
   public static void main(String[] args) throws IOException {
@@ -54,7 +59,7 @@ public final class MemoryProbe {
         new int[] {headDim / 2, headDim / 4, headDim / 4}, 10000, 4);
     // Warm the engine with the same kinds of ops on a tiny model (at batch 1 unless WARM_BATCH says otherwise), so
     // that thread pools and kernels' one-time buffers are not counted.
-    int warmBatch = Integer.getInteger(WARM_BATCH, 1);
+    int warmBatch = warmBatch();
     long peak = peakAfterWarmUp(
         () -> run(c.resized(1, 1, heads, headDim, c.axesDims()), warmBatch, side, text, ckpt, 1),
         () -> run(c, batch, side, text, ckpt, steps));

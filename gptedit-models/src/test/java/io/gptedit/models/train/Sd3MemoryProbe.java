@@ -41,7 +41,7 @@ public final class Sd3MemoryProbe {
     Sd3Config c = config(layers, heads, headDim);
     // Warm the engine with the same kinds of ops on a one-block model (at batch 1 unless MemoryProbe.WARM_BATCH says
     // otherwise), so that thread pools and kernels' one-time buffers are not counted.
-    int warmBatch = Integer.getInteger(MemoryProbe.WARM_BATCH, 1);
+    int warmBatch = MemoryProbe.warmBatch();
     long peak = MemoryProbe.peakAfterWarmUp(
         () -> run(config(1, heads, headDim), warmBatch, side, text, ckpt, 1),
         () -> run(c, batch, side, text, ckpt, steps));
