@@ -267,8 +267,16 @@ public final class Sd3Transformer implements AutoCloseable {
     int rows = (int) s.get(2) / p;
     int cols = (int) s.get(3) / p;
     long d = config.hidden();
-    NDArray x = Layers.conv2d(latents, params, "pos_embed.proj", p, 0); // (B, D, rows, cols)
-    x = x.reshape(s.get(0), d, (long) rows * cols).transpose(0, 2, 1);
+    // The patch embedding, a p x p convolution with stride p, is a linear map of each patch's values in (c, i, j)
+    // order, run as one: the engine's convolution kernel allocated several MB per sample whenever a step ran at a
+    // new batch shape (measured: docs/benchmarks.md), and SiglipVisionTower embeds its patches the same way.
+    long channels = s.get(1);
+    NDArray patches = latents.reshape(s.get(0), channels, rows, p, cols, p).transpose(0, 2, 4, 1, 3, 5)
+        .reshape(s.get(0), (long) rows * cols, channels * p * p);
+    NDArray proj = params.get("pos_embed.proj.weight");
+    // reshaped as a copy in the step's scope: a view would belong to the parameters' manager, which is capped
+    NDArray w = scope.zeros(new Shape(1), proj.getDataType()).add(proj).reshape(d, channels * p * p);
+    NDArray x = patches.getNDArrayInternal().linear(patches, w, params.get("pos_embed.proj.bias")).singletonOrThrow();
     float[][] pe = positionEmbedding(rows, cols);
     float[] flat = new float[rows * cols * (int) d];
     for (int i = 0; i < pe.length; i++) {

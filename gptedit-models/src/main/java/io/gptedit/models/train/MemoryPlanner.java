@@ -24,11 +24,13 @@ import java.util.Locale;
  * <p>The estimate adds up: the weights (every parameter, in the storage type), float32 master copies of the
  * trainable parameters when the weights are float16, their float32 gradients (and then the float16 gradients of
  * their compute copies, which {@code FineTuner}'s fp16 path keeps), the optimizer state (AdamW's two
- * float32 moments, 8-bit moments, or the float32 moments sharded over the GPUs of a node), and the activations the
- * backward pass keeps. Activations are those of this library's transformer as its engine records them (unfused
- * ops: every modulation, RMS norm, RoPE, the GELU and the attention softmax keep their inputs; the layer norm is
- * fused): per sample and block {@link #SAVED_VALUES_PER_TOKEN} values of width {@code hidden} per token plus {@link
- * #SAVED_ATTENTION_MAPS} attention maps ({@code heads x tokens^2}), and, once per step, the backward pass's
+ * float32 moments, 8-bit moments, or the float32 moments sharded over the GPUs of a node) with the bucketed
+ * optimizer's one-bucket update buffer, and the larger of two things that are never held at once: the activations
+ * the backward pass keeps, and the optimizer step's temporaries (one bucket, and in float32 training the flat copy
+ * of every gradient that the bucketed update works on; see {@link Plan}). Activations are those of this library's
+ * transformer as its engine records them (unfused ops: every modulation, RMS norm, RoPE, the GELU and the attention
+ * softmax keep their inputs; the layer norm is fused): per sample and block {@link #SAVED_VALUES_PER_TOKEN} values
+ * of width {@code hidden} per token plus {@link #SAVED_ATTENTION_MAPS} attention maps ({@code heads x tokens^2}), and, once per step, the backward pass's
  * attention temporaries ({@link #BACKWARD_ATTENTION_MAPS} maps). With activation checkpointing every block's input
  * is kept, plus one block's activations and those temporaries during its recomputation. Framework overhead
  * (allocator fragmentation, workspaces, the CUDA context) is not modelled.
@@ -37,7 +39,9 @@ import java.util.Locale;
  * small config (2 double + 2 single blocks, 4 heads x 16, 144 and 528 tokens; AdamW, float32) and then checked,
  * unchanged, on two others: 1 + 3 blocks of 8 x 32 and 2 + 4 blocks of 8 x 64 (37 M parameters, 576 tokens),
  * plain and checkpointed, batch 1 to 4: every predicted peak within 6 % of the measured one
- * ({@code MemoryPlannerMeasuredTest}, docs/benchmarks.md). Refitted on 2026-12-04, when the transformer moved to
+ * ({@code MemoryPlannerMeasuredTest}, docs/benchmarks.md; measured again with the optimizer step's terms on
+ * 2026-12-04 evening, every row within 4.2 %, and the checkpointed rows of the 37 M config peak in the optimizer
+ * step, as predicted to 0.1 %). Refitted on 2026-12-04, when the transformer moved to
  * the engine's fused layer norm and a sigmoid-form GELU, which keep fewer values (the old constants, 84 / 2.5 /
  * 2.75, then over-predicted by up to 17 %). On a GPU the same ops keep the same values (in float16
  * with fp16 compute); a fused attention kernel, which this engine does not offer, would remove most of the
@@ -100,40 +104,58 @@ public final class MemoryPlanner {
   /**
    * A plan's terms in bytes.
    *
+   * <p>The peak is {@link #total}: the terms held through the whole step ({@link #beforeActivations}) plus the
+   * larger of the activations, held from the forward pass to the end of the backward pass, and the optimizer
+   * step's temporaries, held after the backward pass has released the activations.
+   *
    * @param weights every parameter in its storage type
    * @param masters float32 masters of the trainable parameters (fp16 weights only)
    * @param gradients gradients of the trainable parameters: float32, plus the float16 gradients of their compute
    *     copies when the weights are float16
    * @param optimizer the optimizer state on one GPU
+   * @param stepBuffers the optimizer's own buffer, kept from its first step on: one flat bucket of float32 that the
+   *     updates are computed into
    * @param activations the activations of the batch
+   * @param stepTemporaries what the optimizer step holds on top, after the backward pass: one bucket-sized
+   *     temporary, and with float32 weights the flat copy of every gradient the bucketed update works on (with
+   *     float16 weights the gradient accumulators are already flat, so no copy)
    */
-  public record Plan(long weights, long masters, long gradients, long optimizer, long activations) {
+  public record Plan(
+      long weights, long masters, long gradients, long optimizer, long stepBuffers, long activations,
+      long stepTemporaries) {
+    /** Validates the terms. */
+    public Plan {
+      checkArgument(weights >= 0 && masters >= 0 && gradients >= 0 && optimizer >= 0 && stepBuffers >= 0
+          && activations >= 0 && stepTemporaries >= 0, "terms must be >= 0");
+    }
+
     /**
-     * Returns the sum of the terms.
+     * Returns the peak: the terms held through the step plus the larger of the activations and the optimizer
+     * step's temporaries.
      *
      * @return bytes
      */
     public long total() {
-      return weights + masters + gradients + optimizer + activations;
+      return beforeActivations() + Math.max(activations, stepTemporaries);
     }
 
     /**
-     * Returns the sum without activations.
+     * Returns the terms held through the whole step: weights, masters, gradients, optimizer state and buffer.
      *
      * @return bytes
      */
     public long beforeActivations() {
-      return weights + masters + gradients + optimizer;
+      return weights + masters + gradients + optimizer + stepBuffers;
     }
 
     @Override
     public String toString() {
       return String.format(
           Locale.ROOT,
-          "weights %.1f GB + masters %.1f GB + gradients %.1f GB + optimizer %.1f GB = %.1f GB before activations;"
-              + " activations %.1f GB; total %.1f GB",
-          weights / GB, masters / GB, gradients / GB, optimizer / GB, beforeActivations() / GB, activations / GB,
-          total() / GB);
+          "weights %.1f GB + masters %.1f GB + gradients %.1f GB + optimizer %.1f GB + its buffer %.1f GB = %.1f GB"
+              + " before activations; activations %.1f GB (optimizer step's temporaries %.1f GB); total %.1f GB",
+          weights / GB, masters / GB, gradients / GB, optimizer / GB, stepBuffers / GB, beforeActivations() / GB,
+          activations / GB, stepTemporaries / GB, total() / GB);
     }
   }
 
@@ -159,7 +181,11 @@ public final class MemoryPlanner {
           case ADAMW_8BIT -> s.trainableParameters() * 2;
           case ADAMW_FP32_SHARDED -> (s.trainableParameters() * 8 + s.gpus() - 1) / s.gpus();
         };
-    return new Plan(weights, masters, gradients, optimizer, s.activationBytesPerSample() * batch);
+    // The bucketed optimizer (ParameterBuckets): one bucket of float32 is its update buffer, one more a temporary
+    // of the step, and in float32 training FineTuner gathers autograd's per-tensor gradients into flat buckets.
+    long bucket = Math.min(s.trainableParameters(), ParameterBuckets.DEFAULT_CAPACITY) * 4;
+    long temporaries = bucket + (s.fp16Weights() ? 0 : s.trainableParameters() * 4);
+    return new Plan(weights, masters, gradients, optimizer, bucket, s.activationBytesPerSample() * batch, temporaries);
   }
 
   /**
@@ -170,8 +196,9 @@ public final class MemoryPlanner {
    * @return the largest batch, or 0 if not even one sample fits
    */
   public static int largestBatch(Setup s, long memoryBytes) {
-    long free = memoryBytes - plan(s, 1).beforeActivations();
-    if (free < s.activationBytesPerSample()) {
+    Plan one = plan(s, 1);
+    long free = memoryBytes - one.beforeActivations();
+    if (free < s.activationBytesPerSample() || free < one.stepTemporaries()) {
       return 0;
     }
     return s.activationBytesPerSample() == 0 ? Integer.MAX_VALUE
@@ -238,13 +265,13 @@ public final class MemoryPlanner {
   public static final double SD3_SAVED_ATTENTION_MAPS = 3.0;
 
   /** Attention maps of temporaries the backward pass of one SD3 joint block holds at its peak (measured). */
-  public static final double SD3_BACKWARD_ATTENTION_MAPS = 1.5;
+  public static final double SD3_BACKWARD_ATTENTION_MAPS = 2.25;
 
   /**
    * Values of width {@code hidden} per token an SD3 step keeps once, outside the joint blocks: the patch and text
    * embeddings, the output layer, and the gradient passed between blocks (measured).
    */
-  public static final double SD3_STEP_VALUES_PER_TOKEN = 29;
+  public static final double SD3_STEP_VALUES_PER_TOKEN = 7.8;
 
   /**
    * SD3's text sequence in diffusers' {@code StableDiffusion3Pipeline} defaults: 77 CLIP tokens and {@code
@@ -272,10 +299,11 @@ public final class MemoryPlanner {
    * <p><b>Measured.</b> The four constants were fitted to the per-sample slope (the peak's growth with the batch)
    * of CPU training steps of 2-block configs (4 x 16 at 160 and 528 tokens, 2 x 64 at 160 tokens; AdamW, float32,
    * plain and checkpointed) and checked, unchanged, on 3-, 4- and 6-block configs of 6 x 32, 8 x 32 and 2 x 64 at
-   * 160 to 440 tokens: every predicted peak within 11.6 % of the measured one ({@code Sd3MemoryProbe}, {@code
-   * MemoryPlannerMeasuredTest}, docs/benchmarks.md). A fixed CPU overhead of a few megabytes (allocator and
-   * kernel workspaces, not modelled) makes the smallest steps of the fit set measure up to 37 % above the
-   * prediction (prediction/measured 0.73).
+   * 160 to 440 tokens ({@code Sd3MemoryProbe}, {@code MemoryPlannerMeasuredTest}, docs/benchmarks.md). The two
+   * per-step constants were refitted on 2026-12-04 (from 29 values and 1.5 maps; the per-block ones kept), when the
+   * patch embedding stopped running as a convolution, whose engine kernel had allocated several megabytes per
+   * sample at every new batch shape: every predicted peak of fit and check set, batch 1 to 8, then within 11 % of
+   * the measured one.
    *
    * @param c the config
    * @param tokens the joint sequence length inside the blocks (image patches + text tokens)
@@ -337,12 +365,13 @@ public final class MemoryPlanner {
     }
 
     /**
-     * Returns whether the weights, masters, gradients and optimizer state alone fit the memory.
+     * Returns whether the weights, masters, gradients, optimizer state and buffer fit the memory with the
+     * optimizer step's temporaries.
      *
      * @return false when nothing is left for activations
      */
     public boolean fitsBeforeActivations() {
-      return fixed.beforeActivations() <= memoryBytes;
+      return fixed.total() <= memoryBytes;
     }
   }
 
@@ -435,12 +464,13 @@ public final class MemoryPlanner {
     }
 
     /**
-     * Returns whether the weights, masters, gradients and optimizer state alone fit the memory.
+     * Returns whether the weights, masters, gradients, optimizer state and buffer fit the memory with the
+     * optimizer step's temporaries.
      *
      * @return false when nothing is left for activations
      */
     public boolean fitsBeforeActivations() {
-      return fixed.beforeActivations() <= memoryBytes;
+      return fixed.total() <= memoryBytes;
     }
   }
 

@@ -28,14 +28,19 @@ class MemoryPlannerTest {
     MemoryPlanner.Plan p = MemoryPlanner.plan(s, 1);
     // The issue: fp16 weights 23.8 GB + fp32 masters 16.2 + gradients 16.2 + AdamW moments 32.3 = about 88 GB; this
     // library's fp16 path also keeps the float16 gradients of the compute copies (2 bytes per trainable value,
-    // 8.1 GB; measured on an H200), so its gradients are 24.3 GB and the total 96.7 GB.
+    // 8.1 GB; measured on an H200), so its gradients are 24.3 GB and the total 96.7 GB, plus the optimizer's buffer.
     assertThat(transformer * 2 / 1e9).isCloseTo(23.8, within(0.1)); // plus 0.19 GB for the connector
     assertThat(p.weights() / 1e9).isCloseTo(24.0, within(0.1));
     assertThat(p.masters() / 1e9).isCloseTo(16.2, within(0.1));
     assertThat(p.gradients() / 1e9).isCloseTo(24.3, within(0.1));
     assertThat(p.gradients()).isEqualTo(6 * trainable);
     assertThat(p.optimizer() / 1e9).isCloseTo(32.3, within(0.2));
-    assertThat(p.beforeActivations() / 1e9).isCloseTo(96.7, within(0.3)).isGreaterThan(80);
+    // The bucketed AdamW's update buffer (one bucket of 2^26 float32 values) is kept; one more bucket is a
+    // temporary of the step; fp16's gradient accumulators are already flat, so no gradient copy.
+    assertThat(p.stepBuffers()).isEqualTo(4L << 26);
+    assertThat(p.stepTemporaries()).isEqualTo(4L << 26);
+    assertThat(p.beforeActivations() / 1e9).isCloseTo(97.0, within(0.1)).isGreaterThan(80);
+    assertThat(p.total()).isEqualTo(p.beforeActivations() + p.stepTemporaries());
     // What an 80 GB GPU needs instead: moments sharded over 8 GPUs, or 8-bit moments.
     MemoryPlanner.Setup sharded =
         new MemoryPlanner.Setup(
@@ -63,12 +68,33 @@ class MemoryPlannerTest {
     MemoryPlanner.Setup s =
         new MemoryPlanner.Setup(1_000, 100, false, MemoryPlanner.OptimizerState.ADAMW_FP32, 1, 500);
     long fixed = MemoryPlanner.plan(s, 1).beforeActivations();
-    assertThat(fixed).isEqualTo(1_000 * 4 + 100 * 4 + 100 * 8);
+    // weights, gradients, moments, and the optimizer's one-bucket buffer (the 100 trainable values)
+    assertThat(fixed).isEqualTo(1_000 * 4 + 100 * 4 + 100 * 8 + 100 * 4);
     int b = MemoryPlanner.largestBatch(s, fixed + 500 * 7 + 499);
     assertThat(b).isEqualTo(7);
     assertThat(MemoryPlanner.plan(s, b).total()).isLessThanOrEqualTo(fixed + 500 * 7 + 499);
     assertThat(MemoryPlanner.plan(s, b + 1).total()).isGreaterThan(fixed + 500 * 7 + 499);
     assertThat(MemoryPlanner.largestBatch(s, fixed + 499)).isZero();
+  }
+
+  @Test
+  void float32StepPeaksAtTheOptimizerWhenItsGradientCopyOutweighsTheActivations() {
+    // float32 training: FineTuner gathers the per-tensor gradients into flat buckets (4 bytes per trainable
+    // value) and AdamW holds one bucket-sized temporary, after the backward pass has released the activations.
+    MemoryPlanner.Setup s =
+        new MemoryPlanner.Setup(1_000, 100, false, MemoryPlanner.OptimizerState.ADAMW_FP32, 1, 300);
+    long fixed = MemoryPlanner.plan(s, 1).beforeActivations();
+    assertThat(MemoryPlanner.plan(s, 1).stepTemporaries()).isEqualTo(100 * 4 + 100 * 4);
+    assertThat(MemoryPlanner.plan(s, 2).total()).isEqualTo(fixed + 800); // the step's 800 > 2 x 300
+    assertThat(MemoryPlanner.plan(s, 3).total()).isEqualTo(fixed + 900); // 3 x 300 > 800
+    // One sample's 300 bytes fit in 799 spare bytes, the step's temporaries do not.
+    assertThat(MemoryPlanner.largestBatch(s, fixed + 799)).isZero();
+    assertThat(MemoryPlanner.largestBatch(s, fixed + 800)).isEqualTo(2);
+    // Buckets hold at most 2^26 values: a larger selection's buffer and temporary stay at one bucket.
+    MemoryPlanner.Plan big = MemoryPlanner.plan(
+        new MemoryPlanner.Setup(1L << 30, 1L << 28, true, MemoryPlanner.OptimizerState.ADAMW_FP32, 1, 0), 1);
+    assertThat(big.stepBuffers()).isEqualTo(4L << 26);
+    assertThat(big.stepTemporaries()).isEqualTo(4L << 26);
   }
 
   @Test
@@ -112,8 +138,8 @@ class MemoryPlannerTest {
     assertThat(both.fixed().weights() - cached.fixed().weights())
         .isEqualTo(2 * MemoryPlanner.Encoders.QWEN_T5.parameters());
     assertThat(both.trainable()).isEqualTo(cached.trainable());
-    assertThat(both.fixed().beforeActivations() / 1e9).isCloseTo(122.8, within(0.1));
-    // 141 GB - 96.7 leaves one checkpointed sample of 25.5 GB; with both encoders resident (122.8) none fits.
+    assertThat(both.fixed().beforeActivations() / 1e9).isCloseTo(123.1, within(0.1));
+    // 141 GB - 97.0 leaves one checkpointed sample of 25.5 GB; with both encoders resident (123.1) none fits.
     assertThat(cached.resolutions().get(0).batchCheckpointed()).isEqualTo(1);
     assertThat(both.resolutions().get(0).batchCheckpointed()).isEqualTo(0);
   }
@@ -131,12 +157,13 @@ class MemoryPlannerTest {
     assertThat(plan.parameters()).isEqualTo(p);
     assertThat(plan.gpus()).as("not sharded").isEqualTo(1);
     // fp16 weights 2 + fp32 masters 4 + gradients 4 + 2 (the compute copies' float16 ones) + AdamW moments 8 bytes
-    // per parameter.
+    // per parameter, and the optimizer's one-bucket buffer.
     assertThat(plan.fixed().weights()).isEqualTo(2 * p);
     assertThat(plan.fixed().masters()).isEqualTo(4 * p);
     assertThat(plan.fixed().gradients()).isEqualTo(6 * p);
     assertThat(plan.fixed().optimizer()).isEqualTo(8 * p);
-    assertThat(plan.fixed().beforeActivations()).isEqualTo(20 * p);
+    assertThat(plan.fixed().stepBuffers()).isEqualTo(4L << 26);
+    assertThat(plan.fixed().beforeActivations()).isEqualTo(20 * p + (4L << 26));
     assertThat(plan.fitsBeforeActivations()).isTrue();
 
     MemoryPlanner.Resolution r = plan.resolutions().get(0);
@@ -145,13 +172,13 @@ class MemoryPlannerTest {
     double d = 1536;
     double maps = 24.0 * tokens * tokens;
     double block = 44 * tokens * d + 3.0 * maps;
-    double once = 29 * tokens * d + 1.5 * maps;
+    double once = 7.8 * tokens * d + 2.25 * maps;
     assertThat(r.activationsPlain()).isEqualTo((long) Math.ceil((24 * block + once) * 2));
     assertThat(r.activationsCheckpointed()).isEqualTo((long) Math.ceil((24 * tokens * d + block + once) * 2));
-    assertThat(r.activationsCheckpointed()).isEqualTo(5_556_835_992L);
-    // 80 GB - 40.6 GB leaves 39.4 GB: no plain sample (84 GB each), 7 checkpointed samples of 5.56 GB.
+    assertThat(r.activationsCheckpointed()).isEqualTo(5_974_568_643L);
+    // 80 GB - 40.8 GB leaves 39.2 GB: no plain sample (84 GB each), 6 checkpointed samples of 5.97 GB.
     assertThat(r.batchPlain()).isZero();
-    assertThat(r.batchCheckpointed()).isEqualTo(7);
+    assertThat(r.batchCheckpointed()).isEqualTo(6);
   }
 
   @Test
