@@ -22,7 +22,7 @@ import java.util.Map;
  * <p>Linux only: the peak is the process's {@code VmHWM} after resetting it ({@code /proc/self/clear_refs}, "5")
  * once the engine is warm, minus {@code VmRSS} at that moment; the JVM heap is pre-touched and fixed
  * ({@code -Xms = -Xmx}, {@code -XX:+AlwaysPreTouch}) so that Java objects do not move the figure. Prints one line:
- * {@code predicted=<bytes> measured=<bytes> weights=.. activations=..}.
+ * {@code predicted=<bytes> measured=<bytes> ratio=<measured/predicted> ... activations=.. stepBuffers=.. stepTemporaries=..}.
  *
  * <p>Arguments: double blocks, single blocks, heads, head dim, latent side (image tokens per side, noisy and
  * condition each), text tokens, batch, checkpointing (true/false), steps.
@@ -69,9 +69,10 @@ public final class MemoryProbe {
     MemoryPlanner.Plan plan = MemoryPlanner.plan(
         new MemoryPlanner.Setup(params, params, false, MemoryPlanner.OptimizerState.ADAMW_FP32, 1, act), batch);
     System.out.printf(Locale.ROOT,
-        "predicted=%d measured=%d ratio=%.3f params=%d tokens=%d weights=%d grads=%d optimizer=%d activations=%d%n",
+        "predicted=%d measured=%d ratio=%.3f params=%d tokens=%d weights=%d grads=%d optimizer=%d activations=%d"
+            + " stepBuffers=%d stepTemporaries=%d%n",
         plan.total(), peak, peak / (double) plan.total(), params, tokens, plan.weights(), plan.gradients(),
-        plan.optimizer(), plan.activations());
+        plan.optimizer(), plan.activations(), plan.stepBuffers(), plan.stepTemporaries());
     System.out.flush();
   }
 

@@ -18,7 +18,7 @@ import java.util.Map;
  * prediction for the same setup (float32 weights, every parameter trained with AdamW, batch {@code B}), the way
  * {@link MemoryProbe} does for Flux: {@code VmHWM} after resetting it once the engine is warm, minus {@code VmRSS}
  * at that moment, with a fixed pre-touched heap. Prints one line:
- * {@code predicted=<bytes> measured=<bytes> ratio=.. params=.. tokens=.. activations=..}.
+ * {@code predicted=<bytes> measured=<bytes> ratio=<measured/predicted> params=.. tokens=.. ... stepTemporaries=..}.
  *
  * <p>Arguments: joint blocks, heads, head dim, latent side (latent pixels; patch 2, so {@code (side/2)^2} image
  * tokens; InstructPix2Pix's 32 input channels add no tokens), text tokens, batch, checkpointing (true/false),
@@ -51,9 +51,10 @@ public final class Sd3MemoryProbe {
     MemoryPlanner.Plan plan = MemoryPlanner.plan(
         new MemoryPlanner.Setup(params, params, false, MemoryPlanner.OptimizerState.ADAMW_FP32, 1, act), batch);
     System.out.printf(Locale.ROOT,
-        "predicted=%d measured=%d ratio=%.3f params=%d tokens=%d weights=%d grads=%d optimizer=%d activations=%d%n",
+        "predicted=%d measured=%d ratio=%.3f params=%d tokens=%d weights=%d grads=%d optimizer=%d activations=%d"
+            + " stepBuffers=%d stepTemporaries=%d%n",
         plan.total(), peak, peak / (double) plan.total(), params, tokens, plan.weights(), plan.gradients(),
-        plan.optimizer(), plan.activations());
+        plan.optimizer(), plan.activations(), plan.stepBuffers(), plan.stepTemporaries());
     System.out.flush();
   }
 
