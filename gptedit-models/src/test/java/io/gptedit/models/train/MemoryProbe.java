@@ -22,7 +22,7 @@ import java.util.Map;
  * <p>Linux only: the peak is the process's {@code VmHWM} after resetting it ({@code /proc/self/clear_refs}, "5")
  * once the engine is warm, minus {@code VmRSS} at that moment; the JVM heap is pre-touched and fixed
  * ({@code -Xms = -Xmx}, {@code -XX:+AlwaysPreTouch}) so that Java objects do not move the figure. Prints one line:
- * {@code predicted=<bytes> measured=<bytes> ratio=<measured/predicted> ... activations=.. stepBuffers=.. stepTemporaries=..}.
+ * {@code predicted=<bytes> measured=<bytes> ratio=<measured/predicted> ... stepBuffers=.. stepTemporaries=..}.
  *
  * <p>Arguments: double blocks, single blocks, heads, head dim, latent side (image tokens per side, noisy and
  * condition each), text tokens, batch, checkpointing (true/false), steps.
