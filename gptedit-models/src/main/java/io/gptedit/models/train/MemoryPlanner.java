@@ -30,10 +30,10 @@ import java.util.Locale;
  * of every gradient that the bucketed update works on; see {@link Plan}). Activations are those of this library's
  * transformer as its engine records them (unfused ops: every modulation, RMS norm, RoPE, the GELU and the attention
  * softmax keep their inputs; the layer norm is fused): per sample and block {@link #SAVED_VALUES_PER_TOKEN} values
- * of width {@code hidden} per token plus {@link #SAVED_ATTENTION_MAPS} attention maps ({@code heads x tokens^2}), and, once per step, the backward pass's
- * attention temporaries ({@link #BACKWARD_ATTENTION_MAPS} maps). With activation checkpointing every block's input
- * is kept, plus one block's activations and those temporaries during its recomputation. Framework overhead
- * (allocator fragmentation, workspaces, the CUDA context) is not modelled.
+ * of width {@code hidden} per token plus {@link #SAVED_ATTENTION_MAPS} attention maps ({@code heads x tokens^2}),
+ * and, once per step, the backward pass's attention temporaries ({@link #BACKWARD_ATTENTION_MAPS} maps). With
+ * activation checkpointing every block's input is kept, plus one block's activations and those temporaries during
+ * its recomputation. Framework overhead (allocator fragmentation, workspaces, the CUDA context) is not modelled.
  *
  * <p><b>Measured.</b> The three constants were fitted to the peak resident memory of CPU training steps of one
  * small config (2 double + 2 single blocks, 4 heads x 16, 144 and 528 tokens; AdamW, float32) and then checked,
@@ -197,10 +197,10 @@ public final class MemoryPlanner {
    */
   public static int largestBatch(Setup s, long memoryBytes) {
     Plan one = plan(s, 1);
-    long free = memoryBytes - one.beforeActivations();
-    if (free < s.activationBytesPerSample() || free < one.stepTemporaries()) {
+    if (one.total() > memoryBytes) {
       return 0;
     }
+    long free = memoryBytes - one.beforeActivations();
     return s.activationBytesPerSample() == 0 ? Integer.MAX_VALUE
         : (int) Math.min(Integer.MAX_VALUE, free / s.activationBytesPerSample());
   }

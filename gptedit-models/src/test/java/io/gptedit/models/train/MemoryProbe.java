@@ -68,6 +68,11 @@ public final class MemoryProbe {
     long act = MemoryPlanner.fluxActivationsPerSample(c, tokens, 4, ckpt);
     MemoryPlanner.Plan plan = MemoryPlanner.plan(
         new MemoryPlanner.Setup(params, params, false, MemoryPlanner.OptimizerState.ADAMW_FP32, 1, act), batch);
+    report(plan, peak, params, tokens);
+  }
+
+  /** Prints a probe's one line (the format {@code MemoryPlannerMeasuredTest} reads), for this probe and SD3's. */
+  static void report(MemoryPlanner.Plan plan, long peak, long params, long tokens) {
     System.out.printf(Locale.ROOT,
         "predicted=%d measured=%d ratio=%.3f params=%d tokens=%d weights=%d grads=%d optimizer=%d activations=%d"
             + " stepBuffers=%d stepTemporaries=%d%n",

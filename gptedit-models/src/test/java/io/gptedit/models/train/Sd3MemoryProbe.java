@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -27,35 +26,52 @@ import java.util.Map;
 public final class Sd3MemoryProbe {
   private Sd3MemoryProbe() {}
 
+  /**
+   * The probe's arguments, which {@link Sd3StepTiming} takes too.
+   *
+   * @param layers joint blocks
+   * @param heads attention heads
+   * @param headDim head width
+   * @param side latent side in latent pixels
+   * @param text text tokens
+   * @param batch samples per step
+   * @param ckpt whether blocks are checkpointed
+   * @param steps training steps
+   */
+  record Step(int layers, int heads, int headDim, int side, int text, int batch, boolean ckpt, int steps) {
+    static Step parse(String[] args) {
+      return new Step(Integer.parseInt(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]),
+          Integer.parseInt(args[3]), Integer.parseInt(args[4]), Integer.parseInt(args[5]),
+          Boolean.parseBoolean(args[6]), Integer.parseInt(args[7]));
+    }
+
+    Sd3Config config() {
+      return Sd3MemoryProbe.config(layers, heads, headDim);
+    }
+
+    /** Trains {@code steps} steps of this step's model, batch and sequence. */
+    void run(int steps) {
+      Sd3MemoryProbe.run(config(), batch, side, text, ckpt, steps);
+    }
+  }
+
   public static void main(String[] args) throws IOException {
     // As MemoryProbe: freed tensors must leave the resident set (MALLOC_MMAP_THRESHOLD_=65536 in the environment).
     System.setProperty(io.gptedit.models.nn.CpuAllocator.PROPERTY, "system");
-    int layers = Integer.parseInt(args[0]);
-    int heads = Integer.parseInt(args[1]);
-    int headDim = Integer.parseInt(args[2]);
-    int side = Integer.parseInt(args[3]);
-    int text = Integer.parseInt(args[4]);
-    int batch = Integer.parseInt(args[5]);
-    boolean ckpt = Boolean.parseBoolean(args[6]);
-    int steps = Integer.parseInt(args[7]);
-    Sd3Config c = config(layers, heads, headDim);
+    Step a = Step.parse(args);
+    Sd3Config c = a.config();
     // Warm the engine with the same kinds of ops on a one-block model (at batch 1 unless MemoryProbe.WARM_BATCH says
     // otherwise), so that thread pools and kernels' one-time buffers are not counted.
     int warmBatch = MemoryProbe.warmBatch();
     long peak = MemoryProbe.peakAfterWarmUp(
-        () -> run(config(1, heads, headDim), warmBatch, side, text, ckpt, 1),
-        () -> run(c, batch, side, text, ckpt, steps));
-    long tokens = (long) (side / 2) * (side / 2) + text;
+        () -> run(config(1, a.heads(), a.headDim()), warmBatch, a.side(), a.text(), a.ckpt(), 1),
+        () -> a.run(a.steps()));
+    long tokens = (long) (a.side() / 2) * (a.side() / 2) + a.text();
     long params = MemoryPlanner.parameters(c);
-    long act = MemoryPlanner.sd3ActivationsPerSample(c, tokens, 4, ckpt);
+    long act = MemoryPlanner.sd3ActivationsPerSample(c, tokens, 4, a.ckpt());
     MemoryPlanner.Plan plan = MemoryPlanner.plan(
-        new MemoryPlanner.Setup(params, params, false, MemoryPlanner.OptimizerState.ADAMW_FP32, 1, act), batch);
-    System.out.printf(Locale.ROOT,
-        "predicted=%d measured=%d ratio=%.3f params=%d tokens=%d weights=%d grads=%d optimizer=%d activations=%d"
-            + " stepBuffers=%d stepTemporaries=%d%n",
-        plan.total(), peak, peak / (double) plan.total(), params, tokens, plan.weights(), plan.gradients(),
-        plan.optimizer(), plan.activations(), plan.stepBuffers(), plan.stepTemporaries());
-    System.out.flush();
+        new MemoryPlanner.Setup(params, params, false, MemoryPlanner.OptimizerState.ADAMW_FP32, 1, act), a.batch());
+    MemoryProbe.report(plan, peak, params, tokens);
   }
 
   /** An InstructPix2Pix-shaped MMDiT (32 input, 16 output channels) with narrow text and pooled inputs. */
