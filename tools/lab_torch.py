@@ -184,8 +184,10 @@ class Flux(nn.Module):
         return x.transpose(1, 2).reshape(b, s, h * d)
 
     def attention(self, q, k, v):
-        # The Java editor's attention: softmax(q k^T / sqrt(d)) v (torch 1.13, Debian's, has no fused kernel).
-        return torch.softmax(q @ k.transpose(-1, -2) * (1.0 / math.sqrt(q.shape[-1])), -1) @ v
+        # The Java editor's attention (io.gptedit.models.nn.Layers.attention), op for op: softmax((q / sqrt(d)) k^T) v,
+        # the scale on the queries rather than on the scores. Not F.scaled_dot_product_attention: DJL 0.36 has no
+        # fused attention, and this replica is the Java step's arithmetic in PyTorch.
+        return torch.softmax((q * (1.0 / math.sqrt(q.shape[-1]))) @ k.transpose(-1, -2), -1) @ v
 
     def double_block(self, b, h, c, st, cos, sin):
         """One double block: image stream h, text stream c, st = silu(temb)."""

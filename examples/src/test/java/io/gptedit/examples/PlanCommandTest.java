@@ -24,7 +24,7 @@ class PlanCommandTest {
     assertThat(row(out, "1024x1024")).contains("0 / 0 (ckpt)");
     String h200 = Cli.run("plan", "--stage", "STAGE2", "--memory-gb", "141");
     assertThat(h200).doesNotContain("does not fit");
-    assertThat(row(h200, "1024x1024")).contains("0 / 1 (ckpt)"); // 97.0 GB + 25.5 GB of checkpointed activations
+    assertThat(row(h200, "1024x1024")).contains("0 / 2 (ckpt)"); // 97.0 GB + 2 x 20.9 GB of checkpointed activations
   }
 
   @Test
@@ -47,7 +47,7 @@ class PlanCommandTest {
         .contains("= 40.8 GB before activations")
         .doesNotContain("does not fit")
         .doesNotContain("Kontext");
-    assertThat(row(out, "1024x1024")).contains("4429").contains("0 / 6 (ckpt)");
+    assertThat(row(out, "1024x1024")).contains("4429").contains("0 / 7 (ckpt)");
     assertThat(Cli.run("plan")).contains("FLUX.1-Kontext-dev"); // the default is unchanged
     Cli.Failure bad = Cli.fail("plan", "--model", "sd3-large");
     assertThat(bad.code()).isEqualTo(2);

@@ -250,55 +250,52 @@ public final class FluxTransformer implements AutoCloseable {
    * Predicts the flow-matching velocity for the image tokens.
    *
    * @param in the inputs
-   * @param out the manager that will own the result (when a parameter requires gradients, also every
-   *     intermediate array, so close it only after the backward pass)
+   * @param out the manager that will own the result (when a parameter requires gradients, also the intermediate
+   *     arrays made outside the blocks, which the backward pass may read, so close it only after the backward pass)
    * @return the velocity (B, image tokens, outChannels)
    */
   public NDArray forward(FluxInput in, NDManager out) {
     if (params.asMap().values().stream().anyMatch(NDArray::hasGradient)) {
       // Training: autograd saves intermediate tensors for the backward pass, among them arrays DJL made from Java
-      // memory (RoPE tables, timestep features, scalar operands) that a closed array no longer keeps alive. So
-      // nothing made here may be closed before the backward pass: the scope is a child of out and closes with it.
+      // memory (RoPE tables, timestep features) that a closed array no longer keeps alive. So what is made outside
+      // the blocks is not closed before the backward pass: the scope is a child of out and closes with it. A
+      // block's own arrays are all the engine's results, so its scope closes after it (see forwardInScope).
       NDManager scope = out.newSubManager();
-      NDArray result = checkpointing ? forwardCheckpointed(in, scope) : forwardInScope(in, scope, false);
+      NDArray result = checkpointing ? forwardCheckpointed(in, scope) : forwardInScope(in, scope);
       result.attach(out);
       return result;
     }
     try (NDManager scope = out.newSubManager()) {
       // Inputs join the scope for the call (ops attach to their first operand's manager) and go back after.
       new NDList(in.hidden(), in.encoderHidden(), in.pooled()).tempAttach(scope);
-      NDArray result = forwardInScope(in, scope, true);
+      NDArray result = forwardInScope(in, scope);
       result.attach(out);
       return result;
     }
   }
 
   /**
-   * Runs the transformer with every intermediate owned by {@code scope}. With {@code blockScopes} (inference) each
-   * block gets a sub-scope that is closed after it, so the allocator reuses memory block to block; without (training)
-   * nothing is closed early, because autograd may still read what a block made (see {@link #forward}).
+   * Runs the transformer with every intermediate outside the blocks owned by {@code scope}. Each block runs in a
+   * sub-scope that is closed after it, so the allocator reuses the same memory block to block instead of taking
+   * fresh memory for every intermediate. That holds in training too: closing an array releases Java's handle, while
+   * a tensor autograd saved for the backward pass stays alive in the engine, so only what the backward pass does
+   * not read is freed early (as PyTorch frees an intermediate when its last reference goes). Inside a block every
+   * array is an op's result; the arrays made from Java memory (RoPE tables, timestep features) are made here, in
+   * {@code scope}, and constant operands are cached for the process ({@link Layers#scalar}).
    */
-  private NDArray forwardInScope(FluxInput in, NDManager scope, boolean blockScopes) {
+  private NDArray forwardInScope(FluxInput in, NDManager scope) {
     long txtLen = in.textIds().length;
     NDArray hidden = linear(in.hidden(), params, "x_embedder");
     NDArray context = linear(in.encoderHidden(), params, "context_embedder");
     NDArray temb = silu(timeTextEmbedding(in, scope)); // every block and the output read silu(temb)
     NDArray[] rope = rope(in, scope);
     FluxConfig c = config;
-
-    // Each block runs in its own sub-scope, so its intermediates are freed before the next block allocates:
-    // the allocator reuses the same memory instead of faulting in fresh pages for every block.
     for (int i = 0; i < c.numLayers(); i++) {
-      String name = "transformer_blocks." + i + ".";
-      if (!blockScopes) {
-        NDArray[] streams = doubleBlock(name, hidden, context, temb, rope);
-        hidden = streams[0];
-        context = streams[1];
-        continue;
-      }
       try (NDManager block = scope.newSubManager()) {
-        new NDList(hidden, context).tempAttach(block);
-        NDArray[] streams = doubleBlock(name, hidden, context, temb, rope);
+        // temb too, for the call: the modulations made from it are the block's (ops attach to their first operand's
+        // manager), and temb itself goes back to scope when the block closes.
+        new NDList(hidden, context, temb).tempAttach(block);
+        NDArray[] streams = doubleBlock("transformer_blocks." + i + ".", hidden, context, temb, rope);
         streams[0].attach(scope);
         streams[1].attach(scope);
         hidden = streams[0];
@@ -307,14 +304,9 @@ public final class FluxTransformer implements AutoCloseable {
     }
     NDArray joint = context.concat(hidden, 1);
     for (int i = 0; i < c.numSingleLayers(); i++) {
-      String name = "single_transformer_blocks." + i + ".";
-      if (!blockScopes) {
-        joint = singleBlock(name, joint, temb, rope);
-        continue;
-      }
       try (NDManager block = scope.newSubManager()) {
-        joint.tempAttach(block);
-        NDArray next = singleBlock(name, joint, temb, rope);
+        new NDList(joint, temb).tempAttach(block);
+        NDArray next = singleBlock("single_transformer_blocks." + i + ".", joint, temb, rope);
         next.attach(scope);
         joint = next;
       }

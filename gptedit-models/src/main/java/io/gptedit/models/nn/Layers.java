@@ -207,16 +207,19 @@ public final class Layers {
    */
   public static NDArray attention(NDArray q, NDArray k, NDArray v, int queryChunk) {
     long sq = q.getShape().get(2);
-    double scale = 1.0 / Math.sqrt(q.getShape().get(3));
+    // The scale goes on the queries (Sq x D values per head), not on the scores (Sq x Sk): the same product up to
+    // float rounding (exactly the same where 1/sqrt(D) is a power of two), at a fraction of the elementwise work
+    // forward and backward.
+    NDArray qs = q.mul(scalar(q, 1.0 / Math.sqrt(q.getShape().get(3))));
     NDArray kt = k.swapAxes(2, 3);
     if (sq <= queryChunk) {
-      return q.matMul(kt).mul(scalar(q, scale)).softmax(-1).matMul(v);
+      return qs.matMul(kt).softmax(-1).matMul(v);
     }
     NDList parts = new NDList();
     for (long start = 0; start < sq; start += queryChunk) {
       long end = Math.min(sq, start + queryChunk);
-      NDArray qc = q.get(":, :, " + start + ":" + end + ", :");
-      parts.add(qc.matMul(kt).mul(scalar(q, scale)).softmax(-1).matMul(v));
+      NDArray qc = qs.get(":, :, " + start + ":" + end + ", :");
+      parts.add(qc.matMul(kt).softmax(-1).matMul(v));
     }
     return NDArrays.concat(parts, 2);
   }
@@ -259,11 +262,10 @@ public final class Layers {
 
   private static NDArray make(NDManager owner, NDArray like, char kind, long key, double value) {
     if (kind == 's') {
+      // Made from Java memory, then copied into the engine's own memory: the result may be closed (with like's
+      // manager, when the cache is full) while autograd still holds it.
       NDArray wide = owner.create(value);
-      if (like.getDataType() == DataType.FLOAT64) {
-        return wide;
-      }
-      NDArray c = wide.toType(like.getDataType(), false);
+      NDArray c = wide.toType(like.getDataType(), true);
       wide.close();
       return c;
     }

@@ -28,36 +28,55 @@ import java.util.Locale;
  * optimizer's one-bucket update buffer, and the larger of two things that are never held at once: the activations
  * the backward pass keeps, and the optimizer step's temporaries (one bucket, and in float32 training the flat copy
  * of every gradient that the bucketed update works on; see {@link Plan}). Activations are those of this library's
- * transformer as its engine records them (unfused ops: every modulation, RMS norm, RoPE, the GELU and the attention
- * softmax keep their inputs; the layer norm is fused): per sample and block {@link #SAVED_VALUES_PER_TOKEN} values
- * of width {@code hidden} per token plus {@link #SAVED_ATTENTION_MAPS} attention maps ({@code heads x tokens^2}),
- * and, once per step, the backward pass's attention temporaries ({@link #BACKWARD_ATTENTION_MAPS} maps). With
- * activation checkpointing every block's input is kept, plus one block's activations and those temporaries during
- * its recomputation. Framework overhead (allocator fragmentation, workspaces, the CUDA context) is not modelled.
+ * transformer as its engine records them (unfused ops: every modulation, RMS norm, RoPE and the GELU keep their
+ * inputs; the layer norm is fused). A block runs in a scope of its own that closes after it, so once it has run it
+ * keeps only what autograd saved: per sample {@link #SAVED_VALUES_PER_TOKEN} values of width {@code hidden} per
+ * token plus {@link #SAVED_ATTENTION_MAPS} attention map ({@code heads x tokens^2}); while a block runs with
+ * recording it holds every intermediate ({@link #RECORDED_VALUES_PER_TOKEN} values, {@link
+ * #RECORDED_ATTENTION_MAPS} maps); the backward pass of one block holds {@link #BACKWARD_ATTENTION_MAPS} maps of
+ * temporaries. Without checkpointing the peak is every other block's saved tensors plus the larger of the last
+ * block running and one block's backward pass; with activation checkpointing every block's input is kept, plus one
+ * block recomputed with recording and its backward temporaries. Framework overhead (allocator fragmentation,
+ * workspaces, the CUDA context) is not modelled.
  *
- * <p><b>Measured.</b> The three constants were fitted to the peak resident memory of CPU training steps of one
- * small config (2 double + 2 single blocks, 4 heads x 16, 144 and 528 tokens; AdamW, float32) and then checked,
+ * <p><b>Measured.</b> The five constants were fitted to the peak resident memory of CPU training steps of one
+ * small config (2 double + 2 single blocks, 4 heads x 16, 144 and 528 tokens, batch 2 to 8; AdamW, float32; a
+ * least-squares fit of the eight predicted peaks, the saved maps held at the one softmax output) and then checked,
  * unchanged, on two others: 1 + 3 blocks of 8 x 32 and 2 + 4 blocks of 8 x 64 (37 M parameters, 576 tokens),
- * plain and checkpointed, batch 1 to 4: every predicted peak within 6 % of the measured one
- * ({@code MemoryPlannerMeasuredTest}, docs/benchmarks.md; measured again with the optimizer step's terms on
- * 2026-12-04 evening, every row within 4.2 %, and the checkpointed rows of the 37 M config peak in the optimizer
- * step, as predicted to 0.1 %). Refitted on 2026-12-04, when the transformer moved to
- * the engine's fused layer norm and a sigmoid-form GELU, which keep fewer values (the old constants, 84 / 2.5 /
- * 2.75, then over-predicted by up to 17 %). On a GPU the same ops keep the same values (in float16
- * with fp16 compute); a fused attention kernel, which this engine does not offer, would remove most of the
- * attention terms.
+ * plain and checkpointed, batch 1 to 4: every predicted peak within 4.3 % of the measured one
+ * ({@code MemoryPlannerMeasuredTest}, docs/benchmarks.md). Refitted on 2026-12-04, when blocks began to free their
+ * unsaved intermediates in training too and the attention's scale moved to the queries (the previous constants,
+ * 69 values and 2.75 maps per block with everything held to the end of the step, then over-predicted plain steps by
+ * up to 2.2x). On a GPU the same ops keep the same values (in float16 with fp16 compute); a fused attention kernel,
+ * which this engine does not offer, would remove most of the attention terms.
  *
  * @since 0.1
  */
 public final class MemoryPlanner {
-  /** Values of width {@code hidden} a recorded Flux block keeps per token for its backward pass (measured). */
-  public static final double SAVED_VALUES_PER_TOKEN = 69;
+  /**
+   * Values of width {@code hidden} per token a recorded Flux block keeps for the backward pass once it has run (what
+   * autograd saved; the block's other intermediates are freed with its scope) (measured).
+   */
+  public static final double SAVED_VALUES_PER_TOKEN = 27;
 
-  /** Attention maps ({@code heads x tokens^2}) a recorded Flux block keeps for its backward pass (measured). */
-  public static final double SAVED_ATTENTION_MAPS = 2.75;
+  /**
+   * Attention maps ({@code heads x tokens^2}) a recorded Flux block keeps for the backward pass once it has run: the
+   * softmax's output (measured).
+   */
+  public static final double SAVED_ATTENTION_MAPS = 1;
+
+  /**
+   * Values of width {@code hidden} per token a Flux block holds while it runs with recording, every intermediate
+   * until its scope closes: the last block of a forward pass, and the block being recomputed under activation
+   * checkpointing (measured).
+   */
+  public static final double RECORDED_VALUES_PER_TOKEN = 76;
+
+  /** Attention maps a Flux block holds while it runs with recording (measured; see the values above). */
+  public static final double RECORDED_ATTENTION_MAPS = 1.6;
 
   /** Attention maps of temporaries the backward pass of one block holds at its peak (measured). */
-  public static final double BACKWARD_ATTENTION_MAPS = 2.4;
+  public static final double BACKWARD_ATTENTION_MAPS = 2.2;
 
   private static final double GB = 1e9;
 
@@ -246,12 +265,15 @@ public final class MemoryPlanner {
     checkArgument(bytesPerValue == 2 || bytesPerValue == 4, "bytesPerValue must be 2 or 4, got %s", bytesPerValue);
     double d = (double) c.heads() * c.headDim();
     double maps = (double) c.heads() * tokens * tokens;
-    double block = SAVED_VALUES_PER_TOKEN * tokens * d + SAVED_ATTENTION_MAPS * maps;
+    double saved = SAVED_VALUES_PER_TOKEN * tokens * d + SAVED_ATTENTION_MAPS * maps;
+    double recorded = RECORDED_VALUES_PER_TOKEN * tokens * d + RECORDED_ATTENTION_MAPS * maps;
+    double backward = BACKWARD_ATTENTION_MAPS * maps;
     long blocks = c.numLayers() + c.numSingleLayers();
     double values = checkpointing
-        ? blocks * tokens * d + block // every block's input, and one block recomputed with recording
-        : blocks * block;
-    return (long) Math.ceil((values + BACKWARD_ATTENTION_MAPS * maps) * bytesPerValue);
+        ? blocks * tokens * d + recorded + backward // every block's input, and one block recomputed with recording
+        // every other block's saved tensors, and the larger of the last block running and one block's backward
+        : (blocks - 1) * saved + Math.max(recorded, saved + backward);
+    return (long) Math.ceil(values * bytesPerValue);
   }
 
 
@@ -259,10 +281,10 @@ public final class MemoryPlanner {
    * Values of width {@code hidden} a recorded SD3 joint block keeps per token (both streams) for its backward pass
    * (measured; see {@link #sd3ActivationsPerSample}).
    */
-  public static final double SD3_SAVED_VALUES_PER_TOKEN = 44;
+  public static final double SD3_SAVED_VALUES_PER_TOKEN = 45;
 
   /** Attention maps ({@code heads x tokens^2}) a recorded SD3 joint block keeps for its backward pass (measured). */
-  public static final double SD3_SAVED_ATTENTION_MAPS = 3.0;
+  public static final double SD3_SAVED_ATTENTION_MAPS = 2.0;
 
   /** Attention maps of temporaries the backward pass of one SD3 joint block holds at its peak (measured). */
   public static final double SD3_BACKWARD_ATTENTION_MAPS = 2.25;
@@ -303,7 +325,9 @@ public final class MemoryPlanner {
    * per-step constants were refitted on 2026-12-04 (from 29 values and 1.5 maps; the per-block ones kept), when the
    * patch embedding stopped running as a convolution, whose engine kernel had allocated several megabytes per
    * sample at every new batch shape: every predicted peak of fit and check set, batch 1 to 8, then within 11 % of
-   * the measured one.
+   * the measured one. The per-block ones moved from 44 values and 3.0 maps to 45 and 2.0 later that evening, when
+   * the attention's scale moved from the scores to the queries: an SD3 block holds every intermediate until the
+   * step ends, and that traded one held map (the unscaled scores) for one held value per token (the scaled queries).
    *
    * @param c the config
    * @param tokens the joint sequence length inside the blocks (image patches + text tokens)
