@@ -47,7 +47,7 @@ class PlanCommandTest {
         .contains("= 40.8 GB before activations")
         .doesNotContain("does not fit")
         .doesNotContain("Kontext");
-    assertThat(row(out, "1024x1024")).contains("4429").contains("0 / 7 (ckpt)");
+    assertThat(row(out, "1024x1024")).contains("4429").contains("1 / 7 (ckpt)");
     assertThat(Cli.run("plan")).contains("FLUX.1-Kontext-dev"); // the default is unchanged
     Cli.Failure bad = Cli.fail("plan", "--model", "sd3-large");
     assertThat(bad.code()).isEqualTo(2);

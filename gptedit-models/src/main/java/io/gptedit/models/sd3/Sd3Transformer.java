@@ -219,8 +219,9 @@ public final class Sd3Transformer implements AutoCloseable {
    */
   public NDArray forward(NDArray latents, NDArray text, NDArray pooled, float[] sigmas, NDManager out) {
     if (params.asMap().values().stream().anyMatch(NDArray::hasGradient)) {
-      // Training: autograd keeps intermediates (and Java-memory scalars) for the backward pass, so nothing made
-      // here may be closed before it; the scope is a child of out and closes with it (as in FluxTransformer).
+      // Training: autograd keeps intermediates for the backward pass, among them arrays made from Java memory (the
+      // position and timestep tables), so what is made outside the blocks is not closed before it: the scope is a
+      // child of out and closes with it. Each block's own arrays go with its scope (as in FluxTransformer).
       NDManager scope = out.newSubManager();
       NDArray result = forwardInScope(latents, text, pooled, sigmas, scope, checkpointing);
       result.attach(out);
@@ -297,10 +298,20 @@ public final class Sd3Transformer implements AutoCloseable {
       x = leaves[0];
       temb = leaves[1];
     } else {
+      // Each block runs in a scope closed after it, in training too (as in FluxTransformer): the engine keeps what
+      // autograd saved and frees the rest; inside a block every array is an op's result. temb joins the block for
+      // the call (the modulations made from it are the block's) and goes back to scope.
       for (int i = 0; i < config.layers(); i++) {
-        NDArray[] r = block("transformer_blocks." + i + ".", x, ctx, temb, i == config.layers() - 1);
-        x = r[0];
-        ctx = r[1];
+        try (NDManager block = scope.newSubManager()) {
+          new NDList(x, ctx, temb).tempAttach(block);
+          NDArray[] r = block("transformer_blocks." + i + ".", x, ctx, temb, i == config.layers() - 1);
+          r[0].attach(scope);
+          if (r[1] != null) {
+            r[1].attach(scope);
+          }
+          x = r[0];
+          ctx = r[1];
+        }
       }
     }
     NDList scaleShift = linear(silu(temb), params, "norm_out.linear").split(2, 1);

@@ -278,13 +278,22 @@ public final class MemoryPlanner {
 
 
   /**
-   * Values of width {@code hidden} a recorded SD3 joint block keeps per token (both streams) for its backward pass
-   * (measured; see {@link #sd3ActivationsPerSample}).
+   * Values of width {@code hidden} per token (both streams) an SD3 joint block keeps for the backward pass once it
+   * has run, its other intermediates freed with its scope (measured; see {@link #sd3ActivationsPerSample}).
    */
-  public static final double SD3_SAVED_VALUES_PER_TOKEN = 45;
+  public static final double SD3_SAVED_VALUES_PER_TOKEN = 24;
 
-  /** Attention maps ({@code heads x tokens^2}) a recorded SD3 joint block keeps for its backward pass (measured). */
-  public static final double SD3_SAVED_ATTENTION_MAPS = 2.0;
+  /** Attention maps ({@code heads x tokens^2}) an SD3 joint block keeps once it has run (measured). */
+  public static final double SD3_SAVED_ATTENTION_MAPS = 0.75;
+
+  /**
+   * Values of width {@code hidden} per token (both streams) an SD3 joint block holds while it is recomputed with
+   * recording under activation checkpointing, every intermediate until its backward pass ends (measured).
+   */
+  public static final double SD3_RECORDED_VALUES_PER_TOKEN = 45;
+
+  /** Attention maps an SD3 joint block holds while it is recomputed with recording (measured). */
+  public static final double SD3_RECORDED_ATTENTION_MAPS = 2.0;
 
   /** Attention maps of temporaries the backward pass of one SD3 joint block holds at its peak (measured). */
   public static final double SD3_BACKWARD_ATTENTION_MAPS = 2.25;
@@ -312,22 +321,25 @@ public final class MemoryPlanner {
   }
 
   /**
-   * Estimates the activations one sample of an SD3 MMDiT training step keeps for the backward pass: per joint block
-   * {@link #SD3_SAVED_VALUES_PER_TOKEN} values of width {@code hidden} per token and {@link
-   * #SD3_SAVED_ATTENTION_MAPS} attention maps; once per step {@link #SD3_STEP_VALUES_PER_TOKEN} values per token and
-   * {@link #SD3_BACKWARD_ATTENTION_MAPS} maps of backward temporaries. With checkpointing every block's input (both
-   * streams: {@code tokens x hidden}) is kept, plus one block recomputed with recording.
+   * Estimates the activations one sample of an SD3 MMDiT training step keeps for the backward pass: per joint block,
+   * once it has run (its scope closed, what autograd saved kept), {@link #SD3_SAVED_VALUES_PER_TOKEN} values of
+   * width {@code hidden} per token and {@link #SD3_SAVED_ATTENTION_MAPS} attention maps; once per step {@link
+   * #SD3_STEP_VALUES_PER_TOKEN} values per token and {@link #SD3_BACKWARD_ATTENTION_MAPS} maps of backward
+   * temporaries. With checkpointing every block's input (both streams: {@code tokens x hidden}) is kept, plus one
+   * block recomputed with recording ({@link #SD3_RECORDED_VALUES_PER_TOKEN} values, {@link
+   * #SD3_RECORDED_ATTENTION_MAPS} maps).
    *
-   * <p><b>Measured.</b> The four constants were fitted to the per-sample slope (the peak's growth with the batch)
-   * of CPU training steps of 2-block configs (4 x 16 at 160 and 528 tokens, 2 x 64 at 160 tokens; AdamW, float32,
-   * plain and checkpointed) and checked, unchanged, on 3-, 4- and 6-block configs of 6 x 32, 8 x 32 and 2 x 64 at
-   * 160 to 440 tokens ({@code Sd3MemoryProbe}, {@code MemoryPlannerMeasuredTest}, docs/benchmarks.md). The two
-   * per-step constants were refitted on 2026-12-04 (from 29 values and 1.5 maps; the per-block ones kept), when the
-   * patch embedding stopped running as a convolution, whose engine kernel had allocated several megabytes per
-   * sample at every new batch shape: every predicted peak of fit and check set, batch 1 to 8, then within 11 % of
-   * the measured one. The per-block ones moved from 44 values and 3.0 maps to 45 and 2.0 later that evening, when
-   * the attention's scale moved from the scores to the queries: an SD3 block holds every intermediate until the
-   * step ends, and that traded one held map (the unscaled scores) for one held value per token (the scaled queries).
+   * <p><b>Measured.</b> The constants were fitted to CPU training steps of 2-block configs (4 x 16 at 160 and 528
+   * tokens, 2 x 64 at 160 tokens; AdamW, float32, batch 1 to 8) and checked, unchanged, on 3-, 4- and 6-block
+   * configs of 6 x 32, 8 x 32 and 2 x 64 at 160 to 440 tokens ({@code Sd3MemoryProbe}, {@code
+   * MemoryPlannerMeasuredTest}, docs/benchmarks.md). The per-step constants were refitted on 2026-12-04 (from 29
+   * values and 1.5 maps), when the patch embedding stopped running as a convolution, whose engine kernel had
+   * allocated several megabytes per sample at every new batch shape. Later that evening the attention's scale moved
+   * from the scores to the queries (the recomputed block's 44 values and 3.0 maps became 45 and 2.0: one held map
+   * traded for one held query-sized array) and the plain pass began to close each block's scope after it, so a
+   * block that has run keeps only what autograd saved: 24 values and 0.75 maps, a least-squares fit of the fit set's
+   * plain peaks; every predicted peak of fit and check set, plain and checkpointed, then within 9.3 % of the
+   * measured one.
    *
    * @param c the config
    * @param tokens the joint sequence length inside the blocks (image patches + text tokens)
@@ -341,10 +353,11 @@ public final class MemoryPlanner {
     checkArgument(bytesPerValue == 2 || bytesPerValue == 4, "bytesPerValue must be 2 or 4, got %s", bytesPerValue);
     double d = c.hidden();
     double maps = (double) c.heads() * tokens * tokens;
-    double block = SD3_SAVED_VALUES_PER_TOKEN * tokens * d + SD3_SAVED_ATTENTION_MAPS * maps;
+    double saved = SD3_SAVED_VALUES_PER_TOKEN * tokens * d + SD3_SAVED_ATTENTION_MAPS * maps;
+    double recorded = SD3_RECORDED_VALUES_PER_TOKEN * tokens * d + SD3_RECORDED_ATTENTION_MAPS * maps;
     double values = checkpointing
-        ? c.layers() * tokens * d + block // every block's input (both streams), and one block recomputed
-        : c.layers() * block;
+        ? c.layers() * tokens * d + recorded // every block's input (both streams), and one block recomputed
+        : c.layers() * saved;
     values += SD3_STEP_VALUES_PER_TOKEN * tokens * d + SD3_BACKWARD_ATTENTION_MAPS * maps;
     return (long) Math.ceil(values * bytesPerValue);
   }

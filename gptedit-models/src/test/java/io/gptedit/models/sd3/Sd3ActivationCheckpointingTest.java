@@ -3,6 +3,7 @@ package io.gptedit.models.sd3;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -100,5 +101,37 @@ class Sd3ActivationCheckpointingTest {
     long deep = heldAfterCheckpointedBackward(6);
     // Keeping every block's input and every gradient until the step ends would add 2 streams per extra block.
     assertThat(deep - shallow).as("held by 6 blocks beyond 2 blocks' %s bytes", shallow).isLessThan(stream);
+  }
+
+  /** Arrays a plain training forward pass of {@code layers} joint blocks leaves in the caller's manager. */
+  private static int arraysLeftByPlainTrainingForward(int layers) {
+    Sd3Config c = new Sd3Config(8, 2, 8, 4, layers, 2, 8, 32, 16, 24, 16);
+    try (Sd3Transformer model = Sd3Transformer.random(c, 8);
+        NDManager m = NDManager.newBaseManager()) {
+      model.parameters().setTrainable(n -> !n.equals("pos_embed.pos_embed"));
+      NDArray latents = SeededNoise.gaussian(m, 1, new Shape(1, 8, 4, 4));
+      NDArray text = SeededNoise.gaussian(m, 2, new Shape(1, 3, 32));
+      NDArray pooled = SeededNoise.gaussian(m, 3, new Shape(1, 24));
+      int before = ((BaseNDManager) m).getManagedArrays().size();
+      int left;
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        NDArray v = model.forward(latents, text, pooled, new float[] {0.4f}, m);
+        left = ((BaseNDManager) m).getManagedArrays().size() - before;
+        gc.backward(v.square().mean());
+      }
+      NDArray g = model.parameters().asMap().get("transformer_blocks.0.attn.to_q.weight").getGradient();
+      assertThat(g.abs().sum().getFloat()).isFinite().isGreaterThan(0);
+      return left;
+    }
+  }
+
+  @Test
+  void plainTrainingForwardFreesEveryJointBlocksIntermediatesAndKeepsOnlyItsOutputs() {
+    // Each joint block runs in a scope closed after it, in training too: the caller's manager keeps the blocks'
+    // outputs (two streams; the context-pre-only last block one), not their intermediates, which it did until
+    // 2026-12-04 (about a hundred arrays per block).
+    int shallow = arraysLeftByPlainTrainingForward(2);
+    int deep = arraysLeftByPlainTrainingForward(5);
+    assertThat(deep - shallow).isEqualTo(3 * 2);
   }
 }
