@@ -291,25 +291,13 @@ public final class FluxTransformer implements AutoCloseable {
     NDArray[] rope = rope(in, scope);
     FluxConfig c = config;
     for (int i = 0; i < c.numLayers(); i++) {
-      try (NDManager block = scope.newSubManager()) {
-        // temb too, for the call: the modulations made from it are the block's (ops attach to their first operand's
-        // manager), and temb itself goes back to scope when the block closes.
-        new NDList(hidden, context, temb).tempAttach(block);
-        NDArray[] streams = doubleBlock("transformer_blocks." + i + ".", hidden, context, temb, rope);
-        streams[0].attach(scope);
-        streams[1].attach(scope);
-        hidden = streams[0];
-        context = streams[1];
-      }
+      NDArray[] streams = doubleBlockInScope(i, hidden, context, temb, rope, scope);
+      hidden = streams[0];
+      context = streams[1];
     }
     NDArray joint = context.concat(hidden, 1);
     for (int i = 0; i < c.numSingleLayers(); i++) {
-      try (NDManager block = scope.newSubManager()) {
-        new NDList(joint, temb).tempAttach(block);
-        NDArray next = singleBlock("single_transformer_blocks." + i + ".", joint, temb, rope);
-        next.attach(scope);
-        joint = next;
-      }
+      joint = singleBlockInScope(i, joint, temb, rope, scope);
     }
     return output(joint, temb, txtLen);
   }
@@ -389,23 +377,14 @@ public final class FluxTransformer implements AutoCloseable {
               NDArray context = context0.stopGradient();
               for (int i = 0; i < c.numLayers(); i++) {
                 inputs.add(new NDArray[] {hidden, context});
-                try (NDManager block = scope.newSubManager()) {
-                  NDArray[] streams =
-                      doubleBlock("transformer_blocks." + i + ".", hidden, context, temb, rope, block);
-                  streams[0].attach(scope);
-                  streams[1].attach(scope);
-                  hidden = streams[0];
-                  context = streams[1];
-                }
+                NDArray[] streams = doubleBlockInScope(i, hidden, context, temb, rope, scope);
+                hidden = streams[0];
+                context = streams[1];
               }
               NDArray j = context.concat(hidden, 1);
               for (int i = 0; i < c.numSingleLayers(); i++) {
                 inputs.add(new NDArray[] {j});
-                try (NDManager block = scope.newSubManager()) {
-                  NDArray next = singleBlock("single_transformer_blocks." + i + ".", j, temb, rope, block);
-                  next.attach(scope);
-                  j = next;
-                }
+                j = singleBlockInScope(i, j, temb, rope, scope);
               }
               return j;
             });
@@ -512,18 +491,31 @@ public final class FluxTransformer implements AutoCloseable {
     return rmsNorm(heads(linear(x, params, proj)), params.get(norm + ".weight"), FluxConfig.EPS);
   }
 
-  /** A double block whose intermediates go to {@code block} (its inputs are attached there for the call). */
-  private NDArray[] doubleBlock(
-      String b, NDArray hidden, NDArray context, NDArray temb, NDArray[] rope, NDManager block) {
-    NDList inputs = new NDList(hidden, context);
-    inputs.tempAttach(block);
-    return doubleBlock(b, hidden, context, temb, rope);
+  /**
+   * Double block {@code i} in a scope of its own, closed after it: its two output streams join {@code scope}, its
+   * other arrays are freed (what autograd saved stays alive in the engine). The inputs and {@code temb} join the block
+   * for the call, so that what is made from them is the block's (ops attach to their first operand's manager); they
+   * go back when it closes.
+   */
+  private NDArray[] doubleBlockInScope(
+      int i, NDArray hidden, NDArray context, NDArray temb, NDArray[] rope, NDManager scope) {
+    try (NDManager block = scope.newSubManager()) {
+      new NDList(hidden, context, temb).tempAttach(block);
+      NDArray[] streams = doubleBlock("transformer_blocks." + i + ".", hidden, context, temb, rope);
+      streams[0].attach(scope);
+      streams[1].attach(scope);
+      return streams;
+    }
   }
 
-  /** A single block whose intermediates go to {@code block} (its input is attached there for the call). */
-  private NDArray singleBlock(String b, NDArray x, NDArray temb, NDArray[] rope, NDManager block) {
-    x.tempAttach(block);
-    return singleBlock(b, x, temb, rope);
+  /** Single block {@code i} in a scope of its own, as {@link #doubleBlockInScope}: its output joins {@code scope}. */
+  private NDArray singleBlockInScope(int i, NDArray x, NDArray temb, NDArray[] rope, NDManager scope) {
+    try (NDManager block = scope.newSubManager()) {
+      new NDList(x, temb).tempAttach(block);
+      NDArray next = singleBlock("single_transformer_blocks." + i + ".", x, temb, rope);
+      next.attach(scope);
+      return next;
+    }
   }
 
   /** A double block; {@code siluTemb} is {@code silu(temb)}, which every block's modulation reads. */

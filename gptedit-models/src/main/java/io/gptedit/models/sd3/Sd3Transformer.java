@@ -299,19 +299,11 @@ public final class Sd3Transformer implements AutoCloseable {
       temb = leaves[1];
     } else {
       // Each block runs in a scope closed after it, in training too (as in FluxTransformer): the engine keeps what
-      // autograd saved and frees the rest; inside a block every array is an op's result. temb joins the block for
-      // the call (the modulations made from it are the block's) and goes back to scope.
+      // autograd saved and frees the rest; inside a block every array is an op's result.
       for (int i = 0; i < config.layers(); i++) {
-        try (NDManager block = scope.newSubManager()) {
-          new NDList(x, ctx, temb).tempAttach(block);
-          NDArray[] r = block("transformer_blocks." + i + ".", x, ctx, temb, i == config.layers() - 1);
-          r[0].attach(scope);
-          if (r[1] != null) {
-            r[1].attach(scope);
-          }
-          x = r[0];
-          ctx = r[1];
-        }
+        NDArray[] r = blockInScope(i, x, ctx, temb, scope);
+        x = r[0];
+        ctx = r[1];
       }
     }
     NDList scaleShift = linear(silu(temb), params, "norm_out.linear").split(2, 1);
@@ -319,6 +311,21 @@ public final class Sd3Transformer implements AutoCloseable {
     x = linear(x, params, "proj_out"); // (B, N, p*p*C) in (p, q, c) order
     long c = config.outChannels();
     return x.reshape(s.get(0), rows, cols, p, p, c).transpose(0, 5, 1, 3, 2, 4).reshape(s.get(0), c, s.get(2), s.get(3));
+  }
+
+  /**
+   * Joint block {@code i} in a scope of its own, closed after it: its two output streams join {@code scope}, its
+   * other arrays are freed (what autograd saved stays alive in the engine). The inputs and {@code temb} join the block
+   * for the call, so the modulation vectors made from temb close with it; they go back when it closes.
+   */
+  private NDArray[] blockInScope(int i, NDArray x, NDArray ctx, NDArray temb, NDManager scope) {
+    try (NDManager block = scope.newSubManager()) {
+      new NDList(x, ctx, temb).tempAttach(block);
+      NDArray[] r = block("transformer_blocks." + i + ".", x, ctx, temb, i == config.layers() - 1);
+      r[0].attach(scope);
+      r[1].attach(scope);
+      return r;
+    }
   }
 
   /**
@@ -338,15 +345,9 @@ public final class Sd3Transformer implements AutoCloseable {
               NDArray ctx = ctx0.stopGradient();
               for (int i = 0; i < layers; i++) {
                 inputs.add(new NDArray[] {x, ctx});
-                try (NDManager block = scope.newSubManager()) {
-                  // temb too: the modulation vectors made from it then close with the block.
-                  new NDList(x, ctx, temb).tempAttach(block);
-                  NDArray[] r = block("transformer_blocks." + i + ".", x, ctx, temb, i == layers - 1);
-                  r[0].attach(scope);
-                  r[1].attach(scope);
-                  x = r[0];
-                  ctx = r[1];
-                }
+                NDArray[] r = blockInScope(i, x, ctx, temb, scope);
+                x = r[0];
+                ctx = r[1];
               }
               return x;
             });
