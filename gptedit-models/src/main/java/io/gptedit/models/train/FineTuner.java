@@ -644,7 +644,7 @@ public final class FineTuner implements AutoCloseable {
           }
         }
         if (half != null) {
-          half.accumulateGradients(m);
+          half.accumulateGradients();
         }
       }
     }
