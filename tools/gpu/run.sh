@@ -24,7 +24,14 @@ py=${PYTHON:-python3}
 echo "== probe $(date -u +%FT%TZ)"
 uname -a; nproc; free -g | head -2
 nvidia-smi -L 2>/dev/null || echo "no nvidia-smi"
+# The bundle's runtime travels as jre.tar.xz (tools/gpu/prepare.sh --jre): unpacked with tar and xz, or with Python's
+# tarfile where the machine has no xz.
+if [[ -f "$bundle/jre.tar.xz" && ! -x "$bundle/jre/bin/java" ]]; then
+  if command -v xz >/dev/null; then tar -C "$bundle" -xJf "$bundle/jre.tar.xz"
+  else "$py" -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' "$bundle/jre.tar.xz" "$bundle"; fi
+fi
 java_bin=$(command -v java || true); [[ -x "$bundle/jre/bin/java" ]] && java_bin=$bundle/jre/bin/java
+echo "java: ${java_bin:-none}"
 [[ -n "$java_bin" ]] && "$java_bin" -version 2>&1 | head -1 || echo "no java"
 "$py" -c 'import torch,sys;print("torch",torch.__version__,"cuda",torch.version.cuda,"gpus",torch.cuda.device_count(),"lib",torch.__file__)' \
   || { echo "no python torch: stop"; exit 2; }
@@ -105,9 +112,15 @@ echo "== summary"
 "$py" - "$log" <<'PY'
 import sys, re
 rows = {}
+edits = []
 for line in open(sys.argv[1]):
     if line.startswith("result "):
-        r = dict(kv.split("=", 1) for kv in line.split()[1:])
+        r = dict(kv.split("=", 1) for kv in line.split()[1:] if "=" in kv)
+        if r.get("check") == "edit":  # GpuEditCheck's lines: a table of their own below
+            edits.append(r)
+            continue
+        if "side" not in r or "impl" not in r:
+            continue
         rows.setdefault((r["side"], r["mode"]), {})[r["impl"]] = r
     if line.startswith("peak "):
         r = dict(kv.split("=", 1) for kv in line.split()[1:])
@@ -120,4 +133,11 @@ for (side, mode), r in rows.items():
     pk = r.get("peak", {})
     print(f"| {side} | {mode} | {j['step_ms'] if j else 'failed'} | {p['step_ms'] if p else 'failed'} | {ratio} | "
           f"{pk.get('java', '-')} | {pk.get('python', '-')} | {j.get('planned_gb', '-') if j else '-'} |")
+if edits:
+    print()
+    print("| editing: paradigm | device | largest pixel difference vs the CPU | mean difference | CPU ms/edit | device ms/edit |")
+    print("|---|---|---|---|---|---|")
+    for e in edits:
+        print(f"| {e.get('paradigm', '?')} | {e.get('device', '?')} | {e.get('max_diff', '?')} | {e.get('mean_diff', '?')} | "
+              f"{e.get('cpu_ms', '?')} | {e.get('device_ms', '?')} |")
 PY
