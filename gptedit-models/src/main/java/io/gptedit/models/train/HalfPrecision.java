@@ -106,8 +106,8 @@ final class HalfPrecision {
    * clears an overflow's infinities). With a layout the accumulators are views of the flat buckets, so the optimizer
    * reads them without gathering. This replaced, with a layout, a concatenation of each bucket's float16 gradients,
    * a cast and one addition per bucket: fewer calls, but 22 bytes of memory traffic per value instead of 10, and on
-   * the CPU, where the engine's float16 concatenation and cast are slow, 2 to 40 times slower (600 tensors of 4,096
-   * values; 60 of 262,144).
+   * the CPU, where the engine's float16 concatenation and cast are slow, 2 to 32 times slower (600 tensors of 64
+   * values; 60 of 262,144: {@code HalfPrecisionBenchmark}, docs/benchmarks.md).
    */
   void accumulateGradients() {
     for (Map.Entry<String, NDArray> e : accumulated.entrySet()) {

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.gptedit.models.flow.SeededNoise;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,15 @@ class HalfPrecisionTest {
   private static final List<String> NAMES = List.of("a", "b", "c");
 
   private enum Layout { NONE, ONE, SEVERAL }
+
+  /** The trained tensors' layout of a kind: none, one bucket, or buckets of 24 values (several for a, b, c). */
+  private static ParameterBuckets layout(Layout kind, Map<String, NDArray> trainable) {
+    return switch (kind) {
+      case NONE -> null;
+      case ONE -> ParameterBuckets.of(trainable, ParameterBuckets.DEFAULT_CAPACITY);
+      case SEVERAL -> ParameterBuckets.of(trainable, 24);
+    };
+  }
 
   /** Bit patterns, so that equal NaNs compare equal. */
   private static int[] bits(float[] v) {
@@ -43,12 +53,7 @@ class HalfPrecisionTest {
       master.put("a", SeededNoise.gaussian(m, 1, new Shape(4, 8)));
       master.put("b", SeededNoise.gaussian(m, 2, new Shape(8, 3)));
       master.put("c", SeededNoise.gaussian(m, 3, new Shape(3)));
-      ParameterBuckets layout =
-          switch (layoutKind) {
-            case NONE -> null;
-            case ONE -> ParameterBuckets.of(master, ParameterBuckets.DEFAULT_CAPACITY);
-            case SEVERAL -> ParameterBuckets.of(master, 24);
-          };
+      ParameterBuckets layout = layout(layoutKind, master);
       HalfPrecision hp = new HalfPrecision(master, master, new LossScaler(LossScaler.Config.defaults()), m, layout);
       Map<String, NDArray> castThenAdded = new LinkedHashMap<>();
       for (String n : NAMES) {
@@ -84,18 +89,14 @@ class HalfPrecisionTest {
       }
       if (layout != null) { // the accumulators are the flat buckets' views: the optimizer reads the buckets
         for (int i = 0; i < layout.buckets().size(); i++) {
-          List<float[]> parts = new java.util.ArrayList<>();
-          for (ParameterBuckets.Slot s : layout.buckets().get(i).slots()) {
-            parts.add(out.get(s.name()));
-          }
+          ParameterBuckets.Bucket b = layout.buckets().get(i);
           float[] flat = hp.flat().get(i).toFloatArray();
-          int at = 0;
-          for (float[] p : parts) {
-            assertThat(bits(java.util.Arrays.copyOfRange(flat, at, at + p.length))).as(layoutKind + " bucket " + i)
-                .containsExactly(bits(p));
-            at += p.length;
+          assertThat((long) flat.length).isEqualTo(b.size());
+          for (ParameterBuckets.Slot s : b.slots()) {
+            int from = Math.toIntExact(s.offset());
+            assertThat(bits(Arrays.copyOfRange(flat, from, from + Math.toIntExact(s.size()))))
+                .as(layoutKind + " bucket " + i + " " + s.name()).containsExactly(bits(out.get(s.name())));
           }
-          assertThat(at).isEqualTo(flat.length);
         }
       }
       return out;
@@ -149,12 +150,7 @@ class HalfPrecisionTest {
         for (String n : NAMES) {
           trainable.put(n, master.get(n));
         }
-        ParameterBuckets layout =
-            switch (kind) {
-              case NONE -> null;
-              case ONE -> ParameterBuckets.of(trainable, ParameterBuckets.DEFAULT_CAPACITY);
-              case SEVERAL -> ParameterBuckets.of(trainable, 24);
-            };
+        ParameterBuckets layout = layout(kind, trainable);
         HalfPrecision hp = new HalfPrecision(master, trainable, new LossScaler(LossScaler.Config.defaults()), m, layout);
         assertThat(hp.views().keySet()).as(kind + " copies in the masters' order").containsExactlyElementsOf(
             master.keySet());
